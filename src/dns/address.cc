@@ -1,0 +1,61 @@
+#include "dns/address.h"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace nsradar::dns {
+namespace {
+
+// inet_pton needs a terminated string; addresses are short.
+bool CopyTerminated(std::string_view text, char (&buf)[64]) {
+  if (text.empty() || text.size() >= sizeof(buf)) return false;
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  return true;
+}
+
+}  // namespace
+
+std::string Address::ToKey() const {
+  std::string k(1, static_cast<char>(family));
+  k.append(reinterpret_cast<const char*>(bytes.data()), size());
+  return k;
+}
+
+std::optional<Address> Address::FromKey(std::string_view key) {
+  if (key.empty()) return std::nullopt;
+  Address a;
+  a.family = static_cast<uint8_t>(key[0]);
+  if ((a.family != 4 && a.family != 6) || key.size() != 1 + a.size()) return std::nullopt;
+  std::memcpy(a.bytes.data(), key.data() + 1, a.size());
+  return a;
+}
+
+std::string Address::ToString() const {
+  char buf[INET6_ADDRSTRLEN];
+  if (!inet_ntop(family == 4 ? AF_INET : AF_INET6, bytes.data(), buf, sizeof(buf))) return "?";
+  return buf;
+}
+
+std::optional<Address> Address::ParseV4(std::string_view text) {
+  char buf[64];
+  Address a;
+  a.family = 4;
+  if (!CopyTerminated(text, buf) || inet_pton(AF_INET, buf, a.bytes.data()) != 1) return std::nullopt;
+  return a;
+}
+
+std::optional<Address> Address::ParseV6(std::string_view text) {
+  char buf[64];
+  Address a;
+  a.family = 6;
+  if (!CopyTerminated(text, buf) || inet_pton(AF_INET6, buf, a.bytes.data()) != 1) return std::nullopt;
+  return a;
+}
+
+std::optional<Address> Address::Parse(std::string_view text) {
+  return text.find(':') == std::string_view::npos ? ParseV4(text) : ParseV6(text);
+}
+
+}  // namespace nsradar::dns

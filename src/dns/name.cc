@@ -1,0 +1,222 @@
+#include "dns/name.h"
+
+#include <array>
+
+namespace nsradar::dns {
+namespace {
+
+// How each byte is written in canonical form.
+enum : uint8_t { kPlain, kUpper, kEscapeChar, kEscapeDecimal };
+
+constexpr std::array<uint8_t, 256> MakeByteClass() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    if (c < 0x21 || c > 0x7e) {
+      t[c] = kEscapeDecimal;
+    } else if (c >= 'A' && c <= 'Z') {
+      t[c] = kUpper;
+    } else if (c == '.' || c == '\\' || c == '"' || c == '(' || c == ')' || c == ';' || c == '@' || c == '$') {
+      t[c] = kEscapeChar;
+    } else {
+      t[c] = kPlain;
+    }
+  }
+  return t;
+}
+constexpr std::array<uint8_t, 256> kByteClass = MakeByteClass();
+
+inline void AppendCanonicalByte(uint8_t b, std::string* out) {
+  switch (kByteClass[b]) {
+    case kPlain:
+      out->push_back(static_cast<char>(b));
+      break;
+    case kUpper:
+      out->push_back(static_cast<char>(b + ('a' - 'A')));
+      break;
+    case kEscapeChar:
+      out->push_back('\\');
+      out->push_back(static_cast<char>(b));
+      break;
+    default: {
+      uint8_t v = b >= 'A' && b <= 'Z' ? static_cast<uint8_t>(b + 32) : b;
+      char esc[4] = {'\\', static_cast<char>('0' + v / 100), static_cast<char>('0' + v / 10 % 10),
+                     static_cast<char>('0' + v % 10)};
+      out->append(esc, 4);
+    }
+  }
+}
+
+// Length in bytes of the canonical escape starting at s[i] (a backslash).
+inline size_t EscapeLength(std::string_view s, size_t i) {
+  return i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9' ? 4 : 2;
+}
+
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+}  // namespace
+
+const char* ParseName(std::string_view text, std::string_view origin, std::string* out) {
+  if (text.empty()) return "empty name";
+  if (text.size() == 1 && text[0] == '@') {
+    out->append(origin);
+    return nullptr;
+  }
+  if (text.size() == 1 && text[0] == '.') return nullptr;  // the root
+  const size_t start = out->size();
+  size_t wire = 1;  // the root label's length byte
+  size_t label = 0;
+  bool absolute = false;
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '.') {
+      if (label == 0) return "empty label";
+      wire += label + 1;
+      label = 0;
+      if (++i == text.size()) {
+        absolute = true;
+        break;
+      }
+      out->push_back('.');
+      continue;
+    }
+    uint8_t byte = c;
+    if (c == '\\') {
+      if (i + 1 >= text.size()) return "name ends in a lone backslash";
+      if (IsDigit(text[i + 1])) {
+        if (i + 3 >= text.size() || !IsDigit(text[i + 2]) || !IsDigit(text[i + 3])) {
+          return "bad \\DDD escape (needs three digits)";
+        }
+        int v = (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 + (text[i + 3] - '0');
+        if (v > 255) return "bad \\DDD escape (over 255)";
+        byte = static_cast<uint8_t>(v);
+        i += 4;
+      } else {
+        byte = static_cast<uint8_t>(text[i + 1]);
+        i += 2;
+      }
+    } else {
+      ++i;
+    }
+    if (++label > kMaxLabelLength) return "label longer than 63 bytes";
+    AppendCanonicalByte(byte, out);
+  }
+  if (label > 0) wire += label + 1;
+  if (!absolute && !origin.empty()) {
+    out->push_back('.');
+    out->append(origin);
+    wire += WireLength(origin) - 1;
+  }
+  if (wire > kMaxNameWireLength) {
+    out->resize(start);
+    return "name longer than 255 bytes";
+  }
+  return nullptr;
+}
+
+const char* ParseWireName(const uint8_t* data, size_t size, size_t* consumed, std::string* out) {
+  size_t pos = 0;
+  bool first = true;
+  for (;;) {
+    if (pos >= size) return "wire name runs past its data";
+    uint8_t len = data[pos++];
+    if (len == 0) break;
+    if (len > kMaxLabelLength) return "wire label longer than 63 bytes (compression is not allowed here)";
+    if (pos + len > size) return "wire label runs past its data";
+    if (pos + len + 1 > kMaxNameWireLength) return "wire name longer than 255 bytes";
+    if (!first) out->push_back('.');
+    first = false;
+    for (size_t k = 0; k < len; ++k) AppendCanonicalByte(data[pos + k], out);
+    pos += len;
+  }
+  *consumed = pos;
+  return nullptr;
+}
+
+size_t WireLength(std::string_view s) {
+  if (s.empty()) return 1;
+  size_t bytes = 0;
+  size_t labels = 1;
+  for (size_t i = 0; i < s.size();) {
+    if (s[i] == '\\') {
+      i += EscapeLength(s, i);
+      ++bytes;
+    } else {
+      if (s[i] == '.') ++labels;
+      else ++bytes;
+      ++i;
+    }
+  }
+  return bytes + labels + 1;
+}
+
+size_t CountLabels(std::string_view s) {
+  if (s.empty()) return 0;
+  size_t labels = 1;
+  for (size_t i = 0; i < s.size();) {
+    if (s[i] == '\\') {
+      i += EscapeLength(s, i);
+    } else {
+      if (s[i] == '.') ++labels;
+      ++i;
+    }
+  }
+  return labels;
+}
+
+std::string_view Parent(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    if (s[i] == '\\') {
+      i += EscapeLength(s, i);
+    } else if (s[i] == '.') {
+      return s.substr(i + 1);
+    } else {
+      ++i;
+    }
+  }
+  return {};
+}
+
+bool IsAtOrBelow(std::string_view name, std::string_view ancestor) {
+  if (ancestor.empty()) return true;
+  if (name.size() < ancestor.size()) return false;
+  if (name.substr(name.size() - ancestor.size()) != ancestor) return false;
+  if (name.size() == ancestor.size()) return true;
+  // The byte before the suffix must be an unescaped dot.
+  size_t dot = name.size() - ancestor.size() - 1;
+  if (name[dot] != '.') return false;
+  size_t backslashes = 0;
+  for (size_t k = dot; k > 0 && name[k - 1] == '\\'; --k) ++backslashes;
+  return backslashes % 2 == 0;
+}
+
+std::string ReverseLabels(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t end = s.size();
+  // Walk label boundaries from the right; a '.' preceded by an odd number of
+  // backslashes belongs to a label.
+  size_t label_end = end;
+  for (size_t i = end; i > 0; --i) {
+    if (s[i - 1] != '.') continue;
+    size_t backslashes = 0;
+    for (size_t k = i - 1; k > 0 && s[k - 1] == '\\'; --k) ++backslashes;
+    if (backslashes % 2) continue;
+    if (!out.empty()) out.push_back('.');
+    out.append(s.substr(i, label_end - i));
+    label_end = i - 1;
+  }
+  if (!out.empty() || label_end > 0) {
+    if (!out.empty()) out.push_back('.');
+    out.append(s.substr(0, label_end));
+  }
+  return out;
+}
+
+std::string ToDisplay(std::string_view s) {
+  std::string out(s);
+  out.push_back('.');
+  return out;
+}
+
+}  // namespace nsradar::dns

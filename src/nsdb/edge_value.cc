@@ -1,0 +1,87 @@
+#include "nsdb/edge_value.h"
+
+#include <algorithm>
+
+#include "util/varint.h"
+
+namespace nsradar::nsdb {
+
+// Layout: varint zone_id, kind byte, varint run count, then per run
+// varint(first - previous bound) and varint(open ? 0 : last - first + 1).
+// Deltas keep typical values to a few bytes before block compression.
+void EdgeValue::EncodeTo(std::string* out) const {
+  PutVarint64(out, zone_id);
+  out->push_back(static_cast<char>(kind));
+  PutVarint64(out, runs.size());
+  uint64_t prev = 0;
+  for (const Run& r : runs) {
+    PutVarint64(out, static_cast<uint64_t>(r.first) - prev);
+    PutVarint64(out, r.open() ? 0 : static_cast<uint64_t>(r.last - r.first) + 1);
+    prev = r.open() ? static_cast<uint64_t>(r.first) : static_cast<uint64_t>(r.last);
+  }
+}
+
+bool EdgeValue::Decode(std::string_view in, EdgeValue* v) {
+  uint64_t zone, n;
+  if (!GetVarint64(&in, &zone) || zone > UINT32_MAX || in.empty()) return false;
+  v->zone_id = static_cast<uint32_t>(zone);
+  uint8_t kind = static_cast<uint8_t>(in[0]);
+  if (kind > static_cast<uint8_t>(zone::DomainKind::kSubdomain)) return false;
+  v->kind = static_cast<zone::DomainKind>(kind);
+  in.remove_prefix(1);
+  if (!GetVarint64(&in, &n) || n > in.size()) return false;
+  v->runs.clear();
+  v->runs.reserve(n);
+  uint64_t prev = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t d1, d2;
+    if (!GetVarint64(&in, &d1) || !GetVarint64(&in, &d2)) return false;
+    uint64_t first = prev + d1;
+    if (first < prev || first > static_cast<uint64_t>(INT64_MAX) - 1) return false;
+    Run r{static_cast<int64_t>(first), kOpenEnd};
+    if (d2 != 0) {
+      if (d2 - 1 > static_cast<uint64_t>(INT64_MAX - 1) - first) return false;
+      r.last = static_cast<int64_t>(first + d2 - 1);
+    } else if (i + 1 != n) {
+      return false;  // only the last run may be open
+    }
+    prev = r.open() ? first : static_cast<uint64_t>(r.last);
+    if (i > 0 && r.first <= v->runs.back().last) return false;
+    v->runs.push_back(r);
+  }
+  return in.empty();
+}
+
+bool ApplyObservation(std::vector<Run>* runs, int64_t t, bool present, std::optional<int64_t> prev,
+                      std::optional<int64_t> next) {
+  auto covering = std::find_if(runs->begin(), runs->end(), [&](const Run& r) { return r.first <= t && t <= r.last; });
+  if (present) {
+    if (covering != runs->end()) return false;
+    auto a = prev ? std::find_if(runs->begin(), runs->end(), [&](const Run& r) { return r.last == *prev; })
+                  : runs->end();
+    auto b = next ? std::find_if(runs->begin(), runs->end(), [&](const Run& r) { return r.first == *next; })
+                  : runs->end();
+    if (a != runs->end() && b != runs->end()) {
+      a->last = b->last;
+      runs->erase(b);
+    } else if (a != runs->end()) {
+      a->last = next ? t : kOpenEnd;
+    } else if (b != runs->end()) {
+      b->first = t;
+    } else {
+      Run r{t, next ? t : kOpenEnd};
+      runs->insert(std::upper_bound(runs->begin(), runs->end(), r,
+                                    [](const Run& x, const Run& y) { return x.first < y.first; }),
+                   r);
+    }
+    return true;
+  }
+  if (covering == runs->end()) return false;
+  Run old = *covering;
+  auto pos = runs->erase(covering);
+  if (old.last > t && next) pos = runs->insert(pos, Run{*next, old.last});
+  if (old.first < t && prev) runs->insert(pos, Run{old.first, *prev});
+  return true;
+}
+
+}  // namespace nsradar::nsdb

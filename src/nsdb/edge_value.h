@@ -1,0 +1,60 @@
+// EdgeValue: the presence history of one (name server, domain) edge.
+//
+// An edge is present in some of its zone's snapshots. Its history is a list
+// of maximal runs of consecutive snapshots that contain it, as [first, last]
+// times in UNIX seconds. The last run may be open: the edge is present
+// through the zone's latest snapshot, whatever its time, so a new in-order
+// snapshot that still holds the edge needs no write at all.
+//
+// Invariants: runs are sorted, disjoint, non-adjacent (a gap of at least one
+// snapshot separates them), every bound is a snapshot time of the zone, and
+// only the last run may be open.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zone/snapshot.h"
+
+namespace nsradar::nsdb {
+
+inline constexpr int64_t kOpenEnd = INT64_MAX;
+
+struct Run {
+  int64_t first;
+  int64_t last;  // kOpenEnd while present in the zone's latest snapshot
+
+  bool open() const { return last == kOpenEnd; }
+  friend bool operator==(const Run&, const Run&) = default;
+};
+
+struct EdgeValue {
+  uint32_t zone_id = 0;
+  zone::DomainKind kind = zone::DomainKind::kRegistered;
+  std::vector<Run> runs;
+
+  bool active() const { return !runs.empty() && runs.back().open(); }
+  int64_t first_seen() const { return runs.empty() ? 0 : runs.front().first; }
+  // `zone_latest` resolves an open run.
+  int64_t last_seen(int64_t zone_latest) const {
+    if (runs.empty()) return 0;
+    return runs.back().open() ? std::max(zone_latest, runs.back().first) : runs.back().last;
+  }
+
+  void EncodeTo(std::string* out) const;
+  static bool Decode(std::string_view in, EdgeValue* out);
+
+  friend bool operator==(const EdgeValue&, const EdgeValue&) = default;
+};
+
+// Records whether the edge is present in the snapshot taken at `t`, given the
+// zone's neighbouring snapshot times (`prev` < t < `next`, both excluding t
+// itself; no `next` means t is, or becomes, the latest). Returns true when
+// the runs changed. Applying the same observation twice changes nothing.
+bool ApplyObservation(std::vector<Run>* runs, int64_t t, bool present, std::optional<int64_t> prev,
+                      std::optional<int64_t> next);
+
+}  // namespace nsradar::nsdb

@@ -1,0 +1,937 @@
+#include "nsdb/store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/sst_file_writer.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/options_util.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <unordered_map>
+
+#include "dns/name.h"
+#include "nsdb/merge_operators.h"
+#include "util/varint.h"
+
+namespace nsradar::nsdb {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kFormatVersion = 1;
+constexpr const char* kCfNames[] = {"default", "ns_edges", "zone_edges", "ns_counts", "glue", "glue_by_addr"};
+enum Cf { kMeta = 0, kNsEdges, kZoneEdges, kNsCounts, kGlue, kGlueByAddr, kCfCount };
+
+const std::string kZonePrefix = "zone/";
+const std::string kNextZoneId = "next_zone_id";
+const std::string kFormatKey = "format";
+const char* const kCounterNames[] = {"counter/edges", "counter/active_edges", "counter/domains",
+                                     "counter/name_servers", "counter/glue"};
+enum Counter { kEdges = 0, kActiveEdges, kDomains, kNameServers, kGlueCount, kCounterCount };
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::OK();
+  if (s.IsNotFound()) return Status::NotFound(what + ": " + s.ToString());
+  if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+    return Status::Busy(what + ": " + s.ToString());
+  }
+  return Status::IOError(what + ": " + s.ToString());
+}
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+std::string ZoneEdgePrefix(uint32_t zone_id) {
+  std::string k;
+  PutFixed32BE(&k, zone_id);
+  return k;
+}
+
+void AppendPair(std::string* k, std::string_view a, std::string_view b) {
+  k->append(a);
+  k->push_back('\0');
+  k->append(b);
+}
+
+void EncodeCounts(const NsCounts& c, std::string* out) {
+  PutVarint64(out, c.total);
+  PutVarint64(out, c.active);
+}
+bool DecodeCounts(std::string_view in, NsCounts* c) {
+  return GetVarint64(&in, &c->total) && GetVarint64(&in, &c->active) && in.empty();
+}
+
+void EncodeZone(const ZoneInfo& z, std::string* out) {
+  PutVarint64(out, z.id);
+  PutVarint64(out, z.snapshots.size());
+  for (const auto& s : z.snapshots) {
+    PutVarint64(out, static_cast<uint64_t>(s.observed_at));
+    PutVarint64(out, s.serial);
+    out->push_back(s.has_serial ? 1 : 0);
+    PutVarint64(out, s.domains);
+    PutVarint64(out, s.edges);
+    PutVarint64(out, s.source.size());
+    out->append(s.source);
+  }
+}
+bool DecodeZone(std::string_view in, ZoneInfo* z) {
+  uint64_t id, n;
+  if (!GetVarint64(&in, &id) || !GetVarint64(&in, &n)) return false;
+  z->id = static_cast<uint32_t>(id);
+  z->snapshots.clear();
+  for (uint64_t i = 0; i < n; ++i) {
+    SnapshotInfo s;
+    uint64_t t, serial, len;
+    if (!GetVarint64(&in, &t) || !GetVarint64(&in, &serial) || in.empty()) return false;
+    s.observed_at = static_cast<int64_t>(t);
+    s.serial = static_cast<uint32_t>(serial);
+    s.has_serial = in[0] != 0;
+    in.remove_prefix(1);
+    if (!GetVarint64(&in, &s.domains) || !GetVarint64(&in, &s.edges) || !GetVarint64(&in, &len) || len > in.size()) {
+      return false;
+    }
+    s.source.assign(in.substr(0, len));
+    in.remove_prefix(len);
+    z->snapshots.push_back(std::move(s));
+  }
+  return in.empty();
+}
+
+rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = cache;
+  t.format_version = 5;
+  // Edge lists are read by range scans; larger blocks compress better and
+  // cost little there. Point lookups (counts, zones) get bloom filters.
+  if (cf == kNsEdges || cf == kZoneEdges) {
+    t.block_size = 32 * 1024;
+    t.index_block_restart_interval = 16;
+  } else {
+    t.block_size = 8 * 1024;
+    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  o.compression = rocksdb::kLZ4Compression;
+  o.bottommost_compression = rocksdb::kZSTD;
+  o.bottommost_compression_opts.level = 3;
+  o.bottommost_compression_opts.enabled = true;
+  o.level_compaction_dynamic_level_bytes = true;
+  o.write_buffer_size = 64 << 20;
+  o.target_file_size_base = 64 << 20;
+  if (cf == kGlue || cf == kGlueByAddr) o.merge_operator = NewSeenRangeMergeOperator();
+  return o;
+}
+
+}  // namespace
+
+const char* DomainEventName(DomainEvent::Type t) {
+  switch (t) {
+    case DomainEvent::Type::kCreated:
+      return "created";
+    case DomainEvent::Type::kNsAdded:
+      return "ns_added";
+    case DomainEvent::Type::kNsRemoved:
+      return "ns_removed";
+    case DomainEvent::Type::kDropped:
+      return "dropped";
+  }
+  return "?";
+}
+
+std::vector<std::string> DomainInfo::current() const {
+  std::vector<std::string> out;
+  for (const auto& e : edges) {
+    if (e.value.active()) out.push_back(e.ns);
+  }
+  return out;
+}
+
+class Store::Impl {
+ public:
+  ~Impl() {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    handles_.clear();
+    db_.reset();
+    if (!secondary_dir_.empty()) {
+      std::error_code ec;
+      fs::remove_all(secondary_dir_, ec);
+    }
+  }
+
+  Status Open(const std::string& dir, const StoreOptions& options);
+  Status Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std::string& source, IngestResult* r);
+
+  // Zone table, loaded at open and kept current by the writer.
+  std::map<std::string, ZoneInfo, std::less<>> zones_;
+  std::unordered_map<uint32_t, std::string> zone_names_;
+  uint32_t next_zone_id_ = 1;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::string dir_;
+  std::string secondary_dir_;
+  StoreOptions options_;
+  std::shared_ptr<rocksdb::Cache> cache_;
+  mutable std::mutex write_mu_;
+
+  rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
+  int64_t ZoneLatest(uint32_t id) const {
+    auto it = zone_names_.find(id);
+    if (it == zone_names_.end()) return 0;
+    return zones_.at(it->second).latest();
+  }
+  const std::string& ZoneName(uint32_t id) const {
+    static const std::string unknown = "?";
+    auto it = zone_names_.find(id);
+    return it == zone_names_.end() ? unknown : it->second;
+  }
+  Status LoadMeta();
+  Status ReadCounters(uint64_t out[kCounterCount]) const;
+};
+
+Status Store::Impl::Open(const std::string& dir, const StoreOptions& options) {
+  dir_ = dir;
+  options_ = options;
+  cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::DBOptions db_opts;
+  db_opts.create_if_missing = !options.read_only;
+  db_opts.create_missing_column_families = !options.read_only;
+  db_opts.max_background_jobs = 2;
+  db_opts.max_open_files = options.read_only ? -1 : 1000;
+  db_opts.keep_log_file_num = 3;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (int c = 0; c < kCfCount; ++c) cfs.emplace_back(kCfNames[c], CfOptions(static_cast<Cf>(c), cache_));
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  if (options.read_only) {
+    if (!fs::exists(fs::path(dir) / "CURRENT")) return Status::NotFound("no nsradar store at " + dir);
+    char tmpl[] = "/tmp/nsradar-reader-XXXXXX";
+    if (!mkdtemp(tmpl)) return Status::IOError("cannot create a directory for the read-only store");
+    secondary_dir_ = tmpl;
+    s = rocksdb::DB::OpenAsSecondary(db_opts, dir, secondary_dir_, cfs, &handles_, &raw);
+  } else {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return Status::IOError("cannot create store directory " + dir + ": " + ec.message());
+    fs::remove_all(fs::path(dir) / "ingest-tmp", ec);  // SST files of an interrupted ingest
+    s = rocksdb::DB::Open(db_opts, dir, cfs, &handles_, &raw);
+  }
+  if (!s.ok()) return FromRocks(s, "opening store " + dir);
+  db_.reset(raw);
+  if (!options.read_only) {
+    std::string v;
+    rocksdb::Status g = db_->Get(rocksdb::ReadOptions(), cf(kMeta), kFormatKey, &v);
+    if (g.IsNotFound()) {
+      NSRADAR_RETURN_IF_ERROR(
+          FromRocks(db_->Put(rocksdb::WriteOptions(), cf(kMeta), kFormatKey, std::to_string(kFormatVersion)),
+                    "writing store format"));
+    } else if (!g.ok() || v != std::to_string(kFormatVersion)) {
+      return Status::Corruption(dir + ": store format " + v + " is not " + std::to_string(kFormatVersion));
+    }
+  }
+  return LoadMeta();
+}
+
+Status Store::Impl::LoadMeta() {
+  zones_.clear();
+  zone_names_.clear();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kMeta)));
+  for (it->Seek(kZonePrefix); it->Valid() && it->key().starts_with(kZonePrefix); it->Next()) {
+    ZoneInfo z;
+    z.name.assign(it->key().data() + kZonePrefix.size(), it->key().size() - kZonePrefix.size());
+    if (!DecodeZone(ToView(it->value()), &z)) return Status::Corruption("zone table entry for " + z.name);
+    zone_names_[z.id] = z.name;
+    next_zone_id_ = std::max(next_zone_id_, z.id + 1);
+    zones_[z.name] = std::move(z);
+  }
+  return FromRocks(it->status(), "reading zone table");
+}
+
+Status Store::Impl::ReadCounters(uint64_t out[kCounterCount]) const {
+  for (int i = 0; i < kCounterCount; ++i) {
+    std::string v;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kMeta), kCounterNames[i], &v);
+    out[i] = 0;
+    if (s.IsNotFound()) continue;
+    NSRADAR_RETURN_IF_ERROR(FromRocks(s, "reading counters"));
+    std::string_view in(v);
+    if (!GetVarint64(&in, &out[i])) return Status::Corruption(std::string("counter ") + kCounterNames[i]);
+  }
+  return Status::OK();
+}
+
+namespace {
+
+// Where one atomic snapshot write goes: a WriteBatch, or one SST file per
+// column family ingested together. Keys must arrive in order per column
+// family for the SST form; the ns_edges stream is sorted before it is fed.
+class AtomicWrite {
+ public:
+  AtomicWrite(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles, bool bulk,
+              std::string tmp_dir)
+      : db_(db), handles_(handles), bulk_(bulk), tmp_dir_(std::move(tmp_dir)) {}
+
+  Status Put(Cf c, std::string_view k, std::string_view v) {
+    if (!bulk_) return FromRocks(batch_.Put(handles_[c], ToSlice(k), ToSlice(v)), "batch");
+    NSRADAR_RETURN_IF_ERROR(Writer(c));
+    return FromRocks(writers_[c]->Put(ToSlice(k), ToSlice(v)), std::string("writing SST for ") + kCfNames[c]);
+  }
+  Status Delete(Cf c, std::string_view k) {
+    if (!bulk_) return FromRocks(batch_.Delete(handles_[c], ToSlice(k)), "batch");
+    NSRADAR_RETURN_IF_ERROR(Writer(c));
+    return FromRocks(writers_[c]->Delete(ToSlice(k)), std::string("writing SST for ") + kCfNames[c]);
+  }
+  Status Merge(Cf c, std::string_view k, std::string_view v) {
+    if (!bulk_) return FromRocks(batch_.Merge(handles_[c], ToSlice(k), ToSlice(v)), "batch");
+    NSRADAR_RETURN_IF_ERROR(Writer(c));
+    return FromRocks(writers_[c]->Merge(ToSlice(k), ToSlice(v)), std::string("writing SST for ") + kCfNames[c]);
+  }
+
+  Status Commit() {
+    if (!bulk_) {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      return FromRocks(db_->Write(wo, &batch_), "writing snapshot");
+    }
+    std::vector<rocksdb::IngestExternalFileArg> args;
+    for (int c = 0; c < kCfCount; ++c) {
+      if (!writers_[c]) continue;
+      rocksdb::ExternalSstFileInfo info;
+      NSRADAR_RETURN_IF_ERROR(FromRocks(writers_[c]->Finish(&info), "finishing SST"));
+      rocksdb::IngestExternalFileArg a;
+      a.column_family = handles_[c];
+      a.external_files.push_back(info.file_path);
+      a.options.move_files = true;
+      a.options.allow_blocking_flush = true;
+      args.push_back(std::move(a));
+    }
+    if (args.empty()) return Status::OK();
+    return FromRocks(db_->IngestExternalFiles(args), "ingesting snapshot SST files");
+  }
+
+ private:
+  Status Writer(Cf c) {
+    if (writers_[c]) return Status::OK();
+    rocksdb::Options o(rocksdb::DBOptions(), db_->GetOptions(handles_[c]));
+    // The file lands in the bottom level when nothing overlaps: compress it
+    // as the bottom level would.
+    o.compression = rocksdb::kZSTD;
+    o.compression_opts.level = 1;
+    writers_[c] = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), o, handles_[c]);
+    std::string path = tmp_dir_ + "/" + kCfNames[c] + ".sst";
+    return FromRocks(writers_[c]->Open(path), "creating " + path);
+  }
+
+  rocksdb::DB* db_;
+  const std::vector<rocksdb::ColumnFamilyHandle*>& handles_;
+  bool bulk_;
+  std::string tmp_dir_;
+  rocksdb::WriteBatch batch_;
+  std::unique_ptr<rocksdb::SstFileWriter> writers_[kCfCount];
+};
+
+struct CountDelta {
+  int64_t total = 0;
+  int64_t active = 0;
+};
+
+}  // namespace
+
+Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std::string& source, IngestResult* r) {
+  if (t < 0) return Status::InvalidArgument("observation time must not be before 1970");
+  std::lock_guard<std::mutex> lock(write_mu_);
+  *r = IngestResult();
+  r->zone = snap.apex();
+  r->observed_at = t;
+  r->domains = snap.domain_count();
+  r->edges = snap.edge_count();
+  r->glue = snap.glue().size();
+
+  ZoneInfo zone;
+  auto zit = zones_.find(snap.apex());
+  if (zit != zones_.end()) {
+    zone = zit->second;
+  } else {
+    zone.id = next_zone_id_;
+    zone.name = snap.apex();
+  }
+  std::optional<int64_t> prev, next;
+  for (const auto& s : zone.snapshots) {
+    if (s.observed_at < t) prev = s.observed_at;
+    if (s.observed_at > t && !next) next = s.observed_at;
+    if (s.observed_at == t) r->replaced_existing = true;
+  }
+
+  const bool bulk = snap.edge_count() > options_.batch_limit;
+  r->bulk = bulk;
+  std::string tmp = dir_ + "/ingest-tmp";
+  if (bulk) {
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    fs::create_directories(tmp, ec);
+    if (ec) return Status::IOError("cannot create " + tmp + ": " + ec.message());
+  }
+  AtomicWrite w(db_.get(), handles_, bulk, tmp);
+
+  // ns_edges writes for edges of this snapshot, by (host rank, domain index),
+  // which is also their key order; edges only in the store come separately.
+  struct NsOp {
+    uint32_t host;
+    uint32_t domain;
+    uint64_t value_offset;  // into values; UINT64_MAX for a delete
+    uint32_t value_length;
+  };
+  std::vector<NsOp> ns_ops;
+  std::string values;
+  std::vector<std::pair<std::string, std::optional<std::string>>> ns_extra;
+  std::vector<CountDelta> host_delta(snap.host_count());
+  std::map<std::string, CountDelta> extra_delta;
+  int64_t counter_delta[kCounterCount] = {};
+
+  const std::string prefix = ZoneEdgePrefix(zone.id);
+  std::string upper = ZoneEdgePrefix(zone.id + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kZoneEdges)));
+  it->Seek(prefix);
+
+  size_t di = 0;
+  const uint32_t* hp = snap.domain_count() ? snap.hosts_begin(0) : nullptr;
+  std::string key, enc;
+  EdgeValue v;
+  // Per domain: did it have an edge before / does it have one now.
+  std::string cur_domain;
+  bool domain_had = false, domain_has = false, domain_started = false;
+  auto finish_domain = [&]() {
+    if (!domain_started) return;
+    if (!domain_had && domain_has) ++counter_delta[kDomains];
+    if (domain_had && !domain_has) --counter_delta[kDomains];
+  };
+  auto note_domain = [&](std::string_view d, bool had, bool has) {
+    if (!domain_started || d != cur_domain) {
+      finish_domain();
+      cur_domain.assign(d);
+      domain_started = true;
+      domain_had = domain_has = false;
+    }
+    domain_had |= had;
+    domain_has |= has;
+  };
+
+  for (;;) {
+    bool have_snap = di < snap.domain_count();
+    bool have_db = it->Valid();
+    if (!have_snap && !have_db) break;
+    std::string_view db_domain, db_host;
+    if (have_db) {
+      std::string_view k = ToView(it->key()).substr(prefix.size());
+      size_t z = k.find('\0');
+      if (z == std::string_view::npos) return Status::Corruption("zone_edges key without separator");
+      db_domain = k.substr(0, z);
+      db_host = k.substr(z + 1);
+    }
+    int cmp;
+    std::string_view s_domain, s_host;
+    if (have_snap) {
+      s_domain = snap.domain(di);
+      s_host = snap.host(*hp);
+    }
+    if (!have_db) {
+      cmp = 1;  // snapshot edge only
+    } else if (!have_snap) {
+      cmp = -1;  // store edge only
+    } else {
+      int c = s_domain.compare(db_domain);
+      if (c == 0) c = s_host.compare(db_host);
+      cmp = c < 0 ? 1 : (c > 0 ? -1 : 0);
+    }
+    // cmp: 0 both, -1 store only (absent now), 1 snapshot only (new)
+    bool existed = cmp <= 0;
+    bool present = cmp >= 0;
+    v.runs.clear();
+    if (existed && !EdgeValue::Decode(ToView(it->value()), &v)) {
+      return Status::Corruption("undecodable edge " + std::string(db_domain) + " NS " + std::string(db_host));
+    }
+    bool was_active = existed && v.active();
+    if (!existed) {
+      v.zone_id = zone.id;
+    }
+    if (present) v.kind = snap.domain_kind(di);
+    bool changed = ApplyObservation(&v.runs, t, present, prev, next) || (!existed && present);
+    std::string_view domain = present ? s_domain : db_domain;
+    std::string_view host = present ? s_host : db_host;
+    note_domain(domain, existed, !v.runs.empty());
+    if (changed) {
+      bool now_active = v.active();
+      bool deleted = v.runs.empty();
+      key.assign(prefix);
+      AppendPair(&key, domain, host);
+      enc.clear();
+      if (!deleted) v.EncodeTo(&enc);
+      NSRADAR_RETURN_IF_ERROR(deleted ? w.Delete(kZoneEdges, key) : w.Put(kZoneEdges, key, enc));
+      CountDelta d;
+      d.total = existed ? (deleted ? -1 : 0) : 1;
+      d.active = static_cast<int64_t>(now_active) - static_cast<int64_t>(was_active);
+      counter_delta[kEdges] += d.total;
+      counter_delta[kActiveEdges] += d.active;
+      if (!existed) ++r->edges_added;
+      else if (deleted || !present) ++r->edges_removed;
+      ++r->edges_changed;
+      if (present) {
+        ns_ops.push_back(NsOp{*hp, static_cast<uint32_t>(di), values.size(), static_cast<uint32_t>(enc.size())});
+        values.append(enc);
+        host_delta[*hp].total += d.total;
+        host_delta[*hp].active += d.active;
+      } else {
+        std::string nk;
+        AppendPair(&nk, host, domain);
+        ns_extra.emplace_back(std::move(nk), deleted ? std::nullopt : std::optional<std::string>(enc));
+        auto& ed = extra_delta[std::string(host)];
+        ed.total += d.total;
+        ed.active += d.active;
+      }
+    }
+    if (existed) it->Next();
+    if (present) {
+      if (++hp == snap.hosts_end(di)) {
+        ++di;
+        hp = di < snap.domain_count() ? snap.hosts_begin(di) : nullptr;
+      }
+    }
+  }
+  finish_domain();
+  NSRADAR_RETURN_IF_ERROR(FromRocks(it->status(), "scanning zone edges"));
+  it.reset();
+
+  // ns_edges in key order: a stable counting sort by host rank keeps the
+  // domain order within each host; store-only edges are merged in by key.
+  {
+    std::vector<uint64_t> start(snap.host_count() + 1, 0);
+    for (const NsOp& op : ns_ops) ++start[op.host + 1];
+    for (size_t h = 1; h < start.size(); ++h) start[h] += start[h - 1];
+    std::vector<NsOp> sorted(ns_ops.size());
+    for (const NsOp& op : ns_ops) sorted[start[op.host]++] = op;
+    ns_ops.clear();
+    ns_ops.shrink_to_fit();
+    std::sort(ns_extra.begin(), ns_extra.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    size_t e = 0;
+    auto emit_extra = [&](size_t i) {
+      return ns_extra[i].second ? w.Put(kNsEdges, ns_extra[i].first, *ns_extra[i].second)
+                                : w.Delete(kNsEdges, ns_extra[i].first);
+    };
+    for (const NsOp& op : sorted) {
+      key.clear();
+      AppendPair(&key, snap.host(op.host), snap.domain(op.domain));
+      for (; e < ns_extra.size() && ns_extra[e].first < key; ++e) NSRADAR_RETURN_IF_ERROR(emit_extra(e));
+      NSRADAR_RETURN_IF_ERROR(w.Put(kNsEdges, key, std::string_view(values).substr(op.value_offset, op.value_length)));
+    }
+    for (; e < ns_extra.size(); ++e) NSRADAR_RETURN_IF_ERROR(emit_extra(e));
+  }
+
+  // Per-host counts, keyed by reversed name; written as absolute values.
+  {
+    std::vector<std::pair<std::string, CountDelta>> deltas;
+    for (uint32_t h = 0; h < host_delta.size(); ++h) {
+      if (host_delta[h].total || host_delta[h].active) {
+        deltas.emplace_back(dns::ReverseLabels(snap.host(h)), host_delta[h]);
+      }
+    }
+    for (auto& [host, d] : extra_delta) {
+      if (d.total || d.active) deltas.emplace_back(dns::ReverseLabels(host), d);
+    }
+    std::sort(deltas.begin(), deltas.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    // Hosts may appear twice (in the snapshot and store-only); merge them.
+    std::vector<std::pair<std::string, CountDelta>> merged;
+    for (auto& p : deltas) {
+      if (!merged.empty() && merged.back().first == p.first) {
+        merged.back().second.total += p.second.total;
+        merged.back().second.active += p.second.active;
+      } else {
+        merged.push_back(std::move(p));
+      }
+    }
+    std::vector<rocksdb::Slice> keys;
+    keys.reserve(merged.size());
+    for (const auto& p : merged) keys.emplace_back(p.first);
+    std::vector<rocksdb::PinnableSlice> vals(keys.size());
+    std::vector<rocksdb::Status> sts(keys.size());
+    if (!keys.empty()) {
+      db_->MultiGet(rocksdb::ReadOptions(), cf(kNsCounts), keys.size(), keys.data(), vals.data(), sts.data());
+    }
+    std::string cv;
+    for (size_t i = 0; i < merged.size(); ++i) {
+      NsCounts c;
+      if (sts[i].ok()) {
+        if (!DecodeCounts(ToView(vals[i]), &c)) return Status::Corruption("counts of " + merged[i].first);
+      } else if (!sts[i].IsNotFound()) {
+        return FromRocks(sts[i], "reading counts");
+      }
+      uint64_t before = c.total;
+      c.total = static_cast<uint64_t>(static_cast<int64_t>(c.total) + merged[i].second.total);
+      c.active = static_cast<uint64_t>(static_cast<int64_t>(c.active) + merged[i].second.active);
+      if (before == 0 && c.total > 0) ++counter_delta[kNameServers];
+      if (before > 0 && c.total == 0) --counter_delta[kNameServers];
+      if (c.total == 0) {
+        NSRADAR_RETURN_IF_ERROR(w.Delete(kNsCounts, merged[i].first));
+      } else {
+        cv.clear();
+        EncodeCounts(c, &cv);
+        NSRADAR_RETURN_IF_ERROR(w.Put(kNsCounts, merged[i].first, cv));
+      }
+    }
+  }
+
+  // Glue sightings, merged blind (min first, max last). New glue pairs are
+  // counted by looking them up first.
+  {
+    std::string gv;
+    EncodeSeenRange(t, t, &gv);
+    std::vector<std::string> by_addr;
+    for (const auto& g : snap.glue()) {
+      key.clear();
+      AppendPair(&key, snap.host(g.host), g.address.ToKey());
+      std::string existing;
+      rocksdb::Status gs = db_->Get(rocksdb::ReadOptions(), cf(kGlue), key, &existing);
+      if (gs.IsNotFound()) ++counter_delta[kGlueCount];
+      NSRADAR_RETURN_IF_ERROR(w.Merge(kGlue, key, gv));
+      by_addr.push_back(g.address.ToKey() + std::string(snap.host(g.host)));
+    }
+    std::sort(by_addr.begin(), by_addr.end());
+    for (const auto& k : by_addr) NSRADAR_RETURN_IF_ERROR(w.Merge(kGlueByAddr, k, gv));
+  }
+
+  // Zone table and counters: the default column family, in key order.
+  {
+    SnapshotInfo info;
+    info.observed_at = t;
+    info.serial = snap.serial();
+    info.has_serial = snap.has_serial();
+    info.domains = snap.domain_count();
+    info.edges = snap.edge_count();
+    info.source = source;
+    auto pos = std::lower_bound(zone.snapshots.begin(), zone.snapshots.end(), t,
+                                [](const SnapshotInfo& s, int64_t x) { return s.observed_at < x; });
+    if (pos != zone.snapshots.end() && pos->observed_at == t) {
+      *pos = info;
+    } else {
+      zone.snapshots.insert(pos, info);
+    }
+    uint64_t counters[kCounterCount];
+    NSRADAR_RETURN_IF_ERROR(ReadCounters(counters));
+    std::vector<std::pair<std::string, std::string>> meta;
+    for (int i = 0; i < kCounterCount; ++i) {
+      std::string cvv;
+      PutVarint64(&cvv, static_cast<uint64_t>(static_cast<int64_t>(counters[i]) + counter_delta[i]));
+      meta.emplace_back(kCounterNames[i], std::move(cvv));
+    }
+    std::string zv;
+    EncodeZone(zone, &zv);
+    meta.emplace_back(kZonePrefix + zone.name, std::move(zv));
+    std::sort(meta.begin(), meta.end());
+    for (const auto& [k, val] : meta) NSRADAR_RETURN_IF_ERROR(w.Put(kMeta, k, val));
+  }
+
+  NSRADAR_RETURN_IF_ERROR(w.Commit());
+  if (bulk) {
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+  }
+  zone_names_[zone.id] = zone.name;
+  next_zone_id_ = std::max(next_zone_id_, zone.id + 1);
+  zones_[zone.name] = std::move(zone);
+  return Status::OK();
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Status Store::Open(const std::string& dir, const StoreOptions& options, std::unique_ptr<Store>* out) {
+  auto impl = std::make_unique<Impl>();
+  NSRADAR_RETURN_IF_ERROR(impl->Open(dir, options));
+  out->reset(new Store(std::move(impl)));
+  return Status::OK();
+}
+
+Status Store::IngestSnapshot(const zone::ZoneSnapshot& snap, int64_t observed_at, const std::string& source,
+                             IngestResult* result) {
+  if (impl_->options_.read_only) return Status::InvalidArgument("store is open read-only");
+  return impl_->Ingest(snap, observed_at, source, result);
+}
+
+namespace {
+
+bool KindMatches(KindFilter f, zone::DomainKind k) {
+  switch (f) {
+    case KindFilter::kAll:
+      return true;
+    case KindFilter::kRegistered:
+      return k == zone::DomainKind::kRegistered;
+    case KindFilter::kSubdomain:
+      return k == zone::DomainKind::kSubdomain;
+    case KindFilter::kSuffix:
+      return k == zone::DomainKind::kSuffix;
+  }
+  return true;
+}
+
+bool RowMatches(const DomainQuery& q, const DomainRow& row) {
+  if (q.active_only && !row.active) return false;
+  if (!KindMatches(q.kind, row.kind)) return false;
+  if (q.first_seen_after && !(row.first_seen > *q.first_seen_after)) return false;
+  if (q.first_seen_before && !(row.first_seen < *q.first_seen_before)) return false;
+  if (q.last_seen_after && !(row.last_seen > *q.last_seen_after)) return false;
+  if (q.last_seen_before && !(row.last_seen < *q.last_seen_before)) return false;
+  return true;
+}
+
+bool Unfiltered(const DomainQuery& q) {
+  return q.kind == KindFilter::kAll && !q.first_seen_after && !q.first_seen_before && !q.last_seen_after &&
+         !q.last_seen_before;
+}
+
+}  // namespace
+
+Status Store::DomainsOnNs(const DomainQuery& q, DomainPage* page) const {
+  page->rows.clear();
+  page->total = 0;
+  page->more = false;
+  if (q.limit > kMaxPage) return Status::InvalidArgument("limit must be at most " + std::to_string(kMaxPage));
+  const Impl& d = *impl_;
+  std::string prefix = q.ns;
+  prefix.push_back('\0');
+  std::string upper = q.ns;
+  upper.push_back('\1');
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(d.db_->NewIterator(ro, d.cf(kNsEdges)));
+  std::string start = prefix + q.after;
+  it->Seek(start);
+  if (!q.after.empty() && it->Valid() && ToView(it->key()) == start) it->Next();
+  EdgeValue v;
+  DomainRow row;
+  const bool filtered = !Unfiltered(q) || q.active_only;
+  for (; it->Valid(); it->Next()) {
+    if (!EdgeValue::Decode(ToView(it->value()), &v)) return Status::Corruption("edge value under " + q.ns);
+    row.name.assign(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+    row.first_seen = v.first_seen();
+    row.last_seen = v.last_seen(d.ZoneLatest(v.zone_id));
+    row.active = v.active();
+    row.kind = v.kind;
+    if (filtered && !RowMatches(q, row)) continue;
+    if (page->rows.size() == q.limit) {
+      page->more = true;
+      break;
+    }
+    row.zone = d.ZoneName(v.zone_id);
+    page->rows.push_back(row);
+  }
+  NSRADAR_RETURN_IF_ERROR(FromRocks(it->status(), "scanning " + q.ns));
+  if (!q.want_total) return Status::OK();
+  if (Unfiltered(q)) {
+    NsCounts c;
+    NSRADAR_RETURN_IF_ERROR(Counts(q.ns, &c));
+    page->total = q.active_only ? c.active : c.total;
+    return Status::OK();
+  }
+  // Time or kind fences: the exact total needs a scan of the host's edges.
+  it.reset(d.db_->NewIterator(ro, d.cf(kNsEdges)));
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    if (!EdgeValue::Decode(ToView(it->value()), &v)) return Status::Corruption("edge value under " + q.ns);
+    row.first_seen = v.first_seen();
+    row.last_seen = v.last_seen(d.ZoneLatest(v.zone_id));
+    row.active = v.active();
+    row.kind = v.kind;
+    if (RowMatches(q, row)) ++page->total;
+  }
+  return FromRocks(it->status(), "counting " + q.ns);
+}
+
+Status Store::Counts(std::string_view ns, NsCounts* out) const {
+  *out = NsCounts();
+  std::string v;
+  rocksdb::Status s = impl_->db_->Get(rocksdb::ReadOptions(), impl_->cf(kNsCounts), dns::ReverseLabels(ns), &v);
+  if (s.IsNotFound()) return Status::OK();
+  NSRADAR_RETURN_IF_ERROR(FromRocks(s, "reading counts"));
+  if (!DecodeCounts(v, out)) return Status::Corruption("counts of " + std::string(ns));
+  return Status::OK();
+}
+
+Status Store::NameServersUnder(std::string_view suffix, std::string_view after, size_t limit,
+                               std::vector<NsRow>* out) const {
+  out->clear();
+  if (limit > kMaxPage) return Status::InvalidArgument("limit must be at most " + std::to_string(kMaxPage));
+  std::string rev = dns::ReverseLabels(suffix);
+  std::string below = suffix.empty() ? "" : rev + ".";
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db_->NewIterator(rocksdb::ReadOptions(), impl_->cf(kNsCounts)));
+  std::string start = after.empty() ? rev : dns::ReverseLabels(after);
+  it->Seek(start);
+  if (!after.empty() && it->Valid() && ToView(it->key()) == start) it->Next();
+  for (; it->Valid() && out->size() < limit; it->Next()) {
+    std::string_view k = ToView(it->key());
+    if (k != rev && !k.starts_with(below)) {
+      if (k > rev && !k.starts_with(rev)) break;
+      continue;  // e.g. "com.example2" between "com.example" and "com.example."
+    }
+    NsRow row;
+    row.name = dns::ReverseLabels(k);
+    if (!DecodeCounts(ToView(it->value()), &row.counts)) return Status::Corruption("counts of " + row.name);
+    out->push_back(std::move(row));
+  }
+  return FromRocks(it->status(), "scanning name servers under " + std::string(suffix));
+}
+
+Status Store::Domain(std::string_view domain, DomainInfo* out) const {
+  const Impl& d = *impl_;
+  *out = DomainInfo();
+  out->name.assign(domain);
+  // The delegation lives in the closest enclosing zone the store knows.
+  const ZoneInfo* zone = nullptr;
+  for (std::string_view z = dns::Parent(domain);; z = dns::Parent(z)) {
+    auto it = d.zones_.find(z);
+    if (it != d.zones_.end()) {
+      std::string prefix = ZoneEdgePrefix(it->second.id) + std::string(domain) + '\0';
+      std::unique_ptr<rocksdb::Iterator> iter(d.db_->NewIterator(rocksdb::ReadOptions(), d.cf(kZoneEdges)));
+      for (iter->Seek(prefix); iter->Valid() && iter->key().starts_with(prefix); iter->Next()) {
+        DomainEdge e;
+        e.ns.assign(iter->key().data() + prefix.size(), iter->key().size() - prefix.size());
+        if (!EdgeValue::Decode(ToView(iter->value()), &e.value)) return Status::Corruption("edge of " + out->name);
+        e.first_seen = e.value.first_seen();
+        e.last_seen = e.value.last_seen(it->second.latest());
+        out->edges.push_back(std::move(e));
+      }
+      NSRADAR_RETURN_IF_ERROR(FromRocks(iter->status(), "reading " + out->name));
+      if (!out->edges.empty()) {
+        zone = &it->second;
+        break;
+      }
+    }
+    if (z.empty()) break;
+  }
+  if (zone == nullptr) return Status::NotFound(dns::ToDisplay(domain) + " is in no ingested zone");
+  out->zone = zone->name;
+  out->kind = out->edges.front().value.kind;
+
+  // History from the runs. A run ending at a closed bound ends at the zone's
+  // next snapshot, the first one without the edge.
+  std::vector<int64_t> times;
+  for (const auto& s : zone->snapshots) times.push_back(s.observed_at);
+  auto after = [&](int64_t x) -> std::optional<int64_t> {
+    auto p = std::upper_bound(times.begin(), times.end(), x);
+    if (p == times.end()) return std::nullopt;
+    return *p;
+  };
+  // (time, +1 add / -1 remove, ns)
+  std::map<int64_t, std::pair<std::vector<std::string>, std::vector<std::string>>> changes;
+  for (const auto& e : out->edges) {
+    for (const Run& run : e.value.runs) {
+      changes[run.first].first.push_back(e.ns);
+      if (!run.open()) {
+        if (auto gone = after(run.last)) changes[*gone].second.push_back(e.ns);
+      }
+    }
+  }
+  size_t present = 0;
+  for (auto& [time, ch] : changes) {
+    size_t before = present;
+    present += ch.first.size();
+    present -= ch.second.size();
+    if (before == 0 && !ch.first.empty()) {
+      out->history.push_back({time, DomainEvent::Type::kCreated, ch.first});
+      if (!ch.second.empty()) out->history.push_back({time, DomainEvent::Type::kNsRemoved, ch.second});
+      continue;
+    }
+    if (present == 0) {
+      if (!ch.first.empty()) out->history.push_back({time, DomainEvent::Type::kNsAdded, ch.first});
+      out->history.push_back({time, DomainEvent::Type::kDropped, ch.second});
+      continue;
+    }
+    if (!ch.first.empty()) out->history.push_back({time, DomainEvent::Type::kNsAdded, ch.first});
+    if (!ch.second.empty()) out->history.push_back({time, DomainEvent::Type::kNsRemoved, ch.second});
+  }
+  return Status::OK();
+}
+
+namespace {
+
+Status ScanGlue(const rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const std::string& prefix, bool by_host,
+                std::vector<GlueRow>* out) {
+  out->clear();
+  std::unique_ptr<rocksdb::Iterator> it(const_cast<rocksdb::DB*>(db)->NewIterator(rocksdb::ReadOptions(), cf));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string_view rest = ToView(it->key()).substr(prefix.size());
+    GlueRow row;
+    if (by_host) {
+      auto a = dns::Address::FromKey(rest);
+      if (!a) return Status::Corruption("glue address key");
+      row.host = prefix.substr(0, prefix.size() - 1);
+      row.address = *a;
+    } else {
+      auto a = dns::Address::FromKey(prefix);
+      if (!a) return Status::Corruption("glue address key");
+      row.address = *a;
+      row.host.assign(rest);
+    }
+    if (!DecodeSeenRange(ToView(it->value()), &row.first_seen, &row.last_seen)) {
+      return Status::Corruption("glue value");
+    }
+    out->push_back(std::move(row));
+  }
+  return FromRocks(it->status(), "scanning glue");
+}
+
+}  // namespace
+
+Status Store::HostAddresses(std::string_view host, std::vector<GlueRow>* out) const {
+  std::string prefix(host);
+  prefix.push_back('\0');
+  return ScanGlue(impl_->db_.get(), impl_->cf(kGlue), prefix, true, out);
+}
+
+Status Store::AddressHosts(const dns::Address& addr, std::vector<GlueRow>* out) const {
+  return ScanGlue(impl_->db_.get(), impl_->cf(kGlueByAddr), addr.ToKey(), false, out);
+}
+
+Status Store::Zones(std::vector<ZoneInfo>* out) const {
+  out->clear();
+  for (const auto& [name, z] : impl_->zones_) out->push_back(z);
+  return Status::OK();
+}
+
+Status Store::Stats(StoreStats* out) const {
+  *out = StoreStats();
+  uint64_t c[kCounterCount];
+  NSRADAR_RETURN_IF_ERROR(impl_->ReadCounters(c));
+  out->edges = c[kEdges];
+  out->active_edges = c[kActiveEdges];
+  out->domains = c[kDomains];
+  out->name_servers = c[kNameServers];
+  out->glue = c[kGlueCount];
+  NSRADAR_RETURN_IF_ERROR(Zones(&out->zone_list));
+  out->zones = out->zone_list.size();
+  for (const auto& z : out->zone_list) out->snapshots += z.snapshots.size();
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(impl_->dir_, ec)) {
+    if (entry.is_regular_file(ec)) out->disk_bytes += entry.file_size(ec);
+  }
+  return Status::OK();
+}
+
+Status Store::CompactAll() {
+  rocksdb::CompactRangeOptions o;
+  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (auto* h : impl_->handles_) {
+    NSRADAR_RETURN_IF_ERROR(FromRocks(impl_->db_->CompactRange(o, h, nullptr, nullptr), "compacting"));
+  }
+  return Status::OK();
+}
+
+}  // namespace nsradar::nsdb

@@ -1,0 +1,179 @@
+// Store: the reverse name-server index, embedded RocksDB in one directory.
+//
+// What it keeps (column families, keys in byte order):
+//   ns_edges     host \0 domain            -> EdgeValue   "domains on a name server"
+//   zone_edges   zone_id(BE32) domain \0 host -> EdgeValue "a zone's delegations"
+//   ns_counts    reversed host             -> NsCounts    O(1) counts, suffix search
+//   glue         host \0 address           -> first/last  host -> addresses
+//   glue_by_addr address host              -> first/last  address -> hosts
+//   default      zone table and store counters
+//
+// A zone snapshot is applied as one atomic write (a WriteBatch, or for large
+// changes SST files ingested together), so readers see a snapshot entirely
+// or not at all and a crash at any moment leaves the store as it was before
+// the snapshot, or after it. One writer at a time (a mutex); any number of
+// concurrent readers, in this process or others (read-only opens).
+//
+// Snapshot semantics: a file is the state of its zone at time T. first_seen
+// is the earliest and last_seen the latest snapshot holding an edge; an edge
+// missing from a later snapshot is removed at that snapshot. Snapshots may
+// arrive in any order; applying one twice changes nothing.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dns/address.h"
+#include "nsdb/edge_value.h"
+#include "util/status.h"
+#include "zone/snapshot.h"
+
+namespace nsradar::nsdb {
+
+struct StoreOptions {
+  bool read_only = false;  // opens as a RocksDB secondary: never blocks a writer
+  size_t block_cache_bytes = 256 << 20;
+  // Snapshots changing more edges than this are written as SST files.
+  size_t batch_limit = 200000;
+};
+
+struct NsCounts {
+  uint64_t total = 0;   // domains ever seen on the name server
+  uint64_t active = 0;  // domains present in their zone's latest snapshot
+};
+
+struct SnapshotInfo {
+  int64_t observed_at = 0;
+  uint32_t serial = 0;
+  bool has_serial = false;
+  uint64_t domains = 0;
+  uint64_t edges = 0;
+  std::string source;
+};
+
+struct ZoneInfo {
+  uint32_t id = 0;
+  std::string name;
+  std::vector<SnapshotInfo> snapshots;  // ascending observed_at
+
+  int64_t latest() const { return snapshots.empty() ? 0 : snapshots.back().observed_at; }
+};
+
+struct IngestResult {
+  std::string zone;
+  int64_t observed_at = 0;
+  bool replaced_existing = false;  // this zone already had a snapshot at that time
+  uint64_t domains = 0, edges = 0, glue = 0;
+  uint64_t edges_added = 0;    // edges the store had never seen
+  uint64_t edges_changed = 0;  // edges whose history changed
+  uint64_t edges_removed = 0;  // edges present before this snapshot, absent in it
+  bool bulk = false;           // written as SST files
+};
+
+struct DomainRow {
+  std::string name;
+  int64_t first_seen = 0;
+  int64_t last_seen = 0;
+  bool active = false;
+  zone::DomainKind kind = zone::DomainKind::kRegistered;
+  std::string zone;
+};
+
+enum class KindFilter { kAll, kRegistered, kSubdomain, kSuffix };
+
+struct DomainQuery {
+  std::string ns;      // canonical host
+  std::string after;   // keyset cursor: rows strictly after this domain
+  size_t limit = 100;  // at most kMaxPage
+  std::optional<int64_t> first_seen_after, first_seen_before, last_seen_after, last_seen_before;
+  KindFilter kind = KindFilter::kAll;
+  bool active_only = false;
+  bool want_total = true;
+};
+
+inline constexpr size_t kMaxPage = 10000;
+
+struct DomainPage {
+  std::vector<DomainRow> rows;
+  uint64_t total = 0;  // rows matching the filters, ignoring the cursor
+  bool more = false;   // another page follows
+};
+
+struct NsRow {
+  std::string name;
+  NsCounts counts;
+};
+
+struct DomainEvent {
+  enum class Type { kCreated, kNsAdded, kNsRemoved, kDropped };
+  int64_t time = 0;
+  Type type = Type::kCreated;
+  std::vector<std::string> name_servers;
+};
+const char* DomainEventName(DomainEvent::Type t);
+
+struct DomainEdge {
+  std::string ns;
+  EdgeValue value;
+  int64_t first_seen = 0, last_seen = 0;
+};
+
+struct DomainInfo {
+  std::string name;
+  std::string zone;
+  zone::DomainKind kind = zone::DomainKind::kRegistered;
+  std::vector<DomainEdge> edges;  // every name server ever seen, by name
+  std::vector<DomainEvent> history;
+  std::vector<std::string> current() const;  // active name servers
+};
+
+struct GlueRow {
+  std::string host;
+  dns::Address address;
+  int64_t first_seen = 0, last_seen = 0;
+};
+
+struct StoreStats {
+  uint64_t zones = 0, snapshots = 0;
+  uint64_t edges = 0, active_edges = 0;
+  uint64_t domains = 0, name_servers = 0, glue = 0;
+  uint64_t disk_bytes = 0;
+  std::vector<ZoneInfo> zone_list;
+};
+
+class Store {
+ public:
+  static Status Open(const std::string& dir, const StoreOptions& options, std::unique_ptr<Store>* out);
+  ~Store();
+
+  // Applies `snap` as the state of its zone at `observed_at`.
+  Status IngestSnapshot(const zone::ZoneSnapshot& snap, int64_t observed_at, const std::string& source,
+                        IngestResult* result);
+
+  Status DomainsOnNs(const DomainQuery& q, DomainPage* page) const;
+  Status Counts(std::string_view ns, NsCounts* out) const;
+  // Hosts equal to or below `suffix`, in reversed-label order, after `after`.
+  Status NameServersUnder(std::string_view suffix, std::string_view after, size_t limit,
+                          std::vector<NsRow>* out) const;
+  Status Domain(std::string_view domain, DomainInfo* out) const;
+  Status HostAddresses(std::string_view host, std::vector<GlueRow>* out) const;
+  Status AddressHosts(const dns::Address& addr, std::vector<GlueRow>* out) const;
+  Status Stats(StoreStats* out) const;
+  Status Zones(std::vector<ZoneInfo>* out) const;
+
+  // Full compaction, for measurements.
+  Status CompactAll();
+
+  class Impl;
+
+ private:
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nsradar::nsdb

@@ -1,0 +1,48 @@
+// nsradar: DNS tunneling and exfiltration defence with name-server
+// intelligence. This program only wires the libraries under src/ together.
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+#include "dns/name.h"
+#include "util/time.h"
+
+namespace nsradar::cli {
+
+std::string NameArgument(const std::string& text, const char* what) {
+  std::string out;
+  if (const char* err = dns::ParseName(text, "", &out)) {
+    throw CLI::ValidationError(what, "'" + text + "' is not a valid domain name: " + err);
+  }
+  return out;
+}
+
+int64_t TimeArgument(const std::string& text, const char* what) {
+  auto t = ParseTime(text);
+  if (!t) {
+    throw CLI::ValidationError(what, "'" + text +
+                                         "' is not a time (UNIX seconds, YYYY-MM-DD or RFC 3339 like "
+                                         "2018-01-29T02:00:00Z)");
+  }
+  return *t;
+}
+
+}  // namespace nsradar::cli
+
+int main(int argc, char** argv) {
+  using namespace nsradar::cli;
+  CLI::App app{"nsradar: reverse name-server index and DNS tunneling defence"};
+  app.set_version_flag("--version", "nsradar 0.1.0");
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the subcommand
+  GlobalOptions global;
+  app.add_option("--store", global.store, "Store directory")->capture_default_str();
+  app.add_flag("--json", global.json, "Machine output: one JSON document, or JSON lines for streams");
+  AddZoneCommands(app, global);
+  AddQueryCommands(app, global);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return 0;
+}

@@ -1,0 +1,304 @@
+// Queries of the reverse-NS index: nsradar ns ..., domain ..., ip ..., stats.
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "dns/name.h"
+#include "nsdb/store.h"
+#include "util/json_writer.h"
+#include "util/time.h"
+
+namespace nsradar::cli {
+namespace {
+
+std::unique_ptr<nsdb::Store> OpenForReading(const GlobalOptions& g) {
+  nsdb::StoreOptions so;
+  so.read_only = true;
+  std::unique_ptr<nsdb::Store> store;
+  Status s = nsdb::Store::Open(g.store, so, &store);
+  if (!s.ok()) {
+    PrintError(s.ToString());
+    throw CLI::RuntimeError(1);
+  }
+  return store;
+}
+
+void Check(const Status& s) {
+  if (!s.ok()) {
+    PrintError(s.ToString());
+    throw CLI::RuntimeError(s.IsNotFound() ? 3 : 1);
+  }
+}
+
+void PrintJson(const std::string& doc) { fmt::print("{}\n", doc); }
+
+struct NsDomainsOptions {
+  std::string ns, from;
+  size_t limit = 100;
+  std::string since, until, first_after, first_before, last_after, last_before, kind = "all";
+  bool active = false;
+};
+
+void RunNsDomains(const GlobalOptions& g, const NsDomainsOptions& o) {
+  nsdb::DomainQuery q;
+  q.ns = NameArgument(o.ns, "NS");
+  if (!o.from.empty()) q.after = NameArgument(o.from, "--from");
+  q.limit = o.limit;
+  // --since/--until select edges seen at any time within the window.
+  if (!o.since.empty()) q.last_seen_after = TimeArgument(o.since, "--since") - 1;
+  if (!o.until.empty()) q.first_seen_before = TimeArgument(o.until, "--until") + 1;
+  if (!o.first_after.empty()) q.first_seen_after = TimeArgument(o.first_after, "--first-seen-after");
+  if (!o.first_before.empty()) q.first_seen_before = TimeArgument(o.first_before, "--first-seen-before");
+  if (!o.last_after.empty()) q.last_seen_after = TimeArgument(o.last_after, "--last-seen-after");
+  if (!o.last_before.empty()) q.last_seen_before = TimeArgument(o.last_before, "--last-seen-before");
+  if (o.kind == "registered") q.kind = nsdb::KindFilter::kRegistered;
+  else if (o.kind == "subdomain") q.kind = nsdb::KindFilter::kSubdomain;
+  else if (o.kind == "suffix") q.kind = nsdb::KindFilter::kSuffix;
+  q.active_only = o.active;
+  auto store = OpenForReading(g);
+  nsdb::DomainPage page;
+  Check(store->DomainsOnNs(q, &page));
+  if (g.json) {
+    std::string out;
+    JsonWriter j(&out);
+    j.BeginObject().Field("ns", q.ns).Field("total", page.total).Key("rows").BeginArray();
+    for (const auto& r : page.rows) {
+      j.BeginObject()
+          .Field("name", r.name)
+          .Field("first_seen", r.first_seen)
+          .Field("last_seen", r.last_seen)
+          .Field("active", r.active)
+          .Field("kind", zone::DomainKindName(r.kind))
+          .Field("zone", r.zone)
+          .EndObject();
+    }
+    j.EndArray();
+    if (page.more) j.Field("next", page.rows.back().name);
+    else j.Key("next").Null();
+    j.EndObject();
+    PrintJson(out);
+    return;
+  }
+  Table t({"DOMAIN", "FIRST SEEN", "LAST SEEN", "ACTIVE", "KIND"});
+  for (const auto& r : page.rows) {
+    t.Add({r.name, FormatTime(r.first_seen), FormatTime(r.last_seen), r.active ? "yes" : "no",
+           zone::DomainKindName(r.kind)});
+  }
+  t.Print(stdout);
+  fmt::print("{} of {} domains on {}", page.rows.size(), WithCommas(page.total), q.ns);
+  if (page.more) fmt::print("; next page: --from {}", page.rows.back().name);
+  fmt::print("\n");
+}
+
+void RunNsList(const GlobalOptions& g, const std::string& suffix_arg, const std::string& from, size_t limit) {
+  std::string suffix = NameArgument(suffix_arg, "SUFFIX");
+  std::string after = from.empty() ? "" : NameArgument(from, "--from");
+  auto store = OpenForReading(g);
+  std::vector<nsdb::NsRow> rows;
+  Check(store->NameServersUnder(suffix, after, limit, &rows));
+  if (g.json) {
+    std::string out;
+    JsonWriter j(&out);
+    j.BeginObject().Field("suffix", suffix).Key("rows").BeginArray();
+    for (const auto& r : rows) {
+      j.BeginObject().Field("name", r.name).Field("domains", r.counts.total).Field("active", r.counts.active).EndObject();
+    }
+    j.EndArray().EndObject();
+    PrintJson(out);
+    return;
+  }
+  Table t({"NAME SERVER", "DOMAINS", "ACTIVE"});
+  for (const auto& r : rows) t.Add({r.name, WithCommas(r.counts.total), WithCommas(r.counts.active)});
+  t.Print(stdout);
+}
+
+void PrintGlue(const GlobalOptions& g, std::string_view key, std::string_view subject,
+               const std::vector<nsdb::GlueRow>& rows, bool by_host) {
+  if (g.json) {
+    std::string out;
+    JsonWriter j(&out);
+    j.BeginObject().Field(key, subject).Key("rows").BeginArray();
+    for (const auto& r : rows) {
+      j.BeginObject();
+      if (by_host) j.Field("address", r.address.ToString());
+      else j.Field("name", r.host);
+      j.Field("first_seen", r.first_seen).Field("last_seen", r.last_seen).EndObject();
+    }
+    j.EndArray().EndObject();
+    PrintJson(out);
+    return;
+  }
+  Table t({by_host ? "ADDRESS" : "NAME SERVER", "FIRST SEEN", "LAST SEEN"});
+  for (const auto& r : rows) {
+    t.Add({by_host ? r.address.ToString() : r.host, FormatTime(r.first_seen), FormatTime(r.last_seen)});
+  }
+  t.Print(stdout);
+}
+
+void RunDomainHistory(const GlobalOptions& g, const std::string& arg) {
+  std::string name = NameArgument(arg, "DOMAIN");
+  auto store = OpenForReading(g);
+  nsdb::DomainInfo info;
+  Check(store->Domain(name, &info));
+  if (g.json) {
+    std::string out;
+    JsonWriter j(&out);
+    j.BeginObject()
+        .Field("domain", info.name)
+        .Field("zone", info.zone)
+        .Field("kind", zone::DomainKindName(info.kind))
+        .Key("name_servers")
+        .BeginArray();
+    for (const auto& ns : info.current()) j.String(ns);
+    j.EndArray().Key("edges").BeginArray();
+    for (const auto& e : info.edges) {
+      j.BeginObject()
+          .Field("name", e.ns)
+          .Field("first_seen", e.first_seen)
+          .Field("last_seen", e.last_seen)
+          .Field("active", e.value.active())
+          .EndObject();
+    }
+    j.EndArray().Key("history").BeginArray();
+    for (const auto& ev : info.history) {
+      j.BeginObject().Field("time", ev.time).Field("event", nsdb::DomainEventName(ev.type)).Key("name_servers");
+      j.BeginArray();
+      for (const auto& ns : ev.name_servers) j.String(ns);
+      j.EndArray().EndObject();
+    }
+    j.EndArray().EndObject();
+    PrintJson(out);
+    return;
+  }
+  fmt::print("{} (zone {}, {})\n\n", dns::ToDisplay(info.name), info.zone.empty() ? "." : info.zone,
+             zone::DomainKindName(info.kind));
+  Table edges({"NAME SERVER", "FIRST SEEN", "LAST SEEN", "CURRENT"});
+  for (const auto& e : info.edges) {
+    edges.Add({e.ns, FormatTime(e.first_seen), FormatTime(e.last_seen), e.value.active() ? "yes" : "no"});
+  }
+  edges.Print(stdout);
+  fmt::print("\n");
+  Table hist({"TIME", "EVENT", "NAME SERVERS"});
+  for (const auto& ev : info.history) {
+    std::string list;
+    for (const auto& ns : ev.name_servers) list += (list.empty() ? "" : " ") + ns;
+    hist.Add({FormatTime(ev.time), nsdb::DomainEventName(ev.type), list});
+  }
+  hist.Print(stdout);
+}
+
+void RunStats(const GlobalOptions& g) {
+  auto store = OpenForReading(g);
+  nsdb::StoreStats st;
+  Check(store->Stats(&st));
+  if (g.json) {
+    std::string out;
+    JsonWriter j(&out);
+    j.BeginObject()
+        .Field("zones", st.zones)
+        .Field("snapshots", st.snapshots)
+        .Field("edges", st.edges)
+        .Field("active_edges", st.active_edges)
+        .Field("domains", st.domains)
+        .Field("name_servers", st.name_servers)
+        .Field("glue", st.glue)
+        .Field("disk_bytes", st.disk_bytes)
+        .Key("zone_list")
+        .BeginArray();
+    for (const auto& z : st.zone_list) {
+      j.BeginObject()
+          .Field("name", z.name)
+          .Field("snapshots", z.snapshots.size())
+          .Field("first", z.snapshots.empty() ? 0 : z.snapshots.front().observed_at)
+          .Field("latest", z.latest())
+          .EndObject();
+    }
+    j.EndArray().EndObject();
+    PrintJson(out);
+    return;
+  }
+  Table t({"WHAT", "COUNT"});
+  t.Add({"zones", WithCommas(st.zones)});
+  t.Add({"snapshots", WithCommas(st.snapshots)});
+  t.Add({"domains", WithCommas(st.domains)});
+  t.Add({"name servers", WithCommas(st.name_servers)});
+  t.Add({"edges (ever)", WithCommas(st.edges)});
+  t.Add({"edges (active)", WithCommas(st.active_edges)});
+  t.Add({"glue addresses", WithCommas(st.glue)});
+  t.Add({"disk", HumanBytes(static_cast<double>(st.disk_bytes))});
+  t.Print(stdout);
+  if (!st.zone_list.empty()) {
+    fmt::print("\n");
+    Table z({"ZONE", "SNAPSHOTS", "FIRST", "LATEST"});
+    for (const auto& zi : st.zone_list) {
+      z.Add({zi.name.empty() ? "." : zi.name, WithCommas(zi.snapshots.size()),
+             FormatTime(zi.snapshots.empty() ? 0 : zi.snapshots.front().observed_at), FormatTime(zi.latest())});
+    }
+    z.Print(stdout);
+  }
+}
+
+}  // namespace
+
+void AddQueryCommands(CLI::App& app, const GlobalOptions& global) {
+  auto* ns = app.add_subcommand("ns", "Name server queries")->require_subcommand(1);
+
+  auto d = std::make_shared<NsDomainsOptions>();
+  auto* domains = ns->add_subcommand("domains", "Domains using a name server, in name order");
+  domains->add_option("NS", d->ns, "Name server host")->required();
+  domains->add_option("--from", d->from, "Start strictly after this domain (keyset cursor)");
+  domains->add_option("--limit", d->limit, "Rows per page")->check(CLI::Range(1, 10000))->capture_default_str();
+  domains->add_option("--since", d->since, "Only edges seen at or after this time");
+  domains->add_option("--until", d->until, "Only edges seen at or before this time");
+  domains->add_option("--first-seen-after", d->first_after);
+  domains->add_option("--first-seen-before", d->first_before);
+  domains->add_option("--last-seen-after", d->last_after);
+  domains->add_option("--last-seen-before", d->last_before);
+  domains->add_option("--kind", d->kind, "registered, subdomain, suffix or all")
+      ->check(CLI::IsMember({"all", "registered", "subdomain", "suffix"}))
+      ->capture_default_str();
+  domains->add_flag("--active", d->active, "Only domains present in their zone's latest snapshot");
+  domains->callback([&global, d]() { RunNsDomains(global, *d); });
+
+  auto suffix = std::make_shared<std::string>();
+  auto from = std::make_shared<std::string>();
+  auto limit = std::make_shared<size_t>(100);
+  auto* list = ns->add_subcommand("list", "Name servers at or below a name (e.g. ns.cloudflare.com), with counts");
+  list->add_option("SUFFIX", *suffix, "Name")->required();
+  list->add_option("--from", *from, "Start after this name server");
+  list->add_option("--limit", *limit, "Rows")->check(CLI::Range(1, 10000))->capture_default_str();
+  list->callback([&global, suffix, from, limit]() { RunNsList(global, *suffix, *from, *limit); });
+
+  auto host = std::make_shared<std::string>();
+  auto* ips = ns->add_subcommand("ips", "Addresses of a name server host (from glue)");
+  ips->add_option("NS", *host, "Name server host")->required();
+  ips->callback([&global, host]() {
+    std::string name = NameArgument(*host, "NS");
+    auto store = OpenForReading(global);
+    std::vector<nsdb::GlueRow> rows;
+    Check(store->HostAddresses(name, &rows));
+    PrintGlue(global, "ns", name, rows, true);
+  });
+
+  auto* ip = app.add_subcommand("ip", "Address queries")->require_subcommand(1);
+  auto addr = std::make_shared<std::string>();
+  auto* hosts = ip->add_subcommand("hosts", "Name server hosts with this address in glue");
+  hosts->add_option("ADDRESS", *addr, "IPv4 or IPv6 address")->required();
+  hosts->callback([&global, addr]() {
+    auto a = dns::Address::Parse(*addr);
+    if (!a) throw CLI::ValidationError("ADDRESS", "'" + *addr + "' is not an IPv4 or IPv6 address");
+    auto store = OpenForReading(global);
+    std::vector<nsdb::GlueRow> rows;
+    Check(store->AddressHosts(*a, &rows));
+    PrintGlue(global, "address", a->ToString(), rows, false);
+  });
+
+  auto* domain = app.add_subcommand("domain", "Domain queries")->require_subcommand(1);
+  auto dname = std::make_shared<std::string>();
+  auto* history = domain->add_subcommand("history", "A domain's name servers and their history");
+  history->add_option("DOMAIN", *dname, "Domain")->required();
+  history->callback([&global, dname]() { RunDomainHistory(global, *dname); });
+
+  app.add_subcommand("stats", "Store statistics")->callback([&global]() { RunStats(global); });
+}
+
+}  // namespace nsradar::cli

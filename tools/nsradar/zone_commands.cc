@@ -1,0 +1,136 @@
+// nsradar zone ingest: zone files into the reverse-NS index.
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <chrono>
+
+#include "commands.h"
+#include "nsdb/store.h"
+#include "util/json_writer.h"
+#include "util/time.h"
+#include "zone/snapshot.h"
+
+namespace nsradar::cli {
+namespace {
+
+struct IngestOptions {
+  std::vector<std::string> files;
+  std::string observed_at;
+  std::string zone;
+  size_t max_errors_shown = 20;
+};
+
+// The time a file describes: --observed-at, else the SOA serial's date when
+// it follows YYYYMMDDnn, else the file's modification time.
+int64_t SnapshotTime(const IngestOptions& o, const zone::ZoneSnapshot& snap, const std::string& path,
+                     std::string* basis) {
+  if (!o.observed_at.empty()) {
+    *basis = "option";
+    return TimeArgument(o.observed_at, "--observed-at");
+  }
+  if (snap.has_serial()) {
+    if (auto t = TimeFromDateSerial(snap.serial())) {
+      *basis = "serial";
+      return *t;
+    }
+  }
+  struct stat st {};
+  *basis = "mtime";
+  if (path != "-" && stat(path.c_str(), &st) == 0) return st.st_mtime;
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int RunIngest(const GlobalOptions& g, const IngestOptions& o) {
+  std::unique_ptr<nsdb::Store> store;
+  Status s = nsdb::Store::Open(g.store, nsdb::StoreOptions(), &store);
+  if (!s.ok()) {
+    PrintError(s.ToString());
+    return 1;
+  }
+  int failures = 0;
+  for (const std::string& path : o.files) {
+    auto started = std::chrono::steady_clock::now();
+    size_t shown = 0;
+    zone::SnapshotOptions so;
+    if (!o.zone.empty()) {
+      so.zone = NameArgument(o.zone, "--zone");
+      so.has_zone = true;
+    }
+    so.reader.on_error = [&](const zone::Diagnostic& d) {
+      if (shown++ < o.max_errors_shown) fmt::print(stderr, "{}\n", d.ToString());
+    };
+    Progress progress(path, !g.json);
+    so.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
+    zone::ZoneSnapshot snap;
+    s = zone::ZoneSnapshot::Load(path, so, &snap);
+    progress.Finish();
+    if (!s.ok()) {
+      PrintError(s.message());
+      ++failures;
+      continue;
+    }
+    if (snap.reader_stats().errors > shown) {
+      fmt::print(stderr, "{}: {} more bad records not shown\n", path, snap.reader_stats().errors - shown);
+    }
+    std::string basis;
+    int64_t t = SnapshotTime(o, snap, path, &basis);
+    nsdb::IngestResult r;
+    s = store->IngestSnapshot(snap, t, path, &r);
+    if (!s.ok()) {
+      PrintError(path + ": " + s.ToString());
+      ++failures;
+      continue;
+    }
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (g.json) {
+      std::string out;
+      JsonWriter j(&out);
+      j.BeginObject()
+          .Field("file", path)
+          .Field("zone", r.zone.empty() ? "." : r.zone)
+          .Field("observed_at", r.observed_at)
+          .Field("time_basis", basis)
+          .Field("replaced_existing", r.replaced_existing)
+          .Field("domains", r.domains)
+          .Field("edges", r.edges)
+          .Field("glue", r.glue)
+          .Field("edges_added", r.edges_added)
+          .Field("edges_changed", r.edges_changed)
+          .Field("edges_removed", r.edges_removed)
+          .Field("records", snap.reader_stats().records)
+          .Field("bad_records", snap.reader_stats().errors)
+          .Field("dropped_out_of_zone", snap.dropped_records())
+          .Field("seconds", secs)
+          .EndObject();
+      fmt::print("{}\n", out);
+    } else {
+      fmt::print("{}: zone {} at {} ({}): {} domains, {} edges ({} new, {} changed, {} removed), {} glue, {} bad "
+                 "records, {:.2f}s\n",
+                 path, r.zone.empty() ? "." : r.zone, FormatTime(r.observed_at), basis, WithCommas(r.domains),
+                 WithCommas(r.edges), WithCommas(r.edges_added), WithCommas(r.edges_changed),
+                 WithCommas(r.edges_removed), WithCommas(r.glue), WithCommas(snap.reader_stats().errors), secs);
+    }
+  }
+  return failures ? 1 : 0;
+}
+
+}  // namespace
+
+void AddZoneCommands(CLI::App& app, const GlobalOptions& global) {
+  auto* zone = app.add_subcommand("zone", "Zone files")->require_subcommand(1);
+  auto* ingest = zone->add_subcommand("ingest", "Ingest zone files, each as the state of its zone at one time");
+  auto o = std::make_shared<IngestOptions>();
+  ingest->add_option("files", o->files, "Zone files (plain, gzip or zstd; - for standard input)")->required();
+  ingest->add_option("--observed-at", o->observed_at,
+                     "Time of the snapshot (default: SOA serial date if YYYYMMDDnn, else file mtime)");
+  ingest->add_option("--zone", o->zone, "Zone apex (default: the SOA owner, else inferred from the NS owners)");
+  ingest->add_option("--max-errors-shown", o->max_errors_shown, "Bad records printed per file")
+      ->capture_default_str();
+  ingest->callback([&global, o]() {
+    int rc = RunIngest(global, *o);
+    if (rc) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace nsradar::cli
