@@ -14,7 +14,7 @@ void EdgeValue::EncodeTo(std::string* out) const {
   out->push_back(static_cast<char>(kind));
   PutVarint64(out, runs.size());
   uint64_t prev = 0;
-  for (const Run& r : runs) {
+  for (const SeenRun& r : runs) {
     PutVarint64(out, static_cast<uint64_t>(r.first) - prev);
     PutVarint64(out, r.open() ? 0 : static_cast<uint64_t>(r.last - r.first) + 1);
     prev = r.open() ? static_cast<uint64_t>(r.first) : static_cast<uint64_t>(r.last);
@@ -38,7 +38,7 @@ bool EdgeValue::Decode(std::string_view in, EdgeValue* v) {
     if (!GetVarint64(&in, &d1) || !GetVarint64(&in, &d2)) return false;
     uint64_t first = prev + d1;
     if (first < prev || first > static_cast<uint64_t>(INT64_MAX) - 1) return false;
-    Run r{static_cast<int64_t>(first), kOpenEnd};
+    SeenRun r{static_cast<int64_t>(first), kOpenEnd};
     if (d2 != 0) {
       if (d2 - 1 > static_cast<uint64_t>(INT64_MAX - 1) - first) return false;
       r.last = static_cast<int64_t>(first + d2 - 1);
@@ -52,14 +52,14 @@ bool EdgeValue::Decode(std::string_view in, EdgeValue* v) {
   return in.empty();
 }
 
-bool ApplyObservation(std::vector<Run>* runs, int64_t t, bool present, std::optional<int64_t> prev,
+bool ApplyObservation(std::vector<SeenRun>* runs, int64_t t, bool present, std::optional<int64_t> prev,
                       std::optional<int64_t> next) {
-  auto covering = std::find_if(runs->begin(), runs->end(), [&](const Run& r) { return r.first <= t && t <= r.last; });
+  auto covering = std::find_if(runs->begin(), runs->end(), [&](const SeenRun& r) { return r.first <= t && t <= r.last; });
   if (present) {
     if (covering != runs->end()) return false;
-    auto a = prev ? std::find_if(runs->begin(), runs->end(), [&](const Run& r) { return r.last == *prev; })
+    auto a = prev ? std::find_if(runs->begin(), runs->end(), [&](const SeenRun& r) { return r.last == *prev; })
                   : runs->end();
-    auto b = next ? std::find_if(runs->begin(), runs->end(), [&](const Run& r) { return r.first == *next; })
+    auto b = next ? std::find_if(runs->begin(), runs->end(), [&](const SeenRun& r) { return r.first == *next; })
                   : runs->end();
     if (a != runs->end() && b != runs->end()) {
       a->last = b->last;
@@ -69,18 +69,18 @@ bool ApplyObservation(std::vector<Run>* runs, int64_t t, bool present, std::opti
     } else if (b != runs->end()) {
       b->first = t;
     } else {
-      Run r{t, next ? t : kOpenEnd};
+      SeenRun r{t, next ? t : kOpenEnd};
       runs->insert(std::upper_bound(runs->begin(), runs->end(), r,
-                                    [](const Run& x, const Run& y) { return x.first < y.first; }),
+                                    [](const SeenRun& x, const SeenRun& y) { return x.first < y.first; }),
                    r);
     }
     return true;
   }
   if (covering == runs->end()) return false;
-  Run old = *covering;
+  SeenRun old = *covering;
   auto pos = runs->erase(covering);
-  if (old.last > t && next) pos = runs->insert(pos, Run{*next, old.last});
-  if (old.first < t && prev) runs->insert(pos, Run{old.first, *prev});
+  if (old.last > t && next) pos = runs->insert(pos, SeenRun{*next, old.last});
+  if (old.first < t && prev) runs->insert(pos, SeenRun{old.first, *prev});
   return true;
 }
 

@@ -23,18 +23,18 @@ namespace nsradar::nsdb {
 
 inline constexpr int64_t kOpenEnd = INT64_MAX;
 
-struct Run {
+struct SeenRun {
   int64_t first;
   int64_t last;  // kOpenEnd while present in the zone's latest snapshot
 
   bool open() const { return last == kOpenEnd; }
-  friend bool operator==(const Run&, const Run&) = default;
+  friend bool operator==(const SeenRun&, const SeenRun&) = default;
 };
 
 struct EdgeValue {
   uint32_t zone_id = 0;
   zone::DomainKind kind = zone::DomainKind::kRegistered;
-  std::vector<Run> runs;
+  std::vector<SeenRun> runs;
 
   bool active() const { return !runs.empty() && runs.back().open(); }
   int64_t first_seen() const { return runs.empty() ? 0 : runs.front().first; }
@@ -54,7 +54,7 @@ struct EdgeValue {
 // zone's neighbouring snapshot times (`prev` < t < `next`, both excluding t
 // itself; no `next` means t is, or becomes, the latest). Returns true when
 // the runs changed. Applying the same observation twice changes nothing.
-bool ApplyObservation(std::vector<Run>* runs, int64_t t, bool present, std::optional<int64_t> prev,
+bool ApplyObservation(std::vector<SeenRun>* runs, int64_t t, bool present, std::optional<int64_t> prev,
                       std::optional<int64_t> next);
 
 }  // namespace nsradar::nsdb

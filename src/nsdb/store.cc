@@ -832,7 +832,7 @@ Status Store::Domain(std::string_view domain, DomainInfo* out) const {
   // (time, +1 add / -1 remove, ns)
   std::map<int64_t, std::pair<std::vector<std::string>, std::vector<std::string>>> changes;
   for (const auto& e : out->edges) {
-    for (const Run& run : e.value.runs) {
+    for (const SeenRun& run : e.value.runs) {
       changes[run.first].first.push_back(e.ns);
       if (!run.open()) {
         if (auto gone = after(run.last)) changes[*gone].second.push_back(e.ns);

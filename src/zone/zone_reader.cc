@@ -379,6 +379,7 @@ bool ZoneReader::Impl::Tokenize(Input& in, std::string_view line, uint64_t start
   blank_owner_ = !line.empty() && IsBlank(line[0]);
   int depth = 0;
   uint64_t open_line = 0;
+  bool overflow = false;
   for (;;) {
     size_t i = 0, n = line.size();
     while (i < n) {
@@ -432,14 +433,22 @@ bool ZoneReader::Impl::Tokenize(Input& in, std::string_view line, uint64_t start
         stop = j;
         i = j;
       }
-      if (scratch_.size() + (stop - begin) > opt_.max_record_bytes) {
-        Error(in, start_line, "record longer than " + std::to_string(opt_.max_record_bytes) + " bytes");
-        return false;
+      // Past the limit the record is still scanned to its closing
+      // parenthesis, so its remaining lines are not taken for records.
+      if (overflow || scratch_.size() + (stop - begin) > opt_.max_record_bytes) {
+        overflow = true;
+        continue;
       }
       tokens_.push_back(Token{static_cast<uint32_t>(scratch_.size()), static_cast<uint32_t>(stop - begin), quoted});
       scratch_.append(line.substr(begin, stop - begin));
     }
-    if (depth == 0) return true;
+    if (depth == 0) {
+      if (overflow) {
+        Error(in, start_line, "record longer than " + std::to_string(opt_.max_record_bytes) + " bytes");
+        return false;
+      }
+      return true;
+    }
     if (!NextLine(in, &line)) {
       if (status_.ok()) Error(in, open_line, "unterminated parenthesis (opened here, file ends inside it)");
       return false;
