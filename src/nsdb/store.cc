@@ -14,7 +14,6 @@
 #include <unordered_map>
 
 #include "dns/name.h"
-#include "nsdb/merge_operators.h"
 #include "util/varint.h"
 
 namespace nsradar::nsdb {
@@ -23,8 +22,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kFormatVersion = 1;
-constexpr const char* kCfNames[] = {"default", "ns_edges", "zone_edges", "ns_counts", "glue", "glue_by_addr"};
-enum Cf { kMeta = 0, kNsEdges, kZoneEdges, kNsCounts, kGlue, kGlueByAddr, kCfCount };
+constexpr const char* kCfNames[] = {"default", "ns_edges",          "zone_edges", "ns_counts",
+                                    "glue",    "glue_by_addr", "zone_glue"};
+enum Cf { kMeta = 0, kNsEdges, kZoneEdges, kNsCounts, kGlue, kGlueByAddr, kZoneGlue, kCfCount };
 
 const std::string kZonePrefix = "zone/";
 const std::string kNextZoneId = "next_zone_id";
@@ -124,7 +124,6 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
   o.level_compaction_dynamic_level_bytes = true;
   o.write_buffer_size = 64 << 20;
   o.target_file_size_base = 64 << 20;
-  if (cf == kGlue || cf == kGlueByAddr) o.merge_operator = NewSeenRangeMergeOperator();
   return o;
 }
 
@@ -155,6 +154,8 @@ std::vector<std::string> DomainInfo::current() const {
 class Store::Impl {
  public:
   ~Impl() {
+    // Flushing now spares the next open (often a reader) a log replay.
+    if (db_ && !options_.read_only) db_->Flush(rocksdb::FlushOptions(), handles_);
     for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
     handles_.clear();
     db_.reset();
@@ -341,6 +342,104 @@ struct CountDelta {
   int64_t active = 0;
 };
 
+
+// Walks a zone's stored entries (keys: prefix, a, '\0', b) and a snapshot's
+// (a, b) pairs together in key order. `visit(a, b, stored, in_snapshot)` sees
+// every pair once; `stored` is null for pairs only in the snapshot. The views
+// are valid during the call only.
+template <typename Cursor, typename Visit>
+Status MergeJoin(rocksdb::Iterator* it, size_t prefix_length, Cursor& cur, Visit&& visit) {
+  for (;;) {
+    const bool have_snap = cur.Valid(), have_db = it->Valid();
+    if (!have_snap && !have_db) break;
+    std::string_view db_a, db_b;
+    if (have_db) {
+      std::string_view k = ToView(it->key()).substr(prefix_length);
+      size_t z = k.find('\0');
+      if (z == std::string_view::npos) return Status::Corruption("stored key without separator");
+      db_a = k.substr(0, z);
+      db_b = k.substr(z + 1);
+    }
+    int order;  // < 0: only stored, 0: both, > 0: only in the snapshot
+    if (!have_db) {
+      order = 1;
+    } else if (!have_snap) {
+      order = -1;
+    } else {
+      int c = cur.a().compare(db_a);
+      if (c == 0) c = cur.b().compare(db_b);
+      order = c < 0 ? 1 : (c > 0 ? -1 : 0);
+    }
+    std::string_view stored = order <= 0 ? ToView(it->value()) : std::string_view();
+    NSRADAR_RETURN_IF_ERROR(visit(order >= 0 ? cur.a() : db_a, order >= 0 ? cur.b() : db_b,
+                                  order <= 0 ? &stored : nullptr, order >= 0));
+    if (order <= 0) it->Next();
+    if (order >= 0) cur.Next();
+  }
+  return FromRocks(it->status(), "scanning the zone's stored entries");
+}
+
+// The snapshot's delegations as (domain, host) pairs in key order.
+class EdgeCursor {
+ public:
+  explicit EdgeCursor(const zone::ZoneSnapshot& s) : s_(s) { Settle(); }
+  bool Valid() const { return domain_ < s_.domain_count(); }
+  std::string_view a() const { return s_.domain(domain_); }
+  std::string_view b() const { return s_.host(*host_); }
+  uint32_t domain_index() const { return static_cast<uint32_t>(domain_); }
+  uint32_t host_rank() const { return *host_; }
+  void Next() {
+    if (++host_ == s_.hosts_end(domain_)) {
+      ++domain_;
+      Settle();
+    }
+  }
+
+ private:
+  void Settle() {
+    while (domain_ < s_.domain_count() && s_.hosts_begin(domain_) == s_.hosts_end(domain_)) ++domain_;
+    if (domain_ < s_.domain_count()) host_ = s_.hosts_begin(domain_);
+  }
+  const zone::ZoneSnapshot& s_;
+  size_t domain_ = 0;
+  const uint32_t* host_ = nullptr;
+};
+
+// The snapshot's glue as (host, address key) pairs in key order.
+class GlueCursor {
+ public:
+  explicit GlueCursor(const zone::ZoneSnapshot& s) : s_(s) { Load(); }
+  bool Valid() const { return i_ < s_.glue().size(); }
+  std::string_view a() const { return s_.host(s_.glue()[i_].host); }
+  std::string_view b() const { return addr_; }
+  void Next() {
+    ++i_;
+    Load();
+  }
+
+ private:
+  void Load() {
+    if (Valid()) addr_ = s_.glue()[i_].address.ToKey();
+  }
+  const zone::ZoneSnapshot& s_;
+  size_t i_ = 0;
+  std::string addr_;
+};
+
+std::unique_ptr<rocksdb::Iterator> ZoneScan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint32_t zone_id,
+                                            std::string* upper, rocksdb::Slice* upper_slice) {
+  *upper = ZoneEdgePrefix(zone_id + 1);
+  *upper_slice = rocksdb::Slice(*upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = upper_slice;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
+  it->Seek(ZoneEdgePrefix(zone_id));
+  return it;
+}
+
+void AppendZoneId(std::string* k, uint32_t zone_id) { PutFixed32BE(k, zone_id); }
+
 }  // namespace
 
 Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std::string& source, IngestResult* r) {
@@ -378,13 +477,30 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
     if (ec) return Status::IOError("cannot create " + tmp + ": " + ec.message());
   }
   AtomicWrite w(db_.get(), handles_, bulk, tmp);
+  int64_t counter_delta[kCounterCount] = {};
+  const std::string prefix = ZoneEdgePrefix(zone.id);
+  std::string upper, key, enc;
+  rocksdb::Slice upper_slice;
+  EdgeValue v;
 
-  // ns_edges writes for edges of this snapshot, by (host rank, domain index),
-  // which is also their key order; edges only in the store come separately.
+  // Applies this snapshot's presence to one stored or new entry. Returns
+  // whether it changed, leaving the new value in `v` (no runs: delete it).
+  auto observe = [&](const std::string_view* stored, bool* existed, bool* was_active) -> Status {
+    *existed = stored != nullptr;
+    v.runs.clear();
+    v.zone_id = zone.id;
+    if (stored && !EdgeValue::Decode(*stored, &v)) return Status::Corruption("undecodable value in zone " + zone.name);
+    *was_active = *existed && v.active();
+    return Status::OK();
+  };
+
+  // Delegations. ns_edges writes for edges of this snapshot are collected
+  // as (host rank, domain index), which is also their key order after a
+  // stable counting sort by host; edges only in the store come separately.
   struct NsOp {
     uint32_t host;
     uint32_t domain;
-    uint64_t value_offset;  // into values; UINT64_MAX for a delete
+    uint64_t value_offset;
     uint32_t value_length;
   };
   std::vector<NsOp> ns_ops;
@@ -392,86 +508,32 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
   std::vector<std::pair<std::string, std::optional<std::string>>> ns_extra;
   std::vector<CountDelta> host_delta(snap.host_count());
   std::map<std::string, CountDelta> extra_delta;
-  int64_t counter_delta[kCounterCount] = {};
-
-  const std::string prefix = ZoneEdgePrefix(zone.id);
-  std::string upper = ZoneEdgePrefix(zone.id + 1);
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper_slice;
-  ro.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kZoneEdges)));
-  it->Seek(prefix);
-
-  size_t di = 0;
-  const uint32_t* hp = snap.domain_count() ? snap.hosts_begin(0) : nullptr;
-  std::string key, enc;
-  EdgeValue v;
-  // Per domain: did it have an edge before / does it have one now.
-  std::string cur_domain;
+  std::string cur_domain;  // per domain: did it have an edge before, does it now
   bool domain_had = false, domain_has = false, domain_started = false;
   auto finish_domain = [&]() {
-    if (!domain_started) return;
-    if (!domain_had && domain_has) ++counter_delta[kDomains];
-    if (domain_had && !domain_has) --counter_delta[kDomains];
+    if (domain_started && !domain_had && domain_has) ++counter_delta[kDomains];
+    if (domain_started && domain_had && !domain_has) --counter_delta[kDomains];
   };
-  auto note_domain = [&](std::string_view d, bool had, bool has) {
-    if (!domain_started || d != cur_domain) {
-      finish_domain();
-      cur_domain.assign(d);
-      domain_started = true;
-      domain_had = domain_has = false;
-    }
-    domain_had |= had;
-    domain_has |= has;
-  };
-
-  for (;;) {
-    bool have_snap = di < snap.domain_count();
-    bool have_db = it->Valid();
-    if (!have_snap && !have_db) break;
-    std::string_view db_domain, db_host;
-    if (have_db) {
-      std::string_view k = ToView(it->key()).substr(prefix.size());
-      size_t z = k.find('\0');
-      if (z == std::string_view::npos) return Status::Corruption("zone_edges key without separator");
-      db_domain = k.substr(0, z);
-      db_host = k.substr(z + 1);
-    }
-    int cmp;
-    std::string_view s_domain, s_host;
-    if (have_snap) {
-      s_domain = snap.domain(di);
-      s_host = snap.host(*hp);
-    }
-    if (!have_db) {
-      cmp = 1;  // snapshot edge only
-    } else if (!have_snap) {
-      cmp = -1;  // store edge only
-    } else {
-      int c = s_domain.compare(db_domain);
-      if (c == 0) c = s_host.compare(db_host);
-      cmp = c < 0 ? 1 : (c > 0 ? -1 : 0);
-    }
-    // cmp: 0 both, -1 store only (absent now), 1 snapshot only (new)
-    bool existed = cmp <= 0;
-    bool present = cmp >= 0;
-    v.runs.clear();
-    if (existed && !EdgeValue::Decode(ToView(it->value()), &v)) {
-      return Status::Corruption("undecodable edge " + std::string(db_domain) + " NS " + std::string(db_host));
-    }
-    bool was_active = existed && v.active();
-    if (!existed) {
-      v.zone_id = zone.id;
-    }
-    if (present) v.kind = snap.domain_kind(di);
-    bool changed = ApplyObservation(&v.runs, t, present, prev, next) || (!existed && present);
-    std::string_view domain = present ? s_domain : db_domain;
-    std::string_view host = present ? s_host : db_host;
-    note_domain(domain, existed, !v.runs.empty());
-    if (changed) {
-      bool now_active = v.active();
-      bool deleted = v.runs.empty();
+  {
+    EdgeCursor cur(snap);
+    auto it = ZoneScan(db_.get(), cf(kZoneEdges), zone.id, &upper, &upper_slice);
+    Status joined = MergeJoin(it.get(), prefix.size(), cur, [&](std::string_view domain, std::string_view host,
+                                                                         const std::string_view* stored,
+                                                                         bool present) -> Status {
+      bool existed = false, was_active = false;
+      NSRADAR_RETURN_IF_ERROR(observe(stored, &existed, &was_active));
+      if (present) v.kind = snap.domain_kind(cur.domain_index());
+      bool changed = ApplyObservation(&v.runs, t, present, prev, next) || !existed;
+      if (!domain_started || domain != cur_domain) {
+        finish_domain();
+        cur_domain.assign(domain);
+        domain_started = true;
+        domain_had = domain_has = false;
+      }
+      domain_had |= existed;
+      domain_has |= !v.runs.empty();
+      if (!changed) return Status::OK();
+      const bool deleted = v.runs.empty();
       key.assign(prefix);
       AppendPair(&key, domain, host);
       enc.clear();
@@ -479,17 +541,17 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
       NSRADAR_RETURN_IF_ERROR(deleted ? w.Delete(kZoneEdges, key) : w.Put(kZoneEdges, key, enc));
       CountDelta d;
       d.total = existed ? (deleted ? -1 : 0) : 1;
-      d.active = static_cast<int64_t>(now_active) - static_cast<int64_t>(was_active);
+      d.active = static_cast<int64_t>(v.active()) - static_cast<int64_t>(was_active);
       counter_delta[kEdges] += d.total;
       counter_delta[kActiveEdges] += d.active;
-      if (!existed) ++r->edges_added;
-      else if (deleted || !present) ++r->edges_removed;
       ++r->edges_changed;
+      if (!existed) ++r->edges_added;
+      if (existed && !present) ++r->edges_removed;
       if (present) {
-        ns_ops.push_back(NsOp{*hp, static_cast<uint32_t>(di), values.size(), static_cast<uint32_t>(enc.size())});
+        ns_ops.push_back(NsOp{cur.host_rank(), cur.domain_index(), values.size(), static_cast<uint32_t>(enc.size())});
         values.append(enc);
-        host_delta[*hp].total += d.total;
-        host_delta[*hp].active += d.active;
+        host_delta[cur.host_rank()].total += d.total;
+        host_delta[cur.host_rank()].active += d.active;
       } else {
         std::string nk;
         AppendPair(&nk, host, domain);
@@ -498,21 +560,12 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
         ed.total += d.total;
         ed.active += d.active;
       }
-    }
-    if (existed) it->Next();
-    if (present) {
-      if (++hp == snap.hosts_end(di)) {
-        ++di;
-        hp = di < snap.domain_count() ? snap.hosts_begin(di) : nullptr;
-      }
-    }
+      return Status::OK();
+    });
+    NSRADAR_RETURN_IF_ERROR(joined);
+    finish_domain();
   }
-  finish_domain();
-  NSRADAR_RETURN_IF_ERROR(FromRocks(it->status(), "scanning zone edges"));
-  it.reset();
 
-  // ns_edges in key order: a stable counting sort by host rank keeps the
-  // domain order within each host; store-only edges are merged in by key.
   {
     std::vector<uint64_t> start(snap.host_count() + 1, 0);
     for (const NsOp& op : ns_ops) ++start[op.host + 1];
@@ -548,7 +601,7 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
       if (d.total || d.active) deltas.emplace_back(dns::ReverseLabels(host), d);
     }
     std::sort(deltas.begin(), deltas.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    // Hosts may appear twice (in the snapshot and store-only); merge them.
+    // A host can appear twice (in the snapshot and store-only); merge them.
     std::vector<std::pair<std::string, CountDelta>> merged;
     for (auto& p : deltas) {
       if (!merged.empty() && merged.back().first == p.first) {
@@ -589,23 +642,46 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
     }
   }
 
-  // Glue sightings, merged blind (min first, max last). New glue pairs are
-  // counted by looking them up first.
+  // Glue follows the same snapshot semantics as edges, per zone.
   {
-    std::string gv;
-    EncodeSeenRange(t, t, &gv);
-    std::vector<std::string> by_addr;
-    for (const auto& g : snap.glue()) {
-      key.clear();
-      AppendPair(&key, snap.host(g.host), g.address.ToKey());
-      std::string existing;
-      rocksdb::Status gs = db_->Get(rocksdb::ReadOptions(), cf(kGlue), key, &existing);
-      if (gs.IsNotFound()) ++counter_delta[kGlueCount];
-      NSRADAR_RETURN_IF_ERROR(w.Merge(kGlue, key, gv));
-      by_addr.push_back(g.address.ToKey() + std::string(snap.host(g.host)));
+    std::vector<std::pair<std::string, std::optional<std::string>>> by_host, by_addr;
+    GlueCursor cur(snap);
+    auto it = ZoneScan(db_.get(), cf(kZoneGlue), zone.id, &upper, &upper_slice);
+    Status joined = MergeJoin(it.get(), prefix.size(), cur, [&](std::string_view host, std::string_view addr,
+                                                                         const std::string_view* stored,
+                                                                         bool present) -> Status {
+      bool existed = false, was_active = false;
+      NSRADAR_RETURN_IF_ERROR(observe(stored, &existed, &was_active));
+      if (!ApplyObservation(&v.runs, t, present, prev, next) && existed) return Status::OK();
+      const bool deleted = v.runs.empty();
+      if (!existed) ++counter_delta[kGlueCount];
+      if (deleted) --counter_delta[kGlueCount];
+      std::optional<std::string> val;
+      if (!deleted) {
+        val.emplace();
+        v.EncodeTo(&*val);
+      }
+      key.assign(prefix);
+      AppendPair(&key, host, addr);
+      NSRADAR_RETURN_IF_ERROR(deleted ? w.Delete(kZoneGlue, key) : w.Put(kZoneGlue, key, *val));
+      std::string hk;
+      AppendPair(&hk, host, addr);
+      AppendZoneId(&hk, zone.id);
+      by_host.emplace_back(std::move(hk), val);
+      std::string ak(addr);
+      AppendPair(&ak, host, "");
+      AppendZoneId(&ak, zone.id);
+      by_addr.emplace_back(std::move(ak), std::move(val));
+      return Status::OK();
+    });
+    NSRADAR_RETURN_IF_ERROR(joined);
+    for (auto* ops : {&by_host, &by_addr}) {
+      std::sort(ops->begin(), ops->end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     }
-    std::sort(by_addr.begin(), by_addr.end());
-    for (const auto& k : by_addr) NSRADAR_RETURN_IF_ERROR(w.Merge(kGlueByAddr, k, gv));
+    for (const auto& [k, val] : by_host) NSRADAR_RETURN_IF_ERROR(val ? w.Put(kGlue, k, *val) : w.Delete(kGlue, k));
+    for (const auto& [k, val] : by_addr) {
+      NSRADAR_RETURN_IF_ERROR(val ? w.Put(kGlueByAddr, k, *val) : w.Delete(kGlueByAddr, k));
+    }
   }
 
   // Zone table and counters: the default column family, in key order.
@@ -862,28 +938,38 @@ Status Store::Domain(std::string_view domain, DomainInfo* out) const {
 
 namespace {
 
-Status ScanGlue(const rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const std::string& prefix, bool by_host,
+// Glue rows under `prefix`, one per (host, address) whatever the zones that
+// carried it: first_seen is the earliest and last_seen the latest of them.
+Status ScanGlue(const Store::Impl& d, rocksdb::ColumnFamilyHandle* cf, const std::string& prefix, bool by_host,
                 std::vector<GlueRow>* out) {
   out->clear();
-  std::unique_ptr<rocksdb::Iterator> it(const_cast<rocksdb::DB*>(db)->NewIterator(rocksdb::ReadOptions(), cf));
+  std::unique_ptr<rocksdb::Iterator> it(d.db_->NewIterator(rocksdb::ReadOptions(), cf));
+  EdgeValue v;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string_view rest = ToView(it->key()).substr(prefix.size());
+    if (rest.size() < 4) return Status::Corruption("short glue key");
+    rest.remove_suffix(4);  // the zone id; the value carries it too
     GlueRow row;
-    if (by_host) {
+    if (by_host) {  // prefix: host \0; rest: address
       auto a = dns::Address::FromKey(rest);
       if (!a) return Status::Corruption("glue address key");
       row.host = prefix.substr(0, prefix.size() - 1);
       row.address = *a;
-    } else {
+    } else {  // prefix: address; rest: host \0
       auto a = dns::Address::FromKey(prefix);
-      if (!a) return Status::Corruption("glue address key");
+      if (!a || rest.empty()) return Status::Corruption("glue address key");
       row.address = *a;
-      row.host.assign(rest);
+      row.host.assign(rest.substr(0, rest.size() - 1));
     }
-    if (!DecodeSeenRange(ToView(it->value()), &row.first_seen, &row.last_seen)) {
-      return Status::Corruption("glue value");
+    if (!EdgeValue::Decode(ToView(it->value()), &v)) return Status::Corruption("glue value");
+    row.first_seen = v.first_seen();
+    row.last_seen = v.last_seen(d.ZoneLatest(v.zone_id));
+    if (!out->empty() && out->back().host == row.host && out->back().address == row.address) {
+      out->back().first_seen = std::min(out->back().first_seen, row.first_seen);
+      out->back().last_seen = std::max(out->back().last_seen, row.last_seen);
+    } else {
+      out->push_back(std::move(row));
     }
-    out->push_back(std::move(row));
   }
   return FromRocks(it->status(), "scanning glue");
 }
@@ -893,11 +979,11 @@ Status ScanGlue(const rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const st
 Status Store::HostAddresses(std::string_view host, std::vector<GlueRow>* out) const {
   std::string prefix(host);
   prefix.push_back('\0');
-  return ScanGlue(impl_->db_.get(), impl_->cf(kGlue), prefix, true, out);
+  return ScanGlue(*impl_, impl_->cf(kGlue), prefix, true, out);
 }
 
 Status Store::AddressHosts(const dns::Address& addr, std::vector<GlueRow>* out) const {
-  return ScanGlue(impl_->db_.get(), impl_->cf(kGlueByAddr), addr.ToKey(), false, out);
+  return ScanGlue(*impl_, impl_->cf(kGlueByAddr), addr.ToKey(), false, out);
 }
 
 Status Store::Zones(std::vector<ZoneInfo>* out) const {
