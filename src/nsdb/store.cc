@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <thread>
 #include <unordered_map>
 
 #include "dns/name.h"
@@ -271,27 +272,33 @@ namespace {
 
 // Where one atomic snapshot write goes: a WriteBatch, or one SST file per
 // column family ingested together. Keys must arrive in order per column
-// family for the SST form; the ns_edges stream is sorted before it is fed.
+// family for the SST form. In that form different column families may be
+// written from different threads; the WriteBatch form is single-threaded.
 class AtomicWrite {
  public:
   AtomicWrite(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles, bool bulk,
               std::string tmp_dir)
       : db_(db), handles_(handles), bulk_(bulk), tmp_dir_(std::move(tmp_dir)) {}
 
-  Status Put(Cf c, std::string_view k, std::string_view v) {
+  // In the SST form a column family may be written as several files, part 0
+  // holding the lowest keys. Reserve creates them up front so that threads
+  // can then fill different parts at once.
+  Status Reserve(Cf c, int parts) {
+    for (int p = 0; p < parts && bulk_; ++p) NSRADAR_RETURN_IF_ERROR(Writer(c, p));
+    return Status::OK();
+  }
+  Status Put(Cf c, std::string_view k, std::string_view v, int part = 0) {
     if (!bulk_) return FromRocks(batch_.Put(handles_[c], ToSlice(k), ToSlice(v)), "batch");
-    NSRADAR_RETURN_IF_ERROR(Writer(c));
-    return FromRocks(writers_[c]->Put(ToSlice(k), ToSlice(v)), std::string("writing SST for ") + kCfNames[c]);
+    NSRADAR_RETURN_IF_ERROR(Writer(c, part));
+    ++parts_[c][part].entries;
+    return FromRocks(parts_[c][part].writer->Put(ToSlice(k), ToSlice(v)),
+                     std::string("writing SST for ") + kCfNames[c]);
   }
-  Status Delete(Cf c, std::string_view k) {
+  Status Delete(Cf c, std::string_view k, int part = 0) {
     if (!bulk_) return FromRocks(batch_.Delete(handles_[c], ToSlice(k)), "batch");
-    NSRADAR_RETURN_IF_ERROR(Writer(c));
-    return FromRocks(writers_[c]->Delete(ToSlice(k)), std::string("writing SST for ") + kCfNames[c]);
-  }
-  Status Merge(Cf c, std::string_view k, std::string_view v) {
-    if (!bulk_) return FromRocks(batch_.Merge(handles_[c], ToSlice(k), ToSlice(v)), "batch");
-    NSRADAR_RETURN_IF_ERROR(Writer(c));
-    return FromRocks(writers_[c]->Merge(ToSlice(k), ToSlice(v)), std::string("writing SST for ") + kCfNames[c]);
+    NSRADAR_RETURN_IF_ERROR(Writer(c, part));
+    ++parts_[c][part].entries;
+    return FromRocks(parts_[c][part].writer->Delete(ToSlice(k)), std::string("writing SST for ") + kCfNames[c]);
   }
 
   Status Commit() {
@@ -302,12 +309,15 @@ class AtomicWrite {
     }
     std::vector<rocksdb::IngestExternalFileArg> args;
     for (int c = 0; c < kCfCount; ++c) {
-      if (!writers_[c]) continue;
-      rocksdb::ExternalSstFileInfo info;
-      NSRADAR_RETURN_IF_ERROR(FromRocks(writers_[c]->Finish(&info), "finishing SST"));
       rocksdb::IngestExternalFileArg a;
+      for (auto& part : parts_[c]) {
+        if (!part.writer || part.entries == 0) continue;
+        rocksdb::ExternalSstFileInfo info;
+        NSRADAR_RETURN_IF_ERROR(FromRocks(part.writer->Finish(&info), "finishing SST"));
+        a.external_files.push_back(info.file_path);
+      }
+      if (a.external_files.empty()) continue;
       a.column_family = handles_[c];
-      a.external_files.push_back(info.file_path);
       a.options.move_files = true;
       a.options.allow_blocking_flush = true;
       args.push_back(std::move(a));
@@ -317,16 +327,23 @@ class AtomicWrite {
   }
 
  private:
-  Status Writer(Cf c) {
-    if (writers_[c]) return Status::OK();
+  struct Part {
+    std::unique_ptr<rocksdb::SstFileWriter> writer;
+    uint64_t entries = 0;
+  };
+
+  Status Writer(Cf c, int part) {
+    auto& parts = parts_[c];
+    if (parts.size() <= static_cast<size_t>(part)) parts.resize(static_cast<size_t>(part) + 1);
+    if (parts[part].writer) return Status::OK();
     rocksdb::Options o(rocksdb::DBOptions(), db_->GetOptions(handles_[c]));
     // The file lands in the bottom level when nothing overlaps: compress it
     // as the bottom level would.
     o.compression = rocksdb::kZSTD;
     o.compression_opts.level = 1;
-    writers_[c] = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), o, handles_[c]);
-    std::string path = tmp_dir_ + "/" + kCfNames[c] + ".sst";
-    return FromRocks(writers_[c]->Open(path), "creating " + path);
+    parts[part].writer = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), o, handles_[c]);
+    std::string path = tmp_dir_ + "/" + kCfNames[c] + "-" + std::to_string(part) + ".sst";
+    return FromRocks(parts[part].writer->Open(path), "creating " + path);
   }
 
   rocksdb::DB* db_;
@@ -334,7 +351,7 @@ class AtomicWrite {
   bool bulk_;
   std::string tmp_dir_;
   rocksdb::WriteBatch batch_;
-  std::unique_ptr<rocksdb::SstFileWriter> writers_[kCfCount];
+  std::vector<Part> parts_[kCfCount];
 };
 
 struct CountDelta {
@@ -494,18 +511,23 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
     return Status::OK();
   };
 
-  // Delegations. ns_edges writes for edges of this snapshot are collected
-  // as (host rank, domain index), which is also their key order after a
-  // stable counting sort by host; edges only in the store come separately.
-  struct NsOp {
-    uint32_t host;
-    uint32_t domain;
-    uint64_t value_offset;
-    uint32_t value_length;
+  // Delegations. The merge-join records the changes in zone key order; a
+  // change to an edge of this snapshot refers to it by (host rank, domain
+  // index), one to an edge only in the store carries its names. Writing
+  // follows, zone_edges and ns_edges in parallel when they go to SST files.
+  constexpr uint32_t kStoreOnly = UINT32_MAX;
+  struct EdgeChange {
+    uint32_t host;    // rank, or index into store_only when domain == kStoreOnly
+    uint32_t domain;  // index in the snapshot
+    uint64_t value;   // offset << 24 | length, into `values`
   };
-  std::vector<NsOp> ns_ops;
+  struct StoreOnlyChange {
+    std::string domain, host;
+    std::optional<std::string> value;  // none: delete
+  };
+  std::vector<EdgeChange> changes;
+  std::vector<StoreOnlyChange> store_only;
   std::string values;
-  std::vector<std::pair<std::string, std::optional<std::string>>> ns_extra;
   std::vector<CountDelta> host_delta(snap.host_count());
   std::map<std::string, CountDelta> extra_delta;
   std::string cur_domain;  // per domain: did it have an edge before, does it now
@@ -518,8 +540,8 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
     EdgeCursor cur(snap);
     auto it = ZoneScan(db_.get(), cf(kZoneEdges), zone.id, &upper, &upper_slice);
     Status joined = MergeJoin(it.get(), prefix.size(), cur, [&](std::string_view domain, std::string_view host,
-                                                                         const std::string_view* stored,
-                                                                         bool present) -> Status {
+                                                                const std::string_view* stored,
+                                                                bool present) -> Status {
       bool existed = false, was_active = false;
       NSRADAR_RETURN_IF_ERROR(observe(stored, &existed, &was_active));
       if (present) v.kind = snap.domain_kind(cur.domain_index());
@@ -534,11 +556,6 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
       domain_has |= !v.runs.empty();
       if (!changed) return Status::OK();
       const bool deleted = v.runs.empty();
-      key.assign(prefix);
-      AppendPair(&key, domain, host);
-      enc.clear();
-      if (!deleted) v.EncodeTo(&enc);
-      NSRADAR_RETURN_IF_ERROR(deleted ? w.Delete(kZoneEdges, key) : w.Put(kZoneEdges, key, enc));
       CountDelta d;
       d.total = existed ? (deleted ? -1 : 0) : 1;
       d.active = static_cast<int64_t>(v.active()) - static_cast<int64_t>(was_active);
@@ -548,14 +565,19 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
       if (!existed) ++r->edges_added;
       if (existed && !present) ++r->edges_removed;
       if (present) {
-        ns_ops.push_back(NsOp{cur.host_rank(), cur.domain_index(), values.size(), static_cast<uint32_t>(enc.size())});
-        values.append(enc);
+        size_t offset = values.size();
+        v.EncodeTo(&values);
+        changes.push_back(EdgeChange{cur.host_rank(), cur.domain_index(), offset << 24 | (values.size() - offset)});
         host_delta[cur.host_rank()].total += d.total;
         host_delta[cur.host_rank()].active += d.active;
       } else {
-        std::string nk;
-        AppendPair(&nk, host, domain);
-        ns_extra.emplace_back(std::move(nk), deleted ? std::nullopt : std::optional<std::string>(enc));
+        StoreOnlyChange c{std::string(domain), std::string(host), std::nullopt};
+        if (!deleted) {
+          c.value.emplace();
+          v.EncodeTo(&*c.value);
+        }
+        changes.push_back(EdgeChange{static_cast<uint32_t>(store_only.size()), kStoreOnly, 0});
+        store_only.push_back(std::move(c));
         auto& ed = extra_delta[std::string(host)];
         ed.total += d.total;
         ed.active += d.active;
@@ -565,29 +587,107 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
     NSRADAR_RETURN_IF_ERROR(joined);
     finish_domain();
   }
-
+  auto value_of = [&](const EdgeChange& c) { return std::string_view(values).substr(c.value >> 24, c.value & 0xffffff); };
+  auto write_zone_edges = [&]() -> Status {
+    std::string k;
+    for (const EdgeChange& c : changes) {
+      k.assign(prefix);
+      if (c.domain == kStoreOnly) {
+        const StoreOnlyChange& so = store_only[c.host];
+        AppendPair(&k, so.domain, so.host);
+        NSRADAR_RETURN_IF_ERROR(so.value ? w.Put(kZoneEdges, k, *so.value) : w.Delete(kZoneEdges, k));
+      } else {
+        AppendPair(&k, snap.domain(c.domain), snap.host(c.host));
+        NSRADAR_RETURN_IF_ERROR(w.Put(kZoneEdges, k, value_of(c)));
+      }
+    }
+    return Status::OK();
+  };
+  // ns_edges order is (host, domain): a stable counting sort by host rank
+  // keeps the domain order within each host. The sorted run is cut into
+  // parts, each its own SST file in bulk mode, so both cores can write.
+  std::vector<EdgeChange> by_host;
   {
     std::vector<uint64_t> start(snap.host_count() + 1, 0);
-    for (const NsOp& op : ns_ops) ++start[op.host + 1];
-    for (size_t h = 1; h < start.size(); ++h) start[h] += start[h - 1];
-    std::vector<NsOp> sorted(ns_ops.size());
-    for (const NsOp& op : ns_ops) sorted[start[op.host]++] = op;
-    ns_ops.clear();
-    ns_ops.shrink_to_fit();
-    std::sort(ns_extra.begin(), ns_extra.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    size_t e = 0;
-    auto emit_extra = [&](size_t i) {
-      return ns_extra[i].second ? w.Put(kNsEdges, ns_extra[i].first, *ns_extra[i].second)
-                                : w.Delete(kNsEdges, ns_extra[i].first);
-    };
-    for (const NsOp& op : sorted) {
-      key.clear();
-      AppendPair(&key, snap.host(op.host), snap.domain(op.domain));
-      for (; e < ns_extra.size() && ns_extra[e].first < key; ++e) NSRADAR_RETURN_IF_ERROR(emit_extra(e));
-      NSRADAR_RETURN_IF_ERROR(w.Put(kNsEdges, key, std::string_view(values).substr(op.value_offset, op.value_length)));
+    size_t present = 0;
+    for (const EdgeChange& c : changes) {
+      if (c.domain != kStoreOnly) {
+        ++start[c.host + 1];
+        ++present;
+      }
     }
-    for (; e < ns_extra.size(); ++e) NSRADAR_RETURN_IF_ERROR(emit_extra(e));
+    for (size_t h = 1; h < start.size(); ++h) start[h] += start[h - 1];
+    by_host.resize(present);
+    for (const EdgeChange& c : changes) {
+      if (c.domain != kStoreOnly) by_host[start[c.host]++] = c;
+    }
   }
+  std::vector<std::pair<std::string, const StoreOnlyChange*>> extra;
+  for (const auto& so : store_only) {
+    std::string k;
+    AppendPair(&k, so.host, so.domain);
+    extra.emplace_back(std::move(k), &so);
+  }
+  std::sort(extra.begin(), extra.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  const int ns_parts = bulk && by_host.size() > 100000 ? 8 : 1;
+  auto ns_key = [&](const EdgeChange& c, std::string* k) {
+    k->clear();
+    AppendPair(k, snap.host(c.host), snap.domain(c.domain));
+  };
+  auto write_ns_part = [&](int part) -> Status {
+    size_t begin = by_host.size() * static_cast<size_t>(part) / ns_parts;
+    size_t end = by_host.size() * static_cast<size_t>(part + 1) / ns_parts;
+    // Store-only changes belong to the part whose key range holds them.
+    std::string k, bound;
+    auto lower = extra.begin();
+    if (part > 0) {
+      ns_key(by_host[begin], &bound);
+      lower = std::lower_bound(extra.begin(), extra.end(), bound, [](const auto& e, const std::string& b) {
+        return e.first < b;
+      });
+    }
+    auto last = extra.end();
+    if (part + 1 < ns_parts) {
+      ns_key(by_host[end], &bound);
+      last = std::lower_bound(extra.begin(), extra.end(), bound, [](const auto& e, const std::string& b) {
+        return e.first < b;
+      });
+    }
+    auto emit_extra = [&](const std::pair<std::string, const StoreOnlyChange*>& e) {
+      return e.second->value ? w.Put(kNsEdges, e.first, *e.second->value, part) : w.Delete(kNsEdges, e.first, part);
+    };
+    for (size_t i = begin; i < end; ++i) {
+      ns_key(by_host[i], &k);
+      for (; lower != last && lower->first < k; ++lower) NSRADAR_RETURN_IF_ERROR(emit_extra(*lower));
+      NSRADAR_RETURN_IF_ERROR(w.Put(kNsEdges, k, value_of(by_host[i]), part));
+    }
+    for (; lower != last; ++lower) NSRADAR_RETURN_IF_ERROR(emit_extra(*lower));
+    return Status::OK();
+  };
+  // Task 0 writes zone_edges, task p+1 the ns_edges part p; in bulk mode two
+  // workers take tasks as they finish, in batch mode one does them in order.
+  {
+    NSRADAR_RETURN_IF_ERROR(w.Reserve(kZoneEdges, 1));
+    NSRADAR_RETURN_IF_ERROR(w.Reserve(kNsEdges, ns_parts));
+    const int tasks = 1 + ns_parts;
+    std::atomic<int> next_task{0};
+    std::vector<Status> results(tasks);
+    auto work = [&] {
+      for (int i; (i = next_task.fetch_add(1)) < tasks;) results[i] = i == 0 ? write_zone_edges() : write_ns_part(i - 1);
+    };
+    if (bulk) {
+      std::thread helper(work);
+      work();
+      helper.join();
+    } else {
+      work();
+    }
+    for (const Status& st : results) NSRADAR_RETURN_IF_ERROR(st);
+  }
+  by_host = {};
+  changes = {};
+  store_only = {};
+  values = {};
 
   // Per-host counts, keyed by reversed name; written as absolute values.
   {
@@ -644,7 +744,7 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
 
   // Glue follows the same snapshot semantics as edges, per zone.
   {
-    std::vector<std::pair<std::string, std::optional<std::string>>> by_host, by_addr;
+    std::vector<std::pair<std::string, std::optional<std::string>>> glue_by_host, by_addr;
     GlueCursor cur(snap);
     auto it = ZoneScan(db_.get(), cf(kZoneGlue), zone.id, &upper, &upper_slice);
     Status joined = MergeJoin(it.get(), prefix.size(), cur, [&](std::string_view host, std::string_view addr,
@@ -667,7 +767,7 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
       std::string hk;
       AppendPair(&hk, host, addr);
       AppendZoneId(&hk, zone.id);
-      by_host.emplace_back(std::move(hk), val);
+      glue_by_host.emplace_back(std::move(hk), val);
       std::string ak(addr);
       AppendPair(&ak, host, "");
       AppendZoneId(&ak, zone.id);
@@ -675,10 +775,10 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
       return Status::OK();
     });
     NSRADAR_RETURN_IF_ERROR(joined);
-    for (auto* ops : {&by_host, &by_addr}) {
+    for (auto* ops : {&glue_by_host, &by_addr}) {
       std::sort(ops->begin(), ops->end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     }
-    for (const auto& [k, val] : by_host) NSRADAR_RETURN_IF_ERROR(val ? w.Put(kGlue, k, *val) : w.Delete(kGlue, k));
+    for (const auto& [k, val] : glue_by_host) NSRADAR_RETURN_IF_ERROR(val ? w.Put(kGlue, k, *val) : w.Delete(kGlue, k));
     for (const auto& [k, val] : by_addr) {
       NSRADAR_RETURN_IF_ERROR(val ? w.Put(kGlueByAddr, k, *val) : w.Delete(kGlueByAddr, k));
     }

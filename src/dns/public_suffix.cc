@@ -1,0 +1,77 @@
+#include "dns/public_suffix.h"
+
+#include <libpsl.h>
+
+#include <fstream>
+
+#include "dns/name.h"
+
+namespace nsradar::dns {
+namespace {
+
+constexpr const char* kDebianList = "/usr/share/publicsuffix/public_suffix_list.dat";
+
+std::string ToLower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
+  return s;
+}
+
+}  // namespace
+
+bool PublicSuffixList::ReadRuleNames(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t end = line.find_first_of(" \t\r");
+    if (end != std::string::npos) line.resize(end);
+    if (line.empty() || line.rfind("//", 0) == 0) continue;
+    if (line[0] == '!') line.erase(0, 1);
+    if (line.rfind("*.", 0) == 0) {
+      wildcard_parents_.insert(ToLower(line.substr(2)));
+    } else {
+      rule_names_.insert(ToLower(line));
+    }
+  }
+  return !rule_names_.empty();
+}
+
+const PublicSuffixList& PublicSuffixList::Default() {
+  static const PublicSuffixList* list = [] {
+    std::unique_ptr<PublicSuffixList> loaded;
+    if (Load(kDebianList, &loaded).ok()) return loaded.release();
+    auto* builtin = new PublicSuffixList();
+    builtin->ctx_ = const_cast<psl_ctx_st*>(psl_builtin());
+    return builtin;
+  }();
+  return *list;
+}
+
+Status PublicSuffixList::Load(const std::string& path, std::unique_ptr<PublicSuffixList>* out) {
+  std::unique_ptr<PublicSuffixList> list(new PublicSuffixList());
+  list->ctx_ = psl_load_file(path.c_str());
+  if (list->ctx_ == nullptr) return Status::IOError(path + ": not a readable Public Suffix List");
+  list->owned_ = true;
+  list->filtered_ = list->ReadRuleNames(path);
+  *out = std::move(list);
+  return Status::OK();
+}
+
+PublicSuffixList::~PublicSuffixList() {
+  if (owned_) psl_free(ctx_);
+}
+
+bool PublicSuffixList::IsPublicSuffix(std::string_view name) const {
+  if (name.empty()) return true;
+  std::string_view parent = Parent(name);
+  if (parent.empty()) return true;  // the implicit "*" rule
+  if (filtered_ && !rule_names_.contains(name) && !wildcard_parents_.contains(name) &&
+      !wildcard_parents_.contains(parent)) {
+    return false;
+  }
+  return psl_is_public_suffix(ctx_, std::string(name).c_str()) != 0;
+}
+
+}  // namespace nsradar::dns
