@@ -68,9 +68,13 @@ class MemoryInput final : public RawInput {
 class InputWindow {
  public:
   static constexpr size_t kSize = 256 * 1024;
+  // Small known inputs get a small window; unknown sizes (pipes) the full one.
+  static size_t WindowSize(uint64_t input_size) {
+    return input_size == 0 || input_size >= kSize ? kSize : std::max<size_t>(4096, input_size);
+  }
 
   InputWindow(std::unique_ptr<RawInput> in, std::string name)
-      : in_(std::move(in)), name_(std::move(name)), buf_(kSize) {}
+      : in_(std::move(in)), name_(std::move(name)), buf_(WindowSize(in_->size())) {}
 
   // Refills when empty. Returns OK with pending().empty() at end of input.
   Status Fill() {

@@ -124,8 +124,10 @@ DomainKind ClassifyDomain(std::string_view canonical) {
 }
 
 ZoneSnapshot::NameRef ZoneSnapshot::Intern(std::string_view s) {
-  if (arena_.empty() || arena_used_ + s.size() > kArenaChunk) {
-    arena_.push_back(std::make_unique<char[]>(kArenaChunk));
+  if (arena_.empty() || arena_used_ + s.size() > arena_chunk_) {
+    // Chunks grow from 64 KiB to kArenaChunk: small zones stay small.
+    arena_chunk_ = arena_.empty() ? 64 * 1024 : std::min(arena_chunk_ * 2, kArenaChunk);
+    arena_.push_back(std::make_unique_for_overwrite<char[]>(std::max(arena_chunk_, s.size())));
     arena_used_ = 0;
   }
   char* p = arena_.back().get() + arena_used_;
@@ -285,7 +287,6 @@ Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, Zo
   {
     auto old_arena = std::move(s->arena_);
     s->arena_.clear();
-    s->arena_used_ = 0;
     for (DomainEntry& d : s->domains_) d.name = s->Intern(s->Name(d.name));
     for (NameRef& h : s->hosts_) h = s->Intern(s->Name(h));
   }

@@ -92,6 +92,7 @@ class ZoneSnapshot {
   // Names live in fixed chunks that never move, so NameRefs stay valid.
   std::vector<std::unique_ptr<char[]>> arena_;
   size_t arena_used_ = 0;
+  size_t arena_chunk_ = 0;
   std::vector<DomainEntry> domains_;
   std::vector<NameRef> hosts_;
   std::vector<uint32_t> edge_hosts_;

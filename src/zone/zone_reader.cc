@@ -153,7 +153,9 @@ class ZoneReader::Impl {
     size_t slash = in->path.rfind('/');
     in->dir = slash == std::string::npos ? "" : in->path.substr(0, slash + 1);
     in->source = std::move(source);
-    in->buf.resize(opt_.max_record_bytes + kReadChunk);
+    // The buffer grows on demand up to max_record_bytes + kReadChunk, so small
+    // inputs (and fuzzing) stay cheap while the bound still holds.
+    in->buf.resize(std::min<size_t>(opt_.max_record_bytes + kReadChunk, 64 * 1024));
     in->origin = std::move(origin);
     stack_.push_back(std::move(in));
   }
@@ -250,6 +252,9 @@ bool ZoneReader::Impl::NextLine(Input& in, std::string_view* line) {
       std::memmove(in.buf.data(), in.buf.data() + in.pos, in.end - in.pos);
       in.end -= in.pos;
       in.pos = 0;
+    }
+    if (in.end == in.buf.size() && in.buf.size() < opt_.max_record_bytes + kReadChunk) {
+      in.buf.resize(std::min(in.buf.size() * 2, opt_.max_record_bytes + kReadChunk));
     }
     if (in.end >= opt_.max_record_bytes) {
       Error(in, in.line + 1, "line longer than " + std::to_string(opt_.max_record_bytes) + " bytes; skipped");
