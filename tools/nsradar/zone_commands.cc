@@ -3,6 +3,10 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
 
 #include "commands.h"
 #include "nsdb/store.h"
@@ -16,17 +20,25 @@ namespace {
 struct IngestOptions {
   std::vector<std::string> files;
   std::string observed_at;
+  std::string times_file;
+  std::map<std::string, int64_t> times;  // file name (no directory) -> time
   std::string zone;
   size_t max_errors_shown = 20;
 };
 
-// The time a file describes: --observed-at, else the SOA serial's date when
-// it follows YYYYMMDDnn, else the file's modification time.
+// The time a file describes: --observed-at, else its line in --times, else
+// the SOA serial's date when it follows YYYYMMDDnn, else the file's
+// modification time.
 int64_t SnapshotTime(const IngestOptions& o, const zone::ZoneSnapshot& snap, const std::string& path,
                      std::string* basis) {
   if (!o.observed_at.empty()) {
     *basis = "option";
     return TimeArgument(o.observed_at, "--observed-at");
+  }
+  auto listed = o.times.find(std::filesystem::path(path).filename().string());
+  if (listed != o.times.end()) {
+    *basis = "times file";
+    return listed->second;
   }
   if (snap.has_serial()) {
     if (auto t = TimeFromDateSerial(snap.serial())) {
@@ -41,7 +53,25 @@ int64_t SnapshotTime(const IngestOptions& o, const zone::ZoneSnapshot& snap, con
       .count();
 }
 
-int RunIngest(const GlobalOptions& g, const IngestOptions& o) {
+// A times file has lines "<file name><whitespace><time>", as snapshot
+// archives record when each file was fetched.
+void ReadTimesFile(IngestOptions* o) {
+  std::ifstream in(o->times_file);
+  if (!in) throw CLI::ValidationError("--times", "cannot read " + o->times_file);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    std::istringstream fields(line);
+    std::string name, when;
+    if (!(fields >> name) || name[0] == '#') continue;
+    fields >> when;
+    auto t = ParseTime(when);
+    if (!t) throw CLI::ValidationError("--times", fmt::format("{}:{}: '{}' is not a time", o->times_file, n, when));
+    o->times[name] = *t;
+  }
+}
+
+int RunIngest(const GlobalOptions& g, IngestOptions& o) {
+  if (!o.times_file.empty()) ReadTimesFile(&o);
   std::unique_ptr<nsdb::Store> store;
   Status s = nsdb::Store::Open(g.store, nsdb::StoreOptions(), &store);
   if (!s.ok()) {
@@ -83,6 +113,10 @@ int RunIngest(const GlobalOptions& g, const IngestOptions& o) {
       continue;
     }
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (r.replaced_existing && r.edges_changed > 0) {
+      fmt::print(stderr, "{}: warning: zone {} already had a snapshot at {}; this file replaced it\n", path,
+                 r.zone.empty() ? "." : r.zone, FormatTime(t));
+    }
     if (g.json) {
       std::string out;
       JsonWriter j(&out);
@@ -124,6 +158,9 @@ void AddZoneCommands(CLI::App& app, const GlobalOptions& global) {
   ingest->add_option("files", o->files, "Zone files (plain, gzip or zstd; - for standard input)")->required();
   ingest->add_option("--observed-at", o->observed_at,
                      "Time of the snapshot (default: SOA serial date if YYYYMMDDnn, else file mtime)");
+  ingest->add_option("--times", o->times_file,
+                     "File of '<file name> <time>' lines giving each snapshot's time (e.g. snapshots.tsv)")
+      ->check(CLI::ExistingFile);
   ingest->add_option("--zone", o->zone, "Zone apex (default: the SOA owner, else inferred from the NS owners)");
   ingest->add_option("--max-errors-shown", o->max_errors_shown, "Bad records printed per file")
       ->capture_default_str();
