@@ -6,12 +6,12 @@
 // For each file: the best of --runs passes of the reader over the file (page
 // cache warm), the same for loading a whole ZoneSnapshot (interning, sorting,
 // PSL classification), then kzonecheck's wall time when it is installed.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 
 #include "dns/rr_type.h"

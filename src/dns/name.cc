@@ -142,8 +142,10 @@ size_t WireLength(std::string_view s) {
       i += EscapeLength(s, i);
       ++bytes;
     } else {
-      if (s[i] == '.') ++labels;
-      else ++bytes;
+      if (s[i] == '.')
+        ++labels;
+      else
+        ++bytes;
       ++i;
     }
   }

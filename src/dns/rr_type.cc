@@ -13,19 +13,17 @@ struct TypeName {
 
 // IANA "Resource Record (RR) TYPEs" registry, the types in use.
 constexpr std::array<TypeName, 64> kTypes = {{
-    {1, "A"},           {2, "NS"},        {3, "MD"},         {4, "MF"},          {5, "CNAME"},
-    {6, "SOA"},         {7, "MB"},        {8, "MG"},         {9, "MR"},          {10, "NULL"},
-    {11, "WKS"},        {12, "PTR"},      {13, "HINFO"},     {14, "MINFO"},      {15, "MX"},
-    {16, "TXT"},        {17, "RP"},       {18, "AFSDB"},     {19, "X25"},        {20, "ISDN"},
-    {21, "RT"},         {22, "NSAP"},     {24, "SIG"},       {25, "KEY"},        {26, "PX"},
-    {27, "GPOS"},       {28, "AAAA"},     {29, "LOC"},       {30, "NXT"},        {33, "SRV"},
-    {35, "NAPTR"},      {36, "KX"},       {37, "CERT"},      {39, "DNAME"},      {42, "APL"},
-    {43, "DS"},         {44, "SSHFP"},    {45, "IPSECKEY"},  {46, "RRSIG"},      {47, "NSEC"},
-    {48, "DNSKEY"},     {49, "DHCID"},    {50, "NSEC3"},     {51, "NSEC3PARAM"}, {52, "TLSA"},
-    {53, "SMIMEA"},     {55, "HIP"},      {59, "CDS"},       {60, "CDNSKEY"},    {61, "OPENPGPKEY"},
-    {62, "CSYNC"},      {63, "ZONEMD"},   {64, "SVCB"},      {65, "HTTPS"},      {99, "SPF"},
-    {104, "NID"},       {105, "L32"},     {106, "L64"},      {107, "LP"},        {108, "EUI48"},
-    {109, "EUI64"},     {256, "URI"},     {257, "CAA"},      {32769, "DLV"},
+    {1, "A"},        {2, "NS"},          {3, "MD"},     {4, "MF"},      {5, "CNAME"},   {6, "SOA"},
+    {7, "MB"},       {8, "MG"},          {9, "MR"},     {10, "NULL"},   {11, "WKS"},    {12, "PTR"},
+    {13, "HINFO"},   {14, "MINFO"},      {15, "MX"},    {16, "TXT"},    {17, "RP"},     {18, "AFSDB"},
+    {19, "X25"},     {20, "ISDN"},       {21, "RT"},    {22, "NSAP"},   {24, "SIG"},    {25, "KEY"},
+    {26, "PX"},      {27, "GPOS"},       {28, "AAAA"},  {29, "LOC"},    {30, "NXT"},    {33, "SRV"},
+    {35, "NAPTR"},   {36, "KX"},         {37, "CERT"},  {39, "DNAME"},  {42, "APL"},    {43, "DS"},
+    {44, "SSHFP"},   {45, "IPSECKEY"},   {46, "RRSIG"}, {47, "NSEC"},   {48, "DNSKEY"}, {49, "DHCID"},
+    {50, "NSEC3"},   {51, "NSEC3PARAM"}, {52, "TLSA"},  {53, "SMIMEA"}, {55, "HIP"},    {59, "CDS"},
+    {60, "CDNSKEY"}, {61, "OPENPGPKEY"}, {62, "CSYNC"}, {63, "ZONEMD"}, {64, "SVCB"},   {65, "HTTPS"},
+    {99, "SPF"},     {104, "NID"},       {105, "L32"},  {106, "L64"},   {107, "LP"},    {108, "EUI48"},
+    {109, "EUI64"},  {256, "URI"},       {257, "CAA"},  {32769, "DLV"},
 }};
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {

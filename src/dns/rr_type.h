@@ -9,8 +9,8 @@
 namespace nsradar::dns {
 
 namespace rr {
-inline constexpr uint16_t kA = 1, kNS = 2, kCNAME = 5, kSOA = 6, kPTR = 12, kMX = 15, kTXT = 16, kAAAA = 28,
-                          kSRV = 33, kDS = 43, kRRSIG = 46, kNSEC = 47, kDNSKEY = 48, kNSEC3 = 50;
+inline constexpr uint16_t kA = 1, kNS = 2, kCNAME = 5, kSOA = 6, kPTR = 12, kMX = 15, kTXT = 16, kAAAA = 28, kSRV = 33,
+                          kDS = 43, kRRSIG = 46, kNSEC = 47, kDNSKEY = 48, kNSEC3 = 50;
 }  // namespace rr
 
 namespace rrclass {

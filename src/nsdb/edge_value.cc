@@ -54,7 +54,8 @@ bool EdgeValue::Decode(std::string_view in, EdgeValue* v) {
 
 bool ApplyObservation(std::vector<SeenRun>* runs, int64_t t, bool present, std::optional<int64_t> prev,
                       std::optional<int64_t> next) {
-  auto covering = std::find_if(runs->begin(), runs->end(), [&](const SeenRun& r) { return r.first <= t && t <= r.last; });
+  auto covering =
+      std::find_if(runs->begin(), runs->end(), [&](const SeenRun& r) { return r.first <= t && t <= r.last; });
   if (present) {
     if (covering != runs->end()) return false;
     auto a = prev ? std::find_if(runs->begin(), runs->end(), [&](const SeenRun& r) { return r.last == *prev; })

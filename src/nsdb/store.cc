@@ -23,15 +23,15 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kFormatVersion = 1;
-constexpr const char* kCfNames[] = {"default", "ns_edges",          "zone_edges", "ns_counts",
+constexpr const char* kCfNames[] = {"default", "ns_edges",     "zone_edges", "ns_counts",
                                     "glue",    "glue_by_addr", "zone_glue"};
 enum Cf { kMeta = 0, kNsEdges, kZoneEdges, kNsCounts, kGlue, kGlueByAddr, kZoneGlue, kCfCount };
 
 const std::string kZonePrefix = "zone/";
 const std::string kNextZoneId = "next_zone_id";
 const std::string kFormatKey = "format";
-const char* const kCounterNames[] = {"counter/edges", "counter/active_edges", "counter/domains",
-                                     "counter/name_servers", "counter/glue"};
+const char* const kCounterNames[] = {"counter/edges", "counter/active_edges", "counter/domains", "counter/name_servers",
+                                     "counter/glue"};
 enum Counter { kEdges = 0, kActiveEdges, kDomains, kNameServers, kGlueCount, kCounterCount };
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
@@ -276,8 +276,7 @@ namespace {
 // written from different threads; the WriteBatch form is single-threaded.
 class AtomicWrite {
  public:
-  AtomicWrite(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles, bool bulk,
-              std::string tmp_dir)
+  AtomicWrite(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles, bool bulk, std::string tmp_dir)
       : db_(db), handles_(handles), bulk_(bulk), tmp_dir_(std::move(tmp_dir)) {}
 
   // In the SST form a column family may be written as several files, part 0
@@ -359,7 +358,6 @@ struct CountDelta {
   int64_t active = 0;
 };
 
-
 // Walks a zone's stored entries (keys: prefix, a, '\0', b) and a snapshot's
 // (a, b) pairs together in key order. `visit(a, b, stored, in_snapshot)` sees
 // every pair once; `stored` is null for pairs only in the snapshot. The views
@@ -388,8 +386,8 @@ Status MergeJoin(rocksdb::Iterator* it, size_t prefix_length, Cursor& cur, Visit
       order = c < 0 ? 1 : (c > 0 ? -1 : 0);
     }
     std::string_view stored = order <= 0 ? ToView(it->value()) : std::string_view();
-    NSRADAR_RETURN_IF_ERROR(visit(order >= 0 ? cur.a() : db_a, order >= 0 ? cur.b() : db_b,
-                                  order <= 0 ? &stored : nullptr, order >= 0));
+    NSRADAR_RETURN_IF_ERROR(
+        visit(order >= 0 ? cur.a() : db_a, order >= 0 ? cur.b() : db_b, order <= 0 ? &stored : nullptr, order >= 0));
     if (order <= 0) it->Next();
     if (order >= 0) cur.Next();
   }
@@ -539,55 +537,57 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
   {
     EdgeCursor cur(snap);
     auto it = ZoneScan(db_.get(), cf(kZoneEdges), zone.id, &upper, &upper_slice);
-    Status joined = MergeJoin(it.get(), prefix.size(), cur, [&](std::string_view domain, std::string_view host,
-                                                                const std::string_view* stored,
-                                                                bool present) -> Status {
-      bool existed = false, was_active = false;
-      NSRADAR_RETURN_IF_ERROR(observe(stored, &existed, &was_active));
-      if (present) v.kind = snap.domain_kind(cur.domain_index());
-      bool changed = ApplyObservation(&v.runs, t, present, prev, next) || !existed;
-      if (!domain_started || domain != cur_domain) {
-        finish_domain();
-        cur_domain.assign(domain);
-        domain_started = true;
-        domain_had = domain_has = false;
-      }
-      domain_had |= existed;
-      domain_has |= !v.runs.empty();
-      if (!changed) return Status::OK();
-      const bool deleted = v.runs.empty();
-      CountDelta d;
-      d.total = existed ? (deleted ? -1 : 0) : 1;
-      d.active = static_cast<int64_t>(v.active()) - static_cast<int64_t>(was_active);
-      counter_delta[kEdges] += d.total;
-      counter_delta[kActiveEdges] += d.active;
-      ++r->edges_changed;
-      if (!existed) ++r->edges_added;
-      if (existed && !present) ++r->edges_removed;
-      if (present) {
-        size_t offset = values.size();
-        v.EncodeTo(&values);
-        changes.push_back(EdgeChange{cur.host_rank(), cur.domain_index(), offset << 24 | (values.size() - offset)});
-        host_delta[cur.host_rank()].total += d.total;
-        host_delta[cur.host_rank()].active += d.active;
-      } else {
-        StoreOnlyChange c{std::string(domain), std::string(host), std::nullopt};
-        if (!deleted) {
-          c.value.emplace();
-          v.EncodeTo(&*c.value);
-        }
-        changes.push_back(EdgeChange{static_cast<uint32_t>(store_only.size()), kStoreOnly, 0});
-        store_only.push_back(std::move(c));
-        auto& ed = extra_delta[std::string(host)];
-        ed.total += d.total;
-        ed.active += d.active;
-      }
-      return Status::OK();
-    });
+    Status joined = MergeJoin(
+        it.get(), prefix.size(), cur,
+        [&](std::string_view domain, std::string_view host, const std::string_view* stored, bool present) -> Status {
+          bool existed = false, was_active = false;
+          NSRADAR_RETURN_IF_ERROR(observe(stored, &existed, &was_active));
+          if (present) v.kind = snap.domain_kind(cur.domain_index());
+          bool changed = ApplyObservation(&v.runs, t, present, prev, next) || !existed;
+          if (!domain_started || domain != cur_domain) {
+            finish_domain();
+            cur_domain.assign(domain);
+            domain_started = true;
+            domain_had = domain_has = false;
+          }
+          domain_had |= existed;
+          domain_has |= !v.runs.empty();
+          if (!changed) return Status::OK();
+          const bool deleted = v.runs.empty();
+          CountDelta d;
+          d.total = existed ? (deleted ? -1 : 0) : 1;
+          d.active = static_cast<int64_t>(v.active()) - static_cast<int64_t>(was_active);
+          counter_delta[kEdges] += d.total;
+          counter_delta[kActiveEdges] += d.active;
+          ++r->edges_changed;
+          if (!existed) ++r->edges_added;
+          if (existed && !present) ++r->edges_removed;
+          if (present) {
+            size_t offset = values.size();
+            v.EncodeTo(&values);
+            changes.push_back(EdgeChange{cur.host_rank(), cur.domain_index(), offset << 24 | (values.size() - offset)});
+            host_delta[cur.host_rank()].total += d.total;
+            host_delta[cur.host_rank()].active += d.active;
+          } else {
+            StoreOnlyChange c{std::string(domain), std::string(host), std::nullopt};
+            if (!deleted) {
+              c.value.emplace();
+              v.EncodeTo(&*c.value);
+            }
+            changes.push_back(EdgeChange{static_cast<uint32_t>(store_only.size()), kStoreOnly, 0});
+            store_only.push_back(std::move(c));
+            auto& ed = extra_delta[std::string(host)];
+            ed.total += d.total;
+            ed.active += d.active;
+          }
+          return Status::OK();
+        });
     NSRADAR_RETURN_IF_ERROR(joined);
     finish_domain();
   }
-  auto value_of = [&](const EdgeChange& c) { return std::string_view(values).substr(c.value >> 24, c.value & 0xffffff); };
+  auto value_of = [&](const EdgeChange& c) {
+    return std::string_view(values).substr(c.value >> 24, c.value & 0xffffff);
+  };
   auto write_zone_edges = [&]() -> Status {
     std::string k;
     for (const EdgeChange& c : changes) {
@@ -642,16 +642,14 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
     auto lower = extra.begin();
     if (part > 0) {
       ns_key(by_host[begin], &bound);
-      lower = std::lower_bound(extra.begin(), extra.end(), bound, [](const auto& e, const std::string& b) {
-        return e.first < b;
-      });
+      lower = std::lower_bound(extra.begin(), extra.end(), bound,
+                               [](const auto& e, const std::string& b) { return e.first < b; });
     }
     auto last = extra.end();
     if (part + 1 < ns_parts) {
       ns_key(by_host[end], &bound);
-      last = std::lower_bound(extra.begin(), extra.end(), bound, [](const auto& e, const std::string& b) {
-        return e.first < b;
-      });
+      last = std::lower_bound(extra.begin(), extra.end(), bound,
+                              [](const auto& e, const std::string& b) { return e.first < b; });
     }
     auto emit_extra = [&](const std::pair<std::string, const StoreOnlyChange*>& e) {
       return e.second->value ? w.Put(kNsEdges, e.first, *e.second->value, part) : w.Delete(kNsEdges, e.first, part);
@@ -673,7 +671,8 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
     std::atomic<int> next_task{0};
     std::vector<Status> results(tasks);
     auto work = [&] {
-      for (int i; (i = next_task.fetch_add(1)) < tasks;) results[i] = i == 0 ? write_zone_edges() : write_ns_part(i - 1);
+      for (int i; (i = next_task.fetch_add(1)) < tasks;)
+        results[i] = i == 0 ? write_zone_edges() : write_ns_part(i - 1);
     };
     if (bulk) {
       std::thread helper(work);
@@ -747,33 +746,33 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
     std::vector<std::pair<std::string, std::optional<std::string>>> glue_by_host, by_addr;
     GlueCursor cur(snap);
     auto it = ZoneScan(db_.get(), cf(kZoneGlue), zone.id, &upper, &upper_slice);
-    Status joined = MergeJoin(it.get(), prefix.size(), cur, [&](std::string_view host, std::string_view addr,
-                                                                         const std::string_view* stored,
-                                                                         bool present) -> Status {
-      bool existed = false, was_active = false;
-      NSRADAR_RETURN_IF_ERROR(observe(stored, &existed, &was_active));
-      if (!ApplyObservation(&v.runs, t, present, prev, next) && existed) return Status::OK();
-      const bool deleted = v.runs.empty();
-      if (!existed) ++counter_delta[kGlueCount];
-      if (deleted) --counter_delta[kGlueCount];
-      std::optional<std::string> val;
-      if (!deleted) {
-        val.emplace();
-        v.EncodeTo(&*val);
-      }
-      key.assign(prefix);
-      AppendPair(&key, host, addr);
-      NSRADAR_RETURN_IF_ERROR(deleted ? w.Delete(kZoneGlue, key) : w.Put(kZoneGlue, key, *val));
-      std::string hk;
-      AppendPair(&hk, host, addr);
-      AppendZoneId(&hk, zone.id);
-      glue_by_host.emplace_back(std::move(hk), val);
-      std::string ak(addr);
-      AppendPair(&ak, host, "");
-      AppendZoneId(&ak, zone.id);
-      by_addr.emplace_back(std::move(ak), std::move(val));
-      return Status::OK();
-    });
+    Status joined = MergeJoin(
+        it.get(), prefix.size(), cur,
+        [&](std::string_view host, std::string_view addr, const std::string_view* stored, bool present) -> Status {
+          bool existed = false, was_active = false;
+          NSRADAR_RETURN_IF_ERROR(observe(stored, &existed, &was_active));
+          if (!ApplyObservation(&v.runs, t, present, prev, next) && existed) return Status::OK();
+          const bool deleted = v.runs.empty();
+          if (!existed) ++counter_delta[kGlueCount];
+          if (deleted) --counter_delta[kGlueCount];
+          std::optional<std::string> val;
+          if (!deleted) {
+            val.emplace();
+            v.EncodeTo(&*val);
+          }
+          key.assign(prefix);
+          AppendPair(&key, host, addr);
+          NSRADAR_RETURN_IF_ERROR(deleted ? w.Delete(kZoneGlue, key) : w.Put(kZoneGlue, key, *val));
+          std::string hk;
+          AppendPair(&hk, host, addr);
+          AppendZoneId(&hk, zone.id);
+          glue_by_host.emplace_back(std::move(hk), val);
+          std::string ak(addr);
+          AppendPair(&ak, host, "");
+          AppendZoneId(&ak, zone.id);
+          by_addr.emplace_back(std::move(ak), std::move(val));
+          return Status::OK();
+        });
     NSRADAR_RETURN_IF_ERROR(joined);
     for (auto* ops : {&glue_by_host, &by_addr}) {
       std::sort(ops->begin(), ops->end(), [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -158,8 +158,7 @@ class Store {
   Status DomainsOnNs(const DomainQuery& q, DomainPage* page) const;
   Status Counts(std::string_view ns, NsCounts* out) const;
   // Hosts equal to or below `suffix`, in reversed-label order, after `after`.
-  Status NameServersUnder(std::string_view suffix, std::string_view after, size_t limit,
-                          std::vector<NsRow>* out) const;
+  Status NameServersUnder(std::string_view suffix, std::string_view after, size_t limit, std::vector<NsRow>* out) const;
   Status Domain(std::string_view domain, DomainInfo* out) const;
   Status HostAddresses(std::string_view host, std::vector<GlueRow>* out) const;
   Status AddressHosts(const dns::Address& addr, std::vector<GlueRow>* out) const;

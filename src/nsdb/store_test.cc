@@ -340,8 +340,8 @@ TEST(StoreTest, NameServersBySuffix) {
   ASSERT_TRUE(store->NameServersUnder("ns.cloudflare.com", "", 100, &rows).ok());
   std::vector<std::string> names;
   for (const auto& r : rows) names.push_back(r.name + "=" + std::to_string(r.counts.total));
-  EXPECT_EQ(names, (std::vector<std::string>{"ns.cloudflare.com=1", "ali.ns.cloudflare.com=1",
-                                             "bob.ns.cloudflare.com=2"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"ns.cloudflare.com=1", "ali.ns.cloudflare.com=1", "bob.ns.cloudflare.com=2"}));
   ASSERT_TRUE(store->NameServersUnder("cloudflare.com", "", 100, &rows).ok());
   EXPECT_EQ(rows.size(), 3u);
   ASSERT_TRUE(store->NameServersUnder("cloudflare.com", "ali.ns.cloudflare.com", 100, &rows).ok());

@@ -61,8 +61,8 @@ inline std::string Dump(const Store& store) {
     hosts.insert(hosts.end(), page.begin(), page.end());
   }
   for (const auto& h : hosts) {
-    out += "ns " + h.name + " total=" + std::to_string(h.counts.total) + " active=" +
-           std::to_string(h.counts.active) + "\n";
+    out += "ns " + h.name + " total=" + std::to_string(h.counts.total) + " active=" + std::to_string(h.counts.active) +
+           "\n";
     DomainQuery q;
     q.ns = h.name;
     q.limit = kMaxPage;
@@ -76,8 +76,8 @@ inline std::string Dump(const Store& store) {
     std::vector<GlueRow> glue;
     EXPECT_TRUE(store.HostAddresses(h.name, &glue).ok());
     for (const auto& g : glue) {
-      out += "  glue " + g.address.ToString() + " " + std::to_string(g.first_seen) + " " +
-             std::to_string(g.last_seen) + "\n";
+      out += "  glue " + g.address.ToString() + " " + std::to_string(g.first_seen) + " " + std::to_string(g.last_seen) +
+             "\n";
     }
   }
   for (const auto& d : domains) {

@@ -139,8 +139,7 @@ class GzipSource final : public ByteSource {
       NSRADAR_RETURN_IF_ERROR(w_->Fill());
       if (w_->eof()) {
         if (in_member_) {
-          return Status::Corruption(w_->name() + ": gzip stream truncated at offset " +
-                                    std::to_string(w_->consumed()));
+          return Status::Corruption(w_->name() + ": gzip stream truncated at offset " + std::to_string(w_->consumed()));
         }
         return Status::OK();
       }
@@ -164,8 +163,8 @@ class GzipSource final : public ByteSource {
       if (rc == Z_STREAM_END) {
         in_member_ = false;
       } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        return Status::Corruption(w_->name() + ": gzip data error at offset " +
-                                  std::to_string(w_->consumed()) + ": " + (zs_.msg ? zs_.msg : "inflate failed"));
+        return Status::Corruption(w_->name() + ": gzip data error at offset " + std::to_string(w_->consumed()) + ": " +
+                                  (zs_.msg ? zs_.msg : "inflate failed"));
       }
     }
     return Status::OK();
@@ -195,8 +194,7 @@ class ZstdSource final : public ByteSource {
       NSRADAR_RETURN_IF_ERROR(w_->Fill());
       if (w_->eof()) {
         if (in_frame_) {
-          return Status::Corruption(w_->name() + ": zstd stream truncated at offset " +
-                                    std::to_string(w_->consumed()));
+          return Status::Corruption(w_->name() + ": zstd stream truncated at offset " + std::to_string(w_->consumed()));
         }
         return Status::OK();
       }
@@ -206,8 +204,8 @@ class ZstdSource final : public ByteSource {
       w_->Consume(in.pos);
       *got = out.pos;
       if (ZSTD_isError(rc)) {
-        return Status::Corruption(w_->name() + ": zstd data error at offset " + std::to_string(w_->consumed()) +
-                                  ": " + ZSTD_getErrorName(rc));
+        return Status::Corruption(w_->name() + ": zstd data error at offset " + std::to_string(w_->consumed()) + ": " +
+                                  ZSTD_getErrorName(rc));
       }
       in_frame_ = rc != 0;
     }

@@ -44,8 +44,10 @@ class JsonWriter {
   JsonWriter& Value(double v) { return Double(v); }
   template <typename I>
   JsonWriter& Value(I v) requires std::is_integral_v<I> {
-    if constexpr (std::is_signed_v<I>) return Int(v);
-    else return Uint(v);
+    if constexpr (std::is_signed_v<I>)
+      return Int(v);
+    else
+      return Uint(v);
   }
   void Separate();
 

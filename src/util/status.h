@@ -38,9 +38,9 @@ class Status {
 };
 
 // Returns early from the enclosing function when `expr` is not OK.
-#define NSRADAR_RETURN_IF_ERROR(expr)        \
-  do {                                       \
-    ::nsradar::Status _nsradar_st = (expr);  \
+#define NSRADAR_RETURN_IF_ERROR(expr)          \
+  do {                                         \
+    ::nsradar::Status _nsradar_st = (expr);    \
     if (!_nsradar_st.ok()) return _nsradar_st; \
   } while (0)
 

@@ -233,7 +233,8 @@ Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, Zo
     keys.push_back(Key{Prefix8(name), i});
   }
   bool sorted = std::is_sorted(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
-    return a.prefix != b.prefix ? a.prefix < b.prefix : s->Name(s->domains_[a.entry].name) < s->Name(s->domains_[b.entry].name);
+    return a.prefix != b.prefix ? a.prefix < b.prefix
+                                : s->Name(s->domains_[a.entry].name) < s->Name(s->domains_[b.entry].name);
   });
   if (!sorted) {
     std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {

@@ -22,12 +22,12 @@ TEST(SnapshotTest, SortsMergesAndRanks) {
       "zeta.com. 60 IN NS ns2.p.net.\n"
       "alpha.com. 60 IN NS ns2.p.net.\n"
       "alpha.com. 60 IN NS ns1.alpha.com.\n"
-      "zeta.com. 60 IN NS ns1.p.net.\n"    // same owner again, not adjacent
-      "zeta.com. 60 IN NS ns2.p.net.\n"    // duplicate record
+      "zeta.com. 60 IN NS ns1.p.net.\n"  // same owner again, not adjacent
+      "zeta.com. 60 IN NS ns2.p.net.\n"  // duplicate record
       "ns1.alpha.com. 60 IN A 192.0.2.1\n"
       "ns1.alpha.com. 60 IN AAAA 2001:db8::1\n"
       "www.alpha.com. 60 IN A 192.0.2.9\n"  // not a name server: no glue
-      "other.org. 60 IN NS ns.x.\n");      // outside the zone
+      "other.org. 60 IN NS ns.x.\n");       // outside the zone
   EXPECT_EQ(s.apex(), "com");
   EXPECT_TRUE(s.has_serial());
   EXPECT_EQ(s.serial(), 2018012900u);

@@ -60,12 +60,12 @@ struct Shape {
   const char* fields;
 };
 constexpr Shape kShapes[] = {
-    {5, "N"},     {39, "N"},     {12, "N"},     {3, "N"},      {4, "N"},       {7, "N"},    {8, "N"},
-    {9, "N"},     {15, "UN"},    {18, "UN"},    {21, "UN"},    {36, "UN"},     {16, "S*"},  {99, "S*"},
-    {13, "SS"},   {14, "NN"},    {17, "NN"},    {33, "UUUN"},  {35, "UUSSSN"}, {43, "UUU*"}, {59, "UUU*"},
-    {32769, "UUU*"}, {48, "UUU*"}, {60, "UUU*"}, {25, "UUU*"}, {46, "XUUUXXUN*"}, {47, "N?"},
-    {50, "UUUXX?"}, {51, "UUUX"}, {52, "UUU*"},  {53, "UUU*"},  {44, "UU*"},    {257, "UXS"}, {63, "UUU*"},
-    {64, "UN?"},  {65, "UN?"},   {37, "XUX*"},
+    {5, "N"},        {39, "N"},    {12, "N"},    {3, "N"},     {4, "N"},          {7, "N"},     {8, "N"},
+    {9, "N"},        {15, "UN"},   {18, "UN"},   {21, "UN"},   {36, "UN"},        {16, "S*"},   {99, "S*"},
+    {13, "SS"},      {14, "NN"},   {17, "NN"},   {33, "UUUN"}, {35, "UUSSSN"},    {43, "UUU*"}, {59, "UUU*"},
+    {32769, "UUU*"}, {48, "UUU*"}, {60, "UUU*"}, {25, "UUU*"}, {46, "XUUUXXUN*"}, {47, "N?"},   {50, "UUUXX?"},
+    {51, "UUUX"},    {52, "UUU*"}, {53, "UUU*"}, {44, "UU*"},  {257, "UXS"},      {63, "UUU*"}, {64, "UN?"},
+    {65, "UN?"},     {37, "XUX*"},
 };
 
 const char* FindShape(uint16_t type) {
@@ -104,12 +104,23 @@ bool ParseTtl(std::string_view text, uint32_t* out) {
     if (!digits) return false;
     uint64_t unit;
     switch (c | 0x20) {
-      case 'w': unit = 604800; break;
-      case 'd': unit = 86400; break;
-      case 'h': unit = 3600; break;
-      case 'm': unit = 60; break;
-      case 's': unit = 1; break;
-      default: return false;
+      case 'w':
+        unit = 604800;
+        break;
+      case 'd':
+        unit = 86400;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 's':
+        unit = 1;
+        break;
+      default:
+        return false;
     }
     total += number * unit;
     number = 0;
@@ -146,7 +157,9 @@ class ZoneReader::Impl {
  public:
   explicit Impl(ReaderOptions options) : opt_(std::move(options)) {}
 
-  void Push(std::unique_ptr<ByteSource> source, std::string path) { Push(std::move(source), std::move(path), opt_.origin); }
+  void Push(std::unique_ptr<ByteSource> source, std::string path) {
+    Push(std::move(source), std::move(path), opt_.origin);
+  }
   void Push(std::unique_ptr<ByteSource> source, std::string path, std::string origin) {
     auto in = std::make_unique<Input>();
     in->path = std::move(path);
@@ -186,15 +199,13 @@ class ZoneReader::Impl {
   bool ParseGenericRdata(Input& in, uint64_t line, size_t t, Record* out);
   bool ValidateShape(Input& in, uint64_t line, const char* shape, size_t t);
   std::string_view Tok(size_t i) const { return {scratch_.data() + tokens_[i].offset, tokens_[i].length}; }
-  bool TooManyErrors() const {
-    return stats_.records == 0 && stats_.errors >= opt_.max_errors_before_first_record;
-  }
+  bool TooManyErrors() const { return stats_.records == 0 && stats_.errors >= opt_.max_errors_before_first_record; }
 
   ReaderOptions opt_;
-  std::string owner_;        // canonical owner of the record being returned
-  std::string target_;       // canonical NS target
+  std::string owner_;           // canonical owner of the record being returned
+  std::string target_;          // canonical NS target
   std::string fast_raw_owner_;  // the fast path's last owner as written, to skip re-parsing it
-  std::string scratch_;      // token bytes of the general path
+  std::string scratch_;         // token bytes of the general path
   std::vector<Token> tokens_;
   bool blank_owner_ = false;
   uint32_t default_ttl_ = 0;
@@ -271,11 +282,10 @@ bool ZoneReader::Impl::NextLine(Input& in, std::string_view* line) {
     }
     if (std::memchr(in.buf.data() + in.end, '\0', got) != nullptr) {
       const char* nul = static_cast<const char*>(std::memchr(in.buf.data() + in.end, '\0', got));
-      return Fatal(Status::Corruption(in.path + ":" + std::to_string(in.line + 1) +
-                                      ": binary data (NUL byte) near offset " +
-                                      std::to_string(in.source->raw_offset() - got +
-                                                     static_cast<size_t>(nul - (in.buf.data() + in.end))) +
-                                      "; not a zone file"));
+      return Fatal(Status::Corruption(
+          in.path + ":" + std::to_string(in.line + 1) + ": binary data (NUL byte) near offset " +
+          std::to_string(in.source->raw_offset() - got + static_cast<size_t>(nul - (in.buf.data() + in.end))) +
+          "; not a zone file"));
     }
     in.end += got;
   }
@@ -424,8 +434,8 @@ bool ZoneReader::Impl::Tokenize(Input& in, std::string_view line, uint64_t start
         size_t j = i;
         while (j < n && !IsBlank(line[j]) && line[j] != ';' && line[j] != '(' && line[j] != ')' && line[j] != '"') {
           if (static_cast<uint8_t>(line[j]) < 0x20) {
-            Error(in, in.line, "control character 0x" + std::to_string(static_cast<int>(line[j])) +
-                                   " outside a quoted string");
+            Error(in, in.line,
+                  "control character 0x" + std::to_string(static_cast<int>(line[j])) + " outside a quoted string");
             return false;
           }
           j += line[j] == '\\' ? 2 : 1;
@@ -747,8 +757,8 @@ bool ZoneReader::Impl::ParseGenericRdata(Input& in, uint64_t line, size_t t, Rec
     if (wire.size() > len) break;
   }
   if (wire.size() != len) {
-    Error(in, line, "\\# length " + std::to_string(len) + " does not match " + std::to_string(wire.size()) +
-                        " bytes of data");
+    Error(in, line,
+          "\\# length " + std::to_string(len) + " does not match " + std::to_string(wire.size()) + " bytes of data");
     return false;
   }
   const auto* w = reinterpret_cast<const uint8_t*>(wire.data());

@@ -136,8 +136,8 @@ TEST(ZoneReaderTest, ParenthesesCommentsAndQuotedStrings) {
 TEST(ZoneReaderTest, Escapes) {
   auto p = Parse(
       "$TTL 60\n"
-      "a\\.b.x. NS ns\\065.x.\n"      // escaped dot stays inside the label; \065 is 'A'
-      "c\\032d.x. NS ns.x.\n"         // \032 is a space
+      "a\\.b.x. NS ns\\065.x.\n"  // escaped dot stays inside the label; \065 is 'A'
+      "c\\032d.x. NS ns.x.\n"     // \032 is a space
       "\\(e\\).x. NS ns.x.\n");
   ASSERT_TRUE(p.errors.empty()) << p.errors[0].ToString();
   ASSERT_EQ(p.records.size(), 3u);
@@ -171,9 +171,9 @@ TEST(ZoneReaderTest, OtherTypesAreValidatedAndSkippedWithoutRdata) {
       "$TTL 60\n"
       "x. DS 12345 8 2 49FD46E6C4B45C55D4AC\n"
       "x. MX 10 mail.x.\n"
-      "x. MX mail.x.\n"         // missing preference
+      "x. MX mail.x.\n"  // missing preference
       "x. RRSIG NS 8 1 86400 20180101000000 20171201000000 1 x. abc=\n"
-      "x. SRV 1 2 3\n");        // missing target
+      "x. SRV 1 2 3\n");  // missing target
   ASSERT_EQ(p.records.size(), 3u);
   ASSERT_EQ(p.errors.size(), 2u);
   EXPECT_EQ(p.errors[0].line, 4u);
@@ -241,8 +241,8 @@ TEST(ZoneReaderTest, HostileRecordsAreReportedAndSkipped) {
   for (const auto& c : cases) {
     // "no previous owner" and "no TTL" need a clean start; the others follow a good record.
     bool fresh = std::string(c.reason) == "no previous owner" || std::string(c.reason) == "no TTL";
-    std::string text = (fresh ? std::string("; start\n") : std::string("ok1. 60 NS ns.x.\n")) + c.text +
-                       "ok3. 60 NS ns.x.\n";
+    std::string text =
+        (fresh ? std::string("; start\n") : std::string("ok1. 60 NS ns.x.\n")) + c.text + "ok3. 60 NS ns.x.\n";
     auto p = Parse(text);
     ASSERT_TRUE(p.status.ok()) << c.name;
     ASSERT_EQ(p.errors.size(), 1u) << c.name;

@@ -35,8 +35,8 @@ class CliTest : public ::testing::Test {
 
   Result Run(const std::string& args) {
     std::string err_file = (dir_ / "stderr").string();
-    std::string cmd = std::string(NSRADAR_BINARY) + " --store " + (dir_ / "store").string() + " " + args + " 2>" +
-                      err_file;
+    std::string cmd =
+        std::string(NSRADAR_BINARY) + " --store " + (dir_ / "store").string() + " " + args + " 2>" + err_file;
     Result r;
     FILE* p = popen(cmd.c_str(), "r");
     char buf[4096];

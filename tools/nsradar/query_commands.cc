@@ -50,9 +50,12 @@ void RunNsDomains(const GlobalOptions& g, const NsDomainsOptions& o) {
   if (!o.first_before.empty()) q.first_seen_before = TimeArgument(o.first_before, "--first-seen-before");
   if (!o.last_after.empty()) q.last_seen_after = TimeArgument(o.last_after, "--last-seen-after");
   if (!o.last_before.empty()) q.last_seen_before = TimeArgument(o.last_before, "--last-seen-before");
-  if (o.kind == "registered") q.kind = nsdb::KindFilter::kRegistered;
-  else if (o.kind == "subdomain") q.kind = nsdb::KindFilter::kSubdomain;
-  else if (o.kind == "suffix") q.kind = nsdb::KindFilter::kSuffix;
+  if (o.kind == "registered")
+    q.kind = nsdb::KindFilter::kRegistered;
+  else if (o.kind == "subdomain")
+    q.kind = nsdb::KindFilter::kSubdomain;
+  else if (o.kind == "suffix")
+    q.kind = nsdb::KindFilter::kSuffix;
   q.active_only = o.active;
   auto store = OpenForReading(g);
   nsdb::DomainPage page;
@@ -72,8 +75,10 @@ void RunNsDomains(const GlobalOptions& g, const NsDomainsOptions& o) {
           .EndObject();
     }
     j.EndArray();
-    if (page.more) j.Field("next", page.rows.back().name);
-    else j.Key("next").Null();
+    if (page.more)
+      j.Field("next", page.rows.back().name);
+    else
+      j.Key("next").Null();
     j.EndObject();
     PrintJson(out);
     return;
@@ -100,7 +105,11 @@ void RunNsList(const GlobalOptions& g, const std::string& suffix_arg, const std:
     JsonWriter j(&out);
     j.BeginObject().Field("suffix", suffix).Key("rows").BeginArray();
     for (const auto& r : rows) {
-      j.BeginObject().Field("name", r.name).Field("domains", r.counts.total).Field("active", r.counts.active).EndObject();
+      j.BeginObject()
+          .Field("name", r.name)
+          .Field("domains", r.counts.total)
+          .Field("active", r.counts.active)
+          .EndObject();
     }
     j.EndArray().EndObject();
     PrintJson(out);
@@ -119,8 +128,10 @@ void PrintGlue(const GlobalOptions& g, std::string_view key, std::string_view su
     j.BeginObject().Field(key, subject).Key("rows").BeginArray();
     for (const auto& r : rows) {
       j.BeginObject();
-      if (by_host) j.Field("address", r.address.ToString());
-      else j.Field("name", r.host);
+      if (by_host)
+        j.Field("address", r.address.ToString());
+      else
+        j.Field("name", r.host);
       j.Field("first_seen", r.first_seen).Field("last_seen", r.last_seen).EndObject();
     }
     j.EndArray().EndObject();

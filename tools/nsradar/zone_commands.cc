@@ -49,8 +49,7 @@ int64_t SnapshotTime(const IngestOptions& o, const zone::ZoneSnapshot& snap, con
   struct stat st {};
   *basis = "mtime";
   if (path != "-" && stat(path.c_str(), &st) == 0) return st.st_mtime;
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // A times file has lines "<file name><whitespace><time>", as snapshot
@@ -139,11 +138,12 @@ int RunIngest(const GlobalOptions& g, IngestOptions& o) {
           .EndObject();
       fmt::print("{}\n", out);
     } else {
-      fmt::print("{}: zone {} at {} ({}): {} domains, {} edges ({} new, {} changed, {} removed), {} glue, {} bad "
-                 "records, {:.2f}s\n",
-                 path, r.zone.empty() ? "." : r.zone, FormatTime(r.observed_at), basis, WithCommas(r.domains),
-                 WithCommas(r.edges), WithCommas(r.edges_added), WithCommas(r.edges_changed),
-                 WithCommas(r.edges_removed), WithCommas(r.glue), WithCommas(snap.reader_stats().errors), secs);
+      fmt::print(
+          "{}: zone {} at {} ({}): {} domains, {} edges ({} new, {} changed, {} removed), {} glue, {} bad "
+          "records, {:.2f}s\n",
+          path, r.zone.empty() ? "." : r.zone, FormatTime(r.observed_at), basis, WithCommas(r.domains),
+          WithCommas(r.edges), WithCommas(r.edges_added), WithCommas(r.edges_changed), WithCommas(r.edges_removed),
+          WithCommas(r.glue), WithCommas(snap.reader_stats().errors), secs);
     }
   }
   return failures ? 1 : 0;
@@ -158,12 +158,12 @@ void AddZoneCommands(CLI::App& app, const GlobalOptions& global) {
   ingest->add_option("files", o->files, "Zone files (plain, gzip or zstd; - for standard input)")->required();
   ingest->add_option("--observed-at", o->observed_at,
                      "Time of the snapshot (default: SOA serial date if YYYYMMDDnn, else file mtime)");
-  ingest->add_option("--times", o->times_file,
-                     "File of '<file name> <time>' lines giving each snapshot's time (e.g. snapshots.tsv)")
+  ingest
+      ->add_option("--times", o->times_file,
+                   "File of '<file name> <time>' lines giving each snapshot's time (e.g. snapshots.tsv)")
       ->check(CLI::ExistingFile);
   ingest->add_option("--zone", o->zone, "Zone apex (default: the SOA owner, else inferred from the NS owners)");
-  ingest->add_option("--max-errors-shown", o->max_errors_shown, "Bad records printed per file")
-      ->capture_default_str();
+  ingest->add_option("--max-errors-shown", o->max_errors_shown, "Bad records printed per file")->capture_default_str();
   ingest->callback([&global, o]() {
     int rc = RunIngest(global, *o);
     if (rc) throw CLI::RuntimeError(rc);

@@ -7,9 +7,9 @@
 // carry DS records. Snapshot k of the same seed models day k: 0.2% of
 // domains are dropped per day, 0.2% are new and 0.5% change name servers.
 // Output is deterministic for a given seed and snapshot.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -43,8 +43,10 @@ class Generator {
     for (int it = 0; it < 50; ++it) {
       double s = (lo + hi) / 2, h = 0;
       for (uint64_t r = 1; r <= providers_; ++r) h += 1.0 / std::pow(static_cast<double>(r), s);
-      if (1.0 / h < 0.10) lo = s;
-      else hi = s;
+      if (1.0 / h < 0.10)
+        lo = s;
+      else
+        hi = s;
     }
     double s = (lo + hi) / 2, acc = 0;
     cdf_.resize(providers_);
