@@ -20,6 +20,8 @@ namespace {
 
 const std::string kDir = std::string(NSRADAR_TESTDATA) + "/rootzone";
 
+std::set<std::pair<std::string, std::string>> RawEdges(const std::string& path);
+
 struct Snapshot {
   std::string file;
   int64_t time;
@@ -35,6 +37,13 @@ std::vector<Snapshot> ReadIndex() {
     out.push_back({kDir + "/history/" + name, *t});
   }
   return out;
+}
+
+// One mirrored snapshot (2019-11-12T07:02Z) is an empty file; nsradar's CLI
+// refuses such files, so the test leaves it out too.
+std::vector<Snapshot> NonEmpty(std::vector<Snapshot> all) {
+  std::erase_if(all, [](const Snapshot& s) { return RawEdges(s.file).empty(); });
+  return all;
 }
 
 std::string Lower(std::string s) {
@@ -73,8 +82,10 @@ class RootZoneHistoryTest : public ::testing::Test {
 };
 
 TEST_F(RootZoneHistoryTest, InOrderMatchesRawFilesAndShuffledMatchesInOrder) {
-  auto index = ReadIndex();
-  ASSERT_EQ(index.size(), 167u);
+  auto all = ReadIndex();
+  ASSERT_EQ(all.size(), 167u);
+  auto index = NonEmpty(all);
+  ASSERT_EQ(index.size(), 166u);
   std::sort(index.begin(), index.end(), [](const Snapshot& a, const Snapshot& b) { return a.time < b.time; });
 
   // Expected: for every (ns, domain) the times of the snapshots holding it.

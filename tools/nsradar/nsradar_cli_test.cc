@@ -141,6 +141,25 @@ TEST_F(CliTest, BadInputGetsClearErrors) {
   EXPECT_NE(r.err.find("nothere.com."), std::string::npos) << r.err;
 }
 
+TEST_F(CliTest, EmptyOrShrunkenSnapshotsAreRefused) {
+  std::string full = Write("full.zone", kZone1);
+  ASSERT_EQ(Run("zone ingest " + full).code, 0);
+  std::string empty = Write("empty.zone", "");
+  Result r = Run("zone ingest --zone com --observed-at 2024-02-01 " + empty);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("empty.zone: not ingested: it holds no delegation"), std::string::npos) << r.err;
+  std::string partial = Write("partial.zone", "alpha.com.\t60\tin\tns\tns1.shared.net.\n");
+  r = Run("zone ingest --zone com --observed-at 2024-02-01 " + partial);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("a truncated or partial file?"), std::string::npos) << r.err;
+  r = Run("--json ns domains ns1.shared.net --active");
+  EXPECT_NE(r.out.find(R"("total":3)"), std::string::npos) << r.out;  // nothing was removed
+  r = Run("zone ingest --allow-shrink --zone com --observed-at 2024-02-01 " + partial);
+  EXPECT_EQ(r.code, 0) << r.err;
+  r = Run("--json ns domains ns1.shared.net --active");
+  EXPECT_NE(r.out.find(R"("total":1)"), std::string::npos) << r.out;
+}
+
 TEST_F(CliTest, QueriesNeedAStore) {
   Result r = Run("stats");
   EXPECT_NE(r.code, 0);

@@ -24,6 +24,7 @@ struct IngestOptions {
   std::map<std::string, int64_t> times;  // file name (no directory) -> time
   std::string zone;
   size_t max_errors_shown = 20;
+  bool allow_shrink = false;
 };
 
 // The time a file describes: --observed-at, else its line in --times, else
@@ -69,6 +70,29 @@ void ReadTimesFile(IngestOptions* o) {
   }
 }
 
+// A snapshot replaces its zone's state, so an empty or much shrunken file
+// (a failed download, a truncated transfer, a mirror glitch) would mark
+// every missing delegation as removed. Such files are refused unless the
+// user says the shrink is real.
+std::string Implausible(const nsdb::Store& store, const zone::ZoneSnapshot& snap, const IngestOptions& o) {
+  if (snap.edge_count() == 0 && !o.allow_shrink) {
+    return "it holds no delegation (no NS record below the zone apex); pass --allow-shrink if the zone is "
+           "really empty";
+  }
+  std::vector<nsdb::ZoneInfo> zones;
+  if (o.allow_shrink || !store.Zones(&zones).ok()) return "";
+  for (const auto& z : zones) {
+    if (z.name != snap.apex() || z.snapshots.empty()) continue;
+    uint64_t before = z.snapshots.back().edges;
+    if (snap.edge_count() * 2 < before) {
+      return fmt::format("it has {} delegation edges where the latest snapshot of zone {} has {}; a truncated "
+                         "or partial file? pass --allow-shrink if the shrink is real",
+                         snap.edge_count(), z.name.empty() ? "." : z.name, before);
+    }
+  }
+  return "";
+}
+
 int RunIngest(const GlobalOptions& g, IngestOptions& o) {
   if (!o.times_file.empty()) ReadTimesFile(&o);
   std::unique_ptr<nsdb::Store> store;
@@ -104,6 +128,11 @@ int RunIngest(const GlobalOptions& g, IngestOptions& o) {
     }
     std::string basis;
     int64_t t = SnapshotTime(o, snap, path, &basis);
+    if (std::string why = Implausible(*store, snap, o); !why.empty()) {
+      PrintError(path + ": not ingested: " + why);
+      ++failures;
+      continue;
+    }
     nsdb::IngestResult r;
     s = store->IngestSnapshot(snap, t, path, &r);
     if (!s.ok()) {
@@ -163,6 +192,8 @@ void AddZoneCommands(CLI::App& app, const GlobalOptions& global) {
                    "File of '<file name> <time>' lines giving each snapshot's time (e.g. snapshots.tsv)")
       ->check(CLI::ExistingFile);
   ingest->add_option("--zone", o->zone, "Zone apex (default: the SOA owner, else inferred from the NS owners)");
+  ingest->add_flag("--allow-shrink", o->allow_shrink,
+                   "Ingest a snapshot even when it is empty or has less than half the edges of the latest one");
   ingest->add_option("--max-errors-shown", o->max_errors_shown, "Bad records printed per file")->capture_default_str();
   ingest->callback([&global, o]() {
     int rc = RunIngest(global, *o);

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The main job on bundled data: builds nsradar, builds the reverse name-server
+# index from 168 real root-zone snapshots (2018-2020) and a synthetic
+# CZDS-style .com zone, then asks it questions. No external service: the
+# index is an embedded RocksDB store in ./nsradar-data (NSRADAR_STORE).
+# Running it again changes nothing: snapshots are idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j "$(nproc)" --target nsradar nsradar-zonegen
+NSRADAR="./build/tools/nsradar --store ${NSRADAR_STORE:-./nsradar-data}"
+say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+say "nsradar zone ingest --times testdata/rootzone/snapshots.tsv testdata/rootzone/history/*.gz  (167 real root zones)"
+# One mirrored snapshot is an empty file: nsradar refuses it rather than mark
+# every TLD as removed, and says so.
+$NSRADAR zone ingest --times testdata/rootzone/snapshots.tsv testdata/rootzone/history/*.gz | tail -n 3 ||
+  echo "(one file was refused, see the error above; the other 166 are in)"
+say "nsradar zone ingest testdata/rootzone/full/root-20180312T0000Z.zone.gz  (with DNSSEC records)"
+$NSRADAR zone ingest testdata/rootzone/full/root-20180312T0000Z.zone.gz
+
+say "nsradar-zonegen --domains 300000 | nsradar zone ingest --observed-at 2026-11-01 -  (synthetic CZDS .com)"
+./build/tools/nsradar-zonegen --domains 300000 | $NSRADAR zone ingest --observed-at 2026-11-01 -
+
+say "nsradar stats"
+$NSRADAR stats
+
+say "nsradar ns domains sns-pb.isc.org   # ISC's secondary service: which TLDs used it, and until when"
+$NSRADAR ns domains sns-pb.isc.org --limit 10
+
+say "nsradar ns list nstld.com           # every name server host under a name, with domain counts"
+$NSRADAR ns list nstld.com --limit 5
+
+say "nsradar domain history tel          # a TLD's name servers and their changes over time"
+$NSRADAR domain history tel
+
+say "nsradar ns ips a.nic.de && nsradar ip hosts 194.0.0.53"
+$NSRADAR ns ips a.nic.de
+$NSRADAR ip hosts 194.0.0.53
+
+say "nsradar --json ns domains ns1.nethost0.net --limit 3   # machine output"
+$NSRADAR --json ns domains ns1.nethost0.net --limit 3
+
+cat <<MSG
+
+Where to look: the index is in ${NSRADAR_STORE:-./nsradar-data} (RocksDB). Every command
+above takes --json. Try: ./build/tools/nsradar --help, ... ns domains --help.
+MSG
