@@ -1,7 +1,11 @@
 #include "zone/snapshot.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <string>
 
 #include "dns/name.h"
@@ -102,6 +106,109 @@ class HostTable {
   size_t used_ = 0;
 };
 
+// Runs the reader on a thread of its own and hands over, in batches, the
+// records a snapshot needs, so that parsing and building use both cores.
+// The reader must not be touched by the caller until the pipe is destroyed.
+class RecordPipe {
+ public:
+  struct Rec {
+    uint16_t type;
+    uint32_t serial;
+    uint64_t owner_offset;
+    uint32_t owner_length;
+    uint32_t target_length;  // NS target follows the owner in `bytes`
+    dns::Address address;
+  };
+  struct Batch {
+    std::string bytes;
+    std::vector<Rec> recs;
+    std::string_view owner(const Rec& r) const { return {bytes.data() + r.owner_offset, r.owner_length}; }
+    std::string_view target(const Rec& r) const {
+      return {bytes.data() + r.owner_offset + r.owner_length, r.target_length};
+    }
+  };
+
+  RecordPipe(ZoneReader* reader, const SnapshotOptions& options) : reader_(reader), options_(options) {
+    thread_ = std::thread([this] { Produce(); });
+  }
+  ~RecordPipe() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      cancelled_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // The next batch, or false once the reader is done.
+  bool Next(Batch* out) {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [this] { return !full_.empty() || done_; });
+    if (full_.empty()) return false;
+    if (!out->recs.empty() || !out->bytes.empty()) {
+      out->bytes.clear();
+      out->recs.clear();
+      free_.push_back(std::move(*out));
+    }
+    *out = std::move(full_.front());
+    full_.pop_front();
+    cv_.notify_all();
+    return true;
+  }
+
+ private:
+  static constexpr size_t kBatchRecords = 16384;
+  static constexpr size_t kMaxQueued = 4;
+
+  void Produce() {
+    Batch batch;
+    Record rec;
+    uint64_t n = 0;
+    while (reader_->Next(&rec)) {
+      if (options_.progress && (++n & 0xffff) == 0) options_.progress(reader_->raw_offset(), reader_->raw_size());
+      if (rec.type != dns::rr::kNS && rec.type != dns::rr::kA && rec.type != dns::rr::kAAAA &&
+          rec.type != dns::rr::kSOA) {
+        continue;
+      }
+      Rec r{rec.type, rec.soa_serial, batch.bytes.size(), static_cast<uint32_t>(rec.owner.size()),
+            static_cast<uint32_t>(rec.ns_target.size()), rec.address};
+      batch.bytes.append(rec.owner);
+      batch.bytes.append(rec.ns_target);
+      batch.recs.push_back(r);
+      if (batch.recs.size() == kBatchRecords && !Hand(&batch)) return;
+    }
+    if (!batch.recs.empty()) Hand(&batch);
+    std::lock_guard<std::mutex> l(mu_);
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  // Queues a full batch and gives back an empty one; false when cancelled.
+  bool Hand(Batch* batch) {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [this] { return full_.size() < kMaxQueued || cancelled_; });
+    if (cancelled_) return false;
+    full_.push_back(std::move(*batch));
+    *batch = Batch();
+    if (!free_.empty()) {
+      *batch = std::move(free_.back());
+      free_.pop_back();
+    }
+    cv_.notify_all();
+    return true;
+  }
+
+  ZoneReader* reader_;
+  const SnapshotOptions& options_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch> full_;
+  std::vector<Batch> free_;
+  bool done_ = false;
+  bool cancelled_ = false;
+};
+
 }  // namespace
 
 const char* DomainKindName(DomainKind kind) {
@@ -148,42 +255,47 @@ Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, Zo
   auto host_name = [s](uint32_t id) { return s->Name(s->hosts_[id]); };
   std::string suffix;  // longest common suffix of NS owners, to infer the apex
   bool any_ns = false;
-  Record rec;
-  uint64_t n = 0;
-  while (reader->Next(&rec)) {
-    if (options.progress && (++n & 0xffff) == 0) options.progress(reader->raw_offset(), reader->raw_size());
-    switch (rec.type) {
-      case dns::rr::kNS: {
-        if (s->domains_.empty() || s->Name(s->domains_.back().name) != rec.owner) {
-          s->domains_.push_back(DomainEntry{s->Intern(rec.owner), s->edge_hosts_.size(), 0, DomainKind::kSubdomain});
-          if (!any_ns) {
-            suffix.assign(rec.owner);
-            any_ns = true;
-          } else {
-            while (!dns::IsAtOrBelow(rec.owner, suffix)) suffix.assign(dns::Parent(suffix));
+  {
+    RecordPipe pipe(reader, options);
+    RecordPipe::Batch batch;
+    while (pipe.Next(&batch)) {
+      for (const RecordPipe::Rec& rec : batch.recs) {
+        std::string_view owner = batch.owner(rec);
+        switch (rec.type) {
+          case dns::rr::kNS: {
+            std::string_view target = batch.target(rec);
+            if (s->domains_.empty() || s->Name(s->domains_.back().name) != owner) {
+              s->domains_.push_back(DomainEntry{s->Intern(owner), s->edge_hosts_.size(), 0, DomainKind::kSubdomain});
+              if (!any_ns) {
+                suffix.assign(owner);
+                any_ns = true;
+              } else {
+                while (!dns::IsAtOrBelow(owner, suffix)) suffix.assign(dns::Parent(suffix));
+              }
+            }
+            bool added;
+            uint32_t id = host_ids.FindOrAdd(target, static_cast<uint32_t>(s->hosts_.size()), host_name, &added);
+            if (added) s->hosts_.push_back(s->Intern(target));
+            s->edge_hosts_.push_back(id);
+            ++s->domains_.back().hosts_count;
+            break;
           }
+          case dns::rr::kA:
+          case dns::rr::kAAAA:
+            s->addresses_.emplace_back(s->Intern(owner), rec.address);
+            break;
+          case dns::rr::kSOA:
+            if (!s->has_soa_) {
+              s->has_soa_ = true;
+              s->has_serial_ = true;
+              s->serial_ = rec.serial;
+              s->apex_.assign(owner);
+            }
+            break;
+          default:
+            break;
         }
-        bool added;
-        uint32_t id = host_ids.FindOrAdd(rec.ns_target, static_cast<uint32_t>(s->hosts_.size()), host_name, &added);
-        if (added) s->hosts_.push_back(s->Intern(rec.ns_target));
-        s->edge_hosts_.push_back(id);
-        ++s->domains_.back().hosts_count;
-        break;
       }
-      case dns::rr::kA:
-      case dns::rr::kAAAA:
-        s->addresses_.emplace_back(s->Intern(rec.owner), rec.address);
-        break;
-      case dns::rr::kSOA:
-        if (!s->has_soa_) {
-          s->has_soa_ = true;
-          s->has_serial_ = true;
-          s->serial_ = rec.soa_serial;
-          s->apex_.assign(rec.owner);
-        }
-        break;
-      default:
-        break;
     }
   }
   s->reader_stats_ = reader->stats();

@@ -9,7 +9,8 @@
 // host numbered by its rank in lexicographic order.
 //
 // Memory is about 40 bytes per domain plus 4 per edge plus the names, e.g.
-// ~2.5 GB for a 50M-domain zone; the file itself is streamed.
+// ~2.5 GB for a 50M-domain zone; the file itself is streamed. Loading parses
+// on one thread and builds on the calling one.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +39,8 @@ struct SnapshotOptions {
   std::string zone;  // apex, canonical; empty with has_zone=false means infer
   bool has_zone = false;
   ReaderOptions reader;
-  // Called now and then while reading, with the top file's raw byte position.
+  // Called now and then while reading, with the top file's raw byte
+  // position, from the thread that runs the reader.
   std::function<void(uint64_t offset, uint64_t size)> progress;
 };
 
