@@ -82,8 +82,10 @@ uint64_t SstBytes(const std::string& dir) {
   return total;
 }
 
-void Generate(const std::string& zonegen, uint64_t domains, int snapshot, const std::string& out) {
-  std::string cmd = fmt::format("{} --domains {} --snapshot {} -o {}", zonegen, domains, snapshot, out);
+void Generate(const std::string& zonegen, const std::string& names, uint64_t domains, int snapshot,
+              const std::string& out) {
+  std::string cmd =
+      fmt::format("{} --names {} --domains {} --snapshot {} -o {}", zonegen, names, domains, snapshot, out);
   if (std::system(cmd.c_str()) != 0) {
     fmt::print(stderr, "failed: {}\n", cmd);
     std::exit(1);
@@ -99,25 +101,28 @@ int main(int argc, char** argv) {
   std::string zonegen = NSRADAR_ZONEGEN;
   int pages = 2000;
   bool keep = false;
+  std::string names = "words";
   app.add_option("--domains", sizes, "Zone sizes")->delimiter(',');
   app.add_option("--dir", dir, "Scratch directory (zone files and stores)");
   app.add_option("--pages", pages, "Page queries per size")->capture_default_str();
   app.add_flag("--keep", keep, "Keep the stores and zone files");
+  app.add_option("--names", names, "Domain names: words (realistic) or random (incompressible)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   fs::create_directories(dir);
 
-  fmt::print("| domains | edges | bulk ingest | edges/s | parse+build | peak RSS | SST bytes/edge | next day ingest | "
+  fmt::print("| names | domains | edges | bulk ingest | edges/s | parse+build | peak RSS | SST bytes/edge | next day ingest | "
              "top NS domains | page p50 | page p99 |\n");
-  fmt::print("|---|---|---|---|---|---|---|---|---|---|---|\n");
+  fmt::print("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (uint64_t n : sizes) {
     std::string zone0 = fmt::format("{}/com-{}-0.zone", dir, n);
     std::string zone1 = fmt::format("{}/com-{}-1.zone", dir, n);
     std::string store_dir = fmt::format("{}/store-{}", dir, n);
     fs::remove_all(store_dir);
-    Generate(zonegen, n, 0, zone0);
+    Generate(zonegen, names, n, 0, zone0);
     IngestRun bulk = IngestInChild(store_dir, zone0, 1700000000);
     if (!keep) fs::remove(zone0);
-    Generate(zonegen, n, 1, zone1);
+    Generate(zonegen, names, n, 1, zone1);
     IngestRun next = IngestInChild(store_dir, zone1, 1700086400);
     if (!keep) fs::remove(zone1);
 
@@ -169,10 +174,13 @@ int main(int argc, char** argv) {
     }
     std::sort(lat.begin(), lat.end());
     auto pct = [&](double p) { return lat.empty() ? 0.0 : lat[static_cast<size_t>(p * (lat.size() - 1))]; };
-    fmt::print("| {} | {} | {:.1f} s | {:.0f} | {:.1f} s | {:.2f} GB | {:.1f} | {:.1f} s | {} ({}) | {:.3f} ms | {:.3f} ms |\n",
-               n, bulk.edges, bulk.seconds, static_cast<double>(bulk.edges) / bulk.seconds, bulk.load_seconds,
+    fmt::print("| {} | {} | {} | {:.1f} s | {:.0f} | {:.1f} s | {:.2f} GB | {:.1f} | {:.1f} s | {} ({}) | {:.3f} ms | {:.3f} ms |\n",
+               names, n, bulk.edges, bulk.seconds, static_cast<double>(bulk.edges) / bulk.seconds, bulk.load_seconds,
                static_cast<double>(std::max(bulk.peak_rss_kb, next.peak_rss_kb)) / 1e6, bytes_per_edge,
                next.seconds, counts.total, top, pct(0.5), pct(0.99));
+    for (const auto& [family, bytes] : st.family_sst_bytes) {
+      fmt::print(stderr, "  {}: {:.2f} bytes/edge\n", family, static_cast<double>(bytes) / static_cast<double>(st.edges));
+    }
     std::fflush(stdout);
     store.reset();
     if (!keep) fs::remove_all(store_dir);

@@ -110,9 +110,10 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
   t.format_version = 5;
   // Edge lists are read by range scans; larger blocks compress better and
   // cost little there. Point lookups (counts, zones) get bloom filters.
-  if (cf == kNsEdges || cf == kZoneEdges) {
-    t.block_size = 32 * 1024;
+  if (cf == kNsEdges || cf == kZoneEdges || cf == kGlue || cf == kGlueByAddr || cf == kZoneGlue) {
+    t.block_size = 64 * 1024;
     t.index_block_restart_interval = 16;
+    t.block_restart_interval = 32;
   } else {
     t.block_size = 8 * 1024;
     t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -120,7 +121,7 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   o.compression = rocksdb::kLZ4Compression;
   o.bottommost_compression = rocksdb::kZSTD;
-  o.bottommost_compression_opts.level = 3;
+  o.bottommost_compression_opts.level = 6;
   o.bottommost_compression_opts.enabled = true;
   o.level_compaction_dynamic_level_bytes = true;
   o.write_buffer_size = 64 << 20;
@@ -339,7 +340,7 @@ class AtomicWrite {
     // The file lands in the bottom level when nothing overlaps: compress it
     // as the bottom level would.
     o.compression = rocksdb::kZSTD;
-    o.compression_opts.level = 1;
+    o.compression_opts.level = 3;
     parts[part].writer = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), o, handles_[c]);
     std::string path = tmp_dir_ + "/" + kCfNames[c] + "-" + std::to_string(part) + ".sst";
     return FromRocks(parts[part].writer->Open(path), "creating " + path);
@@ -1103,6 +1104,11 @@ Status Store::Stats(StoreStats* out) const {
   NSRADAR_RETURN_IF_ERROR(Zones(&out->zone_list));
   out->zones = out->zone_list.size();
   for (const auto& z : out->zone_list) out->snapshots += z.snapshots.size();
+  for (int f = 0; f < kCfCount; ++f) {
+    uint64_t bytes = 0;
+    impl_->db_->GetIntProperty(impl_->cf(static_cast<Cf>(f)), "rocksdb.total-sst-files-size", &bytes);
+    out->family_sst_bytes.emplace_back(kCfNames[f], bytes);
+  }
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(impl_->dir_, ec)) {
     if (entry.is_regular_file(ec)) out->disk_bytes += entry.file_size(ec);

@@ -143,6 +143,7 @@ struct StoreStats {
   uint64_t edges = 0, active_edges = 0;
   uint64_t domains = 0, name_servers = 0, glue = 0;
   uint64_t disk_bytes = 0;
+  std::vector<std::pair<std::string, uint64_t>> family_sst_bytes;  // per column family
   std::vector<ZoneInfo> zone_list;
 };
 

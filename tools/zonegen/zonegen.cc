@@ -31,6 +31,7 @@ struct Options {
   int snapshot = 0;
   std::string tld = "com";
   std::string style = "czds";
+  std::string names = "words";
   std::string out = "-";
 };
 
@@ -78,15 +79,50 @@ class Generator {
     return static_cast<uint64_t>(o_.snapshot) >= born && static_cast<uint64_t>(o_.snapshot) < born + dies + 1;
   }
 
+  // Registered names are mostly words, joined, sometimes with digits or a
+  // hyphen; "random" makes incompressible letter strings instead, the worst
+  // case for storage. Either way a base-36 form of the index keeps every
+  // name unique, at a realistic total length (median about 12 characters).
   std::string Name(uint64_t i) const {
+    static const char* const kWords[] = {
+        "my",     "the",    "best",   "shop",   "online", "web",    "home",   "tech",   "cloud",  "app",
+        "store",  "world",  "life",   "design", "media",  "group",  "global", "market", "health", "travel",
+        "news",   "blog",   "art",    "photo",  "studio", "house",  "food",   "city",   "green",  "blue",
+        "star",   "sun",    "smart",  "pro",    "hub",    "lab",    "box",    "go",     "get",    "love",
+        "book",   "car",    "auto",   "law",    "music",  "game",   "play",   "fit",    "pet",    "kids",
+        "team",   "club",   "sport",  "bike",   "eco",    "solar",  "energy", "water",  "fresh",  "cafe",
+        "pizza",  "wine",   "coffee", "tea",    "cake",   "farm",   "garden", "tree",   "wood",   "stone",
+        "gold",   "style",  "beauty", "hair",   "spa",    "dental", "care",   "clinic", "legal",  "tax",
+        "money",  "pay",    "bank",   "invest", "coin",   "trade",  "deal",   "buy",    "mart",   "supply",
+        "tools",  "build",  "roof",   "clean",  "repair", "power",  "data",   "code",   "dev",    "soft",
+        "link",   "site",   "host",   "cyber",  "secure", "safe",   "alpha",  "prime",  "max",    "ultra",
+        "mega",   "super",  "top",    "first",  "one",    "new",    "big",    "red",    "black",  "north",
+        "west",   "river",  "lake",   "ocean",  "bay",    "beach",  "island", "park",   "hill",   "rock",
+        "sky",    "moon",   "fire",   "ice",    "snow",   "rain",   "wind",   "light",  "dream",  "happy",
+        "lucky",  "magic",  "royal",  "grand",  "urban",  "local",  "family", "friend", "mind",   "soul",
+        "yoga",   "dance",  "film",   "video",  "radio",  "print",  "craft",  "event",  "party",  "wedding",
+        "hotel",  "tour",   "trip",   "fly",    "jet",    "boat",   "fish",   "hunt",   "camp",   "wild",
+        "nature", "plant",  "seed",   "organic", "vegan", "chef",   "kitchen", "bread", "grill",  "taco",
+        "sushi",  "burger", "candy",  "toy",    "gift",   "card",   "shoe",   "bag",    "watch",  "ring",
+        "jewel",  "fashion", "wear",  "school", "learn",  "study",  "tutor",  "academy", "career", "job",
+    };
     static const char kLetters[] = "abcdefghijklmnopqrstuvwxyz";
     static const char kB36[] = "0123456789abcdefghijklmnopqrstuvwxyz";
     uint64_t h = Mix(i * 7 + o_.seed);
-    size_t len = 3 + h % 6 + (Mix(h) % 5);  // letters before the unique suffix
     std::string s;
-    for (size_t k = 0; k < len; ++k) {
-      h = Mix(h);
-      s.push_back(kLetters[h % 26]);
+    if (o_.names == "random") {
+      size_t len = 3 + h % 6 + (Mix(h) % 5);
+      for (size_t k = 0; k < len; ++k) {
+        h = Mix(h);
+        s.push_back(kLetters[h % 26]);
+      }
+    } else {
+      size_t words = 1 + h % 3;
+      for (size_t k = 0; k < words; ++k) {
+        h = Mix(h);
+        if (k > 0 && h % 8 == 0) s.push_back('-');
+        s += kWords[(h >> 8) % (sizeof(kWords) / sizeof(kWords[0]))];
+      }
     }
     if (Mix(h) % 10 == 0) s.push_back('-');
     uint64_t v = i;
@@ -182,6 +218,9 @@ int main(int argc, char** argv) {
   app.add_option("--tld", o.tld)->capture_default_str();
   app.add_option("--style", o.style, "czds (tab-separated, absolute) or general (RFC 1035 features)")
       ->check(CLI::IsMember({"czds", "general"}))
+      ->capture_default_str();
+  app.add_option("--names", o.names, "words (realistic) or random (incompressible letters)")
+      ->check(CLI::IsMember({"words", "random"}))
       ->capture_default_str();
   app.add_option("-o,--out", o.out, "Output file, - for standard output")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
