@@ -8,12 +8,12 @@
 // ingests it in a child process (so peak RSS is that ingest's own), ingests
 // snapshot 1 of the same zone (0.2% dropped, 0.2% new, 0.5% changed), then
 // measures pages in process. One markdown table row per size.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -106,13 +106,13 @@ int main(int argc, char** argv) {
   app.add_option("--dir", dir, "Scratch directory (zone files and stores)");
   app.add_option("--pages", pages, "Page queries per size")->capture_default_str();
   app.add_flag("--keep", keep, "Keep the stores and zone files");
-  app.add_option("--names", names, "Domain names: words (realistic) or random (incompressible)")
-      ->capture_default_str();
+  app.add_option("--names", names, "Domain names: words (realistic) or random (incompressible)")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   fs::create_directories(dir);
 
-  fmt::print("| names | domains | edges | bulk ingest | edges/s | parse+build | peak RSS | SST bytes/edge | next day ingest | "
-             "top NS domains | page p50 | page p99 |\n");
+  fmt::print(
+      "| names | domains | edges | bulk ingest | edges/s | parse+build | peak RSS | SST bytes/edge | next day ingest | "
+      "top NS domains | page p50 | page p99 |\n");
   fmt::print("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (uint64_t n : sizes) {
     std::string zone0 = fmt::format("{}/com-{}-0.zone", dir, n);
@@ -174,12 +174,15 @@ int main(int argc, char** argv) {
     }
     std::sort(lat.begin(), lat.end());
     auto pct = [&](double p) { return lat.empty() ? 0.0 : lat[static_cast<size_t>(p * (lat.size() - 1))]; };
-    fmt::print("| {} | {} | {} | {:.1f} s | {:.0f} | {:.1f} s | {:.2f} GB | {:.1f} | {:.1f} s | {} ({}) | {:.3f} ms | {:.3f} ms |\n",
-               names, n, bulk.edges, bulk.seconds, static_cast<double>(bulk.edges) / bulk.seconds, bulk.load_seconds,
-               static_cast<double>(std::max(bulk.peak_rss_kb, next.peak_rss_kb)) / 1e6, bytes_per_edge,
-               next.seconds, counts.total, top, pct(0.5), pct(0.99));
+    fmt::print(
+        "| {} | {} | {} | {:.1f} s | {:.0f} | {:.1f} s | {:.2f} GB | {:.1f} | {:.1f} s | {} ({}) | {:.3f} ms | {:.3f} "
+        "ms |\n",
+        names, n, bulk.edges, bulk.seconds, static_cast<double>(bulk.edges) / bulk.seconds, bulk.load_seconds,
+        static_cast<double>(std::max(bulk.peak_rss_kb, next.peak_rss_kb)) / 1e6, bytes_per_edge, next.seconds,
+        counts.total, top, pct(0.5), pct(0.99));
     for (const auto& [family, bytes] : st.family_sst_bytes) {
-      fmt::print(stderr, "  {}: {:.2f} bytes/edge\n", family, static_cast<double>(bytes) / static_cast<double>(st.edges));
+      fmt::print(stderr, "  {}: {:.2f} bytes/edge\n", family,
+                 static_cast<double>(bytes) / static_cast<double>(st.edges));
     }
     std::fflush(stdout);
     store.reset();

@@ -6,12 +6,26 @@
 
 namespace nsradar::nsdb {
 
-// Layout: varint zone_id, kind byte, varint run count, then per run
-// varint(first - previous bound) and varint(open ? 0 : last - first + 1).
-// Deltas keep typical values to a few bytes before block compression.
+// Layout: varint zone_id, kind byte, then the runs (EncodeRuns). Deltas
+// keep typical values to a few bytes before block compression.
 void EdgeValue::EncodeTo(std::string* out) const {
   PutVarint64(out, zone_id);
   out->push_back(static_cast<char>(kind));
+  EncodeRuns(runs, out);
+}
+
+bool EdgeValue::Decode(std::string_view in, EdgeValue* v) {
+  uint64_t zone;
+  if (!GetVarint64(&in, &zone) || zone > UINT32_MAX || in.empty()) return false;
+  v->zone_id = static_cast<uint32_t>(zone);
+  uint8_t kind = static_cast<uint8_t>(in[0]);
+  if (kind > static_cast<uint8_t>(zone::DomainKind::kSubdomain)) return false;
+  v->kind = static_cast<zone::DomainKind>(kind);
+  in.remove_prefix(1);
+  return DecodeRuns(&in, &v->runs) && in.empty();
+}
+
+void EncodeRuns(const std::vector<SeenRun>& runs, std::string* out) {
   PutVarint64(out, runs.size());
   uint64_t prev = 0;
   for (const SeenRun& r : runs) {
@@ -21,21 +35,15 @@ void EdgeValue::EncodeTo(std::string* out) const {
   }
 }
 
-bool EdgeValue::Decode(std::string_view in, EdgeValue* v) {
-  uint64_t zone, n;
-  if (!GetVarint64(&in, &zone) || zone > UINT32_MAX || in.empty()) return false;
-  v->zone_id = static_cast<uint32_t>(zone);
-  uint8_t kind = static_cast<uint8_t>(in[0]);
-  if (kind > static_cast<uint8_t>(zone::DomainKind::kSubdomain)) return false;
-  v->kind = static_cast<zone::DomainKind>(kind);
-  in.remove_prefix(1);
-  if (!GetVarint64(&in, &n) || n > in.size()) return false;
-  v->runs.clear();
-  v->runs.reserve(n);
+bool DecodeRuns(std::string_view* in, std::vector<SeenRun>* runs) {
+  uint64_t n;
+  if (!GetVarint64(in, &n) || n > in->size()) return false;
+  runs->clear();
+  runs->reserve(n);
   uint64_t prev = 0;
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t d1, d2;
-    if (!GetVarint64(&in, &d1) || !GetVarint64(&in, &d2)) return false;
+    if (!GetVarint64(in, &d1) || !GetVarint64(in, &d2)) return false;
     uint64_t first = prev + d1;
     if (first < prev || first > static_cast<uint64_t>(INT64_MAX) - 1) return false;
     SeenRun r{static_cast<int64_t>(first), kOpenEnd};
@@ -46,10 +54,10 @@ bool EdgeValue::Decode(std::string_view in, EdgeValue* v) {
       return false;  // only the last run may be open
     }
     prev = r.open() ? first : static_cast<uint64_t>(r.last);
-    if (i > 0 && r.first <= v->runs.back().last) return false;
-    v->runs.push_back(r);
+    if (i > 0 && r.first <= runs->back().last) return false;
+    runs->push_back(r);
   }
-  return in.empty();
+  return true;
 }
 
 bool ApplyObservation(std::vector<SeenRun>* runs, int64_t t, bool present, std::optional<int64_t> prev,

@@ -50,6 +50,12 @@ struct EdgeValue {
   friend bool operator==(const EdgeValue&, const EdgeValue&) = default;
 };
 
+// The runs alone, as EdgeValue encodes them: varint count, then per run
+// varint(first - previous bound) and varint(open ? 0 : last - first + 1).
+void EncodeRuns(const std::vector<SeenRun>& runs, std::string* out);
+// Consumes encoded runs from the front of *in; false if malformed.
+bool DecodeRuns(std::string_view* in, std::vector<SeenRun>* runs);
+
 // Records whether the edge is present in the snapshot taken at `t`, given the
 // zone's neighbouring snapshot times (`prev` < t < `next`, both excluding t
 // itself; no `next` means t is, or becomes, the latest). Returns true when

@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "dns/name.h"
+#include "nsdb/domain_record.h"
 #include "util/varint.h"
 
 namespace nsradar::nsdb {
@@ -23,9 +24,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kFormatVersion = 1;
-constexpr const char* kCfNames[] = {"default", "ns_edges",     "zone_edges", "ns_counts",
+constexpr const char* kCfNames[] = {"default", "ns_edges",     "zone_domains", "ns_counts",
                                     "glue",    "glue_by_addr", "zone_glue"};
-enum Cf { kMeta = 0, kNsEdges, kZoneEdges, kNsCounts, kGlue, kGlueByAddr, kZoneGlue, kCfCount };
+enum Cf { kMeta = 0, kNsEdges, kZoneDomains, kNsCounts, kGlue, kGlueByAddr, kZoneGlue, kCfCount };
 
 const std::string kZonePrefix = "zone/";
 const std::string kNextZoneId = "next_zone_id";
@@ -47,7 +48,7 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
-std::string ZoneEdgePrefix(uint32_t zone_id) {
+std::string ZonePrefix(uint32_t zone_id) {
   std::string k;
   PutFixed32BE(&k, zone_id);
   return k;
@@ -110,7 +111,7 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
   t.format_version = 5;
   // Edge lists are read by range scans; larger blocks compress better and
   // cost little there. Point lookups (counts, zones) get bloom filters.
-  if (cf == kNsEdges || cf == kZoneEdges || cf == kGlue || cf == kGlueByAddr || cf == kZoneGlue) {
+  if (cf == kNsEdges || cf == kZoneDomains || cf == kGlue || cf == kGlueByAddr || cf == kZoneGlue) {
     t.block_size = 64 * 1024;
     t.index_block_restart_interval = 16;
     t.block_restart_interval = 32;
@@ -359,41 +360,123 @@ struct CountDelta {
   int64_t active = 0;
 };
 
-// Walks a zone's stored entries (keys: prefix, a, '\0', b) and a snapshot's
-// (a, b) pairs together in key order. `visit(a, b, stored, in_snapshot)` sees
-// every pair once; `stored` is null for pairs only in the snapshot. The views
-// are valid during the call only.
-template <typename Cursor, typename Visit>
-Status MergeJoin(rocksdb::Iterator* it, size_t prefix_length, Cursor& cur, Visit&& visit) {
+// Walks a zone's stored pairs and a snapshot's pairs together, both in
+// (a, b) order. `visit(a, b, stored runs, in_snapshot)` sees every pair once;
+// the stored runs are null for pairs only in the snapshot. The views are
+// valid during the call only.
+template <typename Stored, typename Snapshot, typename Visit>
+Status MergeJoin(Stored& stored, Snapshot& cur, Visit&& visit) {
   for (;;) {
-    const bool have_snap = cur.Valid(), have_db = it->Valid();
+    const bool have_snap = cur.Valid(), have_db = stored.Valid();
     if (!have_snap && !have_db) break;
-    std::string_view db_a, db_b;
-    if (have_db) {
-      std::string_view k = ToView(it->key()).substr(prefix_length);
-      size_t z = k.find('\0');
-      if (z == std::string_view::npos) return Status::Corruption("stored key without separator");
-      db_a = k.substr(0, z);
-      db_b = k.substr(z + 1);
-    }
     int order;  // < 0: only stored, 0: both, > 0: only in the snapshot
     if (!have_db) {
       order = 1;
     } else if (!have_snap) {
       order = -1;
     } else {
-      int c = cur.a().compare(db_a);
-      if (c == 0) c = cur.b().compare(db_b);
+      int c = cur.a().compare(stored.a());
+      if (c == 0) c = cur.b().compare(stored.b());
       order = c < 0 ? 1 : (c > 0 ? -1 : 0);
     }
-    std::string_view stored = order <= 0 ? ToView(it->value()) : std::string_view();
-    NSRADAR_RETURN_IF_ERROR(
-        visit(order >= 0 ? cur.a() : db_a, order >= 0 ? cur.b() : db_b, order <= 0 ? &stored : nullptr, order >= 0));
-    if (order <= 0) it->Next();
+    NSRADAR_RETURN_IF_ERROR(visit(order >= 0 ? cur.a() : stored.a(), order >= 0 ? cur.b() : stored.b(),
+                                  order <= 0 ? &stored.runs() : nullptr, order >= 0));
+    if (order <= 0) NSRADAR_RETURN_IF_ERROR(stored.Next());
     if (order >= 0) cur.Next();
   }
-  return FromRocks(it->status(), "scanning the zone's stored entries");
+  return stored.status();
 }
+
+// A zone's delegations as stored in zone_domains, one record per domain,
+// walked as (domain, host, runs) triples.
+class StoredDomainCursor {
+ public:
+  StoredDomainCursor(rocksdb::Iterator* it, size_t prefix_length, std::string zone)
+      : it_(it), prefix_length_(prefix_length), zone_(std::move(zone)) {
+    LoadRecord();
+  }
+  bool Valid() const { return valid_ && status_.ok(); }
+  std::string_view a() const { return domain_; }
+  std::string_view b() const { return host_; }
+  const std::vector<SeenRun>& runs() const { return runs_; }
+  zone::DomainKind kind() const { return record_.kind(); }
+  const Status& status() const { return status_; }
+  Status Next() {
+    if (!ReadHost()) {
+      it_->Next();
+      LoadRecord();
+    }
+    return status_;
+  }
+
+ private:
+  void LoadRecord() {
+    valid_ = false;
+    if (!it_->Valid()) {
+      status_ = FromRocks(it_->status(), "scanning zone " + zone_);
+      return;
+    }
+    domain_ = ToView(it_->key()).substr(prefix_length_);
+    if (!record_.Open(ToView(it_->value())) || !ReadHost()) {
+      status_ = Status::Corruption("zone_domains record of " + std::string(domain_) + " in zone " + zone_);
+    }
+  }
+  // False at the end of the record (or on corruption, which sets status_).
+  bool ReadHost() {
+    valid_ = record_.Next(&host_, &runs_);
+    if (!valid_ && record_.corrupt()) {
+      status_ = Status::Corruption("zone_domains record of " + std::string(domain_) + " in zone " + zone_);
+    }
+    return valid_;
+  }
+
+  rocksdb::Iterator* it_;
+  size_t prefix_length_;
+  std::string zone_;
+  std::string_view domain_, host_;
+  DomainRecordReader record_;
+  std::vector<SeenRun> runs_;
+  bool valid_ = false;
+  Status status_;
+};
+
+// A zone's glue as stored in zone_glue: key prefix host \0 address, value an
+// EdgeValue.
+class StoredGlueCursor {
+ public:
+  StoredGlueCursor(rocksdb::Iterator* it, size_t prefix_length) : it_(it), prefix_length_(prefix_length) { Load(); }
+  bool Valid() const { return it_->Valid() && status_.ok(); }
+  std::string_view a() const { return host_; }
+  std::string_view b() const { return addr_; }
+  const std::vector<SeenRun>& runs() const { return value_.runs; }
+  const Status& status() const { return status_; }
+  Status Next() {
+    it_->Next();
+    Load();
+    return status_;
+  }
+
+ private:
+  void Load() {
+    if (!it_->Valid()) {
+      status_ = FromRocks(it_->status(), "scanning glue");
+      return;
+    }
+    std::string_view k = ToView(it_->key()).substr(prefix_length_);
+    size_t z = k.find('\0');
+    if (z == std::string_view::npos || !EdgeValue::Decode(ToView(it_->value()), &value_)) {
+      status_ = Status::Corruption("zone_glue entry");
+      return;
+    }
+    host_ = k.substr(0, z);
+    addr_ = k.substr(z + 1);
+  }
+  rocksdb::Iterator* it_;
+  size_t prefix_length_;
+  std::string_view host_, addr_;
+  EdgeValue value_;
+  Status status_;
+};
 
 // The snapshot's delegations as (domain, host) pairs in key order.
 class EdgeCursor {
@@ -444,13 +527,13 @@ class GlueCursor {
 
 std::unique_ptr<rocksdb::Iterator> ZoneScan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint32_t zone_id,
                                             std::string* upper, rocksdb::Slice* upper_slice) {
-  *upper = ZoneEdgePrefix(zone_id + 1);
+  *upper = ZonePrefix(zone_id + 1);
   *upper_slice = rocksdb::Slice(*upper);
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = upper_slice;
   ro.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
-  it->Seek(ZoneEdgePrefix(zone_id));
+  it->Seek(ZonePrefix(zone_id));
   return it;
 }
 
@@ -494,26 +577,17 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
   }
   AtomicWrite w(db_.get(), handles_, bulk, tmp);
   int64_t counter_delta[kCounterCount] = {};
-  const std::string prefix = ZoneEdgePrefix(zone.id);
+  const std::string prefix = ZonePrefix(zone.id);
   std::string upper, key, enc;
   rocksdb::Slice upper_slice;
   EdgeValue v;
 
-  // Applies this snapshot's presence to one stored or new entry. Returns
-  // whether it changed, leaving the new value in `v` (no runs: delete it).
-  auto observe = [&](const std::string_view* stored, bool* existed, bool* was_active) -> Status {
-    *existed = stored != nullptr;
-    v.runs.clear();
-    v.zone_id = zone.id;
-    if (stored && !EdgeValue::Decode(*stored, &v)) return Status::Corruption("undecodable value in zone " + zone.name);
-    *was_active = *existed && v.active();
-    return Status::OK();
-  };
-
-  // Delegations. The merge-join records the changes in zone key order; a
-  // change to an edge of this snapshot refers to it by (host rank, domain
-  // index), one to an edge only in the store carries its names. Writing
-  // follows, zone_edges and ns_edges in parallel when they go to SST files.
+  // Delegations. The merge-join visits every edge of the zone in (domain,
+  // host) order and records what changed: per edge for ns_edges (by host rank
+  // and domain index when the edge is in this snapshot, with its names when
+  // it is only in the store), and per domain for zone_domains, whose record
+  // is rewritten whole when any of its edges changed. Writing follows, on
+  // both cores when it goes to SST files.
   constexpr uint32_t kStoreOnly = UINT32_MAX;
   struct EdgeChange {
     uint32_t host;    // rank, or index into store_only when domain == kStoreOnly
@@ -524,36 +598,80 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
     std::string domain, host;
     std::optional<std::string> value;  // none: delete
   };
+  struct DomainChange {
+    uint32_t domain;  // index in the snapshot, or kStoreOnly
+    uint32_t name;    // index into store_only_domains when kStoreOnly
+    uint64_t value;   // offset << 24 | length, into `records`; length 0: delete
+  };
   std::vector<EdgeChange> changes;
   std::vector<StoreOnlyChange> store_only;
-  std::string values;
+  std::vector<DomainChange> domain_changes;
+  std::vector<std::string> store_only_domains;
+  std::string values, records;
   std::vector<CountDelta> host_delta(snap.host_count());
   std::map<std::string, CountDelta> extra_delta;
-  std::string cur_domain;  // per domain: did it have an edge before, does it now
-  bool domain_had = false, domain_has = false, domain_started = false;
+
+  // The domain being visited: its new record and what happened to it.
+  std::string cur_domain;
+  DomainRecordWriter record;
+  uint32_t cur_snap_index = kStoreOnly;
+  zone::DomainKind cur_kind = zone::DomainKind::kRegistered;
+  bool domain_had = false, domain_changed = false, domain_started = false;
   auto finish_domain = [&]() {
-    if (domain_started && !domain_had && domain_has) ++counter_delta[kDomains];
-    if (domain_started && domain_had && !domain_has) --counter_delta[kDomains];
+    if (!domain_started) return;
+    const bool has = record.size() > 0;
+    if (!domain_had && has) ++counter_delta[kDomains];
+    if (domain_had && !has) --counter_delta[kDomains];
+    if (!domain_changed) return;
+    DomainChange dc{cur_snap_index, 0, 0};
+    if (cur_snap_index == kStoreOnly) {
+      dc.name = static_cast<uint32_t>(store_only_domains.size());
+      store_only_domains.push_back(cur_domain);
+    }
+    if (has) {
+      size_t offset = records.size();
+      record.AppendTo(cur_kind, &records);
+      dc.value = offset << 24 | (records.size() - offset);
+    }
+    domain_changes.push_back(dc);
   };
   {
     EdgeCursor cur(snap);
-    auto it = ZoneScan(db_.get(), cf(kZoneEdges), zone.id, &upper, &upper_slice);
+    auto it = ZoneScan(db_.get(), cf(kZoneDomains), zone.id, &upper, &upper_slice);
+    StoredDomainCursor stored(it.get(), prefix.size(), zone.name);
     Status joined = MergeJoin(
-        it.get(), prefix.size(), cur,
-        [&](std::string_view domain, std::string_view host, const std::string_view* stored, bool present) -> Status {
-          bool existed = false, was_active = false;
-          NSRADAR_RETURN_IF_ERROR(observe(stored, &existed, &was_active));
-          if (present) v.kind = snap.domain_kind(cur.domain_index());
-          bool changed = ApplyObservation(&v.runs, t, present, prev, next) || !existed;
+        stored, cur,
+        [&](std::string_view domain, std::string_view host, const std::vector<SeenRun>* stored_runs,
+            bool present) -> Status {
           if (!domain_started || domain != cur_domain) {
             finish_domain();
             cur_domain.assign(domain);
             domain_started = true;
-            domain_had = domain_has = false;
+            domain_had = domain_changed = false;
+            record.Clear();
+            cur_snap_index = kStoreOnly;
           }
+          const bool existed = stored_runs != nullptr;
+          v.zone_id = zone.id;
+          if (present) {
+            cur_snap_index = cur.domain_index();
+            cur_kind = v.kind = snap.domain_kind(cur.domain_index());
+          } else {
+            cur_kind = v.kind = stored.kind();
+          }
+          if (existed) {
+            v.runs = *stored_runs;
+          } else {
+            v.runs.clear();
+          }
+          const bool was_active = existed && v.active();
+          const bool changed = ApplyObservation(&v.runs, t, present, prev, next) || !existed;
           domain_had |= existed;
-          domain_has |= !v.runs.empty();
+          if (!v.runs.empty()) {
+            record.Add(host, v.runs);
+          }
           if (!changed) return Status::OK();
+          domain_changed = true;
           const bool deleted = v.runs.empty();
           CountDelta d;
           d.total = existed ? (deleted ? -1 : 0) : 1;
@@ -589,17 +707,16 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
   auto value_of = [&](const EdgeChange& c) {
     return std::string_view(values).substr(c.value >> 24, c.value & 0xffffff);
   };
-  auto write_zone_edges = [&]() -> Status {
+  auto write_zone_domains = [&]() -> Status {
     std::string k;
-    for (const EdgeChange& c : changes) {
+    for (const DomainChange& c : domain_changes) {
       k.assign(prefix);
-      if (c.domain == kStoreOnly) {
-        const StoreOnlyChange& so = store_only[c.host];
-        AppendPair(&k, so.domain, so.host);
-        NSRADAR_RETURN_IF_ERROR(so.value ? w.Put(kZoneEdges, k, *so.value) : w.Delete(kZoneEdges, k));
+      k.append(c.domain == kStoreOnly ? std::string_view(store_only_domains[c.name]) : snap.domain(c.domain));
+      if ((c.value & 0xffffff) == 0) {
+        NSRADAR_RETURN_IF_ERROR(w.Delete(kZoneDomains, k));
       } else {
-        AppendPair(&k, snap.domain(c.domain), snap.host(c.host));
-        NSRADAR_RETURN_IF_ERROR(w.Put(kZoneEdges, k, value_of(c)));
+        NSRADAR_RETURN_IF_ERROR(
+            w.Put(kZoneDomains, k, std::string_view(records).substr(c.value >> 24, c.value & 0xffffff)));
       }
     }
     return Status::OK();
@@ -663,17 +780,17 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
     for (; lower != last; ++lower) NSRADAR_RETURN_IF_ERROR(emit_extra(*lower));
     return Status::OK();
   };
-  // Task 0 writes zone_edges, task p+1 the ns_edges part p; in bulk mode two
+  // Task 0 writes zone_domains, task p+1 the ns_edges part p; in bulk mode two
   // workers take tasks as they finish, in batch mode one does them in order.
   {
-    NSRADAR_RETURN_IF_ERROR(w.Reserve(kZoneEdges, 1));
+    NSRADAR_RETURN_IF_ERROR(w.Reserve(kZoneDomains, 1));
     NSRADAR_RETURN_IF_ERROR(w.Reserve(kNsEdges, ns_parts));
     const int tasks = 1 + ns_parts;
     std::atomic<int> next_task{0};
     std::vector<Status> results(tasks);
     auto work = [&] {
       for (int i; (i = next_task.fetch_add(1)) < tasks;)
-        results[i] = i == 0 ? write_zone_edges() : write_ns_part(i - 1);
+        results[i] = i == 0 ? write_zone_domains() : write_ns_part(i - 1);
     };
     if (bulk) {
       std::thread helper(work);
@@ -687,6 +804,8 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
   by_host = {};
   changes = {};
   store_only = {};
+  domain_changes = {};
+  records = {};
   values = {};
 
   // Per-host counts, keyed by reversed name; written as absolute values.
@@ -747,33 +866,41 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
     std::vector<std::pair<std::string, std::optional<std::string>>> glue_by_host, by_addr;
     GlueCursor cur(snap);
     auto it = ZoneScan(db_.get(), cf(kZoneGlue), zone.id, &upper, &upper_slice);
-    Status joined = MergeJoin(
-        it.get(), prefix.size(), cur,
-        [&](std::string_view host, std::string_view addr, const std::string_view* stored, bool present) -> Status {
-          bool existed = false, was_active = false;
-          NSRADAR_RETURN_IF_ERROR(observe(stored, &existed, &was_active));
-          if (!ApplyObservation(&v.runs, t, present, prev, next) && existed) return Status::OK();
-          const bool deleted = v.runs.empty();
-          if (!existed) ++counter_delta[kGlueCount];
-          if (deleted) --counter_delta[kGlueCount];
-          std::optional<std::string> val;
-          if (!deleted) {
-            val.emplace();
-            v.EncodeTo(&*val);
-          }
-          key.assign(prefix);
-          AppendPair(&key, host, addr);
-          NSRADAR_RETURN_IF_ERROR(deleted ? w.Delete(kZoneGlue, key) : w.Put(kZoneGlue, key, *val));
-          std::string hk;
-          AppendPair(&hk, host, addr);
-          AppendZoneId(&hk, zone.id);
-          glue_by_host.emplace_back(std::move(hk), val);
-          std::string ak(addr);
-          AppendPair(&ak, host, "");
-          AppendZoneId(&ak, zone.id);
-          by_addr.emplace_back(std::move(ak), std::move(val));
-          return Status::OK();
-        });
+    StoredGlueCursor stored(it.get(), prefix.size());
+    Status joined =
+        MergeJoin(stored, cur,
+                  [&](std::string_view host, std::string_view addr, const std::vector<SeenRun>* stored_runs,
+                      bool present) -> Status {
+                    const bool existed = stored_runs != nullptr;
+                    v.zone_id = zone.id;
+                    v.kind = zone::DomainKind::kRegistered;  // unused for glue
+                    if (existed) {
+                      v.runs = *stored_runs;
+                    } else {
+                      v.runs.clear();
+                    }
+                    if (!ApplyObservation(&v.runs, t, present, prev, next) && existed) return Status::OK();
+                    const bool deleted = v.runs.empty();
+                    if (!existed) ++counter_delta[kGlueCount];
+                    if (deleted) --counter_delta[kGlueCount];
+                    std::optional<std::string> val;
+                    if (!deleted) {
+                      val.emplace();
+                      v.EncodeTo(&*val);
+                    }
+                    key.assign(prefix);
+                    AppendPair(&key, host, addr);
+                    NSRADAR_RETURN_IF_ERROR(deleted ? w.Delete(kZoneGlue, key) : w.Put(kZoneGlue, key, *val));
+                    std::string hk;
+                    AppendPair(&hk, host, addr);
+                    AppendZoneId(&hk, zone.id);
+                    glue_by_host.emplace_back(std::move(hk), val);
+                    std::string ak(addr);
+                    AppendPair(&ak, host, "");
+                    AppendZoneId(&ak, zone.id);
+                    by_addr.emplace_back(std::move(ak), std::move(val));
+                    return Status::OK();
+                  });
     NSRADAR_RETURN_IF_ERROR(joined);
     for (auto* ops : {&glue_by_host, &by_addr}) {
       std::sort(ops->begin(), ops->end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -974,21 +1101,27 @@ Status Store::Domain(std::string_view domain, DomainInfo* out) const {
   for (std::string_view z = dns::Parent(domain);; z = dns::Parent(z)) {
     auto it = d.zones_.find(z);
     if (it != d.zones_.end()) {
-      std::string prefix = ZoneEdgePrefix(it->second.id) + std::string(domain) + '\0';
-      std::unique_ptr<rocksdb::Iterator> iter(d.db_->NewIterator(rocksdb::ReadOptions(), d.cf(kZoneEdges)));
-      for (iter->Seek(prefix); iter->Valid() && iter->key().starts_with(prefix); iter->Next()) {
+      std::string key = ZonePrefix(it->second.id) + std::string(domain);
+      std::string value;
+      rocksdb::Status st = d.db_->Get(rocksdb::ReadOptions(), d.cf(kZoneDomains), key, &value);
+      if (st.ok()) {
+        DomainRecordReader reader;
+        std::string_view host;
         DomainEdge e;
-        e.ns.assign(iter->key().data() + prefix.size(), iter->key().size() - prefix.size());
-        if (!EdgeValue::Decode(ToView(iter->value()), &e.value)) return Status::Corruption("edge of " + out->name);
-        e.first_seen = e.value.first_seen();
-        e.last_seen = e.value.last_seen(it->second.latest());
-        out->edges.push_back(std::move(e));
-      }
-      NSRADAR_RETURN_IF_ERROR(FromRocks(iter->status(), "reading " + out->name));
-      if (!out->edges.empty()) {
+        if (!reader.Open(value)) return Status::Corruption("zone_domains record of " + out->name);
+        while (reader.Next(&host, &e.value.runs)) {
+          e.ns.assign(host);
+          e.value.zone_id = it->second.id;
+          e.value.kind = reader.kind();
+          e.first_seen = e.value.first_seen();
+          e.last_seen = e.value.last_seen(it->second.latest());
+          out->edges.push_back(e);
+        }
+        if (reader.corrupt()) return Status::Corruption("zone_domains record of " + out->name);
         zone = &it->second;
         break;
       }
+      if (!st.IsNotFound()) return FromRocks(st, "reading " + out->name);
     }
     if (z.empty()) break;
   }

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
-#include <thread>
 #include <string>
+#include <thread>
 
 #include "dns/name.h"
 #include "dns/public_suffix.h"
@@ -170,8 +170,12 @@ class RecordPipe {
           rec.type != dns::rr::kSOA) {
         continue;
       }
-      Rec r{rec.type, rec.soa_serial, batch.bytes.size(), static_cast<uint32_t>(rec.owner.size()),
-            static_cast<uint32_t>(rec.ns_target.size()), rec.address};
+      Rec r{rec.type,
+            rec.soa_serial,
+            batch.bytes.size(),
+            static_cast<uint32_t>(rec.owner.size()),
+            static_cast<uint32_t>(rec.ns_target.size()),
+            rec.address};
       batch.bytes.append(rec.owner);
       batch.bytes.append(rec.ns_target);
       batch.recs.push_back(r);

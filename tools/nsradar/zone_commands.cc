@@ -85,9 +85,10 @@ std::string Implausible(const nsdb::Store& store, const zone::ZoneSnapshot& snap
     if (z.name != snap.apex() || z.snapshots.empty()) continue;
     uint64_t before = z.snapshots.back().edges;
     if (snap.edge_count() * 2 < before) {
-      return fmt::format("it has {} delegation edges where the latest snapshot of zone {} has {}; a truncated "
-                         "or partial file? pass --allow-shrink if the shrink is real",
-                         snap.edge_count(), z.name.empty() ? "." : z.name, before);
+      return fmt::format(
+          "it has {} delegation edges where the latest snapshot of zone {} has {}; a truncated "
+          "or partial file? pass --allow-shrink if the shrink is real",
+          snap.edge_count(), z.name.empty() ? "." : z.name, before);
     }
   }
   return "";
