@@ -31,6 +31,7 @@ bool PublicSuffixList::ReadRuleNames(const std::string& path) {
     if (line[0] == '!') line.erase(0, 1);
     if (line.rfind("*.", 0) == 0) {
       wildcard_parents_.insert(ToLower(line.substr(2)));
+      rule_names_.insert(ToLower(line.substr(2)));
     } else {
       rule_names_.insert(ToLower(line));
     }
@@ -67,8 +68,7 @@ bool PublicSuffixList::IsPublicSuffix(std::string_view name) const {
   if (name.empty()) return true;
   std::string_view parent = Parent(name);
   if (parent.empty()) return true;  // the implicit "*" rule
-  if (filtered_ && !rule_names_.contains(name) && !wildcard_parents_.contains(name) &&
-      !wildcard_parents_.contains(parent)) {
+  if (filtered_ && !rule_names_.contains(name) && !wildcard_parents_.contains(parent)) {
     return false;
   }
   return psl_is_public_suffix(ctx_, std::string(name).c_str()) != 0;

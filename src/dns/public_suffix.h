@@ -50,7 +50,10 @@ class PublicSuffixList {
   psl_ctx_st* ctx_ = nullptr;
   bool owned_ = false;
   bool filtered_ = false;
-  NameSet rule_names_;        // names of exact and exception rules
+  // Every name that can be a suffix by a rule's name alone: the names of
+  // exact and exception rules, and X for every wildcard rule "*.X" (libpsl
+  // counts X itself as a suffix too).
+  NameSet rule_names_;
   NameSet wildcard_parents_;  // "ck" for the rule "*.ck"
 };
 

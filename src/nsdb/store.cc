@@ -4,13 +4,13 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
-#include <rocksdb/utilities/options_util.h>
 #include <stdlib.h>
 
 #include <algorithm>
-#include <cstring>
+#include <atomic>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 
@@ -578,7 +578,7 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
   AtomicWrite w(db_.get(), handles_, bulk, tmp);
   int64_t counter_delta[kCounterCount] = {};
   const std::string prefix = ZonePrefix(zone.id);
-  std::string upper, key, enc;
+  std::string upper, key;
   rocksdb::Slice upper_slice;
   EdgeValue v;
 

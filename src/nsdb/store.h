@@ -1,12 +1,13 @@
 // Store: the reverse name-server index, embedded RocksDB in one directory.
 //
-// What it keeps (column families, keys in byte order):
-//   ns_edges     host \0 domain            -> EdgeValue   "domains on a name server"
-//   zone_edges   zone_id(BE32) domain \0 host -> EdgeValue "a zone's delegations"
-//   ns_counts    reversed host             -> NsCounts    O(1) counts, suffix search
-//   glue         host \0 address           -> first/last  host -> addresses
-//   glue_by_addr address host              -> first/last  address -> hosts
-//   default      zone table and store counters
+// What it keeps (column families, keys in byte order; docs/store.md):
+//   ns_edges      host \0 domain                 -> EdgeValue    domains on a name server
+//   zone_domains  zone_id(BE32) domain           -> DomainRecord a zone's delegations
+//   ns_counts     reversed host                  -> NsCounts     O(1) counts, suffix search
+//   glue          host \0 address zone_id        -> EdgeValue    host -> addresses
+//   glue_by_addr  address host \0 zone_id        -> EdgeValue    address -> hosts
+//   zone_glue     zone_id host \0 address        -> EdgeValue    a zone's glue
+//   default       zone table and store counters
 //
 // A zone snapshot is applied as one atomic write (a WriteBatch, or for large
 // changes SST files ingested together), so readers see a snapshot entirely
@@ -20,10 +21,8 @@
 // arrive in any order; applying one twice changes nothing.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>

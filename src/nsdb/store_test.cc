@@ -8,6 +8,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <atomic>
 #include <thread>
 
 #include "nsdb/store_test_util.h"
@@ -373,6 +374,43 @@ TEST(StoreTest, ReaderInAnotherInstanceSeesWholeSnapshots) {
   EXPECT_EQ(c.total, 2u);
   std::unique_ptr<Store> missing;
   EXPECT_FALSE(Store::Open(dir.file("nothing-here"), ro, &missing).ok());
+}
+
+// Queries keep answering while a large snapshot is applied, and every answer
+// is the store before it or after it, never a mix.
+TEST(StoreTest, ReadersDuringIngestSeeWholeSnapshots) {
+  for (size_t batch_limit : {size_t{0}, size_t{1} << 30}) {
+    TempDir dir;
+    auto store = OpenStore(dir.path(), batch_limit);
+    Ingest(store.get(), BigZone(20000, 10), 100);  // shared.big.net serves 20,000 domains
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+      Ingest(store.get(), BigZone(40000, 10), 200);  // ... then 40,000
+      done = true;
+    });
+    int reads = 0, before = 0, after = 0;
+    while (!done || reads < 3) {
+      NsCounts c;
+      ASSERT_TRUE(store->Counts("shared.big.net", &c).ok());
+      DomainQuery q;
+      q.ns = "shared.big.net";
+      q.after = "dom39990.com";
+      DomainPage page;
+      ASSERT_TRUE(store->DomainsOnNs(q, &page).ok());
+      if (c.total == 20000) {
+        ++before;
+        EXPECT_TRUE(page.rows.empty() || page.rows[0].name > "dom39999.com") << "rows of the next snapshot early";
+      } else {
+        ++after;
+        EXPECT_EQ(c.total, 40000u);
+        ASSERT_FALSE(page.rows.empty());
+        EXPECT_EQ(page.rows[0].name, "dom39991.com");
+      }
+      ++reads;
+    }
+    writer.join();
+    EXPECT_GT(after, 0);
+  }
 }
 
 // kill -9 while a large snapshot is being written: the store holds either

@@ -17,11 +17,10 @@ namespace {
 
 constexpr size_t kArenaChunk = 4 << 20;
 
-// First eight bytes of a name as a big-endian integer: most comparisons in a
-// sort of names are settled by it without touching the strings.
-uint64_t Prefix8(std::string_view s) {
+// Bytes [at, at + 8) of a name as a big-endian integer, zero-padded.
+uint64_t Prefix8(std::string_view s, size_t at) {
   unsigned char b[8] = {};
-  std::memcpy(b, s.data(), std::min<size_t>(8, s.size()));
+  if (at < s.size()) std::memcpy(b, s.data() + at, std::min<size_t>(8, s.size() - at));
   uint64_t v = 0;
   for (unsigned char c : b) v = (v << 8) | c;
   return v;
@@ -332,10 +331,28 @@ Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, Zo
   }
   s->hosts_ = std::move(sorted_hosts);
 
-  // Domains in lexicographic order, settled by an 8-byte prefix first.
+  // Domains in lexicographic order. Sort keys carry the first 16 bytes and
+  // the length, which settle almost every comparison without touching the
+  // names: canonical names hold no NUL byte, so equal zero-padded prefixes
+  // and a length of at most 16 mean equal names.
+  // The entry's fields are copied in, so that the rebuild below reads the
+  // keys in order rather than the entries at random.
   struct Key {
-    uint64_t prefix;
-    uint32_t entry;
+    uint64_t p0, p1;
+    const char* name;
+    uint32_t length;
+    uint32_t hosts_count;
+    uint64_t hosts_begin;
+  };
+  auto tail = [](const Key& k) { return std::string_view(k.name + 16, k.length - 16); };
+  auto less = [&](const Key& a, const Key& b) {
+    if (a.p0 != b.p0) return a.p0 < b.p0;
+    if (a.p1 != b.p1) return a.p1 < b.p1;
+    if (a.length <= 16 || b.length <= 16) return false;
+    return tail(a) < tail(b);
+  };
+  auto same = [&](const Key& a, const Key& b) {
+    return a.p0 == b.p0 && a.p1 == b.p1 && a.length == b.length && (a.length <= 16 || tail(a) == tail(b));
   };
   std::vector<Key> keys;
   keys.reserve(s->domains_.size());
@@ -346,18 +363,10 @@ Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, Zo
       s->dropped_ += s->domains_[i].hosts_count;
       continue;
     }
-    keys.push_back(Key{Prefix8(name), i});
+    keys.push_back(Key{Prefix8(name, 0), Prefix8(name, 8), name.data(), static_cast<uint32_t>(name.size()),
+                       s->domains_[i].hosts_count, s->domains_[i].hosts_begin});
   }
-  bool sorted = std::is_sorted(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
-    return a.prefix != b.prefix ? a.prefix < b.prefix
-                                : s->Name(s->domains_[a.entry].name) < s->Name(s->domains_[b.entry].name);
-  });
-  if (!sorted) {
-    std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
-      return a.prefix != b.prefix ? a.prefix < b.prefix
-                                  : s->Name(s->domains_[a.entry].name) < s->Name(s->domains_[b.entry].name);
-    });
-  }
+  if (!std::is_sorted(keys.begin(), keys.end(), less)) std::sort(keys.begin(), keys.end(), less);
 
   // Rebuild the edge array in domain order, merging repeated owners and
   // de-duplicating each host list.
@@ -368,13 +377,14 @@ Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, Zo
   std::string_view last_parent;
   bool parent_is_suffix = false;
   for (size_t k = 0; k < keys.size();) {
-    const DomainEntry& first = s->domains_[keys[k].entry];
-    std::string_view name = s->Name(first.name);
+    const NameRef name_ref{keys[k].name, keys[k].length};
+    std::string_view name = s->Name(name_ref);
     uint64_t begin = edges.size();
     size_t j = k;
-    for (; j < keys.size() && s->Name(s->domains_[keys[j].entry].name) == name; ++j) {
-      const DomainEntry& e = s->domains_[keys[j].entry];
-      for (uint32_t h = 0; h < e.hosts_count; ++h) edges.push_back(rank[s->edge_hosts_[e.hosts_begin + h]]);
+    for (; j < keys.size() && same(keys[j], keys[k]); ++j) {
+      for (uint32_t h = 0; h < keys[j].hosts_count; ++h) {
+        edges.push_back(rank[s->edge_hosts_[keys[j].hosts_begin + h]]);
+      }
     }
     std::sort(edges.begin() + static_cast<ptrdiff_t>(begin), edges.end());
     edges.erase(std::unique(edges.begin() + static_cast<ptrdiff_t>(begin), edges.end()), edges.end());
@@ -391,7 +401,7 @@ Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, Zo
     } else {
       kind = ClassifyDomain(name) == DomainKind::kSuffix ? DomainKind::kSuffix : DomainKind::kRegistered;
     }
-    domains.push_back(DomainEntry{first.name, begin, static_cast<uint32_t>(edges.size() - begin), kind});
+    domains.push_back(DomainEntry{name_ref, begin, static_cast<uint32_t>(edges.size() - begin), kind});
     k = j;
   }
   s->domains_ = std::move(domains);
