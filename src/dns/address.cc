@@ -38,21 +38,23 @@ std::string Address::ToString() const {
   return buf;
 }
 
-std::optional<Address> Address::ParseV4(std::string_view text) {
+namespace {
+
+std::optional<Address> ParseFamily(std::string_view text, uint8_t family) {
   char buf[64];
   Address a;
-  a.family = 4;
-  if (!CopyTerminated(text, buf) || inet_pton(AF_INET, buf, a.bytes.data()) != 1) return std::nullopt;
+  a.family = family;
+  if (!CopyTerminated(text, buf) || inet_pton(family == 4 ? AF_INET : AF_INET6, buf, a.bytes.data()) != 1) {
+    return std::nullopt;
+  }
   return a;
 }
 
-std::optional<Address> Address::ParseV6(std::string_view text) {
-  char buf[64];
-  Address a;
-  a.family = 6;
-  if (!CopyTerminated(text, buf) || inet_pton(AF_INET6, buf, a.bytes.data()) != 1) return std::nullopt;
-  return a;
-}
+}  // namespace
+
+std::optional<Address> Address::ParseV4(std::string_view text) { return ParseFamily(text, 4); }
+
+std::optional<Address> Address::ParseV6(std::string_view text) { return ParseFamily(text, 6); }
 
 std::optional<Address> Address::Parse(std::string_view text) {
   return text.find(':') == std::string_view::npos ? ParseV4(text) : ParseV6(text);

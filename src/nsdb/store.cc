@@ -590,7 +590,7 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
   // both cores when it goes to SST files.
   constexpr uint32_t kStoreOnly = UINT32_MAX;
   struct EdgeChange {
-    uint32_t host;    // rank, or index into store_only when domain == kStoreOnly
+    uint32_t host;    // rank in the snapshot
     uint32_t domain;  // index in the snapshot
     uint64_t value;   // offset << 24 | length, into `values`
   };
@@ -603,8 +603,10 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
     uint32_t name;    // index into store_only_domains when kStoreOnly
     uint64_t value;   // offset << 24 | length, into `records`; length 0: delete
   };
-  std::vector<EdgeChange> changes;
+  std::vector<EdgeChange> changes;  // of edges in this snapshot, in zone order
   std::vector<StoreOnlyChange> store_only;
+  std::unordered_map<std::string, uint64_t> value_refs;
+  std::string encoded;
   std::vector<DomainChange> domain_changes;
   std::vector<std::string> store_only_domains;
   std::string values, records;
@@ -639,68 +641,76 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
     EdgeCursor cur(snap);
     auto it = ZoneScan(db_.get(), cf(kZoneDomains), zone.id, &upper, &upper_slice);
     StoredDomainCursor stored(it.get(), prefix.size(), zone.name);
-    Status joined = MergeJoin(
-        stored, cur,
-        [&](std::string_view domain, std::string_view host, const std::vector<SeenRun>* stored_runs,
-            bool present) -> Status {
-          if (!domain_started || domain != cur_domain) {
-            finish_domain();
-            cur_domain.assign(domain);
-            domain_started = true;
-            domain_had = domain_changed = false;
-            record.Clear();
-            cur_snap_index = kStoreOnly;
-          }
-          const bool existed = stored_runs != nullptr;
-          v.zone_id = zone.id;
-          if (present) {
-            cur_snap_index = cur.domain_index();
-            cur_kind = v.kind = snap.domain_kind(cur.domain_index());
-          } else {
-            cur_kind = v.kind = stored.kind();
-          }
-          if (existed) {
-            v.runs = *stored_runs;
-          } else {
-            v.runs.clear();
-          }
-          const bool was_active = existed && v.active();
-          const bool changed = ApplyObservation(&v.runs, t, present, prev, next) || !existed;
-          domain_had |= existed;
-          if (!v.runs.empty()) {
-            record.Add(host, v.runs);
-          }
-          if (!changed) return Status::OK();
-          domain_changed = true;
-          const bool deleted = v.runs.empty();
-          CountDelta d;
-          d.total = existed ? (deleted ? -1 : 0) : 1;
-          d.active = static_cast<int64_t>(v.active()) - static_cast<int64_t>(was_active);
-          counter_delta[kEdges] += d.total;
-          counter_delta[kActiveEdges] += d.active;
-          ++r->edges_changed;
-          if (!existed) ++r->edges_added;
-          if (existed && !present) ++r->edges_removed;
-          if (present) {
-            size_t offset = values.size();
-            v.EncodeTo(&values);
-            changes.push_back(EdgeChange{cur.host_rank(), cur.domain_index(), offset << 24 | (values.size() - offset)});
-            host_delta[cur.host_rank()].total += d.total;
-            host_delta[cur.host_rank()].active += d.active;
-          } else {
-            StoreOnlyChange c{std::string(domain), std::string(host), std::nullopt};
-            if (!deleted) {
-              c.value.emplace();
-              v.EncodeTo(&*c.value);
-            }
-            changes.push_back(EdgeChange{static_cast<uint32_t>(store_only.size()), kStoreOnly, 0});
-            store_only.push_back(std::move(c));
-            auto& ed = extra_delta[std::string(host)];
-            ed.total += d.total;
-            ed.active += d.active;
-          }
-          return Status::OK();
-        });
+    Status joined = MergeJoin(stored, cur,
+                              [&](std::string_view domain, std::string_view host,
+                                  const std::vector<SeenRun>* stored_runs, bool present) -> Status {
+                                if (!domain_started || domain != cur_domain) {
+                                  finish_domain();
+                                  cur_domain.assign(domain);
+                                  domain_started = true;
+                                  domain_had = domain_changed = false;
+                                  record.Clear();
+                                  cur_snap_index = kStoreOnly;
+                                }
+                                const bool existed = stored_runs != nullptr;
+                                v.zone_id = zone.id;
+                                if (present) {
+                                  cur_snap_index = cur.domain_index();
+                                  cur_kind = v.kind = snap.domain_kind(cur.domain_index());
+                                } else {
+                                  cur_kind = v.kind = stored.kind();
+                                }
+                                if (existed) {
+                                  v.runs = *stored_runs;
+                                } else {
+                                  v.runs.clear();
+                                }
+                                const bool was_active = existed && v.active();
+                                const bool changed = ApplyObservation(&v.runs, t, present, prev, next) || !existed;
+                                domain_had |= existed;
+                                if (!v.runs.empty()) {
+                                  record.Add(host, v.runs);
+                                }
+                                if (!changed) return Status::OK();
+                                domain_changed = true;
+                                const bool deleted = v.runs.empty();
+                                CountDelta d;
+                                d.total = existed ? (deleted ? -1 : 0) : 1;
+                                d.active = static_cast<int64_t>(v.active()) - static_cast<int64_t>(was_active);
+                                counter_delta[kEdges] += d.total;
+                                counter_delta[kActiveEdges] += d.active;
+                                ++r->edges_changed;
+                                if (!existed) ++r->edges_added;
+                                if (existed && !present) ++r->edges_removed;
+                                if (present) {
+                                  // Most edges of a snapshot share one of a few values; keep each once.
+                                  encoded.clear();
+                                  v.EncodeTo(&encoded);
+                                  auto known = value_refs.find(encoded);
+                                  uint64_t ref;
+                                  if (known != value_refs.end()) {
+                                    ref = known->second;
+                                  } else {
+                                    ref = values.size() << 24 | encoded.size();
+                                    values.append(encoded);
+                                    if (value_refs.size() < 65536) value_refs.emplace(encoded, ref);
+                                  }
+                                  changes.push_back(EdgeChange{cur.host_rank(), cur.domain_index(), ref});
+                                  host_delta[cur.host_rank()].total += d.total;
+                                  host_delta[cur.host_rank()].active += d.active;
+                                } else {
+                                  StoreOnlyChange c{std::string(domain), std::string(host), std::nullopt};
+                                  if (!deleted) {
+                                    c.value.emplace();
+                                    v.EncodeTo(&*c.value);
+                                  }
+                                  store_only.push_back(std::move(c));
+                                  auto& ed = extra_delta[std::string(host)];
+                                  ed.total += d.total;
+                                  ed.active += d.active;
+                                }
+                                return Status::OK();
+                              });
     NSRADAR_RETURN_IF_ERROR(joined);
     finish_domain();
   }
@@ -724,21 +734,13 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
   // ns_edges order is (host, domain): a stable counting sort by host rank
   // keeps the domain order within each host. The sorted run is cut into
   // parts, each its own SST file in bulk mode, so both cores can write.
-  std::vector<EdgeChange> by_host;
+  std::vector<EdgeChange> by_host(changes.size());
   {
     std::vector<uint64_t> start(snap.host_count() + 1, 0);
-    size_t present = 0;
-    for (const EdgeChange& c : changes) {
-      if (c.domain != kStoreOnly) {
-        ++start[c.host + 1];
-        ++present;
-      }
-    }
+    for (const EdgeChange& c : changes) ++start[c.host + 1];
     for (size_t h = 1; h < start.size(); ++h) start[h] += start[h - 1];
-    by_host.resize(present);
-    for (const EdgeChange& c : changes) {
-      if (c.domain != kStoreOnly) by_host[start[c.host]++] = c;
-    }
+    for (const EdgeChange& c : changes) by_host[start[c.host]++] = c;
+    changes = {};  // the zone_domains writer works from domain_changes
   }
   std::vector<std::pair<std::string, const StoreOnlyChange*>> extra;
   for (const auto& so : store_only) {
@@ -802,7 +804,6 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
     for (const Status& st : results) NSRADAR_RETURN_IF_ERROR(st);
   }
   by_host = {};
-  changes = {};
   store_only = {};
   domain_changes = {};
   records = {};

@@ -5,10 +5,10 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <random>
 #include <set>
-#include <atomic>
 #include <thread>
 
 #include "nsdb/store_test_util.h"
