@@ -35,36 +35,46 @@ struct IngestRun {
   uint64_t edges = 0;
 };
 
-// Ingests `zone` into `dir` in a child process; the child reports its timings
-// through a pipe and the parent reads its peak RSS from wait4().
+// The child: ingests `zone` into `dir` and prints "total load edges".
+int ChildIngest(const std::string& dir, const std::string& zone, int64_t t) {
+  auto start = Clock::now();
+  std::unique_ptr<nsradar::nsdb::Store> store;
+  if (!nsradar::nsdb::Store::Open(dir, nsradar::nsdb::StoreOptions(), &store).ok()) return 2;
+  nsradar::zone::ZoneSnapshot snap;
+  if (!nsradar::zone::ZoneSnapshot::Load(zone, nsradar::zone::SnapshotOptions(), &snap).ok()) return 3;
+  double load = Seconds(start);
+  nsradar::nsdb::IngestResult r;
+  if (!store->IngestSnapshot(snap, t, zone, &r).ok()) return 4;
+  store.reset();  // includes the final flush
+  fmt::print("{} {} {}\n", Seconds(start), load, snap.edge_count());
+  return 0;
+}
+
+// Ingests `zone` into `dir` in a fresh process (this program, re-executed:
+// RocksDB's threads do not survive fork()), so that its peak RSS, read from
+// wait4(), is that ingest's own.
 IngestRun IngestInChild(const std::string& dir, const std::string& zone, int64_t t) {
   int fds[2];
   if (pipe(fds) != 0) std::abort();
+  std::string when = std::to_string(t);
   pid_t pid = fork();
   if (pid == 0) {
+    dup2(fds[1], 1);
     close(fds[0]);
-    auto start = Clock::now();
-    std::unique_ptr<nsradar::nsdb::Store> store;
-    if (!nsradar::nsdb::Store::Open(dir, nsradar::nsdb::StoreOptions(), &store).ok()) _exit(2);
-    nsradar::zone::ZoneSnapshot snap;
-    if (!nsradar::zone::ZoneSnapshot::Load(zone, nsradar::zone::SnapshotOptions(), &snap).ok()) _exit(3);
-    double load = Seconds(start);
-    nsradar::nsdb::IngestResult r;
-    if (!store->IngestSnapshot(snap, t, zone, &r).ok()) _exit(4);
-    store.reset();  // includes the final flush
-    double total = Seconds(start);
-    std::string msg = fmt::format("{} {} {}", total, load, snap.edge_count());
-    if (write(fds[1], msg.data(), msg.size()) < 0) _exit(5);
-    _exit(0);
+    close(fds[1]);
+    execl("/proc/self/exe", "nsdb_bench", "--child-ingest", dir.c_str(), zone.c_str(), when.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
   }
   close(fds[1]);
+  char buf[256] = {};
+  size_t n = 0;
+  for (ssize_t got; n < sizeof(buf) - 1 && (got = read(fds[0], buf + n, sizeof(buf) - 1 - n)) > 0;) n += got;
+  close(fds[0]);
   int status = 0;
   struct rusage ru {};
   wait4(pid, &status, 0, &ru);
-  char buf[128] = {};
-  ssize_t n = read(fds[0], buf, sizeof(buf) - 1);
-  close(fds[0]);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || n <= 0) {
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || n == 0) {
     fmt::print(stderr, "ingest of {} failed (status {})\n", zone, status);
     std::exit(1);
   }
@@ -95,6 +105,7 @@ void Generate(const std::string& zonegen, const std::string& names, uint64_t dom
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 5 && std::string(argv[1]) == "--child-ingest") return ChildIngest(argv[2], argv[3], std::atoll(argv[4]));
   CLI::App app{"Reverse-NS store benchmark"};
   std::vector<uint64_t> sizes = {1000000};
   std::string dir = "/tmp/nsdb-bench";
