@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on bundled data: builds nsradar, builds the reverse name-server
-# index from 168 real root-zone snapshots (2018-2020) and a synthetic
-# CZDS-style .com zone, then asks it questions. No external service: the
+# index from 168 real root-zone files (2018-2020; one is an empty file, which
+# nsradar refuses) and a synthetic CZDS-style .com zone, then asks it
+# questions. No external service: the
 # index is an embedded RocksDB store in ./nsradar-data (NSRADAR_STORE).
 # Running it again changes nothing: snapshots are idempotent.
 set -euo pipefail
