@@ -34,7 +34,7 @@ class DomainRecordWriter {
 
 class DomainRecordReader {
  public:
-  // False when the header is malformed.
+  // False when the header is malformed. `record` must outlive the reads.
   bool Open(std::string_view record);
   zone::DomainKind kind() const { return kind_; }
   uint64_t count() const { return count_; }
