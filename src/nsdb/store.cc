@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
 #include <unordered_map>
 
@@ -173,7 +174,11 @@ class Store::Impl {
 
   // Zone table, loaded at open and kept current by the writer.
   std::map<std::string, ZoneInfo, std::less<>> zones_;
-  std::unordered_map<uint32_t, std::string> zone_names_;
+  // Readers look zones up while the writer replaces entries: zones_mu_
+  // guards both maps (the writer, the only one that changes them, reads them
+  // without it). zone_by_id_ points into zones_, whose nodes never move.
+  mutable std::shared_mutex zones_mu_;
+  std::unordered_map<uint32_t, const ZoneInfo*> zone_by_id_;
   uint32_t next_zone_id_ = 1;
 
   std::unique_ptr<rocksdb::DB> db_;
@@ -186,14 +191,27 @@ class Store::Impl {
 
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
   int64_t ZoneLatest(uint32_t id) const {
-    auto it = zone_names_.find(id);
-    if (it == zone_names_.end()) return 0;
-    return zones_.at(it->second).latest();
+    std::shared_lock lock(zones_mu_);
+    auto it = zone_by_id_.find(id);
+    return it == zone_by_id_.end() ? 0 : it->second->latest();
   }
-  const std::string& ZoneName(uint32_t id) const {
-    static const std::string unknown = "?";
-    auto it = zone_names_.find(id);
-    return it == zone_names_.end() ? unknown : it->second;
+  std::string ZoneName(uint32_t id) const {
+    std::shared_lock lock(zones_mu_);
+    auto it = zone_by_id_.find(id);
+    return it == zone_by_id_.end() ? "?" : it->second->name;
+  }
+  std::optional<ZoneInfo> FindZone(std::string_view name) const {
+    std::shared_lock lock(zones_mu_);
+    auto it = zones_.find(name);
+    if (it == zones_.end()) return std::nullopt;
+    return it->second;
+  }
+  void PutZone(ZoneInfo zone) {
+    std::unique_lock lock(zones_mu_);
+    next_zone_id_ = std::max(next_zone_id_, zone.id + 1);
+    ZoneInfo& slot = zones_[zone.name];
+    slot = std::move(zone);
+    zone_by_id_[slot.id] = &slot;
   }
   Status LoadMeta();
   Status ReadCounters(uint64_t out[kCounterCount]) const;
@@ -243,16 +261,18 @@ Status Store::Impl::Open(const std::string& dir, const StoreOptions& options) {
 }
 
 Status Store::Impl::LoadMeta() {
+  std::unique_lock lock(zones_mu_);
   zones_.clear();
-  zone_names_.clear();
+  zone_by_id_.clear();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kMeta)));
   for (it->Seek(kZonePrefix); it->Valid() && it->key().starts_with(kZonePrefix); it->Next()) {
     ZoneInfo z;
     z.name.assign(it->key().data() + kZonePrefix.size(), it->key().size() - kZonePrefix.size());
     if (!DecodeZone(ToView(it->value()), &z)) return Status::Corruption("zone table entry for " + z.name);
-    zone_names_[z.id] = z.name;
     next_zone_id_ = std::max(next_zone_id_, z.id + 1);
-    zones_[z.name] = std::move(z);
+    ZoneInfo& slot = zones_[z.name];
+    slot = std::move(z);
+    zone_by_id_[slot.id] = &slot;
   }
   return FromRocks(it->status(), "reading zone table");
 }
@@ -536,8 +556,6 @@ std::unique_ptr<rocksdb::Iterator> ZoneScan(rocksdb::DB* db, rocksdb::ColumnFami
   it->Seek(ZonePrefix(zone_id));
   return it;
 }
-
-void AppendZoneId(std::string* k, uint32_t zone_id) { PutFixed32BE(k, zone_id); }
 
 }  // namespace
 
@@ -894,11 +912,11 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
                     NSRADAR_RETURN_IF_ERROR(deleted ? w.Delete(kZoneGlue, key) : w.Put(kZoneGlue, key, *val));
                     std::string hk;
                     AppendPair(&hk, host, addr);
-                    AppendZoneId(&hk, zone.id);
+                    PutFixed32BE(&hk, zone.id);
                     glue_by_host.emplace_back(std::move(hk), val);
                     std::string ak(addr);
                     AppendPair(&ak, host, "");
-                    AppendZoneId(&ak, zone.id);
+                    PutFixed32BE(&ak, zone.id);
                     by_addr.emplace_back(std::move(ak), std::move(val));
                     return Status::OK();
                   });
@@ -948,9 +966,7 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
     std::error_code ec;
     fs::remove_all(tmp, ec);
   }
-  zone_names_[zone.id] = zone.name;
-  next_zone_id_ = std::max(next_zone_id_, zone.id + 1);
-  zones_[zone.name] = std::move(zone);
+  PutZone(std::move(zone));
   return Status::OK();
 }
 
@@ -1098,11 +1114,11 @@ Status Store::Domain(std::string_view domain, DomainInfo* out) const {
   *out = DomainInfo();
   out->name.assign(domain);
   // The delegation lives in the closest enclosing zone the store knows.
-  const ZoneInfo* zone = nullptr;
+  std::optional<ZoneInfo> zone;
   for (std::string_view z = dns::Parent(domain);; z = dns::Parent(z)) {
-    auto it = d.zones_.find(z);
-    if (it != d.zones_.end()) {
-      std::string key = ZonePrefix(it->second.id) + std::string(domain);
+    auto it = d.FindZone(z);
+    if (it) {
+      std::string key = ZonePrefix(it->id) + std::string(domain);
       std::string value;
       rocksdb::Status st = d.db_->Get(rocksdb::ReadOptions(), d.cf(kZoneDomains), key, &value);
       if (st.ok()) {
@@ -1112,21 +1128,21 @@ Status Store::Domain(std::string_view domain, DomainInfo* out) const {
         if (!reader.Open(value)) return Status::Corruption("zone_domains record of " + out->name);
         while (reader.Next(&host, &e.value.runs)) {
           e.ns.assign(host);
-          e.value.zone_id = it->second.id;
+          e.value.zone_id = it->id;
           e.value.kind = reader.kind();
           e.first_seen = e.value.first_seen();
-          e.last_seen = e.value.last_seen(it->second.latest());
+          e.last_seen = e.value.last_seen(it->latest());
           out->edges.push_back(e);
         }
         if (reader.corrupt()) return Status::Corruption("zone_domains record of " + out->name);
-        zone = &it->second;
+        zone = std::move(it);
         break;
       }
       if (!st.IsNotFound()) return FromRocks(st, "reading " + out->name);
     }
     if (z.empty()) break;
   }
-  if (zone == nullptr) return Status::NotFound(dns::ToDisplay(domain) + " is in no ingested zone");
+  if (!zone) return Status::NotFound(dns::ToDisplay(domain) + " is in no ingested zone");
   out->zone = zone->name;
   out->kind = out->edges.front().value.kind;
 
@@ -1222,6 +1238,7 @@ Status Store::AddressHosts(const dns::Address& addr, std::vector<GlueRow>* out) 
 
 Status Store::Zones(std::vector<ZoneInfo>* out) const {
   out->clear();
+  std::shared_lock lock(impl_->zones_mu_);
   for (const auto& [name, z] : impl_->zones_) out->push_back(z);
   return Status::OK();
 }
