@@ -152,20 +152,6 @@ size_t WireLength(std::string_view s) {
   return bytes + labels + 1;
 }
 
-size_t CountLabels(std::string_view s) {
-  if (s.empty()) return 0;
-  size_t labels = 1;
-  for (size_t i = 0; i < s.size();) {
-    if (s[i] == '\\') {
-      i += EscapeLength(s, i);
-    } else {
-      if (s[i] == '.') ++labels;
-      ++i;
-    }
-  }
-  return labels;
-}
-
 std::string_view Parent(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     if (s[i] == '\\') {

@@ -33,9 +33,6 @@ const char* ParseWireName(const uint8_t* data, size_t size, size_t* consumed, st
 // Wire-format length of a canonical name (1 for the root).
 size_t WireLength(std::string_view canonical);
 
-// Number of labels (0 for the root).
-size_t CountLabels(std::string_view canonical);
-
 // The name with its first label removed ("" for a single-label name).
 std::string_view Parent(std::string_view canonical);
 
