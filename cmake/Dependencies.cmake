@@ -7,6 +7,11 @@ pkg_check_modules(PSL REQUIRED IMPORTED_TARGET libpsl)
 find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(GTest REQUIRED)
+# Boost 1.81 (libboost1.81-dev): Beast/Asio for the HTTP API with C++20
+# coroutines, Boost.URL for request targets.
+find_package(Boost 1.81 REQUIRED COMPONENTS url)
+find_package(OpenSSL REQUIRED)  # SHA-256 of API keys
+find_package(simdjson REQUIRED)
 
 # Debian's librocksdb-dev ships no CMake package config.
 find_path(ROCKSDB_INCLUDE_DIR rocksdb/db.h REQUIRED)

@@ -261,20 +261,27 @@ Status Store::Impl::Open(const std::string& dir, const StoreOptions& options) {
 }
 
 Status Store::Impl::LoadMeta() {
-  std::unique_lock lock(zones_mu_);
-  zones_.clear();
-  zone_by_id_.clear();
+  // Built aside and swapped in, so readers wait only for the swap. Swapping
+  // std::maps moves no nodes: the pointers in zone_by_id stay valid.
+  std::map<std::string, ZoneInfo, std::less<>> zones;
+  std::unordered_map<uint32_t, const ZoneInfo*> zone_by_id;
+  uint32_t next_id = 1;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kMeta)));
   for (it->Seek(kZonePrefix); it->Valid() && it->key().starts_with(kZonePrefix); it->Next()) {
     ZoneInfo z;
     z.name.assign(it->key().data() + kZonePrefix.size(), it->key().size() - kZonePrefix.size());
     if (!DecodeZone(ToView(it->value()), &z)) return Status::Corruption("zone table entry for " + z.name);
-    next_zone_id_ = std::max(next_zone_id_, z.id + 1);
-    ZoneInfo& slot = zones_[z.name];
+    next_id = std::max(next_id, z.id + 1);
+    ZoneInfo& slot = zones[z.name];
     slot = std::move(z);
-    zone_by_id_[slot.id] = &slot;
+    zone_by_id[slot.id] = &slot;
   }
-  return FromRocks(it->status(), "reading zone table");
+  NSRADAR_RETURN_IF_ERROR(FromRocks(it->status(), "reading zone table"));
+  std::unique_lock lock(zones_mu_);
+  zones_.swap(zones);
+  zone_by_id_.swap(zone_by_id);
+  next_zone_id_ = std::max(next_zone_id_, next_id);
+  return Status::OK();
 }
 
 Status Store::Impl::ReadCounters(uint64_t out[kCounterCount]) const {
@@ -1012,6 +1019,33 @@ bool RowMatches(const DomainQuery& q, const DomainRow& row) {
   return true;
 }
 
+// Rows of one scan nearly always share a zone: remembering the last one
+// spares a lock and a hash lookup per row.
+class ZoneMemo {
+ public:
+  explicit ZoneMemo(const Store::Impl& impl) : impl_(impl) {}
+  int64_t Latest(uint32_t id) {
+    Load(id);
+    return latest_;
+  }
+  const std::string& Name(uint32_t id) {
+    Load(id);
+    return name_;
+  }
+
+ private:
+  void Load(uint32_t id) {
+    if (id == id_) return;
+    id_ = id;
+    latest_ = impl_.ZoneLatest(id);
+    name_ = impl_.ZoneName(id);
+  }
+  const Store::Impl& impl_;
+  uint32_t id_ = 0;  // zone ids start at 1
+  int64_t latest_ = 0;
+  std::string name_;
+};
+
 bool Unfiltered(const DomainQuery& q) {
   return q.kind == KindFilter::kAll && !q.first_seen_after && !q.first_seen_before && !q.last_seen_after &&
          !q.last_seen_before;
@@ -1038,12 +1072,13 @@ Status Store::DomainsOnNs(const DomainQuery& q, DomainPage* page) const {
   if (!q.after.empty() && it->Valid() && ToView(it->key()) == start) it->Next();
   EdgeValue v;
   DomainRow row;
+  ZoneMemo zone(d);
   const bool filtered = !Unfiltered(q) || q.active_only;
   for (; it->Valid(); it->Next()) {
     if (!EdgeValue::Decode(ToView(it->value()), &v)) return Status::Corruption("edge value under " + q.ns);
     row.name.assign(it->key().data() + prefix.size(), it->key().size() - prefix.size());
     row.first_seen = v.first_seen();
-    row.last_seen = v.last_seen(d.ZoneLatest(v.zone_id));
+    row.last_seen = v.last_seen(zone.Latest(v.zone_id));
     row.active = v.active();
     row.kind = v.kind;
     if (filtered && !RowMatches(q, row)) continue;
@@ -1051,7 +1086,7 @@ Status Store::DomainsOnNs(const DomainQuery& q, DomainPage* page) const {
       page->more = true;
       break;
     }
-    row.zone = d.ZoneName(v.zone_id);
+    row.zone = zone.Name(v.zone_id);
     page->rows.push_back(row);
   }
   NSRADAR_RETURN_IF_ERROR(FromRocks(it->status(), "scanning " + q.ns));
@@ -1067,7 +1102,7 @@ Status Store::DomainsOnNs(const DomainQuery& q, DomainPage* page) const {
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     if (!EdgeValue::Decode(ToView(it->value()), &v)) return Status::Corruption("edge value under " + q.ns);
     row.first_seen = v.first_seen();
-    row.last_seen = v.last_seen(d.ZoneLatest(v.zone_id));
+    row.last_seen = v.last_seen(zone.Latest(v.zone_id));
     row.active = v.active();
     row.kind = v.kind;
     if (RowMatches(q, row)) ++page->total;
@@ -1265,6 +1300,54 @@ Status Store::Stats(StoreStats* out) const {
     if (entry.is_regular_file(ec)) out->disk_bytes += entry.file_size(ec);
   }
   return Status::OK();
+}
+
+Status Store::CatchUp() {
+  if (!impl_->options_.read_only) return Status::OK();
+  NSRADAR_RETURN_IF_ERROR(FromRocks(impl_->db_->TryCatchUpWithPrimary(), "catching up with the writer"));
+  return impl_->LoadMeta();
+}
+
+Status Store::ScanEdges(const EdgeScan& scan, std::vector<EdgeRow>* out) const {
+  out->clear();
+  const Impl& d = *impl_;
+  std::string upper;
+  rocksdb::Slice upper_slice;
+  rocksdb::ReadOptions ro;
+  if (!scan.ns.empty()) {
+    upper = scan.ns;
+    upper.push_back('\1');
+    upper_slice = upper;
+    ro.iterate_upper_bound = &upper_slice;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(d.db_->NewIterator(ro, d.cf(kNsEdges)));
+  std::string start;
+  if (!scan.after_ns.empty()) {
+    start = scan.after_ns;
+    start.push_back('\0');
+    start += scan.after_domain;
+  } else if (!scan.ns.empty()) {
+    start = scan.ns;
+    start.push_back('\0');
+  }
+  it->Seek(start);
+  if (!scan.after_ns.empty() && it->Valid() && ToView(it->key()) == start) it->Next();
+  EdgeValue v;
+  ZoneMemo zone(d);
+  for (; it->Valid() && out->size() < scan.limit; it->Next()) {
+    std::string_view key = ToView(it->key());
+    size_t nul = key.find('\0');
+    if (nul == std::string_view::npos) return Status::Corruption("edge key without separator");
+    if (!EdgeValue::Decode(ToView(it->value()), &v))
+      return Status::Corruption("edge value under " + std::string(key.substr(0, nul)));
+    EdgeRow& row = out->emplace_back();
+    row.ns.assign(key.substr(0, nul));
+    row.domain.assign(key.substr(nul + 1));
+    row.first_seen = v.first_seen();
+    row.last_seen = v.last_seen(zone.Latest(v.zone_id));
+    row.active = v.active();
+  }
+  return FromRocks(it->status(), "scanning edges");
 }
 
 Status Store::CompactAll() {

@@ -137,6 +137,21 @@ struct GlueRow {
   int64_t first_seen = 0, last_seen = 0;
 };
 
+// One (name server, domain) pair, as a scan of the whole index yields it.
+struct EdgeRow {
+  std::string ns, domain;
+  int64_t first_seen = 0, last_seen = 0;
+  bool active = false;
+};
+
+// A resumable scan in (name server, domain) order: pass the last row's
+// ns and domain as after_* to continue.
+struct EdgeScan {
+  std::string ns;  // only this name server; empty for every one
+  std::string after_ns, after_domain;
+  size_t limit = 1000;
+};
+
 struct StoreStats {
   uint64_t zones = 0, snapshots = 0;
   uint64_t edges = 0, active_edges = 0;
@@ -164,6 +179,11 @@ class Store {
   Status AddressHosts(const dns::Address& addr, std::vector<GlueRow>* out) const;
   Status Stats(StoreStats* out) const;
   Status Zones(std::vector<ZoneInfo>* out) const;
+  Status ScanEdges(const EdgeScan& scan, std::vector<EdgeRow>* out) const;
+
+  // A read-only store sees what writers in other processes committed only
+  // after catching up; a no-op for the writer.
+  Status CatchUp();
 
   // Full compaction, for measurements.
   Status CompactAll();

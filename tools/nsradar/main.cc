@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", global.json, "Machine output: one JSON document, or JSON lines for streams");
   AddZoneCommands(app, global);
   AddQueryCommands(app, global);
+  AddServeCommand(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
