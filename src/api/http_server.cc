@@ -241,10 +241,9 @@ class HttpServer::Impl {
       parser.header_limit(static_cast<uint32_t>(options_.header_limit));
       parser.body_limit(options_.body_limit);
       auto [ec, n] = co_await http::async_read(conn->stream, buffer, parser, kTuple);
-      if (ec == beast::error::timeout) {
-        co_await RefuseRequest(*conn, 408, "Request not received in time.");
-        break;
-      }
+      // A request that misses its deadline is cut: the timed-out stream is
+      // already closed, so no 408 can follow.
+      if (ec == beast::error::timeout) break;
       if (ec == http::error::header_limit) {
         co_await RefuseRequest(*conn, 431, "Request line and headers are too large.");
         break;
