@@ -5,7 +5,6 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <memory>
 #include <string>
 #include <utility>
@@ -45,7 +44,8 @@ class HttpClient {
   }
 
   HttpResult SendOnce(boost::beast::http::verb verb, const std::string& target, const std::string& body,
-                      const std::string& content_type, const std::vector<std::pair<std::string, std::string>>& headers) {
+                      const std::string& content_type,
+                      const std::vector<std::pair<std::string, std::string>>& headers) {
     namespace http = boost::beast::http;
     HttpResult out;
     boost::system::error_code ec;

@@ -25,7 +25,12 @@ TEST(Params, NamesAreNormalisedAndCheckedWithTheParameterNamed) {
   EXPECT_EQ(NormalizeName("ns", "_dmarc.x-y.example", &out), "");
   EXPECT_NE(NormalizeName("ns", "", &out).find("ns: empty"), std::string::npos);
   EXPECT_NE(NormalizeName("ns", "a..b", &out).find("ns: 'a..b'"), std::string::npos);
-  EXPECT_NE(NormalizeName("from", "a\x01" "b", &out).find("from: byte 0x01 at position 1"), std::string::npos);
+  EXPECT_NE(NormalizeName("from",
+                          "a\x01"
+                          "b",
+                          &out)
+                .find("from: byte 0x01 at position 1"),
+            std::string::npos);
   EXPECT_NE(NormalizeName("ns", "caf\xc3\xa9.fr", &out).find("byte 0xc3"), std::string::npos);
   EXPECT_NE(NormalizeName("ns", "a b", &out).find("byte 0x20"), std::string::npos);
   EXPECT_NE(NormalizeName("ns", std::string(64, 'a') + ".com", &out), "");
@@ -67,8 +72,8 @@ TEST(Params, TargetsAreDecodedOrRefused) {
 }
 
 TEST(Cursor, RoundTripsAndRejectsForgeries) {
-  for (const std::string& key : std::vector<std::string>{"a", "ab", "abc", "example.com", std::string(253, 'z'),
-                                                        std::string("x\0y", 3)}) {
+  for (const std::string& key :
+       std::vector<std::string>{"a", "ab", "abc", "example.com", std::string(253, 'z'), std::string("x\0y", 3)}) {
     std::string back;
     ASSERT_TRUE(DecodeCursor(EncodeCursor(key), &back)) << key;
     EXPECT_EQ(back, key);
@@ -232,8 +237,7 @@ TEST_F(ServiceTest, V2DomainHistoryCountsAndOpenApi) {
   EXPECT_NE(r.body.find(R"("name_servers":["ns1.host.net"])"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find(R"("event":"created")"), std::string::npos);
   EXPECT_EQ(Get("/v2/domain/none.example", kKey).status, 404);
-  EXPECT_EQ(Get("/v2/ns/ns1.host.net/counts", kKey).body,
-            R"({"ns":"ns1.host.net","domain_count":6,"active_count":6})");
+  EXPECT_EQ(Get("/v2/ns/ns1.host.net/counts", kKey).body, R"({"ns":"ns1.host.net","domain_count":6,"active_count":6})");
   EXPECT_EQ(Get("/v2/ip/not-an-ip/nameservers", kKey).status, 400);
   r = Get("/v2/openapi.json");
   ASSERT_EQ(r.status, 200);
