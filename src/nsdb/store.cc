@@ -1009,7 +1009,7 @@ bool KindMatches(KindFilter f, zone::DomainKind k) {
   return true;
 }
 
-bool RowMatches(const DomainQuery& q, const DomainRow& row) {
+bool RowMatches(const DomainQuery& q, const DomainRowView& row) {
   if (q.active_only && !row.active) return false;
   if (!KindMatches(q.kind, row.kind)) return false;
   if (q.first_seen_after && !(row.first_seen > *q.first_seen_after)) return false;
@@ -1053,11 +1053,66 @@ bool Unfiltered(const DomainQuery& q) {
 
 }  // namespace
 
+Status Store::VisitDomainsOnNs(const DomainQuery& q, const std::function<void(const DomainRowView&)>& visit,
+                               bool* more) const {
+  *more = false;
+  if (q.limit > kMaxPage) return Status::InvalidArgument("limit must be at most " + std::to_string(kMaxPage));
+  const Impl& d = *impl_;
+  std::string start = q.ns;
+  start.push_back('\0');
+  const size_t prefix_size = start.size();
+  start += q.after;
+  std::string upper = q.ns;
+  upper.push_back('\1');
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(d.db_->NewIterator(ro, d.cf(kNsEdges)));
+  it->Seek(start);
+  if (!q.after.empty() && it->Valid() && ToView(it->key()) == start) it->Next();
+  EdgeValue v;
+  DomainRowView row;
+  ZoneMemo zone(d);
+  const bool filtered = !Unfiltered(q) || q.active_only;
+  size_t rows = 0;
+  for (; it->Valid(); it->Next()) {
+    if (!EdgeValue::Decode(ToView(it->value()), &v)) return Status::Corruption("edge value under " + q.ns);
+    row.name = ToView(it->key()).substr(prefix_size);
+    row.first_seen = v.first_seen();
+    row.last_seen = v.last_seen(zone.Latest(v.zone_id));
+    row.active = v.active();
+    row.kind = v.kind;
+    if (filtered && !RowMatches(q, row)) continue;
+    if (rows == q.limit) {
+      *more = true;
+      break;
+    }
+    row.zone = zone.Name(v.zone_id);
+    visit(row);
+    ++rows;
+  }
+  return FromRocks(it->status(), "scanning " + q.ns);
+}
+
 Status Store::DomainsOnNs(const DomainQuery& q, DomainPage* page) const {
   page->rows.clear();
   page->total = 0;
-  page->more = false;
-  if (q.limit > kMaxPage) return Status::InvalidArgument("limit must be at most " + std::to_string(kMaxPage));
+  page->rows.reserve(std::min<size_t>(q.limit, 1024));
+  NSRADAR_RETURN_IF_ERROR(VisitDomainsOnNs(
+      q,
+      [page](const DomainRowView& r) {
+        page->rows.push_back(DomainRow{std::string(r.name), r.first_seen, r.last_seen, r.active, r.kind,
+                                       std::string(r.zone)});
+      },
+      &page->more));
+  if (!q.want_total) return Status::OK();
+  if (Unfiltered(q)) {
+    NsCounts c;
+    NSRADAR_RETURN_IF_ERROR(Counts(q.ns, &c));
+    page->total = q.active_only ? c.active : c.total;
+    return Status::OK();
+  }
+  // Time or kind fences: the exact total needs a scan of the host's edges.
   const Impl& d = *impl_;
   std::string prefix = q.ns;
   prefix.push_back('\0');
@@ -1067,38 +1122,9 @@ Status Store::DomainsOnNs(const DomainQuery& q, DomainPage* page) const {
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(d.db_->NewIterator(ro, d.cf(kNsEdges)));
-  std::string start = prefix + q.after;
-  it->Seek(start);
-  if (!q.after.empty() && it->Valid() && ToView(it->key()) == start) it->Next();
   EdgeValue v;
-  DomainRow row;
+  DomainRowView row;
   ZoneMemo zone(d);
-  const bool filtered = !Unfiltered(q) || q.active_only;
-  for (; it->Valid(); it->Next()) {
-    if (!EdgeValue::Decode(ToView(it->value()), &v)) return Status::Corruption("edge value under " + q.ns);
-    row.name.assign(it->key().data() + prefix.size(), it->key().size() - prefix.size());
-    row.first_seen = v.first_seen();
-    row.last_seen = v.last_seen(zone.Latest(v.zone_id));
-    row.active = v.active();
-    row.kind = v.kind;
-    if (filtered && !RowMatches(q, row)) continue;
-    if (page->rows.size() == q.limit) {
-      page->more = true;
-      break;
-    }
-    row.zone = zone.Name(v.zone_id);
-    page->rows.push_back(row);
-  }
-  NSRADAR_RETURN_IF_ERROR(FromRocks(it->status(), "scanning " + q.ns));
-  if (!q.want_total) return Status::OK();
-  if (Unfiltered(q)) {
-    NsCounts c;
-    NSRADAR_RETURN_IF_ERROR(Counts(q.ns, &c));
-    page->total = q.active_only ? c.active : c.total;
-    return Status::OK();
-  }
-  // Time or kind fences: the exact total needs a scan of the host's edges.
-  it.reset(d.db_->NewIterator(ro, d.cf(kNsEdges)));
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     if (!EdgeValue::Decode(ToView(it->value()), &v)) return Status::Corruption("edge value under " + q.ns);
     row.first_seen = v.first_seen();

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,6 +82,16 @@ struct DomainRow {
   bool active = false;
   zone::DomainKind kind = zone::DomainKind::kRegistered;
   std::string zone;
+};
+
+// A row as a scan sees it: the views are valid only during the callback.
+struct DomainRowView {
+  std::string_view name;
+  int64_t first_seen = 0;
+  int64_t last_seen = 0;
+  bool active = false;
+  zone::DomainKind kind = zone::DomainKind::kRegistered;
+  std::string_view zone;
 };
 
 enum class KindFilter { kAll, kRegistered, kSubdomain, kSuffix };
@@ -171,6 +182,10 @@ class Store {
                         IngestResult* result);
 
   Status DomainsOnNs(const DomainQuery& q, DomainPage* page) const;
+  // The rows DomainsOnNs would return, handed to `visit` one by one without
+  // copying (q.want_total is ignored); *more says whether a page follows.
+  Status VisitDomainsOnNs(const DomainQuery& q, const std::function<void(const DomainRowView&)>& visit,
+                          bool* more) const;
   Status Counts(std::string_view ns, NsCounts* out) const;
   // Hosts equal to or below `suffix`, in reversed-label order, after `after`.
   Status NameServersUnder(std::string_view suffix, std::string_view after, size_t limit, std::vector<NsRow>* out) const;

@@ -18,6 +18,7 @@ struct ServeOptions {
   double rate_limit = 30;
   api::ServerOptions server;
   int refresh_ms = 1000;
+  size_t cache_mb = 1024;
 };
 
 [[noreturn]] void Fail(const Status& s) {
@@ -30,6 +31,7 @@ void RunServe(const GlobalOptions& g, const ServeOptions& o) {
   if (Status s = keys.Load(o.api_keys); !s.ok()) Fail(s);
   nsdb::StoreOptions so;
   so.read_only = true;
+  so.block_cache_bytes = o.cache_mb << 20;
   std::unique_ptr<nsdb::Store> store;
   if (Status s = nsdb::Store::Open(g.store, so, &store); !s.ok()) Fail(s);
 
@@ -74,6 +76,10 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global) {
       ->check(CLI::PositiveNumber);
   cmd->add_option_function<int64_t>("--idle-timeout-ms", ms(&o->server.idle_timeout),
                                     "Keep-alive idle time before closing (default 30000)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--cache-mb", o->cache_mb,
+                  "Block cache: uncompressed index pages kept in memory (the store's hot set should fit)")
+      ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--refresh-ms", o->refresh_ms, "How often to pick up ingests by other processes")
       ->capture_default_str()
