@@ -43,8 +43,28 @@ $NSRADAR ip hosts 194.0.0.53
 say "nsradar --json ns domains ns1.nethost0.net --limit 3   # machine output"
 $NSRADAR --json ns domains ns1.nethost0.net --limit 3
 
+# The HTTP API over the same store: a Reverse NS API client only changes its
+# base URL. The key file holds one key per line; port 0 would pick any.
+KEYS=$(mktemp)
+DEMO_KEY=at_demo0demo0demo0demo0demo0demo
+echo "$DEMO_KEY" > "$KEYS"
+PORT=${NSRADAR_DEMO_PORT:-18053}
+say "nsradar serve --api-keys KEYS --listen 127.0.0.1:$PORT   (in the background)"
+$NSRADAR serve --api-keys "$KEYS" --listen 127.0.0.1:$PORT &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; rm -f "$KEYS"' EXIT
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+say "curl 'http://127.0.0.1:$PORT/api/v1?apiKey=KEY&ns=sns-pb.isc.org'   # v1, Reverse NS API shape"
+curl -s "http://127.0.0.1:$PORT/api/v1?apiKey=$DEMO_KEY&ns=sns-pb.isc.org" | head -c 400; echo " ..."
+say "curl -H 'X-API-Key: KEY' 'http://127.0.0.1:$PORT/v2/ns/sns-pb.isc.org/domains?limit=2&active=false'"
+curl -s -H "X-API-Key: $DEMO_KEY" "http://127.0.0.1:$PORT/v2/ns/sns-pb.isc.org/domains?limit=2"; echo
+say "curl 'http://127.0.0.1:$PORT/v2/export/cof?ns=a.nic.de&apiKey=KEY'   # Passive DNS COF, NDJSON"
+curl -s "http://127.0.0.1:$PORT/v2/export/cof?ns=a.nic.de&apiKey=$DEMO_KEY" | head -n 2
+kill -TERM $SERVER
+wait $SERVER 2>/dev/null || true
+
 cat <<MSG
 
 Where to look: the index is in ${NSRADAR_STORE:-./nsradar-data} (RocksDB). Every command
-above takes --json. Try: ./build/tools/nsradar --help, ... ns domains --help.
+above takes --json. The API: docs/api.md; its OpenAPI document is served at /v2/openapi.json. Try: ./build/tools/nsradar --help, ... ns domains --help.
 MSG

@@ -6,7 +6,7 @@ set -euo pipefail
 
 # Build and library dependencies.
 BUILD_PKGS=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git curl
   clang libclang-rt-14-dev clang-format
   librocksdb-dev zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libbz2-dev
   libfmt-dev libspdlog-dev libcli11-dev libpsl-dev publicsuffix
@@ -15,7 +15,7 @@ BUILD_PKGS=(
 )
 # Peers the benchmarks compare against and tools the tests drive.
 TOOL_PKGS=(
-  knot-dnssecutils wrk curl
+  knot-dnssecutils wrk
 )
 
 want=("${BUILD_PKGS[@]}")
