@@ -89,7 +89,8 @@ template <typename Page>
 Status Render(const nsdb::Store& store, const nsdb::DomainQuery& q, std::string_view current_page, std::string* out) {
   Page page(out);
   bool more = false;
-  NSRADAR_RETURN_IF_ERROR(store.VisitDomainsOnNs(q, [&page](const nsdb::DomainRowView& row) { page.Row(row); }, &more));
+  NSRADAR_RETURN_IF_ERROR(store.VisitDomainsOnNs(
+      q, [&page](const nsdb::DomainRowView& row) { page.Row(row); }, &more));
   page.Finish(current_page);
   return Status::OK();
 }

@@ -1101,8 +1101,8 @@ Status Store::DomainsOnNs(const DomainQuery& q, DomainPage* page) const {
   NSRADAR_RETURN_IF_ERROR(VisitDomainsOnNs(
       q,
       [page](const DomainRowView& r) {
-        page->rows.push_back(DomainRow{std::string(r.name), r.first_seen, r.last_seen, r.active, r.kind,
-                                       std::string(r.zone)});
+        page->rows.push_back(
+            DomainRow{std::string(r.name), r.first_seen, r.last_seen, r.active, r.kind, std::string(r.zone)});
       },
       &page->more));
   if (!q.want_total) return Status::OK();

@@ -1,13 +1,24 @@
 // The nsradar program as users run it: real processes, real files, exit
 // codes, table and JSON output, and the messages bad input gets.
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <regex>
 #include <sstream>
+#include <thread>
 
 namespace {
 
@@ -164,6 +175,143 @@ TEST_F(CliTest, QueriesNeedAStore) {
   Result r = Run("stats");
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.err.find("no nsradar store"), std::string::npos) << r.err;
+}
+
+// One HTTP/1.0 GET to 127.0.0.1:port; the status code and body, or 0.
+std::pair<int, std::string> HttpGet(int port, const std::string& target) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return {0, ""};
+  }
+  std::string req = "GET " + target + " HTTP/1.0\r\n\r\n";
+  if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
+    close(fd);
+    return {0, ""};
+  }
+  std::string resp;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) resp.append(buf, n);
+  close(fd);
+  if (resp.size() < 12) return {0, ""};
+  size_t body = resp.find("\r\n\r\n");
+  return {std::stoi(resp.substr(9, 3)), body == std::string::npos ? "" : resp.substr(body + 4)};
+}
+
+// `nsradar serve` as a child process on an ephemeral port.
+class ServeProcess {
+ public:
+  ServeProcess(const fs::path& dir, const std::string& keys) : log_(dir / "serve.log") {
+    std::string store = (dir / "store").string();
+    std::vector<std::string> args = {NSRADAR_BINARY, "--store",  store,         "serve",        "--api-keys",
+                                     keys,           "--listen", "127.0.0.1:0", "--refresh-ms", "100"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 2, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    EXPECT_EQ(posix_spawn(&pid_, NSRADAR_BINARY, &fa, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    std::regex serving("on port ([0-9]+)");
+    for (int i = 0; i < 100 && port_ == 0; ++i) {
+      std::smatch m;
+      std::string text = Log();
+      if (std::regex_search(text, m, serving)) port_ = std::stoi(m[1]);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_NE(port_, 0) << Log();
+  }
+  ~ServeProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  std::string Log() const {
+    std::ifstream f(log_);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  }
+  // Sends `sig` and waits up to `wait` for the exit code; -1 if still running.
+  int Signal(int sig, std::chrono::milliseconds wait) {
+    kill(pid_, sig);
+    if (sig == SIGHUP) return -1;
+    for (auto end = std::chrono::steady_clock::now() + wait; std::chrono::steady_clock::now() < end;) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = 0;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
+  }
+  int port() const { return port_; }
+
+ private:
+  fs::path log_;
+  pid_t pid_ = 0;
+  int port_ = 0;
+};
+
+// Polls `target` until its answer satisfies `want`, for up to 5 s.
+bool Eventually(int port, const std::string& target, const std::function<bool(int, const std::string&)>& want) {
+  for (int i = 0; i < 100; ++i) {
+    auto [code, body] = HttpGet(port, target);
+    if (want(code, body)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST_F(CliTest, ServeFollowsIngestsReloadsKeysAndStopsGracefully) {
+  const std::string key_a = "at_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa", key_b = "at_bbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+  ASSERT_EQ(Run("zone ingest " + Write("z1.zone", kZone1)).code, 0);
+  std::string keys = Write("keys", key_a + "\n");
+  ServeProcess serve(dir_, keys);
+  ASSERT_NE(serve.port(), 0);
+  auto [code, body] = HttpGet(serve.port(), "/api/v1?apiKey=" + key_a + "&ns=ns1.shared.net");
+  EXPECT_EQ(code, 200);
+  EXPECT_NE(body.find(R"("name":"beta.com")"), std::string::npos) << body;
+  EXPECT_EQ(body.find("delta.com"), std::string::npos);
+
+  // Another process ingests into the same store while the API serves it.
+  ASSERT_EQ(Run("zone ingest " + Write("z2.zone", kZone2)).code, 0);
+  EXPECT_TRUE(Eventually(serve.port(), "/api/v1?apiKey=" + key_a + "&ns=ns1.shared.net",
+                         [](int c, const std::string& b) { return c == 200 && b.find("delta.com") != b.npos; }));
+
+  // SIGHUP swaps the keys; a broken file afterwards keeps the last good set.
+  Write("keys", key_b + "\n");
+  serve.Signal(SIGHUP, {});
+  EXPECT_TRUE(Eventually(serve.port(), "/api/v1?apiKey=" + key_a + "&ns=ns1.shared.net",
+                         [](int c, const std::string&) { return c == 403; }));
+  EXPECT_EQ(HttpGet(serve.port(), "/api/v1?apiKey=" + key_b + "&ns=ns1.shared.net").first, 200);
+  Write("keys", key_b + "\nnot-a-key\n");
+  serve.Signal(SIGHUP, {});
+  EXPECT_TRUE(Eventually(serve.port(), "/healthz", [&](int, const std::string&) {
+    return serve.Log().find("keys:2: not an API key") != std::string::npos;
+  })) << serve.Log();
+  EXPECT_EQ(HttpGet(serve.port(), "/api/v1?apiKey=" + key_b + "&ns=ns1.shared.net").first, 200);
+
+  EXPECT_EQ(serve.Signal(SIGTERM, std::chrono::seconds(5)), 0);
+  EXPECT_NE(serve.Log().find("stopped"), std::string::npos);
+}
+
+TEST_F(CliTest, ServeRefusesBadSetup) {
+  ASSERT_EQ(Run("zone ingest " + Write("z1.zone", kZone1)).code, 0);
+  Result r = Run("serve --api-keys " + Write("keys", "at_short\n") + " --listen 127.0.0.1:0");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("keys:1: not an API key"), std::string::npos) << r.err;
+  r = Run("serve --api-keys " + Write("keys2", "at_aaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n") + " --listen nowhere");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("--listen nowhere"), std::string::npos) << r.err;
 }
 
 }  // namespace
