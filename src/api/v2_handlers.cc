@@ -7,6 +7,7 @@
 #include "api/params.h"
 #include "api/service.h"
 #include "dns/address.h"
+#include "nsdb/json.h"
 #include "util/json_writer.h"
 
 namespace nsradar::api {
@@ -188,26 +189,7 @@ Response HandleDomain(const nsdb::Store& store, std::string_view domain) {
   if (info.edges.empty()) return ErrorResponse(404, "domain: " + name + " is not in the index");
   Response r;
   JsonWriter w(&r.body);
-  w.BeginObject().Field("domain", info.name).Field("zone", info.zone).Field("kind", zone::DomainKindName(info.kind));
-  w.Key("name_servers").BeginArray();
-  for (const auto& ns : info.current()) w.String(ns);
-  w.EndArray().Key("edges").BeginArray();
-  for (const auto& e : info.edges) {
-    w.BeginObject()
-        .Field("ns", e.ns)
-        .Field("first_seen", e.first_seen)
-        .Field("last_seen", e.last_seen)
-        .Field("active", e.value.active())
-        .EndObject();
-  }
-  w.EndArray().Key("history").BeginArray();
-  for (const auto& ev : info.history) {
-    w.BeginObject().Field("time", ev.time).Field("event", nsdb::DomainEventName(ev.type)).Key("name_servers");
-    w.BeginArray();
-    for (const auto& ns : ev.name_servers) w.String(ns);
-    w.EndArray().EndObject();
-  }
-  w.EndArray().EndObject();
+  nsdb::WriteDomainJson(info, w);
   return r;
 }
 
@@ -216,21 +198,7 @@ Response HandleStats(const nsdb::Store& store) {
   if (Status s = store.Stats(&st); !s.ok()) return StoreError(s);
   Response r;
   JsonWriter w(&r.body);
-  w.BeginObject()
-      .Field("zones", st.zones)
-      .Field("snapshots", st.snapshots)
-      .Field("edges", st.edges)
-      .Field("active_edges", st.active_edges)
-      .Field("domains", st.domains)
-      .Field("name_servers", st.name_servers)
-      .Field("glue", st.glue)
-      .Field("disk_bytes", st.disk_bytes);
-  w.Key("zone_list").BeginArray();
-  for (const auto& z : st.zone_list) {
-    w.BeginObject().Field("name", z.name).Field("snapshots", z.snapshots.size()).Field("latest", z.latest());
-    w.EndObject();
-  }
-  w.EndArray().EndObject();
+  nsdb::WriteStatsJson(st, w);
   return r;
 }
 

@@ -1046,6 +1046,31 @@ class ZoneMemo {
   std::string name_;
 };
 
+// An iterator over the edges of one name server (keys "ns \0 domain"), or
+// of every name server when `ns` is empty. Not movable: the read options
+// point at upper_slice_.
+class NsEdgeIterator {
+ public:
+  NsEdgeIterator(const Store::Impl& d, std::string_view ns) {
+    if (!ns.empty()) {
+      upper_.assign(ns);
+      upper_.push_back('\1');
+      upper_slice_ = upper_;
+      ro_.iterate_upper_bound = &upper_slice_;
+    }
+    it_.reset(d.db_->NewIterator(ro_, d.cf(kNsEdges)));
+  }
+  NsEdgeIterator(const NsEdgeIterator&) = delete;
+  NsEdgeIterator& operator=(const NsEdgeIterator&) = delete;
+  rocksdb::Iterator* operator->() { return it_.get(); }
+
+ private:
+  std::string upper_;
+  rocksdb::Slice upper_slice_;
+  rocksdb::ReadOptions ro_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
 bool Unfiltered(const DomainQuery& q) {
   return q.kind == KindFilter::kAll && !q.first_seen_after && !q.first_seen_before && !q.last_seen_after &&
          !q.last_seen_before;
@@ -1062,12 +1087,7 @@ Status Store::VisitDomainsOnNs(const DomainQuery& q, const std::function<void(co
   start.push_back('\0');
   const size_t prefix_size = start.size();
   start += q.after;
-  std::string upper = q.ns;
-  upper.push_back('\1');
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(d.db_->NewIterator(ro, d.cf(kNsEdges)));
+  NsEdgeIterator it(d, q.ns);
   it->Seek(start);
   if (!q.after.empty() && it->Valid() && ToView(it->key()) == start) it->Next();
   EdgeValue v;
@@ -1116,12 +1136,7 @@ Status Store::DomainsOnNs(const DomainQuery& q, DomainPage* page) const {
   const Impl& d = *impl_;
   std::string prefix = q.ns;
   prefix.push_back('\0');
-  std::string upper = q.ns;
-  upper.push_back('\1');
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(d.db_->NewIterator(ro, d.cf(kNsEdges)));
+  NsEdgeIterator it(d, q.ns);
   EdgeValue v;
   DomainRowView row;
   ZoneMemo zone(d);
@@ -1337,16 +1352,7 @@ Status Store::CatchUp() {
 Status Store::ScanEdges(const EdgeScan& scan, std::vector<EdgeRow>* out) const {
   out->clear();
   const Impl& d = *impl_;
-  std::string upper;
-  rocksdb::Slice upper_slice;
-  rocksdb::ReadOptions ro;
-  if (!scan.ns.empty()) {
-    upper = scan.ns;
-    upper.push_back('\1');
-    upper_slice = upper;
-    ro.iterate_upper_bound = &upper_slice;
-  }
-  std::unique_ptr<rocksdb::Iterator> it(d.db_->NewIterator(ro, d.cf(kNsEdges)));
+  NsEdgeIterator it(d, scan.ns);
   std::string start;
   if (!scan.after_ns.empty()) {
     start = scan.after_ns;

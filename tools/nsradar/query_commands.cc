@@ -3,6 +3,7 @@
 
 #include "commands.h"
 #include "dns/name.h"
+#include "nsdb/json.h"
 #include "nsdb/store.h"
 #include "util/json_writer.h"
 #include "util/time.h"
@@ -153,30 +154,7 @@ void RunDomainHistory(const GlobalOptions& g, const std::string& arg) {
   if (g.json) {
     std::string out;
     JsonWriter j(&out);
-    j.BeginObject()
-        .Field("domain", info.name)
-        .Field("zone", info.zone)
-        .Field("kind", zone::DomainKindName(info.kind))
-        .Key("name_servers")
-        .BeginArray();
-    for (const auto& ns : info.current()) j.String(ns);
-    j.EndArray().Key("edges").BeginArray();
-    for (const auto& e : info.edges) {
-      j.BeginObject()
-          .Field("name", e.ns)
-          .Field("first_seen", e.first_seen)
-          .Field("last_seen", e.last_seen)
-          .Field("active", e.value.active())
-          .EndObject();
-    }
-    j.EndArray().Key("history").BeginArray();
-    for (const auto& ev : info.history) {
-      j.BeginObject().Field("time", ev.time).Field("event", nsdb::DomainEventName(ev.type)).Key("name_servers");
-      j.BeginArray();
-      for (const auto& ns : ev.name_servers) j.String(ns);
-      j.EndArray().EndObject();
-    }
-    j.EndArray().EndObject();
+    nsdb::WriteDomainJson(info, j);
     PrintJson(out);
     return;
   }
@@ -204,26 +182,7 @@ void RunStats(const GlobalOptions& g) {
   if (g.json) {
     std::string out;
     JsonWriter j(&out);
-    j.BeginObject()
-        .Field("zones", st.zones)
-        .Field("snapshots", st.snapshots)
-        .Field("edges", st.edges)
-        .Field("active_edges", st.active_edges)
-        .Field("domains", st.domains)
-        .Field("name_servers", st.name_servers)
-        .Field("glue", st.glue)
-        .Field("disk_bytes", st.disk_bytes)
-        .Key("zone_list")
-        .BeginArray();
-    for (const auto& z : st.zone_list) {
-      j.BeginObject()
-          .Field("name", z.name)
-          .Field("snapshots", z.snapshots.size())
-          .Field("first", z.snapshots.empty() ? 0 : z.snapshots.front().observed_at)
-          .Field("latest", z.latest())
-          .EndObject();
-    }
-    j.EndArray().EndObject();
+    nsdb::WriteStatsJson(st, j);
     PrintJson(out);
     return;
   }
