@@ -133,6 +133,62 @@ const char* ParseWireName(const uint8_t* data, size_t size, size_t* consumed, st
   return nullptr;
 }
 
+namespace {
+
+// As AppendCanonicalByte, without folding case.
+inline void AppendRawByte(uint8_t b, std::string* out) {
+  if (kByteClass[b] == kUpper) {
+    out->push_back(static_cast<char>(b));
+  } else if (kByteClass[b] == kPlain || kByteClass[b] == kEscapeChar) {
+    AppendCanonicalByte(b, out);
+  } else {
+    char esc[4] = {'\\', static_cast<char>('0' + b / 100), static_cast<char>('0' + b / 10 % 10),
+                   static_cast<char>('0' + b % 10)};
+    out->append(esc, 4);
+  }
+}
+
+}  // namespace
+
+const char* ParseMessageName(const uint8_t* msg, size_t msg_size, size_t offset, size_t* next, std::string* canonical,
+                             std::string* raw) {
+  size_t pos = offset;
+  size_t wire = 1;
+  bool jumped = false;
+  bool first = true;
+  for (;;) {
+    if (pos >= msg_size) return "name runs past the message";
+    uint8_t len = msg[pos];
+    if ((len & 0xc0) == 0xc0) {
+      if (pos + 1 >= msg_size) return "compression pointer runs past the message";
+      size_t target = (static_cast<size_t>(len & 0x3f) << 8) | msg[pos + 1];
+      if (!jumped) *next = pos + 2;
+      if (target >= pos) return "compression pointer does not point backwards";
+      jumped = true;
+      pos = target;
+      continue;
+    }
+    if (len & 0xc0) return "reserved label type";
+    ++pos;
+    if (len == 0) break;
+    if (pos + len > msg_size) return "label runs past the message";
+    wire += len + 1;
+    if (wire > kMaxNameWireLength) return "name longer than 255 bytes";
+    if (!first) {
+      canonical->push_back('.');
+      if (raw) raw->push_back('.');
+    }
+    first = false;
+    for (size_t k = 0; k < len; ++k) {
+      AppendCanonicalByte(msg[pos + k], canonical);
+      if (raw) AppendRawByte(msg[pos + k], raw);
+    }
+    pos += len;
+  }
+  if (!jumped) *next = pos;
+  return nullptr;
+}
+
 size_t WireLength(std::string_view s) {
   if (s.empty()) return 1;
   size_t bytes = 0;

@@ -30,6 +30,15 @@ const char* ParseName(std::string_view text, std::string_view origin, std::strin
 // appends its canonical form. *consumed receives the wire length.
 const char* ParseWireName(const uint8_t* data, size_t size, size_t* consumed, std::string* out);
 
+// Decodes a possibly compressed name (RFC 1035 4.1.4) starting at `offset`
+// inside the DNS message `msg`, appending its canonical form to *canonical
+// and, when `raw` is not null, the same presentation with the original case
+// kept. *next receives the offset just after the name's bytes at `offset`.
+// Pointers must point strictly backwards, so loops are impossible; names
+// over 255 bytes are refused.
+const char* ParseMessageName(const uint8_t* msg, size_t msg_size, size_t offset, size_t* next, std::string* canonical,
+                             std::string* raw);
+
 // Wire-format length of a canonical name (1 for the root).
 size_t WireLength(std::string_view canonical);
 

@@ -74,4 +74,23 @@ bool PublicSuffixList::IsPublicSuffix(std::string_view name) const {
   return psl_is_public_suffix(ctx_, std::string(name).c_str()) != 0;
 }
 
+std::string_view PublicSuffixList::RegisteredDomain(std::string_view name) const {
+  // Label starts, found left to right because "\." escapes a dot inside a
+  // label; then tried from the top-level label down.
+  size_t starts[128];
+  size_t n = 0;
+  starts[n++] = 0;
+  for (std::string_view rest = name; !rest.empty() && n < std::size(starts);) {
+    std::string_view parent = Parent(rest);
+    if (parent.empty()) break;
+    starts[n++] = name.size() - parent.size();
+    rest = parent;
+  }
+  for (size_t i = n; i-- > 0;) {
+    std::string_view candidate = name.substr(starts[i]);
+    if (!IsPublicSuffix(candidate)) return candidate;
+  }
+  return {};
+}
+
 }  // namespace nsradar::dns

@@ -37,6 +37,11 @@ class PublicSuffixList {
   // list's implicit "*" rule), as are private-section entries like github.io.
   bool IsPublicSuffix(std::string_view canonical) const;
 
+  // The registered domain (eTLD+1) of `canonical`: its shortest ancestor, or
+  // itself, that is not a public suffix. Empty when the name is itself a
+  // public suffix. A view into `canonical`.
+  std::string_view RegisteredDomain(std::string_view canonical) const;
+
  private:
   struct Hash {
     using is_transparent = void;

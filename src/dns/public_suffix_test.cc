@@ -51,3 +51,23 @@ TEST(PublicSuffixListTest, LoadRejectsMissingFile) {
 
 }  // namespace
 }  // namespace nsradar::dns
+
+namespace nsradar::dns {
+namespace {
+
+TEST(PublicSuffixListTest, RegisteredDomainIsTheShortestNonSuffix) {
+  const PublicSuffixList& psl = PublicSuffixList::Default();
+  EXPECT_EQ(psl.RegisteredDomain("www.example.com"), "example.com");
+  EXPECT_EQ(psl.RegisteredDomain("a.b.c.example.co.uk"), "example.co.uk");
+  EXPECT_EQ(psl.RegisteredDomain("example.com"), "example.com");
+  EXPECT_EQ(psl.RegisteredDomain("com"), "");
+  EXPECT_EQ(psl.RegisteredDomain("co.uk"), "");
+  EXPECT_EQ(psl.RegisteredDomain("user.github.io"), "user.github.io");  // private section
+  EXPECT_EQ(psl.RegisteredDomain("x.y.user.github.io"), "user.github.io");
+  EXPECT_EQ(psl.RegisteredDomain("a\\.b.example.org"), "example.org");  // escaped dot inside a label
+  EXPECT_EQ(psl.RegisteredDomain("aGVsbG8.t.exfil.test"), "exfil.test");  // unknown TLD: the implicit * rule
+  EXPECT_EQ(psl.RegisteredDomain(""), "");
+}
+
+}  // namespace
+}  // namespace nsradar::dns

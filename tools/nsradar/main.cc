@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   AddZoneCommands(app, global);
   AddQueryCommands(app, global);
   AddServeCommand(app, global);
+  AddEventsCommand(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

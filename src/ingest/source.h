@@ -1,0 +1,66 @@
+// EventSource: anything that yields DnsEvents (a pcap file, a dnstap file, a
+// log file), and the registry that opens the right one for a path.
+//
+// Bad input never stops a source: each skipped packet, frame or line is
+// counted under a reason, and the first few are kept as samples for
+// verbose output. Only I/O failures (unreadable file) are errors.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dns/public_suffix.h"
+#include "ingest/event.h"
+#include "util/status.h"
+
+namespace nsradar::ingest {
+
+enum class Format { kAuto, kPcap, kDnstap, kZeekTsv, kZeekJson };
+const char* FormatName(Format f);
+// "pcap", "dnstap", "zeek", "zeek-json"; nullopt-like kAuto for "auto".
+bool ParseFormat(std::string_view text, Format* out);
+
+struct SourceOptions {
+  const dns::PublicSuffixList* psl = nullptr;  // default list when null
+  std::vector<uint16_t> dns_ports = {53};      // pcap: ports carrying DNS
+  int64_t match_timeout_us = 5'000'000;        // pcap: a query without response is emitted after this
+  size_t max_pending_queries = 200'000;        // pcap: bound of the query/response table
+  size_t max_tcp_flows = 65'536;
+  size_t max_samples = 5;  // bad-input samples kept per reason
+};
+
+struct SourceStats {
+  uint64_t records = 0;  // packets, frames or lines read
+  uint64_t events = 0;
+  std::map<std::string, uint64_t> skipped;               // reason -> count
+  std::map<std::string, std::vector<std::string>> samples;  // reason -> "place: detail"
+
+  void Skip(const std::string& reason, const std::string& sample, size_t max_samples);
+};
+
+using EventSink = std::function<void(const DnsEvent&)>;
+
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+  // Reads the whole input, calling `sink` for every event, in input order
+  // (for pcap: in order of completion of each transaction).
+  virtual Status Run(const EventSink& sink) = 0;
+  const SourceStats& stats() const { return stats_; }
+
+ protected:
+  SourceStats stats_;
+};
+
+// Fills ev->registered_offset from ev->qname.
+void SetRegisteredDomain(const dns::PublicSuffixList& psl, DnsEvent* ev);
+
+// Detects the format from the first bytes when `format` is kAuto.
+Status OpenSource(const std::string& path, Format format, const SourceOptions& options,
+                  std::unique_ptr<EventSource>* out);
+
+}  // namespace nsradar::ingest

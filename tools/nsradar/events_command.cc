@@ -1,0 +1,144 @@
+// nsradar events: DNS traffic from captures, dnstap and logs as one event
+// stream, printed as a table or JSON lines.
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "dns/rr_type.h"
+#include "ingest/source.h"
+#include "util/json_writer.h"
+#include "util/time.h"
+
+namespace nsradar::cli {
+namespace {
+
+struct EventsOptions {
+  std::vector<std::string> inputs;
+  std::string format = "auto";
+  uint64_t limit = 0;
+  bool verbose = false;
+};
+
+const char* RcodeName(int rcode) {
+  static const char* kNames[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
+                                 "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE"};
+  if (rcode >= 0 && rcode < static_cast<int>(std::size(kNames))) return kNames[rcode];
+  return nullptr;
+}
+
+std::string FormatTimeMicros(int64_t us) {
+  std::string s = FormatTime(us / 1'000'000);  // "...:SSZ"
+  s.pop_back();
+  return s + fmt::format(".{:06d}Z", us % 1'000'000);
+}
+
+void WriteRecords(JsonWriter& w, std::string_view key, const std::vector<ingest::DnsRecordData>& records) {
+  w.Key(key).BeginArray();
+  for (const auto& r : records) {
+    w.BeginObject()
+        .Field("name", r.name)
+        .Field("type", dns::TypeToString(r.type))
+        .Field("ttl", r.ttl)
+        .Field("data", r.data)
+        .EndObject();
+  }
+  w.EndArray();
+}
+
+void PrintJsonEvent(const ingest::DnsEvent& ev, std::string* line) {
+  line->clear();
+  JsonWriter w(line);
+  w.BeginObject().Field("ts", FormatTimeMicros(ev.ts_us)).Field("ts_us", ev.ts_us);
+  if (ev.client.family) w.Field("client", ev.client.ToString()).Field("client_port", ev.client_port);
+  if (ev.server.family) w.Field("server", ev.server.ToString()).Field("server_port", ev.server_port);
+  if (ev.transport != ingest::Transport::kUnknown) w.Field("transport", ingest::TransportName(ev.transport));
+  w.Field("qname", ev.qname);
+  if (ev.qname_raw != ev.qname) w.Field("qname_raw", ev.qname_raw);
+  w.Field("qtype", dns::TypeToString(ev.qtype)).Field("qclass", ev.qclass).Field("id", ev.id);
+  w.Key("rcode");
+  if (const char* name = RcodeName(ev.rcode)) {
+    w.String(name);
+  } else if (ev.rcode >= 0) {
+    w.Int(ev.rcode);
+  } else {
+    w.Null();
+  }
+  w.Key("registered_domain");
+  if (ev.registered_domain().empty()) {
+    w.Null();
+  } else {
+    w.String(ev.registered_domain());
+  }
+  if (ev.has_query) w.Field("query_size", ev.query_size);
+  if (ev.has_response) {
+    w.Field("response_size", ev.response_size);
+    WriteRecords(w, "answers", ev.answers);
+    if (!ev.authority_ns.empty()) WriteRecords(w, "authority_ns", ev.authority_ns);
+  }
+  if (!ev.sensor.empty()) w.Field("sensor", ev.sensor);
+  w.EndObject();
+  line->push_back('\n');
+  std::fwrite(line->data(), 1, line->size(), stdout);
+}
+
+void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
+  ingest::Format format;
+  if (!ingest::ParseFormat(o.format, &format)) {
+    throw CLI::ValidationError("--format", "'" + o.format + "': expected auto, pcap, dnstap, zeek or zeek-json");
+  }
+  ingest::SourceOptions so;
+  uint64_t printed = 0;
+  std::string line;
+  bool failed = false;
+  Table table({"TIME", "CLIENT", "QNAME", "QTYPE", "RCODE", "REGISTERED DOMAIN"});
+  for (const auto& input : o.inputs) {
+    std::unique_ptr<ingest::EventSource> source;
+    Status s = ingest::OpenSource(input, format, so, &source);
+    if (s.ok()) {
+      s = source->Run([&](const ingest::DnsEvent& ev) {
+        if (o.limit && printed >= o.limit) return;
+        ++printed;
+        if (g.json) return PrintJsonEvent(ev, &line);
+        const char* rcode = RcodeName(ev.rcode);
+        table.Add({FormatTimeMicros(ev.ts_us), ev.client.family ? ev.client.ToString() : "",
+                   ev.qname.empty() ? "." : ev.qname, dns::TypeToString(ev.qtype),
+                   rcode ? rcode : (ev.rcode < 0 ? "-" : std::to_string(ev.rcode)),
+                   std::string(ev.registered_domain())});
+      });
+    }
+    if (!s.ok()) {
+      PrintError(s.ToString());
+      failed = true;
+      continue;
+    }
+    if (!g.json) {
+      table.Print(stdout);
+      table = Table({"TIME", "CLIENT", "QNAME", "QTYPE", "RCODE", "REGISTERED DOMAIN"});
+    }
+    std::fflush(stdout);
+    const auto& st = source->stats();
+    std::string skipped;
+    for (const auto& [reason, n] : st.skipped) skipped += fmt::format(" {}={}", reason, n);
+    fmt::print(stderr, "{}: {} events from {} records{}{}\n", input, st.events, st.records,
+               skipped.empty() ? "" : "; skipped:", skipped);
+    if (o.verbose) {
+      for (const auto& [reason, samples] : st.samples) {
+        for (const auto& sample : samples) fmt::print(stderr, "  {}: {}\n", reason, sample);
+      }
+    }
+  }
+  if (failed) throw CLI::RuntimeError(1);
+}
+
+}  // namespace
+
+void AddEventsCommand(CLI::App& app, const GlobalOptions& global) {
+  auto o = std::make_shared<EventsOptions>();
+  CLI::App* cmd = app.add_subcommand("events", "Print the DNS events of captures, dnstap files and DNS logs");
+  cmd->add_option("inputs", o->inputs, "Files (pcap/pcapng, dnstap, Zeek dns.log TSV or JSON)")->required();
+  cmd->add_option("--format", o->format, "auto, pcap, dnstap, zeek, zeek-json")->capture_default_str();
+  cmd->add_option("--limit", o->limit, "Print at most N events (0: all)");
+  cmd->add_flag("--verbose,-v", o->verbose, "Show samples of skipped input");
+  cmd->callback([o, &global] { RunEvents(global, *o); });
+}
+
+}  // namespace nsradar::cli
