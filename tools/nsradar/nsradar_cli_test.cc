@@ -16,7 +16,6 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -218,11 +217,10 @@ class ServeProcess {
     posix_spawn_file_actions_addopen(&fa, 2, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     EXPECT_EQ(posix_spawn(&pid_, NSRADAR_BINARY, &fa, nullptr, argv.data(), environ), 0);
     posix_spawn_file_actions_destroy(&fa);
-    std::regex serving("on port ([0-9]+)");
     for (int i = 0; i < 100 && port_ == 0; ++i) {
-      std::smatch m;
       std::string text = Log();
-      if (std::regex_search(text, m, serving)) port_ = std::stoi(m[1]);
+      size_t at = text.find(" on port ");
+      if (at != std::string::npos) port_ = std::atoi(text.c_str() + at + 9);
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     EXPECT_NE(port_, 0) << Log();
