@@ -45,7 +45,8 @@ struct DnsEvent {
   size_t registered_offset = std::string::npos;
 
   std::string_view registered_domain() const {
-    return registered_offset == std::string::npos ? std::string_view() : std::string_view(qname).substr(registered_offset);
+    return registered_offset == std::string::npos ? std::string_view()
+                                                  : std::string_view(qname).substr(registered_offset);
   }
   void Clear();
 };

@@ -145,8 +145,8 @@ class PacketDecoder::Impl {
       if (next == 44) {  // fragment
         if (rest < 8) return Skip("bad_ipv6_header", "fragment header");
         uint16_t offm = Get16(q + 2);
-        Fragment f{src, dst, Get32(q + 4), q[0], static_cast<size_t>(offm & 0xfff8), (offm & 1) != 0, q + 8,
-                   rest - 8, ts_us_};
+        Fragment f{src,   dst,      Get32(q + 4), q[0], static_cast<size_t>(offm & 0xfff8), (offm & 1) != 0,
+                   q + 8, rest - 8, ts_us_};
         return Defrag(f);
       }
       return TransportLayer(next, src, dst, q, rest);
@@ -190,7 +190,7 @@ class PacketDecoder::Impl {
       uint16_t sport = Get16(p), dport = Get16(p + 2);
       if (!IsDnsPort(sport) && !IsDnsPort(dport)) return Skip("not_dns_port", "");
       uint8_t flags = p[13];
-      TcpSegment s{src, dst, sport, dport, Get32(p + 4), (flags & 2) != 0, (flags & 1) != 0, (flags & 4) != 0,
+      TcpSegment s{src,    dst,    sport, dport, Get32(p + 4), (flags & 2) != 0, (flags & 1) != 0, (flags & 4) != 0,
                    p + hl, n - hl, ts_us_};
       tcp_.Add(
           s,
@@ -234,8 +234,7 @@ class PacketDecoder::Impl {
 PacketDecoder::PacketDecoder(int link_type, const SourceOptions& options, SourceStats* stats)
     : impl_(std::make_unique<Impl>(link_type, options, stats)) {}
 PacketDecoder::~PacketDecoder() = default;
-void PacketDecoder::Packet(int64_t ts_us, const uint8_t* data, size_t caplen, size_t wire_len,
-                           const EventSink& sink) {
+void PacketDecoder::Packet(int64_t ts_us, const uint8_t* data, size_t caplen, size_t wire_len, const EventSink& sink) {
   impl_->Packet(ts_us, data, caplen, wire_len, sink);
 }
 void PacketDecoder::Finish(const EventSink& sink) { impl_->Finish(sink); }

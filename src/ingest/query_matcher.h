@@ -119,8 +119,7 @@ void QueryMatcher::Add(const PacketInfo& p, const DnsMessage& m, DnsEvent* scrat
   ev.Clear();
   Key k{p.dst, p.dport, m.id};
   auto it = pending_.find(k);
-  if (it != pending_.end() && it->second.qname_raw == m.qname_raw &&
-      it->second.qtype == m.qtype) {
+  if (it != pending_.end() && it->second.qname_raw == m.qname_raw && it->second.qtype == m.qtype) {
     ev.ts_us = it->second.ts_us;
     ev.has_query = true;
     ev.query_size = it->second.size;

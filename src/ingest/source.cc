@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "ingest/dnstap_source.h"
 #include "ingest/pcap_source.h"
 
 namespace nsradar::ingest {
@@ -78,6 +79,9 @@ Status OpenSource(const std::string& path, Format format, const SourceOptions& o
   switch (format) {
     case Format::kPcap:
       *out = NewPcapFileSource(path, options);
+      return Status::OK();
+    case Format::kDnstap:
+      *out = NewDnstapFileSource(path, options);
       return Status::OK();
     default:
       return Status::InvalidArgument(path + ": format " + FormatName(format) + " is not supported yet");

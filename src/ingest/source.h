@@ -36,7 +36,7 @@ struct SourceOptions {
 struct SourceStats {
   uint64_t records = 0;  // packets, frames or lines read
   uint64_t events = 0;
-  std::map<std::string, uint64_t> skipped;               // reason -> count
+  std::map<std::string, uint64_t> skipped;                  // reason -> count
   std::map<std::string, std::vector<std::string>> samples;  // reason -> "place: detail"
 
   void Skip(const std::string& reason, const std::string& sample, size_t max_samples);

@@ -19,7 +19,7 @@ struct EventsOptions {
 };
 
 const char* RcodeName(int rcode) {
-  static const char* kNames[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
+  static const char* kNames[] = {"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
                                  "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE"};
   if (rcode >= 0 && rcode < static_cast<int>(std::size(kNames))) return kNames[rcode];
   return nullptr;

@@ -1,0 +1,407 @@
+#include "ingest/dnstap_source.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "ingest/dns_message.h"
+#include "ingest/query_matcher.h"
+#include "util/byte_source.h"
+
+namespace nsradar::ingest {
+namespace {
+
+constexpr size_t kMaxFrame = 1 << 20;
+constexpr uint32_t kControlStart = 2, kControlStop = 3;
+
+// dnstap.Message.Type values.
+enum MessageType : uint32_t {
+  kAuthQuery = 1,
+  kAuthResponse = 2,
+  kResolverQuery = 3,
+  kResolverResponse = 4,
+  kClientQuery = 5,
+  kClientResponse = 6,
+  kForwarderQuery = 7,
+  kForwarderResponse = 8,
+  kStubQuery = 9,
+  kStubResponse = 10,
+  kToolQuery = 11,
+  kToolResponse = 12,
+};
+
+// A protobuf wire-format reader over one message's bytes.
+class ProtoReader {
+ public:
+  ProtoReader(const uint8_t* p, size_t n) : p_(p), end_(p + n) {}
+  bool done() const { return p_ == end_; }
+  // Reads the next field's tag; false at the end or on malformed input
+  // (then failed() is true).
+  bool Next(uint32_t* field, uint32_t* wire_type) {
+    if (p_ == end_) return false;
+    uint64_t tag;
+    if (!Varint(&tag) || (tag >> 3) == 0 || (tag >> 3) > 0x1fffffff) return Fail();
+    *field = static_cast<uint32_t>(tag >> 3);
+    *wire_type = static_cast<uint32_t>(tag & 7);
+    return true;
+  }
+  bool Varint(uint64_t* v) {
+    *v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ == end_) return Fail();
+      uint8_t b = *p_++;
+      *v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return true;
+    }
+    return Fail();
+  }
+  bool Bytes(const uint8_t** data, size_t* size) {
+    uint64_t len;
+    if (!Varint(&len) || len > static_cast<uint64_t>(end_ - p_)) return Fail();
+    *data = p_;
+    *size = static_cast<size_t>(len);
+    p_ += len;
+    return true;
+  }
+  bool Fixed32(uint32_t* v) {
+    if (end_ - p_ < 4) return Fail();
+    std::memcpy(v, p_, 4);  // little-endian on the wire, as on x86-64 and arm64
+    p_ += 4;
+    return true;
+  }
+  bool Skip(uint32_t wire_type) {
+    uint64_t v;
+    const uint8_t* d;
+    size_t n;
+    switch (wire_type) {
+      case 0:
+        return Varint(&v);
+      case 1:
+        if (end_ - p_ < 8) return Fail();
+        p_ += 8;
+        return true;
+      case 2:
+        return Bytes(&d, &n);
+      case 5:
+        if (end_ - p_ < 4) return Fail();
+        p_ += 4;
+        return true;
+      default:
+        return Fail();
+    }
+  }
+  bool failed() const { return failed_; }
+
+ private:
+  bool Fail() {
+    failed_ = true;
+    return false;
+  }
+  const uint8_t* p_;
+  const uint8_t* end_;
+  bool failed_ = false;
+};
+
+struct DnstapMessage {
+  uint32_t type = 0;
+  uint32_t family = 0, protocol = 0;
+  const uint8_t* query_address = nullptr;
+  size_t query_address_size = 0;
+  const uint8_t* response_address = nullptr;
+  size_t response_address_size = 0;
+  uint32_t query_port = 0, response_port = 0;
+  uint64_t query_sec = 0, response_sec = 0;
+  uint32_t query_nsec = 0, response_nsec = 0;
+  const uint8_t* query_message = nullptr;
+  size_t query_message_size = 0;
+  const uint8_t* response_message = nullptr;
+  size_t response_message_size = 0;
+};
+
+bool ParseMessage(const uint8_t* p, size_t n, DnstapMessage* m) {
+  ProtoReader r(p, n);
+  uint32_t field, wt;
+  uint64_t v;
+  while (r.Next(&field, &wt)) {
+    bool ok = true;
+    if (wt == 0 && (field == 1 || field == 2 || field == 3 || field == 6 || field == 7 || field == 8 || field == 12)) {
+      ok = r.Varint(&v);
+      switch (field) {
+        case 1:
+          m->type = static_cast<uint32_t>(v);
+          break;
+        case 2:
+          m->family = static_cast<uint32_t>(v);
+          break;
+        case 3:
+          m->protocol = static_cast<uint32_t>(v);
+          break;
+        case 6:
+          m->query_port = static_cast<uint32_t>(v);
+          break;
+        case 7:
+          m->response_port = static_cast<uint32_t>(v);
+          break;
+        case 8:
+          m->query_sec = v;
+          break;
+        case 12:
+          m->response_sec = v;
+          break;
+      }
+    } else if (wt == 5 && (field == 9 || field == 13)) {
+      ok = r.Fixed32(field == 9 ? &m->query_nsec : &m->response_nsec);
+    } else if (wt == 2 && field == 4) {
+      ok = r.Bytes(&m->query_address, &m->query_address_size);
+    } else if (wt == 2 && field == 5) {
+      ok = r.Bytes(&m->response_address, &m->response_address_size);
+    } else if (wt == 2 && field == 10) {
+      ok = r.Bytes(&m->query_message, &m->query_message_size);
+    } else if (wt == 2 && field == 14) {
+      ok = r.Bytes(&m->response_message, &m->response_message_size);
+    } else {
+      ok = r.Skip(wt);
+    }
+    if (!ok) return false;
+  }
+  return !r.failed();
+}
+
+bool ToAddress(const uint8_t* p, size_t n, dns::Address* out) {
+  if (n != 4 && n != 16) return false;
+  out->family = n == 4 ? 4 : 6;
+  out->bytes = {};
+  std::memcpy(out->bytes.data(), p, n);
+  return true;
+}
+
+Transport ToTransport(uint32_t protocol) {
+  switch (protocol) {
+    case 1:
+    case 5:
+      return Transport::kUdp;
+    case 2:
+    case 6:
+      return Transport::kTcp;
+    case 3:
+      return Transport::kDot;
+    case 4:
+      return Transport::kDoh;
+    case 7:
+      return Transport::kDoq;
+  }
+  return Transport::kUnknown;
+}
+
+}  // namespace
+
+class DnstapDecoder::Impl {
+ public:
+  Impl(const SourceOptions& options, SourceStats* stats)
+      : options_(options),
+        psl_(options.psl ? *options.psl : dns::PublicSuffixList::Default()),
+        stats_(stats),
+        matcher_(options.match_timeout_us, options.max_pending_queries) {}
+
+  void Frame(const uint8_t* data, size_t size, const EventSink& sink) {
+    ++stats_->records;
+    sink_ = &sink;
+    ProtoReader r(data, size);
+    uint32_t field, wt;
+    const uint8_t* message = nullptr;
+    size_t message_size = 0;
+    const uint8_t* identity = nullptr;
+    size_t identity_size = 0;
+    while (r.Next(&field, &wt)) {
+      bool ok = (wt == 2 && field == 14)  ? r.Bytes(&message, &message_size)
+                : (wt == 2 && field == 1) ? r.Bytes(&identity, &identity_size)
+                                          : r.Skip(wt);
+      if (!ok) break;
+    }
+    if (r.failed()) return Skip("dnstap_bad_protobuf", fmt::format("{} bytes", size));
+    if (!message) return Skip("dnstap_no_message", "");
+    DnstapMessage m;
+    if (!ParseMessage(message, message_size, &m)) return Skip("dnstap_bad_protobuf", "in Message");
+    sensor_.assign(reinterpret_cast<const char*>(identity), identity ? identity_size : 0);
+
+    bool query;
+    switch (m.type) {
+      case kClientQuery:
+      case kAuthQuery:
+      case kStubQuery:
+      case kToolQuery:
+        query = true;
+        break;
+      case kClientResponse:
+      case kAuthResponse:
+      case kStubResponse:
+      case kToolResponse:
+        query = false;
+        break;
+      case kResolverQuery:
+      case kResolverResponse:
+      case kForwarderQuery:
+      case kForwarderResponse:
+        return Skip("dnstap_resolver_side", "");
+      default:
+        return Skip("dnstap_unknown_message_type", fmt::format("type {}", m.type));
+    }
+    const uint8_t* wire = query ? m.query_message : m.response_message;
+    size_t wire_size = query ? m.query_message_size : m.response_message_size;
+    if (!wire) return Skip("dnstap_no_dns_message", query ? "query" : "response");
+    PacketInfo p;
+    dns::Address client, server;
+    if (!ToAddress(m.query_address, m.query_address_size, &client)) client = dns::Address();
+    if (!ToAddress(m.response_address, m.response_address_size, &server)) server = dns::Address();
+    uint64_t sec = query ? m.query_sec : (m.response_sec ? m.response_sec : m.query_sec);
+    uint32_t nsec = query ? m.query_nsec : (m.response_sec ? m.response_nsec : m.query_nsec);
+    p.ts_us = static_cast<int64_t>(sec) * 1'000'000 + nsec / 1000;
+    p.transport = ToTransport(m.protocol);
+    p.size = static_cast<uint32_t>(wire_size);
+    if (query) {
+      p.src = client;
+      p.sport = static_cast<uint16_t>(m.query_port);
+      p.dst = server;
+      p.dport = static_cast<uint16_t>(m.response_port);
+    } else {
+      p.src = server;
+      p.sport = static_cast<uint16_t>(m.response_port);
+      p.dst = client;
+      p.dport = static_cast<uint16_t>(m.query_port);
+    }
+    DnsParseError e = ParseDnsMessage(wire, wire_size, true, &dns_);
+    if (dns_.qname.empty() && e != DnsParseError::kNone) {
+      return Skip(DnsParseErrorName(e), fmt::format("frame {}", stats_->records));
+    }
+    if (e != DnsParseError::kNone) Skip(DnsParseErrorName(e), "records after the question (question kept)");
+    if (dns_.qr == query) {
+      // The DNS header disagrees with the dnstap type; trust the header.
+      Skip("dnstap_type_mismatch", fmt::format("frame {}", stats_->records));
+    }
+    matcher_.Add(p, dns_, &event_, [this](DnsEvent& ev) { Emit(ev); });
+  }
+
+  void Finish(const EventSink& sink) {
+    sink_ = &sink;
+    matcher_.Flush(&event_, [this](DnsEvent& ev) { Emit(ev); });
+  }
+
+ private:
+  void Skip(const char* reason, const std::string& detail) {
+    stats_->Skip(reason, fmt::format("frame {}: {}", stats_->records, detail), options_.max_samples);
+  }
+  void Emit(DnsEvent& ev) {
+    ev.sensor = sensor_;
+    SetRegisteredDomain(psl_, &ev);
+    ++stats_->events;
+    (*sink_)(ev);
+  }
+
+  const SourceOptions& options_;
+  const dns::PublicSuffixList& psl_;
+  SourceStats* stats_;
+  QueryMatcher matcher_;
+  DnsMessage dns_;
+  DnsEvent event_;
+  std::string sensor_;
+  const EventSink* sink_ = nullptr;
+};
+
+DnstapDecoder::DnstapDecoder(const SourceOptions& options, SourceStats* stats)
+    : impl_(std::make_unique<Impl>(options, stats)) {}
+DnstapDecoder::~DnstapDecoder() = default;
+void DnstapDecoder::Frame(const uint8_t* data, size_t size, const EventSink& sink) { impl_->Frame(data, size, sink); }
+void DnstapDecoder::Finish(const EventSink& sink) { impl_->Finish(sink); }
+
+namespace {
+
+class DnstapFileSource : public EventSource {
+ public:
+  DnstapFileSource(std::string path, const SourceOptions& options) : path_(std::move(path)), options_(options) {}
+
+  Status Run(const EventSink& sink) override {
+    std::unique_ptr<ByteSource> in;
+    NSRADAR_RETURN_IF_ERROR(ByteSource::Open(path_, &in));
+    DnstapDecoder decoder(options_, &stats_);
+    std::string frame;
+    uint64_t offset = 0;
+    bool started = false;
+    for (;;) {
+      uint32_t len;
+      size_t got;
+      Status s = ReadFull(in.get(), reinterpret_cast<char*>(&len), 4, &got);
+      if (!s.ok()) return Status::IOError(path_ + ": " + s.message());
+      if (got == 0) break;
+      if (got < 4) {
+        stats_.Skip("dnstap_truncated_frame", fmt::format("{} at byte {}: end of file", path_, offset),
+                    options_.max_samples);
+        break;
+      }
+      len = __builtin_bswap32(len);
+      offset += 4;
+      bool control = len == 0;
+      if (control) {
+        s = ReadFull(in.get(), reinterpret_cast<char*>(&len), 4, &got);
+        if (!s.ok()) return Status::IOError(path_ + ": " + s.message());
+        if (got < 4) break;
+        len = __builtin_bswap32(len);
+        offset += 4;
+      }
+      if (len > kMaxFrame) {
+        // The stream cannot be resynchronised past a corrupt length.
+        stats_.Skip("dnstap_frame_too_large", fmt::format("{} at byte {}: {} bytes", path_, offset, len),
+                    options_.max_samples);
+        break;
+      }
+      frame.resize(len);
+      s = ReadFull(in.get(), frame.data(), len, &got);
+      if (!s.ok()) return Status::IOError(path_ + ": " + s.message());
+      if (got < len) {
+        stats_.Skip("dnstap_truncated_frame", fmt::format("{} at byte {}: {} of {} bytes", path_, offset, got, len),
+                    options_.max_samples);
+        break;
+      }
+      offset += len;
+      if (control) {
+        if (len < 4) {
+          stats_.Skip("dnstap_bad_control_frame", fmt::format("{} at byte {}", path_, offset), options_.max_samples);
+          continue;
+        }
+        uint32_t type = static_cast<uint8_t>(frame[0]) << 24 | static_cast<uint8_t>(frame[1]) << 16 |
+                        static_cast<uint8_t>(frame[2]) << 8 | static_cast<uint8_t>(frame[3]);
+        if (type == kControlStart) started = true;
+        if (type == kControlStop) break;
+        continue;
+      }
+      if (!started) {
+        return Status::InvalidArgument(path_ + ": not a Frame Streams file (no START control frame)");
+      }
+      decoder.Frame(reinterpret_cast<const uint8_t*>(frame.data()), frame.size(), sink);
+    }
+    decoder.Finish(sink);
+    return Status::OK();
+  }
+
+ private:
+  static Status ReadFull(ByteSource* in, char* buf, size_t n, size_t* got) {
+    *got = 0;
+    while (*got < n) {
+      size_t k = 0;
+      NSRADAR_RETURN_IF_ERROR(in->Read(buf + *got, n - *got, &k));
+      if (k == 0) break;
+      *got += k;
+    }
+    return Status::OK();
+  }
+
+  std::string path_;
+  SourceOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<EventSource> NewDnstapFileSource(const std::string& path, const SourceOptions& options) {
+  return std::make_unique<DnstapFileSource>(path, options);
+}
+
+}  // namespace nsradar::ingest
