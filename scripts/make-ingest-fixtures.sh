@@ -51,7 +51,7 @@ server:
   local-data: "www.good.test. 300 IN A 192.0.2.10"
   local-data: "www.good.test. 300 IN AAAA 2001:db8::10"
   local-data: "good.test. 300 IN MX 10 mail.good.test."
-  local-data: "txt.good.test. 300 IN TXT \"hello world\""
+  local-data: 'txt.good.test. 300 IN TXT "hello world"'
   local-data: 'big.good.test. 300 IN TXT "$BIG" "$BIG" "$BIG"'
   local-zone: "example.co.uk." static
   local-data: "www.example.co.uk. 300 IN A 192.0.2.20"

@@ -1,0 +1,286 @@
+// Ingest: the DNS wire parser, captures, dnstap, and the same traffic seen
+// through each of them; hostile input of every kind.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "dns/rr_type.h"
+#include "ingest/dns_message.h"
+#include "ingest/ingest_test_util.h"
+#include "ingest/query_matcher.h"
+#include "ingest/source.h"
+#include "nsdb/store_test_util.h"
+
+namespace nsradar::ingest {
+namespace {
+
+using nsdb::testing::TempDir;
+using testing::MessageBuilder;
+
+const std::string kFixtures = std::string(NSRADAR_TESTDATA) + "/ingest/";
+
+std::vector<DnsEvent> ReadAll(const std::string& path, SourceStats* stats = nullptr,
+                              const SourceOptions& options = {}) {
+  std::unique_ptr<EventSource> source;
+  Status s = OpenSource(path, Format::kAuto, options, &source);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  std::vector<DnsEvent> out;
+  if (!source) return out;
+  s = source->Run([&](const DnsEvent& ev) { out.push_back(ev); });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  if (stats) *stats = source->stats();
+  return out;
+}
+
+TEST(DnsMessage, ParsesQuestionAnswersAndCompression) {
+  MessageBuilder b(0x1234, true, 3);
+  b.Question("WWW.Example.COM", dns::rr::kA).AnswerA(300, 192, 0, 2, 1);
+  DnsMessage m;
+  ASSERT_EQ(ParseDnsMessage(reinterpret_cast<const uint8_t*>(b.bytes().data()), b.bytes().size(), true, &m),
+            DnsParseError::kNone);
+  EXPECT_EQ(m.id, 0x1234);
+  EXPECT_TRUE(m.qr);
+  EXPECT_EQ(m.rcode, 3);
+  EXPECT_EQ(m.qname, "www.example.com");
+  EXPECT_EQ(m.qname_raw, "WWW.Example.COM");
+  EXPECT_EQ(m.qtype, dns::rr::kA);
+  ASSERT_EQ(m.answers.size(), 1u);
+  EXPECT_EQ(m.answers[0].name, "www.example.com");
+  EXPECT_EQ(m.answers[0].data, "192.0.2.1");
+  EXPECT_EQ(m.answers[0].ttl, 300u);
+}
+
+TEST(DnsMessage, HostileMessagesAreRefusedWithAReason) {
+  auto parse = [](const std::string& bytes, DnsMessage* m) {
+    return ParseDnsMessage(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), true, m);
+  };
+  DnsMessage m;
+  EXPECT_EQ(parse(std::string(11, '\0'), &m), DnsParseError::kShortHeader);
+  MessageBuilder none(1, false);
+  std::string no_question = none.bytes();
+  no_question[5] = 0;
+  EXPECT_EQ(parse(no_question, &m), DnsParseError::kNoQuestion);
+  // A question name that points at itself, and one that points forwards.
+  MessageBuilder self(1, false);
+  EXPECT_EQ(parse(self.bytes() + std::string("\xc0\x0c\x00\x01\x00\x01", 6), &m), DnsParseError::kBadQuestionName);
+  MessageBuilder fwd(1, false);
+  EXPECT_EQ(parse(fwd.bytes() + std::string("\xc0\x20\x00\x01\x00\x01", 6), &m), DnsParseError::kBadQuestionName);
+  // A label running past the end, a reserved label type, a 300-byte name.
+  MessageBuilder past(1, false);
+  EXPECT_EQ(parse(past.bytes() + "\x09"
+                                 "abc",
+                  &m),
+            DnsParseError::kBadQuestionName);
+  EXPECT_EQ(parse(past.bytes() + "\x41"
+                                 "abc",
+                  &m),
+            DnsParseError::kBadQuestionName);
+  std::string long_name;
+  for (int i = 0; i < 6; ++i) long_name += std::string(50, 'a') + ".";
+  MessageBuilder too_long(1, false);
+  too_long.Question(long_name.substr(0, long_name.size() - 1), 1);
+  EXPECT_EQ(parse(too_long.bytes(), &m), DnsParseError::kBadQuestionName);
+  // A good question with a broken answer keeps the question.
+  MessageBuilder broken(7, true);
+  broken.Question("ok.example", dns::rr::kA);
+  std::string bytes = broken.bytes() + std::string("\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x10\x00\x09\x01", 13);
+  bytes[7] = 1;  // ancount
+  EXPECT_EQ(parse(bytes, &m), DnsParseError::kShortRecord);
+  EXPECT_EQ(m.qname, "ok.example");
+}
+
+TEST(DnsMessage, BoundsTheRecordsItKeeps) {
+  MessageBuilder b(1, true);
+  b.Question("many.example", dns::rr::kA);
+  for (int i = 0; i < 500; ++i) b.AnswerA(1, 10, 0, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i));
+  DnsMessage m;
+  ASSERT_EQ(ParseDnsMessage(reinterpret_cast<const uint8_t*>(b.bytes().data()), b.bytes().size(), true, &m),
+            DnsParseError::kNone);
+  EXPECT_EQ(m.ancount, 500);
+  EXPECT_EQ(m.answers.size(), 64u);
+}
+
+// The traffic of scripts/make-ingest-fixtures.sh, recorded by tcpdump and by
+// Unbound's dnstap: both must give the same events.
+TEST(Fixtures, PcapAndDnstapOfTheSameTrafficAgree) {
+  SourceStats pcap_stats, tap_stats;
+  std::vector<DnsEvent> pcap = ReadAll(kFixtures + "unbound.pcap", &pcap_stats);
+  std::vector<DnsEvent> tap = ReadAll(kFixtures + "unbound.dnstap", &tap_stats);
+  ASSERT_EQ(pcap.size(), 11u);
+  ASSERT_EQ(tap.size(), pcap.size());
+  EXPECT_TRUE(pcap_stats.skipped.empty());
+  EXPECT_TRUE(tap_stats.skipped.empty());
+  for (size_t i = 0; i < pcap.size(); ++i) {
+    const DnsEvent& a = pcap[i];
+    const DnsEvent& b = tap[i];
+    SCOPED_TRACE(a.qname);
+    EXPECT_EQ(a.qname, b.qname);
+    EXPECT_EQ(a.qname_raw, b.qname_raw);
+    EXPECT_EQ(a.qtype, b.qtype);
+    EXPECT_EQ(a.rcode, b.rcode);
+    EXPECT_EQ(a.id, b.id);
+    EXPECT_EQ(a.client, b.client);
+    EXPECT_EQ(a.client_port, b.client_port);
+    EXPECT_EQ(a.server.ToString(), "127.0.10.11");
+    EXPECT_EQ(a.server, b.server);
+    EXPECT_EQ(a.transport, b.transport);
+    EXPECT_EQ(a.query_size, b.query_size);
+    EXPECT_EQ(a.response_size, b.response_size);
+    EXPECT_EQ(a.registered_domain(), b.registered_domain());
+    ASSERT_EQ(a.answers.size(), b.answers.size());
+    for (size_t k = 0; k < a.answers.size(); ++k) EXPECT_EQ(a.answers[k].data, b.answers[k].data);
+    // The two clocks are the capture's and Unbound's: within a few ms.
+    EXPECT_LT(std::abs(a.ts_us - b.ts_us), 5000);
+    EXPECT_TRUE(a.has_query && a.has_response);
+    EXPECT_EQ(b.sensor, "fixture-unbound");
+  }
+  EXPECT_EQ(pcap[4].qname_raw, "WwW.GooD.TeSt");
+  EXPECT_EQ(pcap[4].qname, "www.good.test");
+  EXPECT_EQ(pcap[5].rcode, 3);
+  EXPECT_EQ(pcap[7].transport, Transport::kTcp);
+  EXPECT_EQ(pcap[8].registered_domain(), "example.co.uk");
+  EXPECT_EQ(pcap[0].answers.at(0).data, "192.0.2.10");
+  EXPECT_EQ(pcap[1].answers.at(0).data, "2001:db8::10");
+  EXPECT_EQ(pcap[2].answers.at(0).data, "10 mail.good.test");
+  EXPECT_EQ(pcap[3].answers.at(0).data, "\"hello world\"");
+}
+
+TEST(Fixtures, TruncatedDnstapFilesAreReadUpToTheCut) {
+  std::ifstream in(kFixtures + "unbound.dnstap", std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string full = ss.str();
+  TempDir dir;
+  size_t previous = 0;
+  for (size_t cut = 64; cut < full.size(); cut += 97) {
+    std::ofstream(dir.file("cut"), std::ios::binary) << full.substr(0, cut);
+    SourceStats stats;
+    std::vector<DnsEvent> events = ReadAll(dir.file("cut"), &stats);
+    EXPECT_GE(events.size(), previous) << "cut at " << cut;  // more data never yields fewer events
+    EXPECT_LE(events.size(), 11u);
+    previous = events.size();
+  }
+  std::ofstream(dir.file("mid"), std::ios::binary) << full.substr(0, full.size() - 30);
+  SourceStats stats;
+  ReadAll(dir.file("mid"), &stats);
+  EXPECT_EQ(stats.skipped["dnstap_truncated_frame"], 1u);
+}
+
+TEST(Pcap, HostilePacketsAreCountedAndTheRestDecoded) {
+  TempDir dir;
+  const uint32_t client = 0x0a000001, server = 0x0a000035;
+  {
+    testing::PcapWriter w(dir.file("hostile.pcap"));
+    MessageBuilder q(1, false);
+    q.Question("good.example.com", dns::rr::kA);
+    MessageBuilder r(1, true);
+    r.Question("good.example.com", dns::rr::kA).AnswerA(60, 192, 0, 2, 7);
+    w.Add(1'000'000, testing::Ipv4(client, server, 17, testing::Udp(40000, 53, q.bytes())));
+    w.Add(1'000'100, testing::Ipv4(server, client, 17, testing::Udp(53, 40000, r.bytes())));
+    // A response whose answer loops on itself: the question is kept.
+    MessageBuilder loop(2, true);
+    loop.Question("loop.example.com", dns::rr::kA);
+    std::string looped = loop.bytes() + std::string("\xc0\x22\x00\x01", 4);
+    looped[7] = 1;
+    w.Add(1'000'200, testing::Ipv4(server, client, 17, testing::Udp(53, 40001, looped)));
+    // An IP length beyond the packet, a non-DNS port, garbage, a non-IP frame.
+    w.Add(1'000'300, testing::Ipv4(client, server, 17, testing::Udp(40002, 53, q.bytes()), 9, 0, 4000));
+    w.Add(1'000'400, testing::Ipv4(client, server, 17, testing::Udp(40003, 80, q.bytes())));
+    w.Add(1'000'500, std::string("\x45\x00\x00", 3));
+    w.Add(1'000'600, std::string(40, '\xff'));
+    // A response split in three IP fragments sent in reverse order.
+    MessageBuilder big(3, true);
+    big.Question("frag.example.net", dns::rr::kA);
+    for (int i = 0; i < 40; ++i) big.AnswerA(60, 198, 51, 100, static_cast<uint8_t>(i));
+    std::string udp = testing::Udp(53, 40004, big.bytes());
+    std::string parts[3] = {udp.substr(0, 304), udp.substr(304, 304), udp.substr(608)};
+    w.Add(1'000'700, testing::Ipv4(server, client, 17, parts[2], 77, static_cast<uint16_t>(608 / 8)));
+    w.Add(1'000'800, testing::Ipv4(server, client, 17, parts[1], 77, static_cast<uint16_t>(0x2000 | 304 / 8)));
+    w.Add(1'000'900, testing::Ipv4(server, client, 17, parts[0], 77, 0x2000));
+    // A TCP query in two segments, the second first; then its response.
+    MessageBuilder tq(4, false);
+    tq.Question("tcp.example.org", dns::rr::kTXT);
+    std::string framed;
+    testing::Append16(&framed, static_cast<uint16_t>(tq.bytes().size()));
+    framed += tq.bytes();
+    w.Add(1'001'000, testing::Ipv4(client, server, 6, testing::Tcp(40005, 53, 1000, 0x02, "")));  // SYN
+    w.Add(1'001'100, testing::Ipv4(client, server, 6, testing::Tcp(40005, 53, 1001 + 10, 0x18, framed.substr(10))));
+    w.Add(1'001'200, testing::Ipv4(client, server, 6, testing::Tcp(40005, 53, 1001, 0x18, framed.substr(0, 10))));
+    MessageBuilder tr(4, true, 3);
+    tr.Question("tcp.example.org", dns::rr::kTXT);
+    std::string tframed;
+    testing::Append16(&tframed, static_cast<uint16_t>(tr.bytes().size()));
+    tframed += tr.bytes();
+    w.Add(1'001'300, testing::Ipv4(server, client, 6, testing::Tcp(53, 40005, 5000, 0x18, tframed)));
+    // A query never answered.
+    MessageBuilder lonely(5, false);
+    lonely.Question("lonely.example.com", dns::rr::kA);
+    w.Add(1'002'000, testing::Ipv4(client, server, 17, testing::Udp(40006, 53, lonely.bytes())));
+  }
+  SourceStats stats;
+  std::vector<DnsEvent> events = ReadAll(dir.file("hostile.pcap"), &stats);
+  std::vector<std::string> names;
+  for (const auto& e : events) names.push_back(e.qname);
+  EXPECT_EQ(names, (std::vector<std::string>{"good.example.com", "loop.example.com", "frag.example.net",
+                                             "tcp.example.org", "lonely.example.com"}));
+  EXPECT_EQ(events[0].answers.at(0).data, "192.0.2.7");
+  EXPECT_TRUE(events[0].has_query && events[0].has_response);
+  EXPECT_EQ(events[0].registered_domain(), "example.com");
+  EXPECT_EQ(events[2].answers.size(), 40u);
+  EXPECT_EQ(events[3].transport, Transport::kTcp);
+  EXPECT_EQ(events[3].rcode, 3);
+  EXPECT_TRUE(events[3].has_query);
+  EXPECT_FALSE(events[4].has_response);
+  EXPECT_EQ(events[4].rcode, -1);
+  EXPECT_EQ(stats.skipped["dns_bad_record_name"], 1u);
+  EXPECT_EQ(stats.skipped["bad_ipv4_header"], 3u);
+  EXPECT_EQ(stats.skipped["not_dns_port"], 1u);
+  EXPECT_EQ(stats.records, 15u);
+}
+
+TEST(Pcap, DamagedAndForeignFilesAreErrorsOrCountedNeverCrashes) {
+  TempDir dir;
+  std::ofstream(dir.file("text.pcap")) << "this is not a capture\n";
+  std::unique_ptr<EventSource> source;
+  Status s = OpenSource(dir.file("text.pcap"), Format::kAuto, {}, &source);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("unknown input format"), std::string::npos);
+  // A capture cut in the middle of a packet record.
+  std::ifstream in(kFixtures + "unbound.pcap", std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::ofstream(dir.file("cut.pcap"), std::ios::binary) << ss.str().substr(0, ss.str().size() - 25);
+  SourceStats stats;
+  std::vector<DnsEvent> events = ReadAll(dir.file("cut.pcap"), &stats);
+  EXPECT_EQ(events.size(), 11u);  // the last response lost; its query is still an event
+  EXPECT_FALSE(events.back().has_response);
+  EXPECT_EQ(stats.skipped["pcap_read_error"], 1u);
+}
+
+TEST(QueryMatcher, MemoryIsBoundedWhateverTheQueries) {
+  QueryMatcher matcher(5'000'000, 1000);
+  DnsMessage m;
+  MessageBuilder q(0, false);
+  q.Question("x.flood.example", dns::rr::kA);
+  ParseDnsMessage(reinterpret_cast<const uint8_t*>(q.bytes().data()), q.bytes().size(), true, &m);
+  DnsEvent scratch;
+  size_t emitted = 0;
+  PacketInfo p;
+  p.dst.family = p.src.family = 4;
+  for (uint32_t i = 0; i < 100000; ++i) {
+    p.ts_us = i;  // all within the timeout: only the bound evicts
+    p.sport = static_cast<uint16_t>(i);
+    p.src.bytes[0] = static_cast<uint8_t>(i >> 16);
+    m.id = static_cast<uint16_t>(i);
+    matcher.Add(p, m, &scratch, [&](const DnsEvent&) { ++emitted; });
+    ASSERT_LE(matcher.pending(), 1001u);
+  }
+  matcher.Flush(&scratch, [&](const DnsEvent&) { ++emitted; });
+  EXPECT_EQ(emitted, 100000u);
+  EXPECT_EQ(matcher.pending(), 0u);
+}
+
+}  // namespace
+}  // namespace nsradar::ingest

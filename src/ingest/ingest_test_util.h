@@ -1,0 +1,153 @@
+// Builders for the ingest tests and fuzz seeds: DNS messages and packets by
+// hand, and pcap files written through libpcap.
+#pragma once
+
+#include <pcap/pcap.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nsradar::ingest::testing {
+
+// A DNS message assembled field by field.
+class MessageBuilder {
+ public:
+  MessageBuilder(uint16_t id, bool response, uint8_t rcode = 0) {
+    Put16(id);
+    Put16(static_cast<uint16_t>((response ? 0x8180 : 0x0100) | rcode));
+    Put16(1);
+    Put16(0);
+    Put16(0);
+    Put16(0);
+  }
+  MessageBuilder& Question(const std::string& name, uint16_t type) {
+    Name(name);
+    Put16(type);
+    Put16(1);
+    return *this;
+  }
+  // An answer whose owner is a pointer to the question name (offset 12).
+  MessageBuilder& AnswerA(uint32_t ttl, uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
+    Put16(0xc00c);
+    Put16(1);
+    Put16(1);
+    Put32(ttl);
+    Put16(4);
+    bytes_ += {static_cast<char>(a), static_cast<char>(b), static_cast<char>(c), static_cast<char>(d)};
+    Bump(6);
+    return *this;
+  }
+  MessageBuilder& Raw(const std::string& raw) {
+    bytes_ += raw;
+    return *this;
+  }
+  void Bump(size_t count_offset) {
+    uint16_t v = static_cast<uint16_t>(static_cast<uint8_t>(bytes_[count_offset]) << 8 |
+                                       static_cast<uint8_t>(bytes_[count_offset + 1]));
+    ++v;
+    bytes_[count_offset] = static_cast<char>(v >> 8);
+    bytes_[count_offset + 1] = static_cast<char>(v);
+  }
+  void Name(const std::string& dotted) {
+    size_t start = 0;
+    while (start < dotted.size()) {
+      size_t dot = dotted.find('.', start);
+      if (dot == std::string::npos) dot = dotted.size();
+      bytes_.push_back(static_cast<char>(dot - start));
+      bytes_ += dotted.substr(start, dot - start);
+      start = dot + 1;
+    }
+    bytes_.push_back('\0');
+  }
+  void Put16(uint16_t v) {
+    bytes_.push_back(static_cast<char>(v >> 8));
+    bytes_.push_back(static_cast<char>(v));
+  }
+  void Put32(uint32_t v) {
+    Put16(static_cast<uint16_t>(v >> 16));
+    Put16(static_cast<uint16_t>(v));
+  }
+  const std::string& bytes() const { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+
+inline void Append16(std::string* s, uint16_t v) {
+  s->push_back(static_cast<char>(v >> 8));
+  s->push_back(static_cast<char>(v));
+}
+
+// An IPv4 packet (no link header) carrying `payload` with protocol `proto`;
+// frag_field is the flags/fragment-offset word.
+inline std::string Ipv4(uint32_t src, uint32_t dst, uint8_t proto, const std::string& payload, uint16_t id = 1,
+                        uint16_t frag_field = 0, uint16_t total_override = 0) {
+  std::string p;
+  p.push_back(0x45);
+  p.push_back(0);
+  Append16(&p, total_override ? total_override : static_cast<uint16_t>(20 + payload.size()));
+  Append16(&p, id);
+  Append16(&p, frag_field);
+  p.push_back(64);
+  p.push_back(static_cast<char>(proto));
+  Append16(&p, 0);
+  for (uint32_t a : {src, dst}) {
+    for (int i = 3; i >= 0; --i) p.push_back(static_cast<char>(a >> (i * 8)));
+  }
+  return p + payload;
+}
+
+inline std::string Udp(uint16_t sport, uint16_t dport, const std::string& payload) {
+  std::string u;
+  Append16(&u, sport);
+  Append16(&u, dport);
+  Append16(&u, static_cast<uint16_t>(8 + payload.size()));
+  Append16(&u, 0);
+  return u + payload;
+}
+
+inline std::string Tcp(uint16_t sport, uint16_t dport, uint32_t seq, uint8_t flags, const std::string& payload) {
+  std::string t;
+  Append16(&t, sport);
+  Append16(&t, dport);
+  Append16(&t, static_cast<uint16_t>(seq >> 16));
+  Append16(&t, static_cast<uint16_t>(seq));
+  Append16(&t, 0);
+  Append16(&t, 0);
+  t.push_back(0x50);  // 20-byte header
+  t.push_back(static_cast<char>(flags));
+  Append16(&t, 65535);
+  Append16(&t, 0);
+  Append16(&t, 0);
+  return t + payload;
+}
+
+// A pcap file of raw-IP packets (DLT_RAW), written by libpcap itself.
+class PcapWriter {
+ public:
+  PcapWriter(const std::string& path, int link_type = DLT_RAW) {
+    dead_ = pcap_open_dead(link_type, 65535);
+    dumper_ = pcap_dump_open(dead_, path.c_str());
+  }
+  ~PcapWriter() { Close(); }
+  void Add(int64_t ts_us, const std::string& packet) {
+    pcap_pkthdr h{};
+    h.ts.tv_sec = ts_us / 1'000'000;
+    h.ts.tv_usec = ts_us % 1'000'000;
+    h.caplen = h.len = static_cast<uint32_t>(packet.size());
+    pcap_dump(reinterpret_cast<u_char*>(dumper_), &h, reinterpret_cast<const u_char*>(packet.data()));
+  }
+  void Close() {
+    if (dumper_) pcap_dump_close(dumper_);
+    if (dead_) pcap_close(dead_);
+    dumper_ = nullptr;
+    dead_ = nullptr;
+  }
+
+ private:
+  pcap_t* dead_ = nullptr;
+  pcap_dumper_t* dumper_ = nullptr;
+};
+
+}  // namespace nsradar::ingest::testing
