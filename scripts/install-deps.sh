@@ -11,11 +11,11 @@ BUILD_PKGS=(
   librocksdb-dev zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libbz2-dev
   libfmt-dev libspdlog-dev libcli11-dev libpsl-dev publicsuffix
   libgtest-dev libgmock-dev libbenchmark-dev
-  libboost1.81-dev libboost-url1.81-dev libssl-dev libsimdjson-dev
+  libboost1.81-dev libboost-url1.81-dev libssl-dev libsimdjson-dev libpcap-dev
 )
 # Peers the benchmarks compare against and tools the tests drive.
 TOOL_PKGS=(
-  knot-dnssecutils wrk
+  knot-dnssecutils wrk tshark tcpdump unbound fstrm-bin bind9-dnsutils
 )
 
 want=("${BUILD_PKGS[@]}")
