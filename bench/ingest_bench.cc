@@ -241,8 +241,8 @@ int main(int argc, char** argv) {
     for (const auto& path : {pcap, tap}) {
       Figures f = RunChild(self, path);
       fmt::print("{:<12}  {:<6}  {:<10}  {:<11}  {:<7.2f}  {:<10.0f}  {} MB  ({:.0f} MB file)\n", n,
-                 path.ends_with("pcap") ? "pcap" : "dnstap", f.events, f.with_domain, f.seconds,
-                 f.events / f.seconds, f.rss_kb / 1024, std::filesystem::file_size(path) / 1e6);
+                 path.ends_with("pcap") ? "pcap" : "dnstap", f.events, f.with_domain, f.seconds, f.events / f.seconds,
+                 f.rss_kb / 1024, std::filesystem::file_size(path) / 1e6);
     }
     if (!no_tshark && n == transactions) {
       auto t0 = std::chrono::steady_clock::now();

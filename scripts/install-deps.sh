@@ -9,7 +9,7 @@ BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config git curl
   clang libclang-rt-14-dev clang-format
   librocksdb-dev zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libbz2-dev
-  libfmt-dev libspdlog-dev libcli11-dev libpsl-dev publicsuffix
+  libfmt-dev libspdlog-dev libcli11-dev libpsl-dev libidn2-dev publicsuffix
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost1.81-dev libboost-url1.81-dev libssl-dev libsimdjson-dev libpcap-dev
 )

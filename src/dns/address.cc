@@ -33,6 +33,19 @@ std::optional<Address> Address::FromKey(std::string_view key) {
 }
 
 std::string Address::ToString() const {
+  if (family == 4) {
+    // inet_ntop formats IPv4 through sprintf, which showed in ingest profiles.
+    char buf[16];
+    char* p = buf;
+    for (int i = 0; i < 4; ++i) {
+      uint8_t b = bytes[i];
+      if (b >= 100) *p++ = static_cast<char>('0' + b / 100);
+      if (b >= 10) *p++ = static_cast<char>('0' + b / 10 % 10);
+      *p++ = static_cast<char>('0' + b % 10);
+      if (i < 3) *p++ = '.';
+    }
+    return std::string(buf, p);
+  }
   char buf[INET6_ADDRSTRLEN];
   if (!inet_ntop(family == 4 ? AF_INET : AF_INET6, bytes.data(), buf, sizeof(buf))) return "?";
   return buf;

@@ -179,9 +179,22 @@ const char* ParseMessageName(const uint8_t* msg, size_t msg_size, size_t offset,
       if (raw) raw->push_back('.');
     }
     first = false;
-    for (size_t k = 0; k < len; ++k) {
-      AppendCanonicalByte(msg[pos + k], canonical);
-      if (raw) AppendRawByte(msg[pos + k], raw);
+    // Nearly every label is letters, digits and hyphens: copied in bulk.
+    const uint8_t* label = msg + pos;
+    bool plain = true;
+    for (size_t k = 0; k < len; ++k) plain &= kByteClass[label[k]] <= kUpper;
+    if (plain) {
+      size_t at = canonical->size();
+      canonical->resize(at + len);
+      char* out = canonical->data() + at;
+      for (size_t k = 0; k < len; ++k)
+        out[k] = static_cast<char>(label[k] | (kByteClass[label[k]] == kUpper ? 0x20 : 0));
+      if (raw) raw->append(reinterpret_cast<const char*>(label), len);
+    } else {
+      for (size_t k = 0; k < len; ++k) {
+        AppendCanonicalByte(label[k], canonical);
+        if (raw) AppendRawByte(label[k], raw);
+      }
     }
     pos += len;
   }

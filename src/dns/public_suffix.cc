@@ -1,5 +1,6 @@
 #include "dns/public_suffix.h"
 
+#include <idn2.h>
 #include <libpsl.h>
 
 #include <fstream>
@@ -18,6 +19,20 @@ std::string ToLower(std::string s) {
   return s;
 }
 
+// Rules for internationalised names are written in UTF-8; names on the wire
+// are their punycode (A-label) form. Both go in the filter.
+void InsertBothForms(const std::string& rule, NameSet* set) {
+  set->Insert(rule);
+  bool ascii = true;
+  for (unsigned char c : rule) ascii &= c < 0x80;
+  if (ascii) return;
+  char* alabel = nullptr;
+  if (idn2_to_ascii_8z(rule.c_str(), &alabel, IDN2_NONTRANSITIONAL) == IDN2_OK) {
+    set->Insert(ToLower(alabel));
+  }
+  idn2_free(alabel);
+}
+
 }  // namespace
 
 bool PublicSuffixList::ReadRuleNames(const std::string& path) {
@@ -30,10 +45,10 @@ bool PublicSuffixList::ReadRuleNames(const std::string& path) {
     if (line.empty() || line.rfind("//", 0) == 0) continue;
     if (line[0] == '!') line.erase(0, 1);
     if (line.rfind("*.", 0) == 0) {
-      wildcard_parents_.insert(ToLower(line.substr(2)));
-      rule_names_.insert(ToLower(line.substr(2)));
+      InsertBothForms(ToLower(line.substr(2)), &wildcard_parents_);
+      InsertBothForms(ToLower(line.substr(2)), &rule_names_);
     } else {
-      rule_names_.insert(ToLower(line));
+      InsertBothForms(ToLower(line), &rule_names_);
     }
   }
   return !rule_names_.empty();
@@ -68,23 +83,25 @@ bool PublicSuffixList::IsPublicSuffix(std::string_view name) const {
   if (name.empty()) return true;
   std::string_view parent = Parent(name);
   if (parent.empty()) return true;  // the implicit "*" rule
-  if (filtered_ && !rule_names_.contains(name) && !wildcard_parents_.contains(parent)) {
+  if (filtered_ && !rule_names_.Contains(name) && !wildcard_parents_.Contains(parent)) {
     return false;
   }
   return psl_is_public_suffix(ctx_, std::string(name).c_str()) != 0;
 }
 
 std::string_view PublicSuffixList::RegisteredDomain(std::string_view name) const {
-  // Label starts, found left to right because "\." escapes a dot inside a
-  // label; then tried from the top-level label down.
+  // Label starts in one left-to-right pass ("\\." escapes a dot inside a
+  // label, "\\\\" a backslash), then candidates from the top-level label
+  // down: usually two probes.
   size_t starts[128];
   size_t n = 0;
   starts[n++] = 0;
-  for (std::string_view rest = name; !rest.empty() && n < std::size(starts);) {
-    std::string_view parent = Parent(rest);
-    if (parent.empty()) break;
-    starts[n++] = name.size() - parent.size();
-    rest = parent;
+  for (size_t i = 0; i < name.size() && n < std::size(starts); ++i) {
+    if (name[i] == '\\') {
+      ++i;
+    } else if (name[i] == '.') {
+      starts[n++] = i + 1;
+    }
   }
   for (size_t i = n; i-- > 0;) {
     std::string_view candidate = name.substr(starts[i]);

@@ -13,8 +13,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
+#include "dns/name_set.h"
 #include "util/status.h"
 
 struct psl_ctx_st;
@@ -43,12 +43,6 @@ class PublicSuffixList {
   std::string_view RegisteredDomain(std::string_view canonical) const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
-  using NameSet = std::unordered_set<std::string, Hash, std::equal_to<>>;
-
   PublicSuffixList() = default;
   bool ReadRuleNames(const std::string& path);
 

@@ -64,9 +64,12 @@ TEST(PublicSuffixListTest, RegisteredDomainIsTheShortestNonSuffix) {
   EXPECT_EQ(psl.RegisteredDomain("co.uk"), "");
   EXPECT_EQ(psl.RegisteredDomain("user.github.io"), "user.github.io");  // private section
   EXPECT_EQ(psl.RegisteredDomain("x.y.user.github.io"), "user.github.io");
-  EXPECT_EQ(psl.RegisteredDomain("a\\.b.example.org"), "example.org");  // escaped dot inside a label
+  EXPECT_EQ(psl.RegisteredDomain("a\\.b.example.org"), "example.org");    // escaped dot inside a label
   EXPECT_EQ(psl.RegisteredDomain("aGVsbG8.t.exfil.test"), "exfil.test");  // unknown TLD: the implicit * rule
   EXPECT_EQ(psl.RegisteredDomain(""), "");
+  // An IDN rule ("公司.cn") seen in its punycode form on the wire.
+  EXPECT_TRUE(psl.IsPublicSuffix("xn--55qx5d.cn"));
+  EXPECT_EQ(psl.RegisteredDomain("www.shop.xn--55qx5d.cn"), "shop.xn--55qx5d.cn");
 }
 
 }  // namespace

@@ -146,7 +146,12 @@ DnsParseError ParseDnsMessage(const uint8_t* data, size_t size, bool records, Dn
   std::string owner;
   for (int i = 0; i < total; ++i) {
     owner.clear();
-    if (dns::ParseMessageName(data, size, pos, &pos, &owner, nullptr)) return DnsParseError::kBadRecordName;
+    if (pos + 2 <= size && data[pos] == 0xc0 && data[pos + 1] == 12) {
+      owner = out->qname;  // the usual owner: a pointer to the question's name
+      pos += 2;
+    } else if (dns::ParseMessageName(data, size, pos, &pos, &owner, nullptr)) {
+      return DnsParseError::kBadRecordName;
+    }
     if (pos + 10 > size) return DnsParseError::kShortRecord;
     uint16_t type = Get16(data + pos);
     uint32_t ttl = Get32(data + pos + 4);
