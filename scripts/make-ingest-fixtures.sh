@@ -6,20 +6,24 @@
 #   - tcpdump captures the traffic on lo         -> unbound.pcap
 #   - Unbound streams dnstap to fstrm_capture     -> unbound.dnstap
 #   - Unbound logs queries and replies            -> unbound.log
+# and the same queries go through BIND, dnsmasq and PowerDNS Recursor
+# forwarding to that Unbound, each logging its queries:
+#   bind-query.log, dnsmasq.log, powerdns.log
 # Run as root on Debian 12 (installs what it needs); traffic stays on 127/8.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=testdata/ingest
 export DEBIAN_FRONTEND=noninteractive
-for p in unbound tcpdump fstrm-bin bind9-dnsutils; do
+for p in unbound tcpdump fstrm-bin bind9-dnsutils bind9 dnsmasq pdns-recursor; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
     apt-get install -y -qq --no-install-recommends "$p" >/dev/null
 done
 LAB=$(mktemp -d)
 ADDR=127.0.10.11
 cleanup() {
-  for pid in ${UNBOUND:-} ${CAPTURE:-} ${TCPDUMP:-}; do kill "$pid" 2>/dev/null || true; done
+  for pid in ${UNBOUND:-} ${CAPTURE:-} ${TCPDUMP:-} ${NAMED:-} ${DNSMASQ:-} ${PDNS:-}; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  [[ -n ${ADDED_ADDR:-} ]] && ip addr del 127.0.10.12/32 dev lo 2>/dev/null
   rm -rf "$LAB"
 }
 trap cleanup EXIT
@@ -69,22 +73,75 @@ sleep 1
 unbound -d -c "$LAB/unbound.conf" &
 UNBOUND=$!
 sleep 1
-q() { dig @$ADDR +tries=1 +time=2 "$@" >/dev/null || true; }
-q www.good.test A
-q www.good.test AAAA
-q good.test MX
-q txt.good.test TXT
-q WwW.GooD.TeSt A            # mixed case is kept raw and folded for matching
-q nothere.good.test A        # NXDOMAIN
-q big.good.test TXT +ignore  # truncated over UDP ...
-q big.good.test TXT +tcp     # ... and whole over TCP
-q www.example.co.uk A        # registered domain under a multi-label suffix
-q aGVsbG8gd29ybGQ.x1.good.test TXT
-q good.test NS
-sleep 2
+queries() {
+  local server=$1
+  q() { dig @"$server" +tries=1 +time=2 "$@" >/dev/null || true; }
+  q www.good.test A
+  q www.good.test AAAA
+  q good.test MX
+  q txt.good.test TXT
+  q WwW.GooD.TeSt A            # mixed case is kept raw and folded for matching
+  q nothere.good.test A        # NXDOMAIN
+  q big.good.test TXT +ignore  # truncated over UDP ...
+  q big.good.test TXT +tcp     # ... and whole over TCP
+  q www.example.co.uk A        # registered domain under a multi-label suffix
+  q aGVsbG8gd29ybGQ.x1.good.test TXT
+  q good.test NS
+}
+queries $ADDR
+sleep 1
 kill "$UNBOUND"; wait "$UNBOUND" 2>/dev/null || true; UNBOUND=
 sleep 2  # fstrm_capture writes what Unbound flushed on exit
 kill "$CAPTURE" "$TCPDUMP"; wait 2>/dev/null || true; CAPTURE= TCPDUMP=
 mkdir -p "$OUT"
 cp "$LAB/unbound.pcap" "$LAB/unbound.dnstap" "$LAB/unbound.log" "$OUT/"
+
+# The same Unbound, quiet now, behind three other resolvers.
+sed -i -e '/^dnstap:/,$d' -e 's/log-queries: yes/log-queries: no/; s/log-replies: yes/log-replies: no/' "$LAB/unbound.conf"
+unbound -d -c "$LAB/unbound.conf" &
+UNBOUND=$!
+
+# BIND 9 forwarding to Unbound, query log with times. BIND binds only
+# addresses that exist on an interface.
+ip addr add 127.0.10.12/32 dev lo 2>/dev/null && ADDED_ADDR=1
+cat > "$LAB/named.conf" <<CONF
+options {
+  directory "$LAB";
+  pid-file "$LAB/named.pid";
+  listen-on port 53 { 127.0.10.12; };
+  listen-on-v6 { none; };
+  recursion yes;
+  allow-recursion { 127.0.0.0/8; };
+  forwarders { $ADDR; };
+  forward only;
+  dnssec-validation no;
+  querylog yes;
+};
+controls { };
+logging {
+  channel q { file "$LAB/bind-query.log"; print-time yes; print-category yes; print-severity yes; };
+  category queries { q; };
+};
+CONF
+named -f -c "$LAB/named.conf" -u root > "$LAB/named.out" 2>&1 &
+NAMED=$!
+# dnsmasq forwarding to Unbound, log-queries=extra.
+dnsmasq --no-daemon --conf-file=/dev/null --listen-address=127.0.10.13 --bind-interfaces --port=53 \
+  --no-resolv --server=$ADDR --cache-size=0 --log-queries=extra --log-facility="$LAB/dnsmasq.log" \
+  --pid-file="$LAB/dnsmasq.pid" --user=root &
+DNSMASQ=$!
+# PowerDNS Recursor forwarding to Unbound, structured query logging.
+pdns_recursor --local-address=127.0.10.14 --local-port=53 --socket-dir="$LAB" --config-dir="$LAB" \
+  --forward-zones="good.test=$ADDR,example.co.uk=$ADDR" --dont-query= --quiet=no --structured-logging=yes \
+  --disable-syslog --daemon=no --setuid=root --setgid=root --max-cache-ttl=0 --max-negative-ttl=0 \
+  > "$LAB/powerdns.log" 2>&1 &
+PDNS=$!
+sleep 2
+queries 127.0.10.12
+queries 127.0.10.13
+queries 127.0.10.14
+sleep 1
+kill "$NAMED" "$DNSMASQ" "$PDNS"; wait "$NAMED" "$DNSMASQ" "$PDNS" 2>/dev/null || true; NAMED= DNSMASQ= PDNS=
+kill "$UNBOUND"; wait "$UNBOUND" 2>/dev/null || true; UNBOUND=
+cp "$LAB/bind-query.log" "$LAB/dnsmasq.log" "$LAB/powerdns.log" "$OUT/"
 ls -l "$OUT"

@@ -284,3 +284,129 @@ TEST(QueryMatcher, MemoryIsBoundedWhateverTheQueries) {
 
 }  // namespace
 }  // namespace nsradar::ingest
+
+namespace nsradar::ingest {
+namespace {
+
+struct LogFixture {
+  const char* file;
+  Format format;
+  bool has_rcode;
+  bool same_client;  // the client the capture saw (resolvers in front see another)
+};
+
+class LogFixtures : public ::testing::TestWithParam<LogFixture> {};
+
+// Every log of the same traffic yields the capture's transactions: same
+// names, types, registered domains and, where the log has them, response
+// codes and clients. Real software wrote the resolver logs
+// (scripts/make-ingest-fixtures.sh); the others follow their documentation
+// (scripts/make-doc-format-fixtures.py).
+TEST_P(LogFixtures, YieldTheCapturesTransactions) {
+  const LogFixture& fx = GetParam();
+  std::vector<DnsEvent> pcap = ReadAll(kFixtures + "unbound.pcap");
+  SourceStats stats;
+  std::unique_ptr<EventSource> source;
+  ASSERT_TRUE(OpenSource(kFixtures + fx.file, Format::kAuto, {}, &source).ok());
+  std::vector<DnsEvent> events;
+  ASSERT_TRUE(source->Run([&](const DnsEvent& ev) { events.push_back(ev); }).ok());
+  EXPECT_TRUE(source->stats().skipped.empty()) << source->stats().skipped.begin()->first;
+  // The auto-detected format must be the one named.
+  std::unique_ptr<EventSource> named;
+  ASSERT_TRUE(OpenSource(kFixtures + fx.file, fx.format, {}, &named).ok());
+  size_t named_events = 0;
+  ASSERT_TRUE(named->Run([&](const DnsEvent&) { ++named_events; }).ok());
+  EXPECT_EQ(named_events, events.size());
+
+  // PowerDNS answers a repeated query from its packet cache without logging
+  // it: its events are the capture's in order, possibly with gaps.
+  size_t k = 0;
+  for (const DnsEvent& ev : events) {
+    while (k < pcap.size() && !(pcap[k].qname == ev.qname && pcap[k].qtype == ev.qtype)) ++k;
+    ASSERT_LT(k, pcap.size()) << ev.qname << " not in the capture's order";
+    const DnsEvent& want = pcap[k++];
+    EXPECT_EQ(ev.registered_domain(), want.registered_domain());
+    if (fx.has_rcode) {
+      EXPECT_EQ(ev.rcode, want.rcode) << ev.qname;
+    }
+    if (fx.same_client) {
+      EXPECT_EQ(ev.client, want.client) << ev.qname;
+      EXPECT_EQ(ev.client_port, want.client_port) << ev.qname;
+    }
+    EXPECT_GT(ev.ts_us, 1'700'000'000'000'000);
+  }
+  EXPECT_GE(events.size(), pcap.size() - 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, LogFixtures,
+                         ::testing::Values(LogFixture{"unbound.log", Format::kUnboundLog, true, false},
+                                           LogFixture{"bind-query.log", Format::kBindLog, false, false},
+                                           LogFixture{"dnsmasq.log", Format::kDnsmasqLog, true, false},
+                                           LogFixture{"powerdns.log", Format::kPowerDnsLog, true, false},
+                                           LogFixture{"zeek-dns.log", Format::kZeekTsv, true, true},
+                                           LogFixture{"zeek-dns.json", Format::kZeekJson, true, true},
+                                           LogFixture{"suricata-eve-v2.json", Format::kSuricataEve, true, true},
+                                           LogFixture{"suricata-eve-v3.json", Format::kSuricataEve, true, true},
+                                           LogFixture{"coredns.log", Format::kCoreDnsLog, true, true},
+                                           LogFixture{"windows-dns.log", Format::kWindowsDnsLog, true, false}),
+                         [](const ::testing::TestParamInfo<LogFixture>& p) {
+                           std::string name = std::string(FormatName(p.param.format)) + "_" + std::to_string(p.index);
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
+
+// Each format, fed garbage: binary bytes, truncated lines, wrong field
+// counts, an over-long line. Lines are counted and skipped with the place,
+// never a crash; the good line among them still counts.
+TEST(Logs, HostileLinesAreCountedWithTheirPlace) {
+  TempDir dir;
+  const std::string junk = std::string("\x00\x01\xff\xfe garbage \"unterminated", 24) + "\n" +
+                           std::string(2 << 20, 'x') + "\n" + "{\"truncated\": \n" + "\t\t\t\n";
+  struct Case {
+    Format format;
+    std::string good;
+  };
+  std::vector<Case> cases = {
+      {Format::kZeekTsv,
+       "#separator \\x09\n#fields\tts\tid.orig_h\tquery\tqtype\trcode\n1700000000.5\t10.0.0.1\tok.example.com\t1\t0\n"},
+      {Format::kZeekJson,
+       "{\"ts\":1700000000.5,\"id.orig_h\":\"10.0.0.1\",\"query\":\"ok.example.com\",\"qtype\":1}\n"},
+      {Format::kSuricataEve,
+       "{\"timestamp\":\"2023-11-14T22:13:20.500000+0000\",\"event_type\":\"dns\",\"src_ip\":\"10.0.0.1\",\"src_port\":"
+       "5000,\"dest_ip\":\"10.0.0.53\",\"dest_port\":53,\"dns\":{\"type\":\"query\",\"id\":1,\"rrname\":\"ok.example."
+       "com\","
+       "\"rrtype\":\"A\"}}\n"},
+      {Format::kBindLog,
+       "14-Nov-2023 22:13:20.500 queries: info: client @0x1 10.0.0.1#5000 (ok.example.com): query: ok.example.com IN A "
+       "+ (10.0.0.53)\n"},
+      {Format::kUnboundLog, "[1700000000] unbound[1:0] query: 10.0.0.1 ok.example.com. A IN\n"},
+      {Format::kDnsmasqLog, "Nov 14 22:13:20 dnsmasq[1]: 1 10.0.0.1/5000 query[A] ok.example.com from 10.0.0.1\n"},
+      {Format::kPowerDnsLog,
+       "msg=\"Question\" subsystem=\"syncres\" ts=\"1700000000.5\" qname=\"ok.example.com\" qtype=\"A\" "
+       "remote=\"10.0.0.1:5000\"\n"},
+      {Format::kCoreDnsLog,
+       "[INFO] 10.0.0.1:5000 - 1 \"A IN ok.example.com. udp 40 false 512\" NOERROR qr 56 0.001s\n"},
+      {Format::kWindowsDnsLog,
+       "11/14/2023 10:13:20 PM 0E44 PACKET  0000 UDP Rcv 10.0.0.1 0001   Q [0001   D   NOERROR] A "
+       "(2)ok(7)example(3)com(0)\n"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(FormatName(c.format));
+    std::string path = dir.file(std::string(FormatName(c.format)) + ".log");
+    std::ofstream(path, std::ios::binary) << c.good << junk << "["
+                                          << "\n"
+                                          << "query: \n"
+                                          << "\"\"\"\n";
+    std::unique_ptr<EventSource> source;
+    ASSERT_TRUE(OpenSource(path, c.format, {}, &source).ok());
+    std::vector<std::string> names;
+    ASSERT_TRUE(source->Run([&](const DnsEvent& ev) { names.push_back(ev.qname); }).ok());
+    EXPECT_EQ(names, std::vector<std::string>{"ok.example.com"});
+    const SourceStats& st = source->stats();
+    EXPECT_EQ(st.skipped.at("line_too_long"), 1u);
+    EXPECT_NE(st.samples.at("line_too_long").at(0).find(".log:"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace nsradar::ingest

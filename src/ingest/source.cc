@@ -1,9 +1,9 @@
 #include "ingest/source.h"
 
-#include <fstream>
-
 #include "ingest/dnstap_source.h"
+#include "ingest/log_source.h"
 #include "ingest/pcap_source.h"
+#include "util/byte_source.h"
 
 namespace nsradar::ingest {
 
@@ -19,12 +19,26 @@ const char* FormatName(Format f) {
       return "zeek";
     case Format::kZeekJson:
       return "zeek-json";
+    case Format::kSuricataEve:
+      return "suricata";
+    case Format::kBindLog:
+      return "bind";
+    case Format::kUnboundLog:
+      return "unbound";
+    case Format::kDnsmasqLog:
+      return "dnsmasq";
+    case Format::kPowerDnsLog:
+      return "powerdns";
+    case Format::kCoreDnsLog:
+      return "coredns";
+    case Format::kWindowsDnsLog:
+      return "windows-dns";
   }
   return "?";
 }
 
 bool ParseFormat(std::string_view text, Format* out) {
-  for (Format f : {Format::kAuto, Format::kPcap, Format::kDnstap, Format::kZeekTsv, Format::kZeekJson}) {
+  for (Format f : kAllFormats) {
     if (text == FormatName(f)) {
       *out = f;
       return true;
@@ -46,19 +60,46 @@ void SetRegisteredDomain(const dns::PublicSuffixList& psl, DnsEvent* ev) {
 
 namespace {
 
-Format Detect(const std::string& head) {
+// Binary formats by magic number; text logs by their first lines.
+Status Detect(const std::string& path, Format* out) {
+  std::unique_ptr<ByteSource> in;
+  NSRADAR_RETURN_IF_ERROR(ByteSource::Open(path, &in));
+  std::string head(16 << 10, '\0');
+  size_t got = 0;
+  while (got < head.size()) {
+    size_t n = 0;
+    Status s = in->Read(head.data() + got, head.size() - got, &n);
+    if (!s.ok() || n == 0) break;  // a short or damaged file: sniff what there is
+    got += n;
+  }
+  head.resize(got);
   auto u8 = [&](size_t i) { return static_cast<uint8_t>(head[i]); };
+  *out = Format::kAuto;
   if (head.size() >= 4) {
     uint32_t magic = u8(0) << 24 | u8(1) << 16 | u8(2) << 8 | u8(3);
     if (magic == 0xa1b2c3d4 || magic == 0xd4c3b2a1 || magic == 0xa1b23c4d || magic == 0x4d3cb2a1 ||
         magic == 0x0a0d0d0a) {
-      return Format::kPcap;
+      *out = in->encoding() == ByteSource::Encoding::kPlain ? Format::kPcap : Format::kAuto;
+      if (*out == Format::kAuto) {
+        return Status::InvalidArgument(path +
+                                       ": a compressed capture; decompress it first (libpcap reads plain files)");
+      }
+      return Status::OK();
     }
-    if (magic == 0) return Format::kDnstap;  // a Frame Streams control frame's escape
+    if (magic == 0) {
+      *out = Format::kDnstap;  // a Frame Streams control frame's escape
+      return Status::OK();
+    }
   }
-  if (head.starts_with("#separator")) return Format::kZeekTsv;
-  if (head.starts_with("{")) return Format::kZeekJson;
-  return Format::kAuto;
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < head.size() && lines.size() < 20;) {
+    size_t nl = head.find('\n', pos);
+    if (nl == std::string::npos) break;  // a partial last line is not evidence
+    lines.push_back(head.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  *out = SniffLogFormat(lines);
+  return Status::OK();
 }
 
 }  // namespace
@@ -66,14 +107,9 @@ Format Detect(const std::string& head) {
 Status OpenSource(const std::string& path, Format format, const SourceOptions& options,
                   std::unique_ptr<EventSource>* out) {
   if (format == Format::kAuto) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::IOError(path + ": cannot open");
-    std::string head(64, '\0');
-    in.read(head.data(), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<size_t>(in.gcount()));
-    format = Detect(head);
+    NSRADAR_RETURN_IF_ERROR(Detect(path, &format));
     if (format == Format::kAuto) {
-      return Status::InvalidArgument(path + ": unknown input format (give --format: pcap, dnstap, zeek, zeek-json)");
+      return Status::InvalidArgument(path + ": unknown input format (give --format; see nsradar events --help)");
     }
   }
   switch (format) {
@@ -83,9 +119,13 @@ Status OpenSource(const std::string& path, Format format, const SourceOptions& o
     case Format::kDnstap:
       *out = NewDnstapFileSource(path, options);
       return Status::OK();
+    case Format::kAuto:
+      break;
     default:
-      return Status::InvalidArgument(path + ": format " + FormatName(format) + " is not supported yet");
+      *out = NewLogFileSource(path, format, options);
+      return Status::OK();
   }
+  return Status::InvalidArgument(path + ": no format");
 }
 
 }  // namespace nsradar::ingest

@@ -19,9 +19,27 @@
 
 namespace nsradar::ingest {
 
-enum class Format { kAuto, kPcap, kDnstap, kZeekTsv, kZeekJson };
+enum class Format {
+  kAuto,
+  kPcap,
+  kDnstap,
+  kZeekTsv,
+  kZeekJson,
+  kSuricataEve,
+  kBindLog,
+  kUnboundLog,
+  kDnsmasqLog,
+  kPowerDnsLog,
+  kCoreDnsLog,
+  kWindowsDnsLog,
+};
+inline constexpr Format kAllFormats[] = {Format::kAuto,        Format::kPcap,       Format::kDnstap,
+                                         Format::kZeekTsv,     Format::kZeekJson,   Format::kSuricataEve,
+                                         Format::kBindLog,     Format::kUnboundLog, Format::kDnsmasqLog,
+                                         Format::kPowerDnsLog, Format::kCoreDnsLog, Format::kWindowsDnsLog};
+// "auto", "pcap", "dnstap", "zeek", "zeek-json", "suricata", "bind",
+// "unbound", "dnsmasq", "powerdns", "coredns", "windows-dns".
 const char* FormatName(Format f);
-// "pcap", "dnstap", "zeek", "zeek-json"; nullopt-like kAuto for "auto".
 bool ParseFormat(std::string_view text, Format* out);
 
 struct SourceOptions {

@@ -1,0 +1,30 @@
+// Every text log format: the first input byte picks the format, the rest is
+// its lines, read through the real file source (from a temporary file) so
+// line splitting, length limits and pairing are exercised too.
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "ingest/source.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using nsradar::ingest::Format;
+  static const Format kFormats[] = {Format::kZeekTsv,     Format::kZeekJson,   Format::kSuricataEve,
+                                    Format::kBindLog,     Format::kUnboundLog, Format::kDnsmasqLog,
+                                    Format::kPowerDnsLog, Format::kCoreDnsLog, Format::kWindowsDnsLog};
+  if (size < 1) return 0;
+  static const std::string path = "/tmp/nsradar-log-fuzz-" + std::to_string(getpid());
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return 0;
+  std::fwrite(data + 1, 1, size - 1, f);
+  std::fclose(f);
+  std::unique_ptr<nsradar::ingest::EventSource> source;
+  if (!nsradar::ingest::OpenSource(path, kFormats[data[0] % 9], {}, &source).ok()) __builtin_trap();
+  source->Run([](const nsradar::ingest::DnsEvent& ev) {
+    if (ev.qname.size() > 4 * 255) __builtin_trap();
+  });
+  return 0;
+}

@@ -1,0 +1,237 @@
+// JSON-lines DNS logs: Zeek's dns.log in JSON, and Suricata EVE `dns`
+// events in the v2 layout (type query/answer, rrname, grouped or detailed
+// answers) and the v3 layout (type request/response, queries[] and
+// answers[]; Suricata 8's default), plus the `dns` object of `alert`
+// events. EVE splits a transaction into a query and an answer event; they
+// are paired by client endpoint and message id.
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <deque>
+#include <unordered_set>
+
+#include "ingest/log_formats.h"
+#include "util/time.h"
+
+namespace nsradar::ingest {
+namespace {
+
+using simdjson::ondemand::object;
+using simdjson::ondemand::value;
+
+std::string_view Str(object& o, std::string_view key) {
+  std::string_view v;
+  if (o.find_field_unordered(key).get_string().get(v)) return {};
+  return v;
+}
+
+int64_t Int(object& o, std::string_view key, int64_t fallback) {
+  int64_t v;
+  if (o.find_field_unordered(key).get_int64().get(v)) return fallback;
+  return v;
+}
+
+class JsonLogFormat : public LineFormat {
+ public:
+  void Line(std::string_view line, LineContext& ctx) override {
+    if (line.front() != '{') return ctx.Skip("json_not_an_object", line);
+    padded_.assign(line);
+    padded_.append(simdjson::SIMDJSON_PADDING, ' ');
+    simdjson::ondemand::document doc;
+    object root;
+    if (parser_.iterate(padded_.data(), line.size(), padded_.size()).get(doc) || doc.get_object().get(root)) {
+      return ctx.Skip("json_invalid", line);
+    }
+    std::string_view event_type = Str(root, "event_type");
+    if (!event_type.empty()) return Eve(root, event_type, line, ctx);
+    Zeek(root, line, ctx);
+  }
+
+  void Finish(LineContext& ctx) override { pairing_.Flush(ctx); }
+
+ private:
+  void Zeek(object& o, std::string_view line, LineContext& ctx) {
+    DnsEvent& ev = ctx.event();
+    ev.Clear();
+    // ts: epoch seconds (default) or an ISO 8601 string (JSON::TS_ISO8601).
+    value ts_value;
+    simdjson::ondemand::json_type ts_type;
+    if (o.find_field_unordered("ts").get(ts_value) || ts_value.type().get(ts_type)) {
+      return ctx.Skip("zeek_bad_time", line);
+    }
+    double ts = 0;
+    std::string_view ts_text;
+    if (ts_type == simdjson::ondemand::json_type::number && !ts_value.get_double().get(ts)) {
+      ev.ts_us = static_cast<int64_t>(ts * 1e6 + 0.5);
+    } else if (ts_type == simdjson::ondemand::json_type::string && !ts_value.get_string().get(ts_text)) {
+      auto t = ParseTime(ts_text.substr(0, 19));
+      if (!t) return ctx.Skip("zeek_bad_time", line);
+      ev.ts_us = *t * 1'000'000;
+    } else {
+      return ctx.Skip("zeek_bad_time", line);
+    }
+    std::string_view query = Str(o, "query");
+    if (query.empty()) return ctx.Skip("zeek_no_query", line);
+    if (!ReadLoggedName(query, &ev)) return ctx.Skip("zeek_bad_query", query);
+    if (auto a = dns::Address::Parse(Str(o, "id.orig_h"))) ev.client = *a;
+    if (auto a = dns::Address::Parse(Str(o, "id.resp_h"))) ev.server = *a;
+    ev.client_port = static_cast<uint16_t>(Int(o, "id.orig_p", 0));
+    ev.server_port = static_cast<uint16_t>(Int(o, "id.resp_p", 0));
+    std::string_view proto = Str(o, "proto");
+    ev.transport = proto == "udp" ? Transport::kUdp : proto == "tcp" ? Transport::kTcp : Transport::kUnknown;
+    ev.id = static_cast<uint16_t>(Int(o, "trans_id", 0));
+    ev.qclass = static_cast<uint16_t>(Int(o, "qclass", 0));
+    ev.qtype = static_cast<uint16_t>(Int(o, "qtype", 0));
+    ev.has_query = true;
+    ev.rcode = static_cast<int>(Int(o, "rcode", -1));
+    ev.has_response = ev.rcode >= 0;
+    simdjson::ondemand::array answers;
+    if (!o.find_field_unordered("answers").get_array().get(answers)) {
+      for (auto a : answers) {
+        std::string_view data;
+        if (a.get_string().get(data)) continue;
+        DnsRecordData& r = ev.answers.emplace_back();
+        r.name = ev.qname;
+        r.data.assign(data);
+      }
+      ev.has_response = true;
+    }
+    ctx.Emit(ev);
+  }
+
+  void Eve(object& o, std::string_view event_type, std::string_view line, LineContext& ctx) {
+    if (event_type != "dns" && event_type != "alert") return;  // flow, http, ...: not ours, not an error
+    DnsEvent ev;
+    std::string_view ts = Str(o, "timestamp");
+    auto t = ParseTime(ts.substr(0, 19));
+    if (!t) return ctx.Skip("eve_bad_timestamp", line);
+    int64_t us = *t * 1'000'000;
+    if (ts.size() > 20 && ts[19] == '.') {
+      int64_t frac = 0;
+      size_t k = 20;
+      for (; k < ts.size() && k < 26 && std::isdigit(static_cast<unsigned char>(ts[k])); ++k)
+        frac = frac * 10 + (ts[k] - '0');
+      for (; k < 26; ++k) frac *= 10;
+      us += frac;
+    }
+    dns::Address src, dst;
+    if (auto a = dns::Address::Parse(Str(o, "src_ip"))) src = *a;
+    if (auto a = dns::Address::Parse(Str(o, "dest_ip"))) dst = *a;
+    uint16_t sport = static_cast<uint16_t>(Int(o, "src_port", 0)),
+             dport = static_cast<uint16_t>(Int(o, "dest_port", 0));
+    std::string_view proto = Str(o, "proto");
+    Transport transport = proto == "UDP" ? Transport::kUdp : proto == "TCP" ? Transport::kTcp : Transport::kUnknown;
+    object d;
+    if (o.find_field_unordered("dns").get_object().get(d)) {
+      if (event_type == "dns") ctx.Skip("eve_no_dns_object", line);
+      return;
+    }
+    std::string_view type = Str(d, "type");
+    uint16_t id = static_cast<uint16_t>(Int(d, "id", 0));
+    std::string rrname, rrtype;
+    // v2 carries the question in rrname/rrtype; v3 in queries[0].
+    if (auto name = Str(d, "rrname"); !name.empty()) {
+      rrname = name;
+      rrtype = Str(d, "rrtype");
+    } else {
+      // v3 "queries", or the "query" list of v2 alerts.
+      simdjson::ondemand::array queries;
+      if (!d.find_field_unordered("queries").get_array().get(queries) ||
+          !d.find_field_unordered("query").get_array().get(queries)) {
+        for (auto q : queries) {
+          object qo;
+          if (q.get_object().get(qo)) break;
+          rrname = Str(qo, "rrname");
+          rrtype = Str(qo, "rrtype");
+          if (type.empty()) type = Str(qo, "type");
+          if (id == 0) id = static_cast<uint16_t>(Int(qo, "id", 0));
+          break;
+        }
+      }
+    }
+    if (rrname.empty()) return ctx.Skip("eve_no_question", line);
+    const bool query = type == "query" || type == "request";
+    if (!query && type != "answer" && type != "response") return ctx.Skip("eve_unknown_dns_type", type);
+    ev.ts_us = us;
+    if (!ReadLoggedName(rrname, &ev)) return ctx.Skip("eve_bad_rrname", rrname);
+    if (!ReadLoggedType(rrtype, &ev.qtype)) ev.qtype = 0;
+    ev.qclass = 1;
+    ev.id = id;
+    ev.transport = transport;
+    if (query) {
+      ev.client = src;
+      ev.client_port = sport;
+      ev.server = dst;
+      ev.server_port = dport;
+      ev.has_query = true;
+      std::string key = Key(ev.client, ev.client_port, id);
+      if (event_type == "alert") {
+        // An alert's dns object repeats a transaction the dns events may
+        // already have logged; it is an event only when they did not.
+        if (!seen_.contains(key)) ctx.Emit(ev);
+        return;
+      }
+      Remember(key);
+      pairing_.Query(key, ev, ctx);
+      return;
+    }
+    int rcode = -1;
+    if (!ReadLoggedRcode(Str(d, "rcode"), &rcode)) rcode = 0;
+    std::vector<DnsRecordData> answers;
+    simdjson::ondemand::array list;
+    if (!d.find_field_unordered("answers").get_array().get(list)) {
+      for (auto a : list) {
+        object ao;
+        if (a.get_object().get(ao)) continue;
+        DnsRecordData r;
+        r.name = Str(ao, "rrname");
+        uint16_t rt = 0;
+        if (ReadLoggedType(Str(ao, "rrtype"), &rt)) r.type = rt;
+        r.ttl = static_cast<uint32_t>(Int(ao, "ttl", 0));
+        r.data = Str(ao, "rdata");
+        answers.push_back(std::move(r));
+      }
+    }
+    DnsEvent reply = ev;
+    pairing_.Reply(
+        Key(dst, dport, id),
+        [&](DnsEvent& e) {
+          if (!e.has_query) {
+            e = reply;
+            e.client = dst;
+            e.client_port = dport;
+            e.server = src;
+            e.server_port = sport;
+          }
+          e.rcode = rcode;
+          e.answers = answers;
+        },
+        ctx);
+  }
+
+  void Remember(const std::string& key) {
+    if (!seen_.insert(key).second) return;
+    seen_order_.push_back(key);
+    if (seen_order_.size() > 65536) {
+      seen_.erase(seen_order_.front());
+      seen_order_.pop_front();
+    }
+  }
+
+  static std::string Key(const dns::Address& client, uint16_t port, uint16_t id) {
+    return fmt::format("{}|{}|{}", client.ToString(), port, id);
+  }
+
+  simdjson::ondemand::parser parser_;
+  std::string padded_;
+  LinePairing pairing_;
+  // Transactions the dns events logged lately, to tell alerts' repeats.
+  std::unordered_set<std::string> seen_;
+  std::deque<std::string> seen_order_;
+};
+
+}  // namespace
+
+std::unique_ptr<LineFormat> NewJsonLogFormat() { return std::make_unique<JsonLogFormat>(); }
+
+}  // namespace nsradar::ingest

@@ -1,0 +1,293 @@
+#include "ingest/log_source.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <ctime>
+
+#include "dns/name.h"
+#include "dns/rr_type.h"
+#include "ingest/log_formats.h"
+#include "util/byte_source.h"
+#include "util/time.h"
+
+namespace nsradar::ingest {
+
+LineContext::LineContext(std::string file, const SourceOptions& options, SourceStats* stats, const EventSink* sink)
+    : file_(std::move(file)),
+      options_(options),
+      psl_(options.psl ? *options.psl : dns::PublicSuffixList::Default()),
+      stats_(stats),
+      sink_(sink) {}
+
+void LineContext::Skip(const char* reason, std::string_view detail) {
+  stats_->Skip(reason, fmt::format("{}:{}: {}", file_, line_no_, detail.substr(0, 200)), options_.max_samples);
+}
+
+void LineContext::Emit(DnsEvent& ev) {
+  SetRegisteredDomain(psl_, &ev);
+  ++stats_->events;
+  (*sink_)(ev);
+}
+
+void LinePairing::Query(const std::string& key, const DnsEvent& ev, LineContext& ctx) {
+  auto it = pending_.find(key);
+  if (it != pending_.end()) {
+    ctx.Emit(it->second.event);
+    ages_.erase(it->second.age);
+    pending_.erase(it);
+  }
+  if (pending_.size() >= kMaxPending) {
+    auto oldest = pending_.find(ages_.front());
+    ctx.Emit(oldest->second.event);
+    pending_.erase(oldest);
+    ages_.pop_front();
+  }
+  ages_.push_back(key);
+  pending_.emplace(key, Entry{ev, std::prev(ages_.end())});
+}
+
+void LinePairing::Reply(const std::string& key, const std::function<void(DnsEvent&)>& fill, LineContext& ctx) {
+  auto it = pending_.find(key);
+  if (it == pending_.end()) {
+    DnsEvent& ev = ctx.event();
+    fill(ev);
+    ev.has_response = true;
+    ctx.Emit(ev);
+    return;
+  }
+  fill(it->second.event);
+  it->second.event.has_response = true;
+  ctx.Emit(it->second.event);
+  ages_.erase(it->second.age);
+  pending_.erase(it);
+}
+
+void LinePairing::Flush(LineContext& ctx) {
+  for (const auto& key : ages_) ctx.Emit(pending_.at(key).event);
+  pending_.clear();
+  ages_.clear();
+}
+
+std::string_view NextField(std::string_view* in, char sep) {
+  size_t at = in->find(sep);
+  std::string_view field = in->substr(0, at);
+  in->remove_prefix(at == std::string_view::npos ? in->size() : at + 1);
+  return field;
+}
+
+bool ReadLoggedName(std::string_view text, DnsEvent* ev) {
+  if (text.size() > 1 && text.back() == '.') text.remove_suffix(1);
+  if (text == ".") text = "";
+  ev->qname.clear();
+  if (dns::ParseName(text, "", &ev->qname)) return false;
+  ev->qname_raw.assign(text);  // logs print names in presentation form already
+  return true;
+}
+
+bool ReadLoggedType(std::string_view text, uint16_t* type) {
+  unsigned v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec == std::errc() && end == text.data() + text.size() && v <= 65535) {
+    *type = static_cast<uint16_t>(v);
+    return true;
+  }
+  auto t = dns::TypeFromMnemonic(text);
+  if (!t) return false;
+  *type = *t;
+  return true;
+}
+
+bool ReadLoggedRcode(std::string_view text, int* rcode) {
+  static const char* kNames[] = {"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+                                 "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE"};
+  for (size_t i = 0; i < std::size(kNames); ++i) {
+    if (text.size() == std::strlen(kNames[i]) &&
+        std::equal(text.begin(), text.end(), kNames[i], [](char a, char b) { return std::toupper(a) == b; })) {
+      *rcode = static_cast<int>(i);
+      return true;
+    }
+  }
+  if (text == "NOTIMPL") {
+    *rcode = 4;
+    return true;
+  }
+  int v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < 0 || v > 4095) return false;
+  *rcode = v;
+  return true;
+}
+
+bool ReadLoggedEndpoint(std::string_view text, dns::Address* addr, uint16_t* port) {
+  *port = 0;
+  std::string_view host = text, port_text;
+  if (!text.empty() && text.front() == '[') {
+    size_t close = text.find(']');
+    if (close == std::string_view::npos) return false;
+    host = text.substr(1, close - 1);
+    if (close + 1 < text.size() && text[close + 1] == ':') port_text = text.substr(close + 2);
+  } else if (size_t hash = text.rfind('#'); hash != std::string_view::npos) {
+    host = text.substr(0, hash);
+    port_text = text.substr(hash + 1);
+  } else if (size_t colon = text.find(':'); colon != std::string_view::npos && text.find(':', colon + 1) == text.npos) {
+    host = text.substr(0, colon);  // one colon: IPv4:port (IPv6 has several)
+    port_text = text.substr(colon + 1);
+  } else if (size_t slash = text.rfind('/'); slash != std::string_view::npos) {
+    host = text.substr(0, slash);  // dnsmasq: addr/port
+    port_text = text.substr(slash + 1);
+  }
+  auto a = dns::Address::Parse(host);
+  if (!a) return false;
+  *addr = *a;
+  if (!port_text.empty()) {
+    unsigned v = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), v);
+    if (ec != std::errc() || end != port_text.data() + port_text.size() || v > 65535) return false;
+    *port = static_cast<uint16_t>(v);
+  }
+  return true;
+}
+
+int64_t ParseSyslogTime(std::string_view text, int64_t now_us) {
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (text.size() < 15) return -1;
+  int month = -1;
+  for (int m = 0; m < 12; ++m) {
+    if (text.substr(0, 3) == kMonths[m]) month = m + 1;
+  }
+  int day = 0, hh = 0, mm = 0, ss = 0;
+  if (month < 0 || std::sscanf(std::string(text.substr(4, 11)).c_str(), "%d %d:%d:%d", &day, &hh, &mm, &ss) != 4) {
+    return -1;
+  }
+  time_t now = static_cast<time_t>(now_us / 1'000'000);
+  tm utc{};
+  gmtime_r(&now, &utc);
+  int year = utc.tm_year + 1900;
+  int64_t t = UnixFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day), hh, mm, ss);
+  if (t > now + 86400)
+    t = UnixFromCivil(year - 1, static_cast<unsigned>(month), static_cast<unsigned>(day), hh, mm, ss);
+  return t * 1'000'000;
+}
+
+std::unique_ptr<LineFormat> NewLineFormat(Format format) {
+  switch (format) {
+    case Format::kZeekTsv:
+      return NewZeekTsvFormat();
+    case Format::kZeekJson:
+    case Format::kSuricataEve:
+      return NewJsonLogFormat();
+    case Format::kBindLog:
+      return NewBindQueryLogFormat();
+    case Format::kUnboundLog:
+      return NewUnboundLogFormat();
+    case Format::kDnsmasqLog:
+      return NewDnsmasqLogFormat();
+    case Format::kPowerDnsLog:
+      return NewPowerDnsLogFormat();
+    case Format::kCoreDnsLog:
+      return NewCoreDnsLogFormat();
+    case Format::kWindowsDnsLog:
+      return NewWindowsDnsLogFormat();
+    default:
+      return nullptr;
+  }
+}
+
+Format SniffLogFormat(const std::vector<std::string>& lines) {
+  for (const auto& line : lines) {
+    if (line.starts_with("#separator") || line.starts_with("#fields")) return Format::kZeekTsv;
+    if (line.starts_with("{")) {
+      if (line.find("\"event_type\"") != std::string::npos) return Format::kSuricataEve;
+      if (line.find("\"id.orig_h\"") != std::string::npos || line.find("\"query\"") != std::string::npos) {
+        return Format::kZeekJson;
+      }
+      continue;
+    }
+    if (LooksLikeBindQueryLog(line)) return Format::kBindLog;
+    if (LooksLikeUnboundLog(line)) return Format::kUnboundLog;
+    if (LooksLikeDnsmasqLog(line)) return Format::kDnsmasqLog;
+    if (LooksLikePowerDnsLog(line)) return Format::kPowerDnsLog;
+    if (LooksLikeCoreDnsLog(line)) return Format::kCoreDnsLog;
+    if (LooksLikeWindowsDnsLog(line)) return Format::kWindowsDnsLog;
+  }
+  return Format::kAuto;
+}
+
+namespace {
+
+constexpr size_t kMaxLine = 1 << 20;
+
+class LogFileSource : public EventSource {
+ public:
+  LogFileSource(std::string path, Format format, const SourceOptions& options)
+      : path_(std::move(path)), format_(format), options_(options) {}
+
+  Status Run(const EventSink& sink) override {
+    std::unique_ptr<ByteSource> in;
+    NSRADAR_RETURN_IF_ERROR(ByteSource::Open(path_, &in));
+    std::unique_ptr<LineFormat> format = NewLineFormat(format_);
+    if (!format) return Status::InvalidArgument(path_ + ": not a log format");
+    LineContext ctx(path_, options_, &stats_, &sink);
+    std::string buf(1 << 16, '\0');
+    std::string line;
+    bool overlong = false;
+    uint64_t line_no = 0;
+    auto finish_line = [&] {
+      ++line_no;
+      ++stats_.records;
+      ctx.set_line_no(line_no);
+      if (overlong) {
+        ctx.Skip("line_too_long", fmt::format("over {} bytes", kMaxLine));
+      } else {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty()) format->Line(line, ctx);
+      }
+      line.clear();
+      overlong = false;
+    };
+    for (;;) {
+      size_t got = 0;
+      Status s = in->Read(buf.data(), buf.size(), &got);
+      if (!s.ok()) {
+        // A damaged compressed file: keep what was read, say where it broke.
+        ctx.set_line_no(line_no + 1);
+        ctx.Skip("read_error", s.message());
+        break;
+      }
+      if (got == 0) break;
+      std::string_view chunk(buf.data(), got);
+      while (!chunk.empty()) {
+        size_t nl = chunk.find('\n');
+        std::string_view piece = chunk.substr(0, nl);
+        if (!overlong) {
+          if (line.size() + piece.size() > kMaxLine) {
+            overlong = true;
+            line.clear();
+          } else {
+            line.append(piece);
+          }
+        }
+        if (nl == std::string_view::npos) break;
+        chunk.remove_prefix(nl + 1);
+        finish_line();
+      }
+    }
+    if (!line.empty() || overlong) finish_line();
+    format->Finish(ctx);
+    return Status::OK();
+  }
+
+ private:
+  std::string path_;
+  Format format_;
+  SourceOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<EventSource> NewLogFileSource(const std::string& path, Format format, const SourceOptions& options) {
+  return std::make_unique<LogFileSource>(path, format, options);
+}
+
+}  // namespace nsradar::ingest
