@@ -135,7 +135,14 @@ std::string DnstapFrame(bool response, uint32_t client, uint16_t port, int64_t t
   return Be32(static_cast<uint32_t>(d.size())) + d;
 }
 
-void Generate(uint64_t transactions, const std::string& pcap_path, const std::string& tap_path) {
+void Generate(uint64_t transactions, const std::string& pcap_path, const std::string& tap_path,
+              const std::string& zeek_path) {
+  FILE* zeek = std::fopen(zeek_path.c_str(), "wb");
+  std::fputs(
+      "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tdns\n"
+      "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\trtt\tquery\tqclass\t"
+      "qclass_name\tqtype\tqtype_name\trcode\trcode_name\tAA\tTC\tRD\tRA\tZ\tanswers\tTTLs\trejected\n",
+      zeek);
   pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
   pcap_dumper_t* dump = pcap_dump_open(dead, pcap_path.c_str());
   FILE* tap = std::fopen(tap_path.c_str(), "wb");
@@ -172,10 +179,16 @@ void Generate(uint64_t transactions, const std::string& pcap_path, const std::st
       std::fwrite(t.data(), 1, t.size(), tap);
       ts += 150;
     }
+    std::string line = fmt::format(
+        "{}.{:06d}\tC{:x}\t10.0.{}.{}\t{}\t127.0.0.53\t53\tudp\t{}\t0.000150\t{}\t1\tC_INTERNET\t1\tA\t0\t"
+        "NOERROR\tF\tF\tT\tT\t0\t192.0.2.1\t300.000000\tF\n",
+        ts / 1'000'000, ts % 1'000'000, i, (client >> 8) & 255, client & 255, port, id, qname);
+    std::fwrite(line.data(), 1, line.size(), zeek);
   }
   std::string stop = Be32(0) + Be32(4) + Be32(3);
   std::fwrite(stop.data(), 1, stop.size(), tap);
   std::fclose(tap);
+  std::fclose(zeek);
   pcap_dump_close(dump);
   pcap_close(dead);
 }
@@ -236,13 +249,17 @@ int main(int argc, char** argv) {
   std::string self = std::filesystem::canonical("/proc/self/exe").string();
   fmt::print("transactions  file    events      with domain  seconds  events/s    peak RSS\n");
   for (uint64_t n : {transactions / 4, transactions}) {
-    std::string pcap = fmt::format("{}/bench-{}.pcap", dir, n), tap = fmt::format("{}/bench-{}.dnstap", dir, n);
-    if (!std::filesystem::exists(pcap) || !std::filesystem::exists(tap)) Generate(n, pcap, tap);
-    for (const auto& path : {pcap, tap}) {
+    std::string pcap = fmt::format("{}/bench-{}.pcap", dir, n), tap = fmt::format("{}/bench-{}.dnstap", dir, n),
+                zeek = fmt::format("{}/bench-{}.zeek.log", dir, n);
+    if (!std::filesystem::exists(pcap) || !std::filesystem::exists(tap) || !std::filesystem::exists(zeek)) {
+      Generate(n, pcap, tap, zeek);
+    }
+    for (const auto& path : {pcap, tap, zeek}) {
       Figures f = RunChild(self, path);
-      fmt::print("{:<12}  {:<6}  {:<10}  {:<11}  {:<7.2f}  {:<10.0f}  {} MB  ({:.0f} MB file)\n", n,
-                 path.ends_with("pcap") ? "pcap" : "dnstap", f.events, f.with_domain, f.seconds, f.events / f.seconds,
-                 f.rss_kb / 1024, std::filesystem::file_size(path) / 1e6);
+      const char* kind = path.ends_with("pcap") ? "pcap" : path.ends_with("dnstap") ? "dnstap" : "zeek";
+      fmt::print("{:<12}  {:<6}  {:<10}  {:<11}  {:<7.2f}  {:<10.0f}  {} MB  ({:.0f} MB file)\n", n, kind, f.events,
+                 f.with_domain, f.seconds, f.events / f.seconds, f.rss_kb / 1024,
+                 std::filesystem::file_size(path) / 1e6);
     }
     if (!no_tshark && n == transactions) {
       auto t0 = std::chrono::steady_clock::now();

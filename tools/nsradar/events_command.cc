@@ -2,8 +2,15 @@
 // stream, printed as a table or JSON lines.
 #include <fmt/format.h>
 
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
 #include "commands.h"
 #include "dns/rr_type.h"
+#include "ingest/dnstap_socket.h"
+#include "ingest/pcap_source.h"
 #include "ingest/source.h"
 #include "util/json_writer.h"
 #include "util/time.h"
@@ -16,7 +23,19 @@ struct EventsOptions {
   std::string format = "auto";
   uint64_t limit = 0;
   bool verbose = false;
+  double duration = 0;
 };
+
+std::atomic<bool> g_stop{false};
+extern "C" void OnStopSignal(int) { g_stop = true; }
+
+// "dnstap-socket:PATH" and "interface:NAME" are live sources; anything else
+// is a file.
+std::unique_ptr<ingest::EventSource> OpenLive(const std::string& input, const ingest::SourceOptions& so) {
+  if (input.starts_with("dnstap-socket:")) return ingest::NewDnstapSocketSource(input.substr(14), so, &g_stop);
+  if (input.starts_with("interface:")) return ingest::NewPcapLiveSource(input.substr(10), "", so, &g_stop);
+  return nullptr;
+}
 
 const char* RcodeName(int rcode) {
   static const char* kNames[] = {"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
@@ -90,14 +109,42 @@ void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
   std::string line;
   bool failed = false;
   Table table({"TIME", "CLIENT", "QNAME", "QTYPE", "RCODE", "REGISTERED DOMAIN"});
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
+  std::thread timer;
+  if (o.duration > 0) {
+    timer = std::thread([d = o.duration] {
+      auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(d);
+      while (!g_stop && std::chrono::steady_clock::now() < end)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      g_stop = true;
+    });
+  }
   for (const auto& input : o.inputs) {
-    std::unique_ptr<ingest::EventSource> source;
-    Status s = ingest::OpenSource(input, format, so, &source);
+    std::unique_ptr<ingest::EventSource> source = OpenLive(input, so);
+    const bool live = source != nullptr;
+    if (live && o.inputs.size() > 1) {
+      throw CLI::ValidationError("inputs", "a live source (" + input + ") must be the only input");
+    }
+    Status s;
+    if (!live) s = ingest::OpenSource(input, format, so, &source);
+    if (live) fmt::print(stderr, "{}: listening; stop with Ctrl-C or SIGTERM\n", input);
     if (s.ok()) {
       s = source->Run([&](const ingest::DnsEvent& ev) {
         if (o.limit && printed >= o.limit) return;
         ++printed;
-        if (g.json) return PrintJsonEvent(ev, &line);
+        if (g.json || live) {
+          if (g.json) {
+            PrintJsonEvent(ev, &line);
+          } else {
+            const char* rcode = RcodeName(ev.rcode);
+            fmt::print("{}  {:<15}  {:<40}  {:<6}  {:<8}  {}\n", FormatTimeMicros(ev.ts_us),
+                       ev.client.family ? ev.client.ToString() : "", ev.qname, dns::TypeToString(ev.qtype),
+                       rcode ? rcode : "-", ev.registered_domain());
+          }
+          std::fflush(stdout);
+          return;
+        }
         const char* rcode = RcodeName(ev.rcode);
         table.Add({FormatTimeMicros(ev.ts_us), ev.client.family ? ev.client.ToString() : "",
                    ev.qname.empty() ? "." : ev.qname, dns::TypeToString(ev.qtype),
@@ -110,7 +157,7 @@ void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
       failed = true;
       continue;
     }
-    if (!g.json) {
+    if (!g.json && !live) {
       table.Print(stdout);
       table = Table({"TIME", "CLIENT", "QNAME", "QTYPE", "RCODE", "REGISTERED DOMAIN"});
     }
@@ -126,6 +173,8 @@ void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
       }
     }
   }
+  g_stop = true;
+  if (timer.joinable()) timer.join();
   if (failed) throw CLI::RuntimeError(1);
 }
 
@@ -134,8 +183,16 @@ void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
 void AddEventsCommand(CLI::App& app, const GlobalOptions& global) {
   auto o = std::make_shared<EventsOptions>();
   CLI::App* cmd = app.add_subcommand("events", "Print the DNS events of captures, dnstap files and DNS logs");
-  cmd->add_option("inputs", o->inputs, "Files (pcap/pcapng, dnstap, Zeek dns.log TSV or JSON)")->required();
-  cmd->add_option("--format", o->format, "auto, pcap, dnstap, zeek, zeek-json")->capture_default_str();
+  cmd->add_option("inputs", o->inputs,
+                  "Files (pcap/pcapng, dnstap, Zeek TSV/JSON, Suricata EVE, BIND, Unbound, dnsmasq, PowerDNS, "
+                  "CoreDNS, Windows DNS logs; plain, gzip or zstd), or one live source: dnstap-socket:PATH, "
+                  "interface:NAME")
+      ->required();
+  cmd->add_option("--format", o->format,
+                  "auto, pcap, dnstap, zeek, zeek-json, suricata, bind, unbound, dnsmasq, powerdns, coredns, "
+                  "windows-dns")
+      ->capture_default_str();
+  cmd->add_option("--duration", o->duration, "Live sources: stop after this many seconds");
   cmd->add_option("--limit", o->limit, "Print at most N events (0: all)");
   cmd->add_flag("--verbose,-v", o->verbose, "Show samples of skipped input");
   cmd->callback([o, &global] { RunEvents(global, *o); });

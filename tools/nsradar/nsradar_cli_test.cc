@@ -312,4 +312,73 @@ TEST_F(CliTest, ServeRefusesBadSetup) {
   EXPECT_NE(r.err.find("--listen nowhere"), std::string::npos) << r.err;
 }
 
+// A real Unbound streams dnstap into `nsradar events dnstap-socket:...`
+// (the Frame Streams handshake included) while dig queries it on loopback.
+TEST_F(CliTest, UnboundStreamsDnstapIntoTheSocket) {
+  if (system("command -v unbound >/dev/null && command -v dig >/dev/null") != 0) {
+    FAIL() << "unbound and dig are needed (scripts/install-deps.sh installs them)";
+  }
+  std::string sock = (dir_ / "dnstap.sock").string();
+  std::string conf = Write("unbound.conf",
+                           "server:\n  interface: 127.0.10.31\n  port: 53\n  username: \"\"\n"
+                           "  chroot: \"\"\n  directory: \"" +
+                               dir_.string() + "\"\n  pidfile: \"" + (dir_ / "unbound.pid").string() +
+                               "\"\n  use-syslog: no\n  logfile: \"" + (dir_ / "unbound.log").string() +
+                               "\"\n  access-control: 127.0.0.0/8 allow\n"
+                               "  module-config: \"iterator\"\n"
+                               "  local-zone: \"good.test.\" static\n"
+                               "  local-data: \"www.good.test. 300 IN A 192.0.2.10\"\n"
+                               "dnstap:\n  dnstap-enable: yes\n  dnstap-socket-path: \"" +
+                               sock +
+                               "\"\n  dnstap-send-identity: yes\n  dnstap-identity: \"cli-test\"\n"
+                               "  dnstap-log-client-query-messages: yes\n"
+                               "  dnstap-log-client-response-messages: yes\n");
+  std::string out = (dir_ / "events.json").string();
+  std::string events_cmd = std::string(NSRADAR_BINARY) + " --json events dnstap-socket:" + sock + " --duration 20 > " +
+                           out + " 2> " + (dir_ / "events.err").string() + " & echo $!";
+  FILE* p = popen(events_cmd.c_str(), "r");
+  int events_pid = 0;
+  ASSERT_EQ(std::fscanf(p, "%d", &events_pid), 1);
+  pclose(p);
+  for (int i = 0; i < 100 && !fs::exists(sock); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(fs::exists(sock));
+  std::string unbound_cmd = "unbound -d -c " + conf + " >/dev/null 2>&1 & echo $!";
+  p = popen(unbound_cmd.c_str(), "r");
+  int unbound_pid = 0;
+  ASSERT_EQ(std::fscanf(p, "%d", &unbound_pid), 1);
+  pclose(p);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  for (const char* name : {"www.good.test", "aGVsbG8.x1.good.test", "www.good.test"}) {
+    std::string dig = std::string("dig @127.0.10.31 +tries=1 +time=2 ") + name + " A >/dev/null";
+    EXPECT_EQ(system(dig.c_str()), 0);
+  }
+  // Unbound's dnstap thread sends in batches about once a second.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+  kill(unbound_pid, SIGTERM);
+  waitpid(unbound_pid, nullptr, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  kill(events_pid, SIGTERM);
+  for (int i = 0; i < 100 && kill(events_pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_NE(kill(events_pid, 0), 0) << "nsradar events did not stop on SIGTERM";
+  std::ifstream in(out);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  auto slurp = [](const fs::path& f) {
+    std::ifstream i(f);
+    std::stringstream ss;
+    ss << i.rdbuf();
+    return ss.str();
+  };
+  ASSERT_EQ(lines.size(), 3u) << slurp(dir_ / "events.err") << slurp(dir_ / "unbound.log");
+  EXPECT_NE(lines[0].find(R"("qname":"www.good.test")"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find(R"("rcode":"NOERROR")"), std::string::npos);
+  EXPECT_NE(lines[0].find(R"("data":"192.0.2.10")"), std::string::npos);
+  EXPECT_NE(lines[0].find(R"("sensor":"cli-test")"), std::string::npos);
+  EXPECT_NE(lines[1].find(R"("qname":"agvsbg8.x1.good.test","qname_raw":"aGVsbG8.x1.good.test")"), std::string::npos)
+      << lines[1];
+  EXPECT_NE(lines[1].find(R"("rcode":"NXDOMAIN")"), std::string::npos);
+  EXPECT_NE(lines[1].find(R"("registered_domain":"good.test")"), std::string::npos);
+  EXPECT_FALSE(fs::exists(sock));  // removed on the way out
+}
+
 }  // namespace
