@@ -3,9 +3,9 @@
 // streamed from a resumable scan so the export never sits in memory whole.
 //
 // Each (name server, domain) pair is an NS record: rrname the domain, rdata
-// the name server. Pairs learned from zone files carry zone_time_first and
-// zone_time_last, as the draft asks for data that did not come from
-// observed traffic.
+// the name server. Pairs that zone files hold carry zone_time_first and
+// zone_time_last, as the draft asks; pairs only passive DNS saw carry
+// time_first and time_last alone. (A pair known to both spans both.)
 #include <fmt/format.h>
 
 #include <memory>
@@ -26,10 +26,9 @@ void WriteCof(const nsdb::EdgeRow& e, std::string* out) {
       .Field("rrtype", "NS")
       .Field("rdata", e.ns)
       .Field("time_first", e.first_seen)
-      .Field("time_last", e.last_seen)
-      .Field("zone_time_first", e.first_seen)
-      .Field("zone_time_last", e.last_seen)
-      .EndObject();
+      .Field("time_last", e.last_seen);
+  if (e.from_zone) w.Field("zone_time_first", e.first_seen).Field("zone_time_last", e.last_seen);
+  w.EndObject();
   out->push_back('\n');
 }
 

@@ -76,6 +76,7 @@ Response HandleNsDomains(const nsdb::Store& store, const Request& req, std::stri
         .Field("active", row.active)
         .Field("kind", zone::DomainKindName(row.kind))
         .Field("zone", row.zone)
+        .Field("observed", row.observed)
         .EndObject();
   }
   w.EndArray().Key("next_cursor");

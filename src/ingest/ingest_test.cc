@@ -9,6 +9,7 @@
 #include "dns/rr_type.h"
 #include "ingest/dns_message.h"
 #include "ingest/ingest_test_util.h"
+#include "ingest/passive_dns.h"
 #include "ingest/query_matcher.h"
 #include "ingest/source.h"
 #include "nsdb/store_test_util.h"
@@ -406,6 +407,42 @@ TEST(Logs, HostileLinesAreCountedWithTheirPlace) {
     EXPECT_EQ(st.skipped.at("line_too_long"), 1u);
     EXPECT_NE(st.samples.at("line_too_long").at(0).find(".log:"), std::string::npos);
   }
+}
+
+}  // namespace
+}  // namespace nsradar::ingest
+
+namespace nsradar::ingest {
+namespace {
+
+TEST(PassiveDns, TakesNsRecordsAndNameServerAddresses) {
+  PassiveDns passive([](const std::string& host) { return host == "ns.known.net"; });
+  DnsEvent ev;
+  ev.ts_us = 1'700'000'000'500'000;
+  ev.has_response = true;
+  ev.rcode = 0;
+  ev.answers = {{"example.com", dns::rr::kNS, 300, "ns1.host.net"},
+                {"ns1.host.net", dns::rr::kA, 300, "192.0.2.53"},     // an NS target: kept
+                {"www.example.com", dns::rr::kA, 300, "192.0.2.80"},  // not a name server
+                {"ns.known.net", dns::rr::kAAAA, 300, "2001:db8::53"}};
+  ev.authority_ns = {{"example.org", dns::rr::kNS, 300, "NS2.Host.NET."}};
+  passive.Add(ev);
+  DnsEvent nx = ev;
+  nx.rcode = 3;  // NXDOMAIN answers prove nothing about delegations
+  passive.Add(nx);
+  std::vector<PassiveNsRecord> ns;
+  std::vector<PassiveAddressRecord> addresses;
+  passive.Drain(&ns, &addresses);
+  ASSERT_EQ(ns.size(), 2u);
+  EXPECT_EQ(ns[0].ns, "ns1.host.net");
+  EXPECT_EQ(ns[0].domain, "example.com");
+  EXPECT_EQ(ns[0].time, 1'700'000'000);
+  EXPECT_EQ(ns[1].ns, "ns2.host.net");  // canonical form
+  EXPECT_EQ(ns[1].domain, "example.org");
+  ASSERT_EQ(addresses.size(), 2u);
+  EXPECT_EQ(addresses[0].host, "ns1.host.net");
+  EXPECT_EQ(addresses[1].address.ToString(), "2001:db8::53");
+  EXPECT_EQ(passive.pending(), 0u);
 }
 
 }  // namespace

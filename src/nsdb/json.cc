@@ -13,6 +13,7 @@ void WriteDomainJson(const DomainInfo& info, JsonWriter& w) {
         .Field("first_seen", e.first_seen)
         .Field("last_seen", e.last_seen)
         .Field("active", e.value.active())
+        .Field("observed", e.observed)
         .EndObject();
   }
   w.EndArray().Key("history").BeginArray();

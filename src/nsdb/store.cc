@@ -25,9 +25,24 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kFormatVersion = 1;
-constexpr const char* kCfNames[] = {"default", "ns_edges",     "zone_domains", "ns_counts",
-                                    "glue",    "glue_by_addr", "zone_glue"};
-enum Cf { kMeta = 0, kNsEdges, kZoneDomains, kNsCounts, kGlue, kGlueByAddr, kZoneGlue, kCfCount };
+constexpr const char* kCfNames[] = {"default",      "ns_edges",  "zone_domains",   "ns_counts",        "glue",
+                                    "glue_by_addr", "zone_glue", "observed_edges", "observed_domains", "observed_glue"};
+// The observed_* families hold what passive DNS saw (Store::Observe); they
+// came after format 1's first stores, so a reader of an older store opens
+// without them until a writer creates them.
+enum Cf {
+  kMeta = 0,
+  kNsEdges,
+  kZoneDomains,
+  kNsCounts,
+  kGlue,
+  kGlueByAddr,
+  kZoneGlue,
+  kObservedEdges,
+  kObservedDomains,
+  kObservedGlue,
+  kCfCount
+};
 
 const std::string kZonePrefix = "zone/";
 const std::string kNextZoneId = "next_zone_id";
@@ -159,8 +174,12 @@ class Store::Impl {
  public:
   ~Impl() {
     // Flushing now spares the next open (often a reader) a log replay.
-    if (db_ && !options_.read_only) db_->Flush(rocksdb::FlushOptions(), handles_);
-    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    std::vector<rocksdb::ColumnFamilyHandle*> open;
+    for (auto* h : handles_) {
+      if (h) open.push_back(h);
+    }
+    if (db_ && !options_.read_only) db_->Flush(rocksdb::FlushOptions(), open);
+    for (auto* h : open) db_->DestroyColumnFamilyHandle(h);
     handles_.clear();
     db_.reset();
     if (!secondary_dir_.empty()) {
@@ -215,6 +234,8 @@ class Store::Impl {
   }
   Status LoadMeta();
   Status ReadCounters(uint64_t out[kCounterCount]) const;
+  // Whether passive DNS saw any domain on `ns`.
+  bool HasObserved(std::string_view ns) const;
 };
 
 Status Store::Impl::Open(const std::string& dir, const StoreOptions& options) {
@@ -228,24 +249,40 @@ Status Store::Impl::Open(const std::string& dir, const StoreOptions& options) {
   db_opts.max_open_files = options.read_only ? -1 : 1000;
   db_opts.keep_log_file_num = 3;
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  for (int c = 0; c < kCfCount; ++c) cfs.emplace_back(kCfNames[c], CfOptions(static_cast<Cf>(c), cache_));
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status s;
+  std::vector<int> cf_ids;  // the Cf of each descriptor
+  std::vector<std::string> existing;
   if (options.read_only) {
     if (!fs::exists(fs::path(dir) / "CURRENT")) return Status::NotFound("no nsradar store at " + dir);
+    NSRADAR_RETURN_IF_ERROR(
+        FromRocks(rocksdb::DB::ListColumnFamilies(db_opts, dir, &existing), "listing column families of " + dir));
+  }
+  for (int c = 0; c < kCfCount; ++c) {
+    if (options.read_only && std::find(existing.begin(), existing.end(), kCfNames[c]) == existing.end()) {
+      if (c < kObservedEdges) return Status::Corruption(dir + ": column family " + kCfNames[c] + " is missing");
+      continue;
+    }
+    cfs.emplace_back(kCfNames[c], CfOptions(static_cast<Cf>(c), cache_));
+    cf_ids.push_back(c);
+  }
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  std::vector<rocksdb::ColumnFamilyHandle*> opened;
+  if (options.read_only) {
     char tmpl[] = "/tmp/nsradar-reader-XXXXXX";
     if (!mkdtemp(tmpl)) return Status::IOError("cannot create a directory for the read-only store");
     secondary_dir_ = tmpl;
-    s = rocksdb::DB::OpenAsSecondary(db_opts, dir, secondary_dir_, cfs, &handles_, &raw);
+    s = rocksdb::DB::OpenAsSecondary(db_opts, dir, secondary_dir_, cfs, &opened, &raw);
   } else {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return Status::IOError("cannot create store directory " + dir + ": " + ec.message());
     fs::remove_all(fs::path(dir) / "ingest-tmp", ec);  // SST files of an interrupted ingest
-    s = rocksdb::DB::Open(db_opts, dir, cfs, &handles_, &raw);
+    s = rocksdb::DB::Open(db_opts, dir, cfs, &opened, &raw);
   }
   if (!s.ok()) return FromRocks(s, "opening store " + dir);
   db_.reset(raw);
+  handles_.assign(kCfCount, nullptr);
+  for (size_t i = 0; i < opened.size(); ++i) handles_[cf_ids[i]] = opened[i];
   if (!options.read_only) {
     std::string v;
     rocksdb::Status g = db_->Get(rocksdb::ReadOptions(), cf(kMeta), kFormatKey, &v);
@@ -1051,24 +1088,129 @@ class ZoneMemo {
 // point at upper_slice_.
 class NsEdgeIterator {
  public:
-  NsEdgeIterator(const Store::Impl& d, std::string_view ns) {
+  NsEdgeIterator(const Store::Impl& d, std::string_view ns, Cf family = kNsEdges) {
     if (!ns.empty()) {
       upper_.assign(ns);
       upper_.push_back('\1');
       upper_slice_ = upper_;
       ro_.iterate_upper_bound = &upper_slice_;
     }
-    it_.reset(d.db_->NewIterator(ro_, d.cf(kNsEdges)));
+    if (d.cf(family)) it_.reset(d.db_->NewIterator(ro_, d.cf(family)));
   }
   NsEdgeIterator(const NsEdgeIterator&) = delete;
   NsEdgeIterator& operator=(const NsEdgeIterator&) = delete;
   rocksdb::Iterator* operator->() { return it_.get(); }
+  // False when the family does not exist (a reader of an older store).
+  bool exists() const { return it_ != nullptr; }
 
  private:
   std::string upper_;
   rocksdb::Slice upper_slice_;
   rocksdb::ReadOptions ro_;
   std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+// What passive DNS saw of a pair (or a host's address): first and last
+// observation and how many times. Varints: first, last - first, count.
+struct ObservedValue {
+  int64_t first = 0, last = 0;
+  uint64_t count = 0;
+};
+
+std::string EncodeObserved(const ObservedValue& v) {
+  std::string out;
+  PutVarint64(&out, static_cast<uint64_t>(v.first));
+  PutVarint64(&out, static_cast<uint64_t>(v.last - v.first));
+  PutVarint64(&out, v.count);
+  return out;
+}
+
+bool DecodeObserved(std::string_view in, ObservedValue* v) {
+  uint64_t first, span, count;
+  if (!GetVarint64(&in, &first) || !GetVarint64(&in, &span) || !GetVarint64(&in, &count) || !in.empty()) return false;
+  v->first = static_cast<int64_t>(first);
+  v->last = v->first + static_cast<int64_t>(span);
+  v->count = count;
+  return true;
+}
+
+// The domains of one name server from zone files and from passive DNS,
+// merged in key order: a pair known to both is one row spanning both.
+class MergedEdgeCursor {
+ public:
+  MergedEdgeCursor(const Store::Impl& d, const std::string& ns)
+      : zone_it_(d, ns), seen_it_(d, ns, kObservedEdges), memo_(d) {}
+
+  // Positions at the first key >= start (> start when `exclusive`).
+  void Seek(const std::string& start, bool exclusive) {
+    zone_it_->Seek(start);
+    if (exclusive && zone_it_->Valid() && ToView(zone_it_->key()) == start) zone_it_->Next();
+    if (seen_it_.exists()) {
+      seen_it_->Seek(start);
+      if (exclusive && seen_it_->Valid() && ToView(seen_it_->key()) == start) seen_it_->Next();
+    }
+  }
+
+  // The next row, or false at the end (then status() tells whether it was
+  // an error). `prefix_size` bytes of the key are the name server.
+  bool Next(size_t prefix_size, DomainRowView* row) {
+    if (!status_.ok()) return false;
+    if (pending_zone_) zone_it_->Next();
+    if (pending_seen_) seen_it_->Next();
+    pending_zone_ = pending_seen_ = false;
+    bool zv = zone_it_->Valid();
+    bool sv = seen_it_.exists() && seen_it_->Valid();
+    if (!zv && !sv) {
+      status_ = FromRocks(zone_it_->status(), "scanning edges");
+      if (status_.ok() && seen_it_.exists()) status_ = FromRocks(seen_it_->status(), "scanning observed edges");
+      return false;
+    }
+    int cmp = zv && sv ? ToView(zone_it_->key()).compare(ToView(seen_it_->key())) : (zv ? -1 : 1);
+    if (cmp <= 0) {
+      EdgeValue v;
+      if (!EdgeValue::Decode(ToView(zone_it_->value()), &v)) {
+        status_ = Status::Corruption("edge value");
+        return false;
+      }
+      row->name = ToView(zone_it_->key()).substr(prefix_size);
+      row->first_seen = v.first_seen();
+      row->last_seen = v.last_seen(memo_.Latest(v.zone_id));
+      row->active = v.active();
+      row->kind = v.kind;
+      row->zone = memo_.Name(v.zone_id);
+      row->observed = false;
+      pending_zone_ = true;
+    }
+    if (cmp >= 0) {
+      ObservedValue o;
+      if (!DecodeObserved(ToView(seen_it_->value()), &o)) {
+        status_ = Status::Corruption("observed edge value");
+        return false;
+      }
+      if (cmp > 0) {
+        row->name = ToView(seen_it_->key()).substr(prefix_size);
+        row->first_seen = o.first;
+        row->last_seen = o.last;
+        row->active = false;  // "present in the latest zone snapshot" is a zone-file notion
+        row->kind = zone::ClassifyDomain(row->name);
+        row->zone = {};
+      } else {
+        row->first_seen = std::min(row->first_seen, o.first);
+        row->last_seen = std::max(row->last_seen, o.last);
+      }
+      row->observed = true;
+      pending_seen_ = true;
+    }
+    return true;
+  }
+  const Status& status() const { return status_; }
+
+ private:
+  NsEdgeIterator zone_it_;
+  NsEdgeIterator seen_it_;
+  ZoneMemo memo_;
+  bool pending_zone_ = false, pending_seen_ = false;
+  Status status_;
 };
 
 bool Unfiltered(const DomainQuery& q) {
@@ -1082,36 +1224,25 @@ Status Store::VisitDomainsOnNs(const DomainQuery& q, const std::function<void(co
                                bool* more) const {
   *more = false;
   if (q.limit > kMaxPage) return Status::InvalidArgument("limit must be at most " + std::to_string(kMaxPage));
-  const Impl& d = *impl_;
   std::string start = q.ns;
   start.push_back('\0');
   const size_t prefix_size = start.size();
   start += q.after;
-  NsEdgeIterator it(d, q.ns);
-  it->Seek(start);
-  if (!q.after.empty() && it->Valid() && ToView(it->key()) == start) it->Next();
-  EdgeValue v;
+  MergedEdgeCursor cursor(*impl_, q.ns);
+  cursor.Seek(start, !q.after.empty());
   DomainRowView row;
-  ZoneMemo zone(d);
   const bool filtered = !Unfiltered(q) || q.active_only;
   size_t rows = 0;
-  for (; it->Valid(); it->Next()) {
-    if (!EdgeValue::Decode(ToView(it->value()), &v)) return Status::Corruption("edge value under " + q.ns);
-    row.name = ToView(it->key()).substr(prefix_size);
-    row.first_seen = v.first_seen();
-    row.last_seen = v.last_seen(zone.Latest(v.zone_id));
-    row.active = v.active();
-    row.kind = v.kind;
+  while (cursor.Next(prefix_size, &row)) {
     if (filtered && !RowMatches(q, row)) continue;
     if (rows == q.limit) {
       *more = true;
       break;
     }
-    row.zone = zone.Name(v.zone_id);
     visit(row);
     ++rows;
   }
-  return FromRocks(it->status(), "scanning " + q.ns);
+  return cursor.status();
 }
 
 Status Store::DomainsOnNs(const DomainQuery& q, DomainPage* page) const {
@@ -1121,34 +1252,28 @@ Status Store::DomainsOnNs(const DomainQuery& q, DomainPage* page) const {
   NSRADAR_RETURN_IF_ERROR(VisitDomainsOnNs(
       q,
       [page](const DomainRowView& r) {
-        page->rows.push_back(
-            DomainRow{std::string(r.name), r.first_seen, r.last_seen, r.active, r.kind, std::string(r.zone)});
+        page->rows.push_back(DomainRow{std::string(r.name), r.first_seen, r.last_seen, r.active, r.kind,
+                                       std::string(r.zone), r.observed});
       },
       &page->more));
   if (!q.want_total) return Status::OK();
-  if (Unfiltered(q)) {
+  if (Unfiltered(q) && !impl_->HasObserved(q.ns)) {
     NsCounts c;
     NSRADAR_RETURN_IF_ERROR(Counts(q.ns, &c));
     page->total = q.active_only ? c.active : c.total;
     return Status::OK();
   }
-  // Time or kind fences: the exact total needs a scan of the host's edges.
-  const Impl& d = *impl_;
+  // Time or kind fences, or pairs seen in traffic: the exact total needs a
+  // scan of the host's edges.
   std::string prefix = q.ns;
   prefix.push_back('\0');
-  NsEdgeIterator it(d, q.ns);
-  EdgeValue v;
+  MergedEdgeCursor cursor(*impl_, q.ns);
+  cursor.Seek(prefix, false);
   DomainRowView row;
-  ZoneMemo zone(d);
-  for (it->Seek(prefix); it->Valid(); it->Next()) {
-    if (!EdgeValue::Decode(ToView(it->value()), &v)) return Status::Corruption("edge value under " + q.ns);
-    row.first_seen = v.first_seen();
-    row.last_seen = v.last_seen(zone.Latest(v.zone_id));
-    row.active = v.active();
-    row.kind = v.kind;
+  while (cursor.Next(prefix.size(), &row)) {
     if (RowMatches(q, row)) ++page->total;
   }
-  return FromRocks(it->status(), "counting " + q.ns);
+  return cursor.status();
 }
 
 Status Store::Counts(std::string_view ns, NsCounts* out) const {
@@ -1218,7 +1343,39 @@ Status Store::Domain(std::string_view domain, DomainInfo* out) const {
     }
     if (z.empty()) break;
   }
-  if (!zone) return Status::NotFound(dns::ToDisplay(domain) + " is in no ingested zone");
+  // Name servers passive DNS saw for the domain.
+  if (d.cf(kObservedDomains)) {
+    std::string prefix(domain);
+    prefix.push_back('\0');
+    std::unique_ptr<rocksdb::Iterator> it(d.db_->NewIterator(rocksdb::ReadOptions(), d.cf(kObservedDomains)));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      ObservedValue o;
+      if (!DecodeObserved(ToView(it->value()), &o)) return Status::Corruption("observed value of " + out->name);
+      std::string ns(ToView(it->key()).substr(prefix.size()));
+      auto e = std::find_if(out->edges.begin(), out->edges.end(), [&](const DomainEdge& x) { return x.ns == ns; });
+      if (e == out->edges.end()) {
+        DomainEdge fresh;
+        fresh.ns = ns;
+        fresh.first_seen = o.first;
+        fresh.last_seen = o.last;
+        fresh.observed = true;
+        out->edges.push_back(std::move(fresh));
+      } else {
+        e->first_seen = std::min(e->first_seen, o.first);
+        e->last_seen = std::max(e->last_seen, o.last);
+        e->observed = true;
+      }
+    }
+    NSRADAR_RETURN_IF_ERROR(FromRocks(it->status(), "reading observed name servers of " + out->name));
+    std::sort(out->edges.begin(), out->edges.end(),
+              [](const DomainEdge& a, const DomainEdge& b) { return a.ns < b.ns; });
+  }
+  if (!zone) {
+    if (out->edges.empty())
+      return Status::NotFound(dns::ToDisplay(domain) + " is in no ingested zone and was never observed");
+    out->kind = zone::ClassifyDomain(out->name);
+    return Status::OK();  // only traffic knows it: no zone history
+  }
   out->zone = zone->name;
   out->kind = out->edges.front().value.kind;
 
@@ -1305,7 +1462,23 @@ Status ScanGlue(const Store::Impl& d, rocksdb::ColumnFamilyHandle* cf, const std
 Status Store::HostAddresses(std::string_view host, std::vector<GlueRow>* out) const {
   std::string prefix(host);
   prefix.push_back('\0');
-  return ScanGlue(*impl_, impl_->cf(kGlue), prefix, true, out);
+  NSRADAR_RETURN_IF_ERROR(ScanGlue(*impl_, impl_->cf(kGlue), prefix, true, out));
+  if (!impl_->cf(kObservedGlue)) return Status::OK();
+  // Addresses passive DNS saw for the host.
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db_->NewIterator(rocksdb::ReadOptions(), impl_->cf(kObservedGlue)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto a = dns::Address::FromKey(ToView(it->key()).substr(prefix.size()));
+    ObservedValue o;
+    if (!a || !DecodeObserved(ToView(it->value()), &o)) return Status::Corruption("observed address of " + prefix);
+    auto row = std::find_if(out->begin(), out->end(), [&](const GlueRow& g) { return g.address == *a; });
+    if (row == out->end()) {
+      out->push_back(GlueRow{std::string(host), *a, o.first, o.last});
+    } else {
+      row->first_seen = std::min(row->first_seen, o.first);
+      row->last_seen = std::max(row->last_seen, o.last);
+    }
+  }
+  return FromRocks(it->status(), "reading observed addresses");
 }
 
 Status Store::AddressHosts(const dns::Address& addr, std::vector<GlueRow>* out) const {
@@ -1333,6 +1506,7 @@ Status Store::Stats(StoreStats* out) const {
   for (const auto& z : out->zone_list) out->snapshots += z.snapshots.size();
   for (int f = 0; f < kCfCount; ++f) {
     uint64_t bytes = 0;
+    if (!impl_->cf(static_cast<Cf>(f))) continue;
     impl_->db_->GetIntProperty(impl_->cf(static_cast<Cf>(f)), "rocksdb.total-sst-files-size", &bytes);
     out->family_sst_bytes.emplace_back(kCfNames[f], bytes);
   }
@@ -1351,8 +1525,7 @@ Status Store::CatchUp() {
 
 Status Store::ScanEdges(const EdgeScan& scan, std::vector<EdgeRow>* out) const {
   out->clear();
-  const Impl& d = *impl_;
-  NsEdgeIterator it(d, scan.ns);
+  MergedEdgeCursor cursor(*impl_, scan.ns);
   std::string start;
   if (!scan.after_ns.empty()) {
     start = scan.after_ns;
@@ -1362,30 +1535,85 @@ Status Store::ScanEdges(const EdgeScan& scan, std::vector<EdgeRow>* out) const {
     start = scan.ns;
     start.push_back('\0');
   }
-  it->Seek(start);
-  if (!scan.after_ns.empty() && it->Valid() && ToView(it->key()) == start) it->Next();
-  EdgeValue v;
-  ZoneMemo zone(d);
-  for (; it->Valid() && out->size() < scan.limit; it->Next()) {
-    std::string_view key = ToView(it->key());
-    size_t nul = key.find('\0');
+  cursor.Seek(start, !scan.after_ns.empty());
+  DomainRowView row;
+  while (out->size() < scan.limit && cursor.Next(0, &row)) {
+    size_t nul = row.name.find('\0');  // with no prefix skipped, the name is the whole key
     if (nul == std::string_view::npos) return Status::Corruption("edge key without separator");
-    if (!EdgeValue::Decode(ToView(it->value()), &v))
-      return Status::Corruption("edge value under " + std::string(key.substr(0, nul)));
-    EdgeRow& row = out->emplace_back();
-    row.ns.assign(key.substr(0, nul));
-    row.domain.assign(key.substr(nul + 1));
-    row.first_seen = v.first_seen();
-    row.last_seen = v.last_seen(zone.Latest(v.zone_id));
-    row.active = v.active();
+    EdgeRow& e = out->emplace_back();
+    e.ns.assign(row.name.substr(0, nul));
+    e.domain.assign(row.name.substr(nul + 1));
+    e.first_seen = row.first_seen;
+    e.last_seen = row.last_seen;
+    e.active = row.active;
+    e.from_zone = !row.zone.empty();
+    e.observed = row.observed;
   }
-  return FromRocks(it->status(), "scanning edges");
+  return cursor.status();
+}
+
+bool Store::Impl::HasObserved(std::string_view ns) const {
+  if (!cf(kObservedEdges)) return false;
+  std::string prefix(ns);
+  prefix.push_back('\0');
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kObservedEdges)));
+  it->Seek(prefix);
+  return it->Valid() && it->key().starts_with(prefix);
+}
+
+Status Store::Observe(const std::vector<NsObservation>& pairs, const std::vector<AddressObservation>& addresses,
+                      ObserveResult* result) {
+  *result = ObserveResult();
+  Impl& d = *impl_;
+  if (d.options_.read_only) return Status::InvalidArgument("the store is open read-only");
+  std::lock_guard lock(d.write_mu_);
+  // Aggregate the batch first: traffic repeats the same records endlessly.
+  std::map<std::string, ObservedValue> edges, glue;
+  auto note = [](ObservedValue& v, int64_t t) {
+    if (v.count == 0 || t < v.first) v.first = t;
+    if (v.count == 0 || t > v.last) v.last = t;
+    ++v.count;
+  };
+  for (const auto& p : pairs) note(edges[p.ns + std::string(1, '\0') + p.domain], p.time);
+  for (const auto& a : addresses) note(glue[a.host + std::string(1, '\0') + a.address.ToKey()], a.time);
+  rocksdb::WriteBatch batch;
+  auto merge = [&](Cf family, const std::string& key, ObservedValue v, uint64_t* fresh, uint64_t* again) -> Status {
+    std::string old;
+    rocksdb::Status st = d.db_->Get(rocksdb::ReadOptions(), d.cf(family), key, &old);
+    if (st.ok()) {
+      ObservedValue o;
+      if (!DecodeObserved(old, &o)) return Status::Corruption("observed value");
+      v.first = std::min(v.first, o.first);
+      v.last = std::max(v.last, o.last);
+      v.count += o.count;
+      ++*again;
+    } else if (st.IsNotFound()) {
+      ++*fresh;
+    } else {
+      return FromRocks(st, "reading observed data");
+    }
+    return FromRocks(batch.Put(d.cf(family), key, EncodeObserved(v)), "batch");
+  };
+  for (const auto& [key, v] : edges) {
+    NSRADAR_RETURN_IF_ERROR(merge(kObservedEdges, key, v, &result->pairs_new, &result->pairs_again));
+    size_t nul = key.find('\0');
+    std::string by_domain = key.substr(nul + 1) + std::string(1, '\0') + key.substr(0, nul);
+    uint64_t ignored = 0;
+    NSRADAR_RETURN_IF_ERROR(merge(kObservedDomains, by_domain, v, &ignored, &ignored));
+  }
+  for (const auto& [key, v] : glue) {
+    NSRADAR_RETURN_IF_ERROR(merge(kObservedGlue, key, v, &result->addresses_new, &result->addresses_again));
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(d.db_->Write(wo, &batch), "writing observations");
 }
 
 Status Store::CompactAll() {
   rocksdb::CompactRangeOptions o;
   o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   for (auto* h : impl_->handles_) {
+    if (!h) continue;
     NSRADAR_RETURN_IF_ERROR(FromRocks(impl_->db_->CompactRange(o, h, nullptr, nullptr), "compacting"));
   }
   return Status::OK();

@@ -81,7 +81,8 @@ struct DomainRow {
   int64_t last_seen = 0;
   bool active = false;
   zone::DomainKind kind = zone::DomainKind::kRegistered;
-  std::string zone;
+  std::string zone;       // empty when only passive DNS saw the pair
+  bool observed = false;  // passive DNS saw the pair (first/last seen include it)
 };
 
 // A row as a scan sees it: the views are valid only during the callback.
@@ -92,6 +93,7 @@ struct DomainRowView {
   bool active = false;
   zone::DomainKind kind = zone::DomainKind::kRegistered;
   std::string_view zone;
+  bool observed = false;
 };
 
 enum class KindFilter { kAll, kRegistered, kSubdomain, kSuffix };
@@ -129,8 +131,9 @@ const char* DomainEventName(DomainEvent::Type t);
 
 struct DomainEdge {
   std::string ns;
-  EdgeValue value;
+  EdgeValue value;  // zone-file runs; empty when only passive DNS saw the pair
   int64_t first_seen = 0, last_seen = 0;
+  bool observed = false;
 };
 
 struct DomainInfo {
@@ -148,11 +151,29 @@ struct GlueRow {
   int64_t first_seen = 0, last_seen = 0;
 };
 
+// What passive DNS saw: an NS record (`domain` served by `ns`) in a
+// response, or an address record of a name server host.
+struct NsObservation {
+  std::string ns, domain;  // canonical
+  int64_t time = 0;
+};
+struct AddressObservation {
+  std::string host;
+  dns::Address address;
+  int64_t time = 0;
+};
+struct ObserveResult {
+  uint64_t pairs_new = 0, pairs_again = 0;
+  uint64_t addresses_new = 0, addresses_again = 0;
+};
+
 // One (name server, domain) pair, as a scan of the whole index yields it.
 struct EdgeRow {
   std::string ns, domain;
   int64_t first_seen = 0, last_seen = 0;
   bool active = false;
+  bool from_zone = false;  // zone files hold the pair
+  bool observed = false;   // passive DNS saw it
 };
 
 // A resumable scan in (name server, domain) order: pass the last row's
@@ -199,6 +220,13 @@ class Store {
   // A read-only store sees what writers in other processes committed only
   // after catching up; a no-op for the writer.
   Status CatchUp();
+
+  // Records what passive DNS saw, in one atomic write. Each pair and address
+  // keeps its first and last observation and a count; nothing is ever marked
+  // removed (absence from traffic proves nothing). Queries merge these with
+  // the zone-file data.
+  Status Observe(const std::vector<NsObservation>& pairs, const std::vector<AddressObservation>& addresses,
+                 ObserveResult* result);
 
   // Full compaction, for measurements.
   Status CompactAll();

@@ -490,3 +490,94 @@ TEST(StoreTest, KillDuringIngestLosesNothingAndRerunCompletes) {
 
 }  // namespace
 }  // namespace nsradar::nsdb
+
+namespace nsradar::nsdb {
+namespace {
+
+// Passive DNS beside zone files: merged pages with exact totals, domain and
+// host views, the export scan, and readers in other instances.
+TEST(StoreTest, ObservationsMergeWithZoneData) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  Ingest(store.get(), kDay1, 100);  // ns1.host.net serves a.example and b.example
+  ObserveResult r;
+  ASSERT_TRUE(store
+                  ->Observe({{"ns1.host.net", "a.example", 50},
+                             {"ns1.host.net", "a.example", 300},
+                             {"ns1.host.net", "x.example", 200},
+                             {"ns1.host.net", "x.example", 250},
+                             {"ns9.elsewhere.org", "a.example", 260}},
+                            {{"ns1.host.net", *dns::Address::Parse("198.51.100.7"), 210}}, &r)
+                  .ok());
+  EXPECT_EQ(r.pairs_new, 3u);
+  EXPECT_EQ(r.addresses_new, 1u);
+  DomainQuery q;
+  q.ns = "ns1.host.net";
+  DomainPage page;
+  ASSERT_TRUE(store->DomainsOnNs(q, &page).ok());
+  ASSERT_EQ(page.rows.size(), 3u);
+  EXPECT_EQ(page.total, 3u);  // exact: the union of both sources
+  EXPECT_EQ(page.rows[0].name, "a.example");
+  EXPECT_EQ(page.rows[0].first_seen, 50);  // traffic saw it before the zone file
+  EXPECT_EQ(page.rows[0].last_seen, 300);  // and after
+  EXPECT_TRUE(page.rows[0].observed);
+  EXPECT_TRUE(page.rows[0].active);  // still in the zone's latest snapshot
+  EXPECT_EQ(page.rows[1].name, "b.example");
+  EXPECT_FALSE(page.rows[1].observed);
+  EXPECT_EQ(page.rows[2].name, "x.example");
+  EXPECT_EQ(page.rows[2].first_seen, 200);
+  EXPECT_EQ(page.rows[2].last_seen, 250);
+  EXPECT_FALSE(page.rows[2].active);
+  EXPECT_EQ(page.rows[2].zone, "");
+  // Paging across the merge: after a.example, from both sources.
+  q.after = "a.example";
+  q.limit = 1;
+  ASSERT_TRUE(store->DomainsOnNs(q, &page).ok());
+  ASSERT_EQ(page.rows.size(), 1u);
+  EXPECT_EQ(page.rows[0].name, "b.example");
+  EXPECT_TRUE(page.more);
+  // Observing again extends, never duplicates.
+  ASSERT_TRUE(store->Observe({{"ns1.host.net", "x.example", 400}}, {}, &r).ok());
+  EXPECT_EQ(r.pairs_again, 1u);
+  q = DomainQuery();
+  q.ns = "ns1.host.net";
+  ASSERT_TRUE(store->DomainsOnNs(q, &page).ok());
+  EXPECT_EQ(page.total, 3u);
+  EXPECT_EQ(page.rows[2].last_seen, 400);
+
+  DomainInfo info;
+  ASSERT_TRUE(store->Domain("a.example", &info).ok());
+  ASSERT_EQ(info.edges.size(), 3u);  // ns1 and ns2 from the zone, ns9 from traffic
+  EXPECT_EQ(info.edges.back().ns, "ns9.elsewhere.org");
+  EXPECT_TRUE(info.edges.back().observed);
+  EXPECT_EQ(info.current(), (std::vector<std::string>{"ns1.host.net", "ns2.host.net"}));
+  ASSERT_TRUE(store->Domain("x.example", &info).ok());  // known only from traffic
+  EXPECT_EQ(info.edges.size(), 1u);
+  EXPECT_TRUE(info.history.empty());
+  EXPECT_TRUE(store->Domain("never.example", &info).IsNotFound());
+
+  std::vector<GlueRow> glue;
+  ASSERT_TRUE(store->HostAddresses("ns1.host.net", &glue).ok());
+  ASSERT_FALSE(glue.empty());
+  EXPECT_EQ(glue.back().address.ToString(), "198.51.100.7");
+  EXPECT_EQ(glue.back().first_seen, 210);
+
+  EdgeScan scan;
+  std::vector<EdgeRow> edges;
+  ASSERT_TRUE(store->ScanEdges(scan, &edges).ok());
+  size_t observed_only = 0;
+  for (const auto& e : edges) observed_only += e.observed && !e.from_zone;
+  EXPECT_EQ(observed_only, 2u);  // x.example on ns1, a.example on ns9
+
+  StoreOptions ro;
+  ro.read_only = true;
+  std::unique_ptr<Store> reader;
+  ASSERT_TRUE(Store::Open(dir.path(), ro, &reader).ok());
+  q = DomainQuery();
+  q.ns = "ns1.host.net";
+  ASSERT_TRUE(reader->DomainsOnNs(q, &page).ok());
+  EXPECT_EQ(page.total, 3u);
+}
+
+}  // namespace
+}  // namespace nsradar::nsdb

@@ -13,6 +13,7 @@ void AddZoneCommands(CLI::App& app, const GlobalOptions& global);
 void AddQueryCommands(CLI::App& app, const GlobalOptions& global);
 void AddServeCommand(CLI::App& app, const GlobalOptions& global);
 void AddEventsCommand(CLI::App& app, const GlobalOptions& global);
+void AddTrafficCommand(CLI::App& app, const GlobalOptions& global);
 
 // Canonical form of a name given on the command line; throws a usage error
 // naming `what` when it is not a valid domain name.

@@ -2,16 +2,10 @@
 // stream, printed as a table or JSON lines.
 #include <fmt/format.h>
 
-#include <atomic>
-#include <chrono>
-#include <csignal>
-#include <thread>
-
 #include "commands.h"
 #include "dns/rr_type.h"
-#include "ingest/dnstap_socket.h"
-#include "ingest/pcap_source.h"
 #include "ingest/source.h"
+#include "inputs.h"
 #include "util/json_writer.h"
 #include "util/time.h"
 
@@ -25,17 +19,6 @@ struct EventsOptions {
   bool verbose = false;
   double duration = 0;
 };
-
-std::atomic<bool> g_stop{false};
-extern "C" void OnStopSignal(int) { g_stop = true; }
-
-// "dnstap-socket:PATH" and "interface:NAME" are live sources; anything else
-// is a file.
-std::unique_ptr<ingest::EventSource> OpenLive(const std::string& input, const ingest::SourceOptions& so) {
-  if (input.starts_with("dnstap-socket:")) return ingest::NewDnstapSocketSource(input.substr(14), so, &g_stop);
-  if (input.starts_with("interface:")) return ingest::NewPcapLiveSource(input.substr(10), "", so, &g_stop);
-  return nullptr;
-}
 
 const char* RcodeName(int rcode) {
   static const char* kNames[] = {"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
@@ -109,25 +92,14 @@ void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
   std::string line;
   bool failed = false;
   Table table({"TIME", "CLIENT", "QNAME", "QTYPE", "RCODE", "REGISTERED DOMAIN"});
-  std::signal(SIGINT, OnStopSignal);
-  std::signal(SIGTERM, OnStopSignal);
-  std::thread timer;
-  if (o.duration > 0) {
-    timer = std::thread([d = o.duration] {
-      auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(d);
-      while (!g_stop && std::chrono::steady_clock::now() < end)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      g_stop = true;
-    });
-  }
+  StopControl stop(o.duration);
   for (const auto& input : o.inputs) {
-    std::unique_ptr<ingest::EventSource> source = OpenLive(input, so);
-    const bool live = source != nullptr;
+    std::unique_ptr<ingest::EventSource> source;
+    bool live = false;
+    Status s = OpenInput(input, format, so, &source, &live);
     if (live && o.inputs.size() > 1) {
       throw CLI::ValidationError("inputs", "a live source (" + input + ") must be the only input");
     }
-    Status s;
-    if (!live) s = ingest::OpenSource(input, format, so, &source);
     if (live) fmt::print(stderr, "{}: listening; stop with Ctrl-C or SIGTERM\n", input);
     if (s.ok()) {
       s = source->Run([&](const ingest::DnsEvent& ev) {
@@ -173,8 +145,6 @@ void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
       }
     }
   }
-  g_stop = true;
-  if (timer.joinable()) timer.join();
   if (failed) throw CLI::RuntimeError(1);
 }
 

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   AddQueryCommands(app, global);
   AddServeCommand(app, global);
   AddEventsCommand(app, global);
+  AddTrafficCommand(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

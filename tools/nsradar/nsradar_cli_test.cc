@@ -381,4 +381,23 @@ TEST_F(CliTest, UnboundStreamsDnstapIntoTheSocket) {
   EXPECT_FALSE(fs::exists(sock));  // removed on the way out
 }
 
+// Passive DNS from a real capture: the NS answer Unbound gave becomes an
+// edge of the index, visible beside zone data, and a second run only
+// extends it.
+TEST_F(CliTest, IngestTrafficAddsObservedEdges) {
+  ASSERT_EQ(Run("zone ingest " + Write("z1.zone", kZone1)).code, 0);
+  std::string pcap = std::string(NSRADAR_TESTDATA) + "/ingest/unbound.pcap";
+  Result r = Run("ingest-traffic " + pcap);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 new (name server, domain) pairs"), std::string::npos) << r.out;
+  r = Run("ingest-traffic " + pcap);
+  EXPECT_NE(r.out.find("0 new (name server, domain) pairs, 1 seen again"), std::string::npos) << r.out;
+  r = Run("--json ns domains ns1.good.test");
+  EXPECT_NE(r.out.find(R"("name":"good.test")"), std::string::npos) << r.out;
+  r = Run("--json domain history good.test");
+  EXPECT_NE(r.out.find(R"("observed":true)"), std::string::npos) << r.out;
+  r = Run("--json ns domains ns1.shared.net");  // zone data untouched
+  EXPECT_NE(r.out.find(R"("name":"alpha.com")"), std::string::npos) << r.out;
+}
+
 }  // namespace

@@ -1,0 +1,35 @@
+// Opening traffic inputs for the commands that read them (events,
+// ingest-traffic): files in any format, or one live source
+// ("dnstap-socket:PATH", "interface:NAME") that runs until SIGINT/SIGTERM or
+// --duration.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "ingest/source.h"
+#include "util/status.h"
+
+namespace nsradar::cli {
+
+// Set by SIGINT/SIGTERM and by the duration timer; live sources poll it.
+extern std::atomic<bool> g_stop_inputs;
+
+// Opens `input`; *live tells whether it is a live source.
+Status OpenInput(const std::string& input, ingest::Format format, const ingest::SourceOptions& options,
+                 std::unique_ptr<ingest::EventSource>* out, bool* live);
+
+// Installs the stop signals and, when seconds > 0, a timer that stops live
+// inputs after that long; the timer ends when the object does.
+class StopControl {
+ public:
+  explicit StopControl(double seconds);
+  ~StopControl();
+
+ private:
+  std::thread timer_;
+};
+
+}  // namespace nsradar::cli

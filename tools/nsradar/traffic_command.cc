@@ -1,0 +1,118 @@
+// nsradar ingest-traffic: passive DNS into the reverse-NS index. NS records
+// seen in responses, and the addresses of name servers, are written to the
+// store with first and last observation, beside what zone files say.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <unordered_map>
+
+#include "commands.h"
+#include "ingest/passive_dns.h"
+#include "inputs.h"
+#include "nsdb/store.h"
+
+namespace nsradar::cli {
+namespace {
+
+struct TrafficOptions {
+  std::vector<std::string> inputs;
+  std::string format = "auto";
+  size_t batch = 50000;
+  double duration = 0;
+};
+
+void RunIngestTraffic(const GlobalOptions& g, const TrafficOptions& o) {
+  ingest::Format format;
+  if (!ingest::ParseFormat(o.format, &format))
+    throw CLI::ValidationError("--format", "'" + o.format + "' is no format");
+  std::unique_ptr<nsdb::Store> store;
+  if (Status s = nsdb::Store::Open(g.store, nsdb::StoreOptions(), &store); !s.ok()) {
+    PrintError(s.ToString());
+    throw CLI::RuntimeError(1);
+  }
+  // Whether the index already knows a host as a name server, remembered.
+  std::unordered_map<std::string, bool> known;
+  ingest::PassiveDns passive([&](const std::string& host) {
+    auto it = known.find(host);
+    if (it != known.end()) return it->second;
+    nsdb::NsCounts c;
+    bool is_ns = store->Counts(host, &c).ok() && c.total > 0;
+    if (known.size() > (1 << 20)) known.clear();
+    known.emplace(host, is_ns);
+    return is_ns;
+  });
+  nsdb::ObserveResult total;
+  uint64_t events = 0;
+  auto flush = [&] {
+    std::vector<ingest::PassiveNsRecord> ns;
+    std::vector<ingest::PassiveAddressRecord> addresses;
+    passive.Drain(&ns, &addresses);
+    if (ns.empty() && addresses.empty()) return;
+    std::vector<nsdb::NsObservation> pairs;
+    pairs.reserve(ns.size());
+    for (auto& r : ns) pairs.push_back(nsdb::NsObservation{std::move(r.ns), std::move(r.domain), r.time});
+    std::vector<nsdb::AddressObservation> glue;
+    for (auto& r : addresses) glue.push_back(nsdb::AddressObservation{std::move(r.host), r.address, r.time});
+    nsdb::ObserveResult r;
+    if (Status s = store->Observe(pairs, glue, &r); !s.ok()) {
+      PrintError(s.ToString());
+      throw CLI::RuntimeError(1);
+    }
+    total.pairs_new += r.pairs_new;
+    total.pairs_again += r.pairs_again;
+    total.addresses_new += r.addresses_new;
+    total.addresses_again += r.addresses_again;
+  };
+  StopControl stop(o.duration);
+  bool failed = false;
+  for (const auto& input : o.inputs) {
+    std::unique_ptr<ingest::EventSource> source;
+    bool live = false;
+    Status s = OpenInput(input, format, ingest::SourceOptions(), &source, &live);
+    if (live && o.inputs.size() > 1) throw CLI::ValidationError("inputs", "a live source must be the only input");
+    auto last_flush = std::chrono::steady_clock::now();
+    if (s.ok()) {
+      s = source->Run([&](const ingest::DnsEvent& ev) {
+        ++events;
+        passive.Add(ev);
+        // Live sources write at least every two seconds.
+        if (passive.pending() >= o.batch ||
+            (live && std::chrono::steady_clock::now() - last_flush > std::chrono::seconds(2))) {
+          flush();
+          last_flush = std::chrono::steady_clock::now();
+        }
+      });
+    }
+    if (!s.ok()) {
+      PrintError(s.ToString());
+      failed = true;
+      continue;
+    }
+    flush();
+    const auto& st = source->stats();
+    std::string skipped;
+    for (const auto& [reason, n] : st.skipped) skipped += fmt::format(" {}={}", reason, n);
+    fmt::print(stderr, "{}: {} events from {} records{}{}\n", input, st.events, st.records,
+               skipped.empty() ? "" : "; skipped:", skipped);
+  }
+  fmt::print(
+      "{} events: {} new (name server, domain) pairs, {} seen again; {} new name server addresses, {} seen again\n",
+      events, total.pairs_new, total.pairs_again, total.addresses_new, total.addresses_again);
+  if (failed) throw CLI::RuntimeError(1);
+}
+
+}  // namespace
+
+void AddTrafficCommand(CLI::App& app, const GlobalOptions& global) {
+  auto o = std::make_shared<TrafficOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "ingest-traffic", "Passive DNS: NS records and name-server addresses seen in traffic into the index");
+  cmd->add_option("inputs", o->inputs, "Files as for 'events', or one live source (dnstap-socket:PATH, interface:NAME)")
+      ->required();
+  cmd->add_option("--format", o->format, "As for 'events'")->capture_default_str();
+  cmd->add_option("--batch", o->batch, "Observations per write")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--duration", o->duration, "Live sources: stop after this many seconds");
+  cmd->callback([o, &global] { RunIngestTraffic(global, *o); });
+}
+
+}  // namespace nsradar::cli
