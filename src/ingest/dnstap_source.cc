@@ -12,6 +12,7 @@ namespace nsradar::ingest {
 namespace {
 
 constexpr size_t kMaxFrame = 1 << 20;
+constexpr uint64_t kMaxSeconds = 1ULL << 40;  // beyond any real clock; keeps microseconds in range
 constexpr uint32_t kControlStart = 2, kControlStop = 3;
 
 // dnstap.Message.Type values.
@@ -255,6 +256,7 @@ class DnstapDecoder::Impl {
     if (!ToAddress(m.response_address, m.response_address_size, &server)) server = dns::Address();
     uint64_t sec = query ? m.query_sec : (m.response_sec ? m.response_sec : m.query_sec);
     uint32_t nsec = query ? m.query_nsec : (m.response_sec ? m.response_nsec : m.query_nsec);
+    if (sec > kMaxSeconds || nsec >= 1'000'000'000) return Skip("dnstap_bad_time", fmt::format("{}.{:09d}", sec, nsec));
     p.ts_us = static_cast<int64_t>(sec) * 1'000'000 + nsec / 1000;
     p.transport = ToTransport(m.protocol);
     p.size = static_cast<uint32_t>(wire_size);

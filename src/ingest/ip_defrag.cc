@@ -28,7 +28,10 @@ IpDefrag::Result IpDefrag::Add(const Fragment& f, std::string* payload, const ch
     return Result::kDropped;
   }
   Key key{f.src, f.dst, f.id, f.protocol};
-  auto [it, inserted] = pending_.try_emplace(key);
+  // Not a structured binding: clang 14 cannot capture those in the lambda.
+  auto emplaced = pending_.try_emplace(key);
+  auto it = emplaced.first;
+  const bool inserted = emplaced.second;
   Datagram& d = it->second;
   if (inserted) {
     d.first_ts = f.ts_us;

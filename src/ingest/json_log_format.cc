@@ -16,18 +16,20 @@
 namespace nsradar::ingest {
 namespace {
 
-using simdjson::ondemand::object;
-using simdjson::ondemand::value;
+// The DOM API rather than On-Demand: a log line is small, fields are read
+// in any order, and a malformed line must leave no iterator in a bad state
+// (the fuzzer found On-Demand crashing after an error).
+using object = simdjson::dom::object;
 
-std::string_view Str(object& o, std::string_view key) {
+std::string_view Str(const object& o, std::string_view key) {
   std::string_view v;
-  if (o.find_field_unordered(key).get_string().get(v)) return {};
+  if (o.at_key(key).get_string().get(v)) return {};
   return v;
 }
 
-int64_t Int(object& o, std::string_view key, int64_t fallback) {
+int64_t Int(const object& o, std::string_view key, int64_t fallback) {
   int64_t v;
-  if (o.find_field_unordered(key).get_int64().get(v)) return fallback;
+  if (o.at_key(key).get_int64().get(v)) return fallback;
   return v;
 }
 
@@ -37,9 +39,8 @@ class JsonLogFormat : public LineFormat {
     if (line.front() != '{') return ctx.Skip("json_not_an_object", line);
     padded_.assign(line);
     padded_.append(simdjson::SIMDJSON_PADDING, ' ');
-    simdjson::ondemand::document doc;
     object root;
-    if (parser_.iterate(padded_.data(), line.size(), padded_.size()).get(doc) || doc.get_object().get(root)) {
+    if (parser_.parse(padded_.data(), line.size(), false).get_object().get(root)) {
       return ctx.Skip("json_invalid", line);
     }
     std::string_view event_type = Str(root, "event_type");
@@ -50,22 +51,19 @@ class JsonLogFormat : public LineFormat {
   void Finish(LineContext& ctx) override { pairing_.Flush(ctx); }
 
  private:
-  void Zeek(object& o, std::string_view line, LineContext& ctx) {
+  void Zeek(const object& o, std::string_view line, LineContext& ctx) {
     DnsEvent& ev = ctx.event();
     ev.Clear();
     // ts: epoch seconds (default) or an ISO 8601 string (JSON::TS_ISO8601).
-    value ts_value;
-    simdjson::ondemand::json_type ts_type;
-    if (o.find_field_unordered("ts").get(ts_value) || ts_value.type().get(ts_type)) {
-      return ctx.Skip("zeek_bad_time", line);
-    }
+    simdjson::dom::element ts_value;
+    if (o.at_key("ts").get(ts_value)) return ctx.Skip("zeek_bad_time", line);
     double ts = 0;
     std::string_view ts_text;
-    if (ts_type == simdjson::ondemand::json_type::number && !ts_value.get_double().get(ts)) {
+    if (!ts_value.get_double().get(ts) && ts >= 0 && ts < 1e12) {
       ev.ts_us = static_cast<int64_t>(ts * 1e6 + 0.5);
-    } else if (ts_type == simdjson::ondemand::json_type::string && !ts_value.get_string().get(ts_text)) {
+    } else if (!ts_value.get_string().get(ts_text)) {
       auto t = ParseTime(ts_text.substr(0, 19));
-      if (!t) return ctx.Skip("zeek_bad_time", line);
+      if (!t || *t < 0 || *t >= kMaxLogSeconds) return ctx.Skip("zeek_bad_time", line);
       ev.ts_us = *t * 1'000'000;
     } else {
       return ctx.Skip("zeek_bad_time", line);
@@ -85,8 +83,8 @@ class JsonLogFormat : public LineFormat {
     ev.has_query = true;
     ev.rcode = static_cast<int>(Int(o, "rcode", -1));
     ev.has_response = ev.rcode >= 0;
-    simdjson::ondemand::array answers;
-    if (!o.find_field_unordered("answers").get_array().get(answers)) {
+    simdjson::dom::array answers;
+    if (!o.at_key("answers").get_array().get(answers)) {
       for (auto a : answers) {
         std::string_view data;
         if (a.get_string().get(data)) continue;
@@ -99,12 +97,12 @@ class JsonLogFormat : public LineFormat {
     ctx.Emit(ev);
   }
 
-  void Eve(object& o, std::string_view event_type, std::string_view line, LineContext& ctx) {
+  void Eve(const object& o, std::string_view event_type, std::string_view line, LineContext& ctx) {
     if (event_type != "dns" && event_type != "alert") return;  // flow, http, ...: not ours, not an error
     DnsEvent ev;
     std::string_view ts = Str(o, "timestamp");
     auto t = ParseTime(ts.substr(0, 19));
-    if (!t) return ctx.Skip("eve_bad_timestamp", line);
+    if (!t || *t < 0 || *t >= kMaxLogSeconds) return ctx.Skip("eve_bad_timestamp", line);
     int64_t us = *t * 1'000'000;
     if (ts.size() > 20 && ts[19] == '.') {
       int64_t frac = 0;
@@ -122,7 +120,7 @@ class JsonLogFormat : public LineFormat {
     std::string_view proto = Str(o, "proto");
     Transport transport = proto == "UDP" ? Transport::kUdp : proto == "TCP" ? Transport::kTcp : Transport::kUnknown;
     object d;
-    if (o.find_field_unordered("dns").get_object().get(d)) {
+    if (o.at_key("dns").get_object().get(d)) {
       if (event_type == "dns") ctx.Skip("eve_no_dns_object", line);
       return;
     }
@@ -135,9 +133,8 @@ class JsonLogFormat : public LineFormat {
       rrtype = Str(d, "rrtype");
     } else {
       // v3 "queries", or the "query" list of v2 alerts.
-      simdjson::ondemand::array queries;
-      if (!d.find_field_unordered("queries").get_array().get(queries) ||
-          !d.find_field_unordered("query").get_array().get(queries)) {
+      simdjson::dom::array queries;
+      if (!d.at_key("queries").get_array().get(queries) || !d.at_key("query").get_array().get(queries)) {
         for (auto q : queries) {
           object qo;
           if (q.get_object().get(qo)) break;
@@ -178,8 +175,8 @@ class JsonLogFormat : public LineFormat {
     int rcode = -1;
     if (!ReadLoggedRcode(Str(d, "rcode"), &rcode)) rcode = 0;
     std::vector<DnsRecordData> answers;
-    simdjson::ondemand::array list;
-    if (!d.find_field_unordered("answers").get_array().get(list)) {
+    simdjson::dom::array list;
+    if (!d.at_key("answers").get_array().get(list)) {
       for (auto a : list) {
         object ao;
         if (a.get_object().get(ao)) continue;
@@ -222,7 +219,7 @@ class JsonLogFormat : public LineFormat {
     return fmt::format("{}|{}|{}", client.ToString(), port, id);
   }
 
-  simdjson::ondemand::parser parser_;
+  simdjson::dom::parser parser_;
   std::string padded_;
   LinePairing pairing_;
   // Transactions the dns events logged lately, to tell alerts' repeats.

@@ -157,7 +157,8 @@ int64_t ParseSyslogTime(std::string_view text, int64_t now_us) {
     if (text.substr(0, 3) == kMonths[m]) month = m + 1;
   }
   int day = 0, hh = 0, mm = 0, ss = 0;
-  if (month < 0 || std::sscanf(std::string(text.substr(4, 11)).c_str(), "%d %d:%d:%d", &day, &hh, &mm, &ss) != 4) {
+  if (month < 0 || std::sscanf(std::string(text.substr(4, 11)).c_str(), "%d %d:%d:%d", &day, &hh, &mm, &ss) != 4 ||
+      day < 1 || day > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60) {
     return -1;
   }
   time_t now = static_cast<time_t>(now_us / 1'000'000);

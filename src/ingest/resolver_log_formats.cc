@@ -64,6 +64,10 @@ int64_t ParseBindTime(std::string_view s) {
       6) {
     return -1;
   }
+  if (year < 1970 || year > 9999 || day < 1 || day > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60 ||
+      ms < 0 || ms > 999) {
+    return -1;
+  }
   for (int m = 0; m < 12; ++m) {
     if (std::strcmp(mon, kMonths[m]) == 0) {
       return UnixFromCivil(year, static_cast<unsigned>(m + 1), static_cast<unsigned>(day), hh, mm, ss) * 1'000'000 +
@@ -112,7 +116,7 @@ class UnboundLog : public LineFormat {
     if (line.front() == '[') {
       int64_t sec = 0;
       auto [end, ec] = std::from_chars(line.data() + 1, line.data() + line.size(), sec);
-      if (ec == std::errc()) ts = sec * 1'000'000;
+      if (ec == std::errc() && sec >= 0 && sec < kMaxLogSeconds) ts = sec * 1'000'000;
     } else {
       ts = ParseSyslogTime(line, now_);
     }
@@ -304,7 +308,9 @@ class PowerDnsLog : public LineFormat {
     std::string_view ts = KeyValue(line, "ts");
     double secs = 0;
     auto [end, ec] = std::from_chars(ts.data(), ts.data() + ts.size(), secs);
-    ev.ts_us = ec == std::errc() ? static_cast<int64_t>(secs * 1e6) : ParseSyslogTime(line, now_);
+    ev.ts_us = ec == std::errc() && secs >= 0 && secs < static_cast<double>(kMaxLogSeconds)
+                   ? static_cast<int64_t>(secs * 1e6)
+                   : ParseSyslogTime(line, now_);
     if (ev.ts_us < 0) ev.ts_us = 0;
     if (!ReadLoggedName(KeyValue(line, "qname"), &ev)) return ctx.Skip("powerdns_bad_qname", line);
     if (!ReadLoggedType(KeyValue(line, "qtype"), &ev.qtype)) return ctx.Skip("powerdns_bad_qtype", line);
@@ -347,7 +353,7 @@ class CoreDnsLog : public LineFormat {
     ev.Clear();
     if (info > 0) {
       auto t = ParseTime(Trim(line.substr(0, info)).substr(0, 19));
-      if (t) ev.ts_us = *t * 1'000'000;
+      if (t && *t >= 0 && *t < kMaxLogSeconds) ev.ts_us = *t * 1'000'000;
     }
     std::string_view rest = line.substr(info + 7);
     size_t q1 = rest.find('"');
@@ -418,6 +424,10 @@ class WindowsDnsLog : public LineFormat {
     char ampm[3] = {0};
     if (std::sscanf(std::string(line.substr(0, packet)).c_str(), "%d/%d/%d %d:%d:%d %2s", &mo, &d, &y, &hh, &mm, &ss,
                     ampm) >= 6) {
+      if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
+          ss < 0 || ss > 60) {
+        return ctx.Skip("windows_dns_bad_time", line);
+      }
       if (ampm[0] == 'P' && hh < 12) hh += 12;
       if (ampm[0] == 'A' && hh == 12) hh = 0;
       ev.ts_us = UnixFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d), hh, mm, ss) * 1'000'000;

@@ -61,7 +61,7 @@ bool ParseUint(std::string_view s, T* out) {
 bool ParseZeekTime(std::string_view s, int64_t* us) {
   size_t dot = s.find('.');
   int64_t sec = 0;
-  if (!ParseUint(s.substr(0, dot), &sec)) return false;
+  if (!ParseUint(s.substr(0, dot), &sec) || sec >= kMaxLogSeconds) return false;
   int64_t frac = 0;
   if (dot != std::string_view::npos) {
     std::string_view f = s.substr(dot + 1, 6);
