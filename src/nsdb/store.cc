@@ -1084,12 +1084,12 @@ class ZoneMemo {
 };
 
 // An iterator over the edges of one name server (keys "ns \0 domain"), or
-// of every name server when `ns` is empty. Not movable: the read options
-// point at upper_slice_.
+// of every name server with `all_hosts` (the root, "", can be a name
+// server's name too). Not movable: the read options point at upper_slice_.
 class NsEdgeIterator {
  public:
-  NsEdgeIterator(const Store::Impl& d, std::string_view ns, Cf family = kNsEdges) {
-    if (!ns.empty()) {
+  NsEdgeIterator(const Store::Impl& d, std::string_view ns, Cf family = kNsEdges, bool all_hosts = false) {
+    if (!all_hosts) {
       upper_.assign(ns);
       upper_.push_back('\1');
       upper_slice_ = upper_;
@@ -1138,8 +1138,8 @@ bool DecodeObserved(std::string_view in, ObservedValue* v) {
 // merged in key order: a pair known to both is one row spanning both.
 class MergedEdgeCursor {
  public:
-  MergedEdgeCursor(const Store::Impl& d, const std::string& ns)
-      : zone_it_(d, ns), seen_it_(d, ns, kObservedEdges), memo_(d) {}
+  MergedEdgeCursor(const Store::Impl& d, const std::string& ns, bool all_hosts = false)
+      : zone_it_(d, ns, kNsEdges, all_hosts), seen_it_(d, ns, kObservedEdges, all_hosts), memo_(d) {}
 
   // Positions at the first key >= start (> start when `exclusive`).
   void Seek(const std::string& start, bool exclusive) {
@@ -1525,7 +1525,7 @@ Status Store::CatchUp() {
 
 Status Store::ScanEdges(const EdgeScan& scan, std::vector<EdgeRow>* out) const {
   out->clear();
-  MergedEdgeCursor cursor(*impl_, scan.ns);
+  MergedEdgeCursor cursor(*impl_, scan.ns, scan.ns.empty());
   std::string start;
   if (!scan.after_ns.empty()) {
     start = scan.after_ns;

@@ -581,3 +581,29 @@ TEST(StoreTest, ObservationsMergeWithZoneData) {
 
 }  // namespace
 }  // namespace nsradar::nsdb
+
+namespace nsradar::nsdb {
+namespace {
+
+// The root can be a name server's name ("x. NS ."); its page must hold only
+// its own domains, not every edge of the store (found by the fuzzer).
+TEST(StoreTest, RootAsNameServerPagesOnlyItsDomains) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  Ingest(store.get(),
+         "example.\t60\tIN\tSOA\tns.example. h.example. 1 1 1 1 1\n"
+         "a.example.\t60\tIN\tNS\t.\n"
+         "b.example.\t60\tIN\tNS\tns1.host.net.\n",
+         100);
+  DomainQuery q;
+  q.ns = "";
+  q.limit = kMaxPage;
+  DomainPage page;
+  ASSERT_TRUE(store->DomainsOnNs(q, &page).ok());
+  ASSERT_EQ(page.rows.size(), 1u);
+  EXPECT_EQ(page.rows[0].name, "a.example");
+  EXPECT_EQ(page.total, 1u);
+}
+
+}  // namespace
+}  // namespace nsradar::nsdb
