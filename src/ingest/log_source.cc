@@ -1,9 +1,16 @@
 #include "ingest/log_source.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <chrono>
+#include <cstring>
 #include <ctime>
+#include <thread>
 
 #include "dns/name.h"
 #include "dns/rr_type.h"
@@ -219,6 +226,71 @@ namespace {
 
 constexpr size_t kMaxLine = 1 << 20;
 
+// A plain file read like `tail -F`: at its end, Read waits for more; when
+// the path names a new file (rotation) the rest of the old one is read
+// first, then the new one from its start; a file that shrank (truncation)
+// is read again from its start. Read returns no bytes only once *stop is set.
+class FollowedFile : public ByteSource {
+ public:
+  FollowedFile(std::string path, const std::atomic<bool>* stop) : path_(std::move(path)), stop_(stop) {}
+  ~FollowedFile() override {
+    if (fd_ >= 0) close(fd_);
+  }
+
+  Status Read(char* buf, size_t n, size_t* got) override {
+    *got = 0;
+    for (;;) {
+      if (fd_ < 0) Reopen();
+      if (fd_ >= 0) {
+        ssize_t k = ::read(fd_, buf, n);
+        if (k > 0) {
+          offset_ += static_cast<uint64_t>(k);
+          *got = static_cast<size_t>(k);
+          return Status::OK();
+        }
+        if (k < 0 && errno != EINTR) return Status::IOError(path_ + ": " + std::strerror(errno));
+        // At the end: has the path moved on, or the file shrunk?
+        struct stat now;
+        if (stat(path_.c_str(), &now) == 0) {
+          if (now.st_ino != inode_ || now.st_dev != device_) {
+            close(fd_);
+            fd_ = -1;  // the old file is drained: switch to the new one
+            continue;
+          }
+          if (static_cast<uint64_t>(now.st_size) < offset_) {
+            lseek(fd_, 0, SEEK_SET);
+            offset_ = 0;
+            continue;
+          }
+        }
+      }
+      if (stop_ && stop_->load()) return Status::OK();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  uint64_t raw_offset() const override { return offset_; }
+  uint64_t raw_size() const override { return 0; }
+  Encoding encoding() const override { return Encoding::kPlain; }
+
+ private:
+  void Reopen() {
+    fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    offset_ = 0;
+    struct stat st;
+    if (fd_ >= 0 && fstat(fd_, &st) == 0) {
+      inode_ = st.st_ino;
+      device_ = st.st_dev;
+    }
+  }
+
+  std::string path_;
+  const std::atomic<bool>* stop_;
+  int fd_ = -1;
+  uint64_t offset_ = 0;
+  ino_t inode_ = 0;
+  dev_t device_ = 0;
+};
+
 class LogFileSource : public EventSource {
  public:
   LogFileSource(std::string path, Format format, const SourceOptions& options)
@@ -226,7 +298,12 @@ class LogFileSource : public EventSource {
 
   Status Run(const EventSink& sink) override {
     std::unique_ptr<ByteSource> in;
-    NSRADAR_RETURN_IF_ERROR(ByteSource::Open(path_, &in));
+    if (options_.follow) {
+      if (access(path_.c_str(), R_OK) != 0) return Status::IOError(path_ + ": " + std::strerror(errno));
+      in = std::make_unique<FollowedFile>(path_, options_.stop);
+    } else {
+      NSRADAR_RETURN_IF_ERROR(ByteSource::Open(path_, &in));
+    }
     std::unique_ptr<LineFormat> format = NewLineFormat(format_);
     if (!format) return Status::InvalidArgument(path_ + ": not a log format");
     LineContext ctx(path_, options_, &stats_, &sink);

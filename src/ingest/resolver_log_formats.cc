@@ -64,8 +64,8 @@ int64_t ParseBindTime(std::string_view s) {
       6) {
     return -1;
   }
-  if (year < 1970 || year > 9999 || day < 1 || day > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60 ||
-      ms < 0 || ms > 999) {
+  if (year < 1970 || year > 9999 || day < 1 || day > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 ||
+      ss > 60 || ms < 0 || ms > 999) {
     return -1;
   }
   for (int m = 0; m < 12; ++m) {

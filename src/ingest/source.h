@@ -6,6 +6,7 @@
 // verbose output. Only I/O failures (unreadable file) are errors.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -49,6 +50,10 @@ struct SourceOptions {
   size_t max_pending_queries = 200'000;        // pcap: bound of the query/response table
   size_t max_tcp_flows = 65'536;
   size_t max_samples = 5;  // bad-input samples kept per reason
+  // Text logs: keep reading as the file grows, like `tail -F`, across
+  // rotation (the path renamed and recreated) and truncation, until *stop.
+  bool follow = false;
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct SourceStats {

@@ -18,6 +18,7 @@ struct EventsOptions {
   uint64_t limit = 0;
   bool verbose = false;
   double duration = 0;
+  bool follow = false;
 };
 
 const char* RcodeName(int rcode) {
@@ -88,16 +89,21 @@ void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
     throw CLI::ValidationError("--format", "'" + o.format + "': expected auto, pcap, dnstap, zeek or zeek-json");
   }
   ingest::SourceOptions so;
+  so.follow = o.follow;
+  so.stop = &g_stop_inputs;
+  const std::vector<std::string> inputs = ExpandInputs(o.inputs);
+  if (o.follow && inputs.size() != 1) throw CLI::ValidationError("--follow", "follows exactly one file");
   uint64_t printed = 0;
   std::string line;
   bool failed = false;
   Table table({"TIME", "CLIENT", "QNAME", "QTYPE", "RCODE", "REGISTERED DOMAIN"});
   StopControl stop(o.duration);
-  for (const auto& input : o.inputs) {
+  for (const auto& input : inputs) {
     std::unique_ptr<ingest::EventSource> source;
     bool live = false;
     Status s = OpenInput(input, format, so, &source, &live);
-    if (live && o.inputs.size() > 1) {
+    live |= o.follow;
+    if (live && inputs.size() > 1) {
       throw CLI::ValidationError("inputs", "a live source (" + input + ") must be the only input");
     }
     if (live) fmt::print(stderr, "{}: listening; stop with Ctrl-C or SIGTERM\n", input);
@@ -163,6 +169,7 @@ void AddEventsCommand(CLI::App& app, const GlobalOptions& global) {
                   "windows-dns")
       ->capture_default_str();
   cmd->add_option("--duration", o->duration, "Live sources: stop after this many seconds");
+  cmd->add_flag("--follow,-F", o->follow, "Keep reading a log as it grows, across rotation (like tail -F)");
   cmd->add_option("--limit", o->limit, "Print at most N events (0: all)");
   cmd->add_flag("--verbose,-v", o->verbose, "Show samples of skipped input");
   cmd->callback([o, &global] { RunEvents(global, *o); });

@@ -1,5 +1,7 @@
 #include "inputs.h"
 
+#include <glob.h>
+
 #include <chrono>
 #include <csignal>
 
@@ -13,6 +15,20 @@ std::atomic<bool> g_stop_inputs{false};
 namespace {
 extern "C" void OnStopSignal(int) { g_stop_inputs = true; }
 }  // namespace
+
+std::vector<std::string> ExpandInputs(const std::vector<std::string>& inputs) {
+  std::vector<std::string> out;
+  for (const auto& in : inputs) {
+    glob_t g{};
+    if (in.find_first_of("*?[") != std::string::npos && glob(in.c_str(), 0, nullptr, &g) == 0) {
+      for (size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
+    } else {
+      out.push_back(in);
+    }
+    globfree(&g);
+  }
+  return out;
+}
 
 Status OpenInput(const std::string& input, ingest::Format format, const ingest::SourceOptions& options,
                  std::unique_ptr<ingest::EventSource>* out, bool* live) {

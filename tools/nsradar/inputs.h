@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "ingest/source.h"
 #include "util/status.h"
@@ -16,6 +17,10 @@ namespace nsradar::cli {
 
 // Set by SIGINT/SIGTERM and by the duration timer; live sources poll it.
 extern std::atomic<bool> g_stop_inputs;
+
+// Inputs with their glob patterns ("logs/dns.log.*") expanded in order; a
+// pattern matching nothing stays as written, to fail with its name.
+std::vector<std::string> ExpandInputs(const std::vector<std::string>& inputs);
 
 // Opens `input`; *live tells whether it is a live source.
 Status OpenInput(const std::string& input, ingest::Format format, const ingest::SourceOptions& options,

@@ -400,4 +400,35 @@ TEST_F(CliTest, IngestTrafficAddsObservedEdges) {
   EXPECT_NE(r.out.find(R"("name":"alpha.com")"), std::string::npos) << r.out;
 }
 
+// --follow reads a log as it grows and across rotation, like tail -F.
+TEST_F(CliTest, FollowReadsAcrossRotation) {
+  std::ifstream in(std::string(NSRADAR_TESTDATA) + "/ingest/unbound.log");
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l + "\n");
+  ASSERT_EQ(lines.size(), 24u);
+  auto join = [&](size_t from, size_t to) {
+    std::string s;
+    for (size_t i = from; i < to; ++i) s += lines[i];
+    return s;
+  };
+  std::string log = Write("dns.log", join(0, 12));
+  std::string out = (dir_ / "out.json").string();
+  std::string cmd = std::string(NSRADAR_BINARY) + " --json events --follow --format unbound " + log +
+                    " --duration 3 > " + out + " 2>/dev/null &";
+  ASSERT_EQ(system(cmd.c_str()), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  std::ofstream(log, std::ios::app) << join(12, 18);  // grows
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  fs::rename(log, log + ".1");  // rotated: renamed, then a new file
+  Write("dns.log", join(18, 24));
+  for (int i = 0; i < 100; ++i) {  // the --duration ends it
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (system(("pgrep -f 'events --follow --format unbound " + log + "' >/dev/null").c_str()) != 0) break;
+  }
+  std::ifstream result(out);
+  size_t events = 0;
+  for (std::string l; std::getline(result, l);) events += l.find("\"qname\"") != std::string::npos;
+  EXPECT_EQ(events, 11u);
+}
+
 }  // namespace

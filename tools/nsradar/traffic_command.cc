@@ -19,6 +19,7 @@ struct TrafficOptions {
   std::string format = "auto";
   size_t batch = 50000;
   double duration = 0;
+  bool follow = false;
 };
 
 void RunIngestTraffic(const GlobalOptions& g, const TrafficOptions& o) {
@@ -65,11 +66,16 @@ void RunIngestTraffic(const GlobalOptions& g, const TrafficOptions& o) {
   };
   StopControl stop(o.duration);
   bool failed = false;
-  for (const auto& input : o.inputs) {
+  ingest::SourceOptions so;
+  so.follow = o.follow;
+  so.stop = &g_stop_inputs;
+  const std::vector<std::string> inputs = ExpandInputs(o.inputs);
+  for (const auto& input : inputs) {
     std::unique_ptr<ingest::EventSource> source;
     bool live = false;
-    Status s = OpenInput(input, format, ingest::SourceOptions(), &source, &live);
-    if (live && o.inputs.size() > 1) throw CLI::ValidationError("inputs", "a live source must be the only input");
+    Status s = OpenInput(input, format, so, &source, &live);
+    live |= o.follow;
+    if (live && inputs.size() > 1) throw CLI::ValidationError("inputs", "a live source must be the only input");
     auto last_flush = std::chrono::steady_clock::now();
     if (s.ok()) {
       s = source->Run([&](const ingest::DnsEvent& ev) {
@@ -112,6 +118,7 @@ void AddTrafficCommand(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--format", o->format, "As for 'events'")->capture_default_str();
   cmd->add_option("--batch", o->batch, "Observations per write")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--duration", o->duration, "Live sources: stop after this many seconds");
+  cmd->add_flag("--follow,-F", o->follow, "Keep reading a log as it grows, across rotation (like tail -F)");
   cmd->callback([o, &global] { RunIngestTraffic(global, *o); });
 }
 
