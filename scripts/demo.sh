@@ -43,6 +43,14 @@ $NSRADAR ip hosts 194.0.0.53
 say "nsradar --json ns domains ns1.nethost0.net --limit 3   # machine output"
 $NSRADAR --json ns domains ns1.nethost0.net --limit 3
 
+say "nsradar events testdata/ingest/unbound.pcap   # DNS traffic recorded from a real Unbound, as events"
+./build/tools/nsradar events testdata/ingest/unbound.pcap
+say "nsradar --json events --limit 2 testdata/ingest/suricata-eve-v3.json testdata/ingest/dnsmasq.log   # any source, one shape"
+./build/tools/nsradar --json events --limit 2 testdata/ingest/suricata-eve-v3.json
+say "nsradar ingest-traffic testdata/ingest/unbound.pcap && nsradar domain history good.test   # passive DNS into the index"
+$NSRADAR ingest-traffic testdata/ingest/unbound.pcap
+$NSRADAR domain history good.test
+
 # The HTTP API over the same store: a Reverse NS API client only changes its
 # base URL. The key file holds one key per line; port 0 would pick any.
 KEYS=$(mktemp)
@@ -52,7 +60,7 @@ PORT=${NSRADAR_DEMO_PORT:-18053}
 say "nsradar serve --api-keys KEYS --listen 127.0.0.1:$PORT   (in the background)"
 $NSRADAR serve --api-keys "$KEYS" --listen 127.0.0.1:$PORT &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -f "$KEYS"' EXIT
+trap 'kill $SERVER 2>/dev/null || true; rm -f "$KEYS"' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 say "curl 'http://127.0.0.1:$PORT/api/v1?apiKey=KEY&ns=sns-pb.isc.org'   # v1, Reverse NS API shape"
 curl -s "http://127.0.0.1:$PORT/api/v1?apiKey=$DEMO_KEY&ns=sns-pb.isc.org" | head -c 400; echo " ..."
@@ -68,3 +76,4 @@ cat <<MSG
 Where to look: the index is in ${NSRADAR_STORE:-./nsradar-data} (RocksDB). Every command
 above takes --json. The API: docs/api.md; its OpenAPI document is served at /v2/openapi.json. Try: ./build/tools/nsradar --help, ... ns domains --help.
 MSG
+exit 0

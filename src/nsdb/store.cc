@@ -1178,6 +1178,7 @@ class MergedEdgeCursor {
       row->active = v.active();
       row->kind = v.kind;
       row->zone = memo_.Name(v.zone_id);
+      row->from_zone = true;
       row->observed = false;
       pending_zone_ = true;
     }
@@ -1194,6 +1195,7 @@ class MergedEdgeCursor {
         row->active = false;  // "present in the latest zone snapshot" is a zone-file notion
         row->kind = zone::ClassifyDomain(row->name);
         row->zone = {};
+        row->from_zone = false;
       } else {
         row->first_seen = std::min(row->first_seen, o.first);
         row->last_seen = std::max(row->last_seen, o.last);
@@ -1546,7 +1548,7 @@ Status Store::ScanEdges(const EdgeScan& scan, std::vector<EdgeRow>* out) const {
     e.first_seen = row.first_seen;
     e.last_seen = row.last_seen;
     e.active = row.active;
-    e.from_zone = !row.zone.empty();
+    e.from_zone = row.from_zone;
     e.observed = row.observed;
   }
   return cursor.status();

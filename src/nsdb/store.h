@@ -93,6 +93,7 @@ struct DomainRowView {
   bool active = false;
   zone::DomainKind kind = zone::DomainKind::kRegistered;
   std::string_view zone;
+  bool from_zone = false;  // zone files hold the pair ("" is the root zone's name)
   bool observed = false;
 };
 
