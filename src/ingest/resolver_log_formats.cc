@@ -53,6 +53,16 @@ std::string PairKey(const DnsEvent& ev) {
   return fmt::format("{}|{}|{}|{}", ev.client.ToString(), ev.client_port, ev.qname, ev.qtype);
 }
 
+// Formats that split a transaction over a query line and a reply line.
+class PairedLineFormat : public LineFormat {
+ public:
+  void Finish(LineContext& ctx) override { pairing_.Flush(ctx); }
+
+ protected:
+  int64_t now_ = NowMicros();  // the year of syslog times
+  LinePairing pairing_;
+};
+
 // ---------------------------------------------------------------- BIND
 
 // "27-Nov-2026 05:39:03.751" -> microseconds, or -1.
@@ -109,7 +119,7 @@ class BindQueryLog : public LineFormat {
 
 // ---------------------------------------------------------------- Unbound
 
-class UnboundLog : public LineFormat {
+class UnboundLog : public PairedLineFormat {
  public:
   void Line(std::string_view line, LineContext& ctx) override {
     int64_t ts = -1;
@@ -177,16 +187,11 @@ class UnboundLog : public LineFormat {
         },
         ctx);
   }
-  void Finish(LineContext& ctx) override { pairing_.Flush(ctx); }
-
- private:
-  int64_t now_ = NowMicros();
-  LinePairing pairing_;
 };
 
 // ---------------------------------------------------------------- dnsmasq
 
-class DnsmasqLog : public LineFormat {
+class DnsmasqLog : public PairedLineFormat {
  public:
   void Line(std::string_view line, LineContext& ctx) override {
     size_t tag = line.find("dnsmasq[");
@@ -274,11 +279,8 @@ class DnsmasqLog : public LineFormat {
     }
     // forwarded, validation, DHCP, ...: not events.
   }
-  void Finish(LineContext& ctx) override { pairing_.Flush(ctx); }
 
  private:
-  int64_t now_ = NowMicros();
-  LinePairing pairing_;
   // Serials answered lately: their further reply lines add nothing.
   std::unordered_set<std::string> answered_;
   std::deque<std::string> answered_order_;
@@ -299,7 +301,7 @@ std::string_view KeyValue(std::string_view line, std::string_view key) {
   return {};
 }
 
-class PowerDnsLog : public LineFormat {
+class PowerDnsLog : public PairedLineFormat {
  public:
   void Line(std::string_view line, LineContext& ctx) override {
     std::string_view msg = KeyValue(line, "msg");
@@ -335,11 +337,6 @@ class PowerDnsLog : public LineFormat {
         },
         ctx);
   }
-  void Finish(LineContext& ctx) override { pairing_.Flush(ctx); }
-
- private:
-  int64_t now_ = NowMicros();
-  LinePairing pairing_;
 };
 
 // ---------------------------------------------------------------- CoreDNS
@@ -400,7 +397,7 @@ bool WindowsName(std::string_view s, std::string* out) {
   return true;
 }
 
-class WindowsDnsLog : public LineFormat {
+class WindowsDnsLog : public PairedLineFormat {
  public:
   void Line(std::string_view line, LineContext& ctx) override {
     size_t packet = line.find(" PACKET ");
@@ -457,10 +454,6 @@ class WindowsDnsLog : public LineFormat {
           ctx);
     }
   }
-  void Finish(LineContext& ctx) override { pairing_.Flush(ctx); }
-
- private:
-  LinePairing pairing_;
 };
 
 }  // namespace
