@@ -19,6 +19,7 @@ struct EventsOptions {
   bool verbose = false;
   double duration = 0;
   bool follow = false;
+  std::string psl;
 };
 
 const char* RcodeName(int rcode) {
@@ -89,6 +90,8 @@ void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
     throw CLI::ValidationError("--format", "'" + o.format + "': expected auto, pcap, dnstap, zeek or zeek-json");
   }
   ingest::SourceOptions so;
+  std::unique_ptr<dns::PublicSuffixList> psl = LoadPublicSuffixList(o.psl);
+  so.psl = psl.get();
   so.follow = o.follow;
   so.stop = &g_stop_inputs;
   const std::vector<std::string> inputs = ExpandInputs(o.inputs);
@@ -170,6 +173,7 @@ void AddEventsCommand(CLI::App& app, const GlobalOptions& global) {
       ->capture_default_str();
   cmd->add_option("--duration", o->duration, "Live sources: stop after this many seconds");
   cmd->add_flag("--follow,-F", o->follow, "Keep reading a log as it grows, across rotation (like tail -F)");
+  cmd->add_option("--psl", o->psl, "A Public Suffix List file newer than the system's, for registered domains");
   cmd->add_option("--limit", o->limit, "Print at most N events (0: all)");
   cmd->add_flag("--verbose,-v", o->verbose, "Show samples of skipped input");
   cmd->callback([o, &global] { RunEvents(global, *o); });

@@ -1,5 +1,7 @@
 #include "inputs.h"
 
+#include <CLI/CLI.hpp>
+
 #include <glob.h>
 
 #include <chrono>
@@ -28,6 +30,13 @@ std::vector<std::string> ExpandInputs(const std::vector<std::string>& inputs) {
     globfree(&g);
   }
   return out;
+}
+
+std::unique_ptr<dns::PublicSuffixList> LoadPublicSuffixList(const std::string& path) {
+  if (path.empty()) return nullptr;
+  std::unique_ptr<dns::PublicSuffixList> list;
+  if (Status s = dns::PublicSuffixList::Load(path, &list); !s.ok()) throw CLI::ValidationError("--psl", s.message());
+  return list;
 }
 
 Status OpenInput(const std::string& input, ingest::Format format, const ingest::SourceOptions& options,

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "dns/public_suffix.h"
 #include "ingest/source.h"
 #include "util/status.h"
 
@@ -21,6 +22,10 @@ extern std::atomic<bool> g_stop_inputs;
 // Inputs with their glob patterns ("logs/dns.log.*") expanded in order; a
 // pattern matching nothing stays as written, to fail with its name.
 std::vector<std::string> ExpandInputs(const std::vector<std::string>& inputs);
+
+// The list in `path`, or null (the default list) for an empty path; throws
+// a usage error naming --psl when the file cannot be read.
+std::unique_ptr<dns::PublicSuffixList> LoadPublicSuffixList(const std::string& path);
 
 // Opens `input`; *live tells whether it is a live source.
 Status OpenInput(const std::string& input, ingest::Format format, const ingest::SourceOptions& options,

@@ -20,6 +20,7 @@ struct TrafficOptions {
   size_t batch = 50000;
   double duration = 0;
   bool follow = false;
+  std::string psl;
 };
 
 void RunIngestTraffic(const GlobalOptions& g, const TrafficOptions& o) {
@@ -67,6 +68,8 @@ void RunIngestTraffic(const GlobalOptions& g, const TrafficOptions& o) {
   StopControl stop(o.duration);
   bool failed = false;
   ingest::SourceOptions so;
+  std::unique_ptr<dns::PublicSuffixList> psl = LoadPublicSuffixList(o.psl);
+  so.psl = psl.get();
   so.follow = o.follow;
   so.stop = &g_stop_inputs;
   const std::vector<std::string> inputs = ExpandInputs(o.inputs);
@@ -119,6 +122,7 @@ void AddTrafficCommand(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--batch", o->batch, "Observations per write")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--duration", o->duration, "Live sources: stop after this many seconds");
   cmd->add_flag("--follow,-F", o->follow, "Keep reading a log as it grows, across rotation (like tail -F)");
+  cmd->add_option("--psl", o->psl, "A Public Suffix List file newer than the system's, for registered domains");
   cmd->callback([o, &global] { RunIngestTraffic(global, *o); });
 }
 
