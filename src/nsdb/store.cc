@@ -236,6 +236,15 @@ class Store::Impl {
   Status ReadCounters(uint64_t out[kCounterCount]) const;
   // Whether passive DNS saw any domain on `ns`.
   bool HasObserved(std::string_view ns) const;
+  // Whether the store holds any observation at all; when not, queries skip
+  // the observed families (an iterator costs microseconds per request).
+  std::atomic<bool> any_observed_{false};
+  void RefreshAnyObserved() {
+    if (!cf(kObservedEdges)) return;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kObservedEdges)));
+    it->SeekToFirst();
+    any_observed_ = it->Valid();
+  }
 };
 
 Status Store::Impl::Open(const std::string& dir, const StoreOptions& options) {
@@ -283,6 +292,7 @@ Status Store::Impl::Open(const std::string& dir, const StoreOptions& options) {
   db_.reset(raw);
   handles_.assign(kCfCount, nullptr);
   for (size_t i = 0; i < opened.size(); ++i) handles_[cf_ids[i]] = opened[i];
+  RefreshAnyObserved();
   if (!options.read_only) {
     std::string v;
     rocksdb::Status g = db_->Get(rocksdb::ReadOptions(), cf(kMeta), kFormatKey, &v);
@@ -1095,7 +1105,7 @@ class NsEdgeIterator {
       upper_slice_ = upper_;
       ro_.iterate_upper_bound = &upper_slice_;
     }
-    if (d.cf(family)) it_.reset(d.db_->NewIterator(ro_, d.cf(family)));
+    if (family < kCfCount && d.cf(family)) it_.reset(d.db_->NewIterator(ro_, d.cf(family)));
   }
   NsEdgeIterator(const NsEdgeIterator&) = delete;
   NsEdgeIterator& operator=(const NsEdgeIterator&) = delete;
@@ -1139,7 +1149,9 @@ bool DecodeObserved(std::string_view in, ObservedValue* v) {
 class MergedEdgeCursor {
  public:
   MergedEdgeCursor(const Store::Impl& d, const std::string& ns, bool all_hosts = false)
-      : zone_it_(d, ns, kNsEdges, all_hosts), seen_it_(d, ns, kObservedEdges, all_hosts), memo_(d) {}
+      : zone_it_(d, ns, kNsEdges, all_hosts),
+        seen_it_(d, ns, d.any_observed_ ? kObservedEdges : kCfCount, all_hosts),
+        memo_(d) {}
 
   // Positions at the first key >= start (> start when `exclusive`).
   void Seek(const std::string& start, bool exclusive) {
@@ -1522,6 +1534,7 @@ Status Store::Stats(StoreStats* out) const {
 Status Store::CatchUp() {
   if (!impl_->options_.read_only) return Status::OK();
   NSRADAR_RETURN_IF_ERROR(FromRocks(impl_->db_->TryCatchUpWithPrimary(), "catching up with the writer"));
+  impl_->RefreshAnyObserved();
   return impl_->LoadMeta();
 }
 
@@ -1555,7 +1568,7 @@ Status Store::ScanEdges(const EdgeScan& scan, std::vector<EdgeRow>* out) const {
 }
 
 bool Store::Impl::HasObserved(std::string_view ns) const {
-  if (!cf(kObservedEdges)) return false;
+  if (!any_observed_ || !cf(kObservedEdges)) return false;
   std::string prefix(ns);
   prefix.push_back('\0');
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kObservedEdges)));
@@ -1608,7 +1621,9 @@ Status Store::Observe(const std::vector<NsObservation>& pairs, const std::vector
   }
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  return FromRocks(d.db_->Write(wo, &batch), "writing observations");
+  NSRADAR_RETURN_IF_ERROR(FromRocks(d.db_->Write(wo, &batch), "writing observations"));
+  if (!edges.empty()) d.any_observed_ = true;
+  return Status::OK();
 }
 
 Status Store::CompactAll() {

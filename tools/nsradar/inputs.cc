@@ -1,9 +1,8 @@
 #include "inputs.h"
 
-#include <CLI/CLI.hpp>
-
 #include <glob.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <csignal>
 
