@@ -28,9 +28,9 @@ run_ctest build
 echo "== ASan/UBSan: parsers, store and CLI"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSRADAR_SANITIZE=ON -DNSRADAR_WERROR=ON \
   -DNSRADAR_BENCH=OFF >/dev/null
-cmake --build build-asan -j "$JOBS" --target util_test dns_test zone_test nsdb_test api_test ingest_test nsradar_cli_test nsradar
+cmake --build build-asan -j "$JOBS" --target util_test dns_test zone_test nsdb_test api_test ingest_test detect_test nsradar_cli_test nsradar
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  run_ctest build-asan -L 'util|dns|zone|nsdb|api|ingest|cli'
+  run_ctest build-asan -L 'util|dns|zone|nsdb|api|ingest|detect|cli'
 
 echo "== Fuzz targets, ${FUZZ_SECONDS}s each"
 CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSRADAR_FUZZ=ON -DNSRADAR_BENCH=OFF \

@@ -1,0 +1,31 @@
+// LabelFeatures: character-level statistics of the part of a query name
+// left of its registered domain ("aGVsbG8.x1" of "aGVsbG8.x1.exfil.test"),
+// the evidence that a name carries encoded data rather than a host name.
+// Computed in one pass, without allocation.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace nsradar::detect {
+
+struct LabelFeatures {
+  uint32_t length = 0;  // bytes, dots excluded
+  uint32_t labels = 0;
+  uint32_t longest_label = 0;
+  double entropy = 0;      // Shannon entropy of the bytes, bits per byte
+  double digit_ratio = 0;  // digits / length
+  double upper_ratio = 0;  // upper-case letters / letters, of the raw (case-kept) name
+  double vowel_ratio = 0;  // vowels / letters
+  uint32_t longest_consonant_run = 0;
+  bool hex_only = false;      // [0-9a-f] throughout, at least 16 bytes
+  bool base32_only = false;   // [a-z2-7] throughout (case folded), at least 16 bytes
+  bool base64_chars = false;  // '+', '/', '=' or both cases with digits: outside host names
+  bool non_ldh = false;       // a byte outside letters, digits, '-' and '_'
+};
+
+// `subdomain` is the raw (case-kept) presentation text; \DDD escapes count
+// as one non-LDH byte each.
+LabelFeatures ComputeLabelFeatures(std::string_view subdomain);
+
+}  // namespace nsradar::detect
