@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   AddServeCommand(app, global);
   AddEventsCommand(app, global);
   AddTrafficCommand(app, global);
+  AddDetectCommand(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,182 @@
+#include "detect/detector.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "detect/label_features.h"
+#include "dns/rr_type.h"
+
+namespace nsradar::detect {
+namespace {
+
+// Types that carry data downstream better than A/AAAA and that ordinary
+// clients rarely ask for in bulk.
+bool RareType(uint16_t t) {
+  return t == dns::rr::kTXT || t == 10 /* NULL */ || t == dns::rr::kCNAME || t == dns::rr::kMX || t == 25 /* KEY */ ||
+         t == 255 /* ANY */ || t >= 65280 /* private use */;
+}
+
+bool LooksEncoded(const LabelFeatures& f) {
+  if (f.length < 16) return false;
+  return f.non_ldh || f.base64_chars || f.hex_only || f.base32_only || f.longest_label >= 40 ||
+         (f.entropy >= 3.5 && f.longest_consonant_run >= 6) || f.digit_ratio >= 0.3;
+}
+
+// Known benign data over DNS: reported under its category, never as
+// tunneling. By registered domain; docs/detection.md lists them.
+struct BenignSuffix {
+  std::string_view domain, category;
+};
+constexpr BenignSuffix kBenign[] = {
+    {"in-addr.arpa", "reverse-dns"},
+    {"ip6.arpa", "reverse-dns"},
+    {"spamhaus.org", "dnsbl"},
+    {"spamcop.net", "dnsbl"},
+    {"sorbs.net", "dnsbl"},
+    {"barracudacentral.org", "dnsbl"},
+    {"surbl.org", "dnsbl"},
+    {"uribl.com", "dnsbl"},
+    {"mailspike.net", "dnsbl"},
+    {"sophosxl.net", "antivirus-reputation"},
+    {"avts.mcafee.com", "antivirus-reputation"},
+    {"e5.sk", "antivirus-reputation"},
+    {"akamaiedge.net", "cdn"},
+    {"akadns.net", "cdn"},
+    {"edgekey.net", "cdn"},
+    {"cloudfront.net", "cdn"},
+    {"fastly.net", "cdn"},
+    {"trafficmanager.net", "cdn"},
+};
+
+std::string_view BenignCategory(std::string_view registered_domain) {
+  for (const auto& b : kBenign) {
+    if (registered_domain == b.domain) return b.category;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string ToolFingerprint(std::string_view sub, uint16_t qtype) {
+  if (sub.find("=auth") != std::string_view::npos || sub.find("=connect") != std::string_view::npos) {
+    return "dns2tcp";
+  }
+  if (sub.starts_with("dnscat.") || sub.starts_with("dnscat")) return "dnscat2";
+  if (sub.starts_with("init.") && sub.size() > 30) return "DNSExfiltrator";
+  if (qtype == 10 /* NULL */) return "iodine";  // iodine's default downstream type
+  for (std::string_view p : {"api.", "www6.", "post."}) {
+    if (sub.starts_with(p) && sub.size() > p.size() + 16) {
+      std::string_view rest = sub.substr(p.size());
+      if (std::all_of(rest.begin(), rest.begin() + 16,
+                      [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
+        return "Cobalt Strike";
+      }
+    }
+  }
+  return "";
+}
+
+Detector::Detector(DetectorOptions options) : options_(options), table_(options.max_domains) {}
+
+void Detector::Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts) {
+  std::string_view domain = ev.registered_domain();
+  if (domain.empty() || !ev.has_query) return;
+  auto& entry = table_.Touch(domain);
+  State& s = entry.state;
+  const int64_t now = ev.ts_us;
+  if (s.queries == 0) {
+    s.first_seen = s.short_start = s.long_start = now;
+  }
+  if (now - s.short_start > options_.short_window_us) {
+    s.info_short = InfoSketch();
+    s.distinct_short = InfoSketch();
+    s.short_start = now;
+  }
+  if (now - s.long_start > options_.long_window_us) {
+    s.info_long = InfoSketch();
+    s.long_start = now;
+  }
+  s.last_seen = std::max(s.last_seen, now);
+  ++s.queries;
+  if (ev.rcode == 3) ++s.nxdomain;
+  if (RareType(ev.qtype)) ++s.rare_types;
+  // The part left of the registered domain, as sent.
+  std::string_view raw = ev.qname_raw;
+  std::string_view sub;
+  if (raw.size() > domain.size() + 1) sub = raw.substr(0, raw.size() - domain.size() - 1);
+  if (!sub.empty()) {
+    const uint64_t h = HashString(sub);
+    s.info_short.AddHash(h, static_cast<double>(sub.size()));
+    s.info_long.AddHash(h, static_cast<double>(sub.size()));
+    s.distinct_short.AddHash(h, 1);
+    LabelFeatures f = ComputeLabelFeatures(sub);
+    s.longest_label = std::max(s.longest_label, f.longest_label);
+    if (LooksEncoded(f)) ++s.encoded;
+    if (s.fingerprint.empty()) s.fingerprint = ToolFingerprint(sub, ev.qtype);
+    if (s.sample_count < kSamples) s.samples[s.sample_count++] = ev.qname_raw;
+  }
+  // Clients: the first kClients distinct ones are tracked by address.
+  int c = 0;
+  while (c < s.client_count && !(s.clients[c].address == ev.client)) ++c;
+  if (c == s.client_count && s.client_count < kClients) {
+    s.clients[s.client_count++] = AlertClient{ev.client, 0, now};
+  }
+  if (c < s.client_count) ++s.clients[c].queries;
+  if (!s.alerted) Evaluate(entry.key, s, now, alerts);
+}
+
+void Detector::Evaluate(const std::string& domain, State& s, int64_t now, std::vector<Alert>* alerts) {
+  if (s.queries < options_.min_queries) return;
+  const double info_short = s.info_short.Estimate();
+  const double info_long = s.info_long.Estimate();
+  const double encoded_ratio = static_cast<double>(s.encoded) / static_cast<double>(s.queries);
+  const double rare_ratio = static_cast<double>(s.rare_types) / static_cast<double>(s.queries);
+  const bool volume = info_short >= options_.short_info_bytes || info_long >= options_.long_info_bytes;
+  const bool encoded = encoded_ratio >= options_.min_encoded_ratio;
+  if (!volume || !(encoded || !s.fingerprint.empty())) return;
+
+  Alert a;
+  a.registered_domain = domain;
+  a.alert_time_us = now;
+  a.first_seen_us = s.first_seen;
+  a.last_seen_us = s.last_seen;
+  // Tunnels move data both ways quickly (rare types, a short window);
+  // exfiltration leaks upstream only, often slowly.
+  const bool fast = info_short >= options_.short_info_bytes;
+  a.category = (rare_ratio >= 0.5 || !s.fingerprint.empty() || fast) ? "tunneling" : "exfiltration";
+  if (std::string_view benign = BenignCategory(domain); !benign.empty()) {
+    a.category = "benign-data-over-dns";
+    a.reasons.push_back({"allowlist", 1, 1, std::string(benign)});
+  }
+  if (info_short >= options_.short_info_bytes) {
+    a.reasons.push_back({"info_short_window_bytes", info_short, options_.short_info_bytes,
+                         "distinct subdomain bytes within the short window"});
+  }
+  if (info_long >= options_.long_info_bytes) {
+    a.reasons.push_back({"info_long_window_bytes", info_long, options_.long_info_bytes,
+                         "distinct subdomain bytes within the long window"});
+  }
+  a.reasons.push_back({"encoded_name_ratio", encoded_ratio, options_.min_encoded_ratio,
+                       "queries whose subdomain looks encoded (base32/64, hex, high entropy, 8-bit)"});
+  a.reasons.push_back({"distinct_subdomains_short_window", s.distinct_short.Estimate(), 0, ""});
+  a.reasons.push_back({"rare_qtype_ratio", rare_ratio, 0.5, "TXT, NULL, CNAME, MX, KEY, ANY, private types"});
+  a.reasons.push_back({"longest_label", static_cast<double>(s.longest_label), 0, ""});
+  if (s.queries) {
+    a.reasons.push_back({"nxdomain_ratio", static_cast<double>(s.nxdomain) / static_cast<double>(s.queries), 0, ""});
+  }
+  if (!s.fingerprint.empty()) a.reasons.push_back({"tool_fingerprint", 1, 1, s.fingerprint});
+  a.score = std::min(
+      1.0,
+      0.4 * std::min(1.0, std::max(info_short / options_.short_info_bytes, info_long / options_.long_info_bytes) / 2) +
+          0.4 * encoded_ratio + (s.fingerprint.empty() ? 0.0 : 0.2));
+  a.severity = a.category == "benign-data-over-dns" ? "info" : a.score >= 0.7 ? "high" : "medium";
+  for (int i = 0; i < s.client_count; ++i) a.clients.push_back(s.clients[i]);
+  std::sort(a.clients.begin(), a.clients.end(),
+            [](const AlertClient& x, const AlertClient& y) { return x.queries > y.queries; });
+  for (int i = 0; i < s.sample_count; ++i) a.samples.push_back(s.samples[i]);
+  s.alerted = true;
+  alerts->push_back(std::move(a));
+}
+
+}  // namespace nsradar::detect

@@ -1,0 +1,134 @@
+// The detector on synthetic streams: a tunnel moving a 4 KB file, a
+// low-and-slow leak, ordinary browsing, an allowlisted CDN, a flood.
+#include "detect/detector.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "dns/rr_type.h"
+#include "ingest/source.h"
+
+namespace nsradar::detect {
+namespace {
+
+ingest::DnsEvent Event(const std::string& qname, uint16_t qtype, int64_t ts_us, const std::string& client) {
+  ingest::DnsEvent ev;
+  ev.ts_us = ts_us;
+  ev.qname_raw = qname;
+  ev.qname = qname;
+  for (char& c : ev.qname) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  ev.qtype = qtype;
+  ev.has_query = ev.has_response = true;
+  ev.rcode = 0;
+  ev.client = *dns::Address::Parse(client);
+  ingest::SetRegisteredDomain(dns::PublicSuffixList::Default(), &ev);
+  return ev;
+}
+
+// base32 of `n` pseudo-random bytes, as a tunnel client would send them.
+std::string Base32Chunk(std::mt19937_64& rng, size_t chars) {
+  const char* b32 = "abcdefghijklmnopqrstuvwxyz234567";
+  std::string s;
+  for (size_t i = 0; i < chars; ++i) s.push_back(b32[rng() % 32]);
+  return s;
+}
+
+TEST(Detector, ATunnelMovingFourKilobytesIsFlaggedWithItsClient) {
+  Detector d;
+  std::vector<Alert> alerts;
+  std::mt19937_64 rng(1);
+  int64_t t = 1'700'000'000'000'000;
+  // Ordinary traffic from another client around it.
+  for (int i = 0; i < 500; ++i) {
+    d.Add(Event("www.example.com", dns::rr::kA, t + i * 1000, "10.0.0.9"), &alerts);
+    d.Add(Event("mail.example.org", dns::rr::kMX, t + i * 1000, "10.0.0.9"), &alerts);
+  }
+  // 4,096 bytes in base32 (1.6 chars per byte), 50 characters per query in
+  // two labels, TXT queries, from 10.0.0.7.
+  size_t sent = 0;
+  int64_t tunnel_start = t + 600'000;
+  for (int q = 0; sent < 4096 * 8 / 5; ++q) {
+    std::string name = Base32Chunk(rng, 25) + "." + Base32Chunk(rng, 25) + ".t.exfil.test";
+    sent += 50;
+    d.Add(Event(name, dns::rr::kTXT, tunnel_start + q * 20'000, "10.0.0.7"), &alerts);
+  }
+  ASSERT_EQ(alerts.size(), 1u);
+  const Alert& a = alerts[0];
+  EXPECT_EQ(a.registered_domain, "exfil.test");
+  EXPECT_EQ(a.category, "tunneling");
+  ASSERT_FALSE(a.clients.empty());
+  EXPECT_EQ(a.clients[0].address.ToString(), "10.0.0.7");
+  EXPECT_LT(a.alert_time_us - tunnel_start, 60'000'000);  // within a minute of the first query
+  EXPECT_FALSE(a.samples.empty());
+  bool has_info_reason = false;
+  for (const auto& r : a.reasons) has_info_reason |= r.feature == "info_short_window_bytes" && r.value >= r.threshold;
+  EXPECT_TRUE(has_info_reason);
+}
+
+TEST(Detector, ALowAndSlowLeakIsFlaggedAsExfiltrationWithinAnHour) {
+  Detector d;
+  std::vector<Alert> alerts;
+  std::mt19937_64 rng(2);
+  int64_t t = 1'700'000'000'000'000;
+  // One byte of payload a second: a 32-character hex label every 16 s, A queries.
+  int64_t start = t;
+  for (int q = 0; q < 24 * 3600 / 16 && alerts.empty(); ++q) {
+    std::string hex;
+    for (int i = 0; i < 32; ++i) hex.push_back("0123456789abcdef"[rng() % 16]);
+    d.Add(Event(hex + ".leak.example.net", dns::rr::kA, start + int64_t{q} * 16'000'000, "10.0.0.8"), &alerts);
+  }
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].registered_domain, "example.net");
+  EXPECT_EQ(alerts[0].category, "exfiltration");
+  EXPECT_LT(alerts[0].alert_time_us - start, int64_t{3600} * 1'000'000);
+}
+
+TEST(Detector, OrdinaryBrowsingRaisesNothing) {
+  Detector d;
+  std::vector<Alert> alerts;
+  std::mt19937_64 rng(3);
+  const char* hosts[] = {"www", "mail", "api", "cdn", "static", "img", "login", "m", "shop", "news"};
+  int64_t t = 1'700'000'000'000'000;
+  for (int i = 0; i < 200000; ++i) {
+    std::string name = std::string(hosts[rng() % 10]) + ".site" + std::to_string(rng() % 2000) + ".com";
+    d.Add(Event(name, rng() % 2 ? dns::rr::kA : dns::rr::kAAAA, t + i * 5000, "10.0.1." + std::to_string(rng() % 200)),
+          &alerts);
+  }
+  EXPECT_TRUE(alerts.empty()) << alerts[0].registered_domain;
+}
+
+TEST(Detector, AllowlistedDataOverDnsIsReportedUnderItsCategory) {
+  Detector d;
+  std::vector<Alert> alerts;
+  std::mt19937_64 rng(4);
+  int64_t t = 1'700'000'000'000'000;
+  for (int q = 0; q < 2000 && alerts.empty(); ++q) {
+    d.Add(Event(Base32Chunk(rng, 40) + ".sophosxl.net", dns::rr::kA, t + q * 1000, "10.0.0.5"), &alerts);
+  }
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].category, "benign-data-over-dns");
+  EXPECT_EQ(alerts[0].severity, "info");
+}
+
+TEST(Detector, MemoryIsBoundedUnderARandomDomainFlood) {
+  DetectorOptions o;
+  o.max_domains = 1000;
+  Detector d(o);
+  std::vector<Alert> alerts;
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 200000; ++i) {
+    d.Add(Event("x." + Base32Chunk(rng, 12) + ".com", dns::rr::kA, 1'700'000'000'000'000 + i, "10.0.0.1"), &alerts);
+    ASSERT_LE(d.domains(), 1000u);
+  }
+}
+
+TEST(Detector, FingerprintsNameTheTool) {
+  EXPECT_EQ(ToolFingerprint("AAAAAO/sAA.=auth", dns::rr::kTXT), "dns2tcp");
+  EXPECT_EQ(ToolFingerprint("paaaaaaa", 10), "iodine");
+  EXPECT_EQ(ToolFingerprint("dnscat.0123abcd", dns::rr::kTXT), "dnscat2");
+  EXPECT_EQ(ToolFingerprint("www", dns::rr::kA), "");
+}
+
+}  // namespace
+}  // namespace nsradar::detect
