@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds nsradar and runs every test:
 #   1. Release build, warnings as errors, all tests (ctest);
-#   2. ASan + UBSan build, the parser, store and CLI tests;
-#   3. each libFuzzer target for NSRADAR_FUZZ_SECONDS (default 30) over its
-#      seed corpus, built with clang.
-# Installs its own dependencies first. Ends with one summary line.
+#   2. ASan + UBSan build, every library's tests and the CLI tests;
+#   3. each libFuzzer target for FUZZ_SECONDS (default 25) over its seed
+#      corpus, built with clang; UBSan findings stop a fuzzer too.
+# Installs its own dependencies first. Some tests start real resolvers
+# (Unbound) on 127.0.0.0/8 port 53, so it runs as root, as CI does. Ends with
+# one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
