@@ -34,17 +34,7 @@ std::string ReadDomainFilters(const Request& req, nsdb::DomainQuery* q) {
     } else if (key == "last_seen_before") {
       err = ParseTimeParam(key, value, &q->last_seen_before);
     } else if (key == "kind") {
-      if (value == "registered") {
-        q->kind = nsdb::KindFilter::kRegistered;
-      } else if (value == "subdomain") {
-        q->kind = nsdb::KindFilter::kSubdomain;
-      } else if (value == "suffix") {
-        q->kind = nsdb::KindFilter::kSuffix;
-      } else if (value == "all") {
-        q->kind = nsdb::KindFilter::kAll;
-      } else {
-        err = "kind: expected registered, subdomain, suffix or all";
-      }
+      if (!nsdb::ParseKindFilter(value, &q->kind)) err = "kind: expected registered, subdomain, suffix or all";
     } else if (key == "active") {
       err = ParseBoolParam(key, value, &q->active_only);
     } else if (key != "apiKey") {

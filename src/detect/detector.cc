@@ -6,6 +6,7 @@
 
 #include "detect/label_features.h"
 #include "dns/rr_type.h"
+#include "util/hash.h"
 
 namespace nsradar::detect {
 namespace {
@@ -106,7 +107,7 @@ void Detector::Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts) {
   std::string_view sub;
   if (raw.size() > domain.size() + 1) sub = raw.substr(0, raw.size() - domain.size() - 1);
   if (!sub.empty()) {
-    const uint64_t h = HashString(sub);
+    const uint64_t h = HashBytes(sub);
     s.info_short.AddHash(h, static_cast<double>(sub.size()));
     s.info_long.AddHash(h, static_cast<double>(sub.size()));
     s.distinct_short.AddHash(h, 1);

@@ -4,30 +4,10 @@
 #include <cmath>
 #include <cstring>
 
+#include "util/hash.h"
+
 namespace nsradar::detect {
-namespace {
-
-inline uint64_t Mix(uint64_t a, uint64_t b) {
-  __uint128_t r = static_cast<__uint128_t>(a) * b;
-  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
-}
-
-}  // namespace
-
-uint64_t HashString(std::string_view s) {
-  uint64_t h = 0x9e3779b97f4a7c15ULL ^ s.size();
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    h = Mix(h ^ w, 0xa0761d6478bd642fULL);
-  }
-  uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
-  return Mix(h ^ tail, 0xe7037ed1a0b428dbULL);
-}
-
-void InfoSketch::Add(std::string_view item, double weight) { AddHash(HashString(item), weight); }
+void InfoSketch::Add(std::string_view item, double weight) { AddHash(HashBytes(item), weight); }
 
 void InfoSketch::AddHash(uint64_t hash, double weight) {
   if (!(weight > 0)) return;

@@ -28,7 +28,7 @@ class InfoSketch {
 
   // Adds `item` with weight `weight` (> 0), e.g. its length in bytes.
   void Add(std::string_view item, double weight);
-  // Adds an item by its 64-bit hash (callers that already hashed it).
+  // Adds an item by its HashBytes (callers that already hashed it).
   void AddHash(uint64_t hash, double weight);
   // The estimated total weight of the distinct items added.
   double Estimate() const;
@@ -44,8 +44,5 @@ class InfoSketch {
   std::array<float, kExact> exact_weight_{};
   int exact_count_ = 0;  // kExact + 1: overflowed, the sketch answers
 };
-
-// A 64-bit hash of a string (wyhash-style mixing), shared by the detectors.
-uint64_t HashString(std::string_view s);
 
 }  // namespace nsradar::detect

@@ -1,7 +1,10 @@
 #include "dns/rr_type.h"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
+#include <iterator>
 
 namespace nsradar::dns {
 namespace {
@@ -71,6 +74,29 @@ std::optional<uint16_t> ClassFromMnemonic(std::string_view text) {
   if (EqualsIgnoreCase(text, "HS")) return rrclass::kHS;
   if (EqualsIgnoreCase(text, "CS")) return 2;
   return ParseNumbered(text, "CLASS");
+}
+
+namespace {
+constexpr const char* kRcodeNames[] = {"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+                                       "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE"};
+}  // namespace
+
+const char* RcodeName(int rcode) {
+  if (rcode >= 0 && rcode < static_cast<int>(std::size(kRcodeNames))) return kRcodeNames[rcode];
+  return nullptr;
+}
+
+std::optional<int> RcodeFromMnemonic(std::string_view text) {
+  auto equal = [&](std::string_view name) {
+    return text.size() == name.size() && std::equal(text.begin(), text.end(), name.begin(), [](char a, char b) {
+             return std::toupper(static_cast<unsigned char>(a)) == b;
+           });
+  };
+  for (size_t i = 0; i < std::size(kRcodeNames); ++i) {
+    if (equal(kRcodeNames[i])) return static_cast<int>(i);
+  }
+  if (equal("NOTIMPL")) return 4;
+  return std::nullopt;
 }
 
 }  // namespace nsradar::dns

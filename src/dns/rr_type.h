@@ -25,4 +25,10 @@ std::string TypeToString(uint16_t type);
 // Case-insensitive IN, CH, HS, CS and RFC 3597 "CLASSnnn".
 std::optional<uint16_t> ClassFromMnemonic(std::string_view text);
 
+// Response codes (RFC 1035, 2136): "NOERROR" ... "NOTZONE"; nullptr for
+// codes without a mnemonic.
+const char* RcodeName(int rcode);
+// Case-insensitive mnemonic (also "NOTIMPL", as some logs write it).
+std::optional<int> RcodeFromMnemonic(std::string_view text);
+
 }  // namespace nsradar::dns

@@ -106,17 +106,8 @@ bool ReadLoggedType(std::string_view text, uint16_t* type) {
 }
 
 bool ReadLoggedRcode(std::string_view text, int* rcode) {
-  static const char* kNames[] = {"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-                                 "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE"};
-  for (size_t i = 0; i < std::size(kNames); ++i) {
-    if (text.size() == std::strlen(kNames[i]) &&
-        std::equal(text.begin(), text.end(), kNames[i], [](char a, char b) { return std::toupper(a) == b; })) {
-      *rcode = static_cast<int>(i);
-      return true;
-    }
-  }
-  if (text == "NOTIMPL") {
-    *rcode = 4;
+  if (auto named = dns::RcodeFromMnemonic(text)) {
+    *rcode = *named;
     return true;
   }
   int v = 0;

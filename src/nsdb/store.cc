@@ -148,6 +148,21 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
 
 }  // namespace
 
+bool ParseKindFilter(std::string_view text, KindFilter* out) {
+  if (text == "all") {
+    *out = KindFilter::kAll;
+  } else if (text == "registered") {
+    *out = KindFilter::kRegistered;
+  } else if (text == "subdomain") {
+    *out = KindFilter::kSubdomain;
+  } else if (text == "suffix") {
+    *out = KindFilter::kSuffix;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 const char* DomainEventName(DomainEvent::Type t) {
   switch (t) {
     case DomainEvent::Type::kCreated:

@@ -98,6 +98,8 @@ struct DomainRowView {
 };
 
 enum class KindFilter { kAll, kRegistered, kSubdomain, kSuffix };
+// "all", "registered", "subdomain", "suffix"; false for anything else.
+bool ParseKindFilter(std::string_view text, KindFilter* out);
 
 struct DomainQuery {
   std::string ns;      // canonical host

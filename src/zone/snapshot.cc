@@ -11,6 +11,7 @@
 #include "dns/name.h"
 #include "dns/public_suffix.h"
 #include "dns/rr_type.h"
+#include "util/hash.h"
 
 namespace nsradar::zone {
 namespace {
@@ -73,21 +74,7 @@ class HostTable {
     uint32_t id;
   };
 
-  // 8 bytes at a time with multiply-xorshift mixing; names are short.
-  static uint32_t Hash(std::string_view s) {
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ s.size();
-    size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) {
-      uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
-      h ^= h >> 31;
-    }
-    uint64_t tail = 0;
-    std::memcpy(&tail, s.data() + i, s.size() - i);
-    h = (h ^ tail) * 0x94d049bb133111ebULL;
-    return static_cast<uint32_t>(h ^ (h >> 32));
-  }
+  static uint32_t Hash(std::string_view s) { return static_cast<uint32_t>(HashBytes(s)); }
 
   void Grow() {
     std::vector<Slot> old = std::move(slots_);

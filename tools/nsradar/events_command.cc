@@ -22,13 +22,6 @@ struct EventsOptions {
   std::string psl;
 };
 
-const char* RcodeName(int rcode) {
-  static const char* kNames[] = {"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-                                 "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE"};
-  if (rcode >= 0 && rcode < static_cast<int>(std::size(kNames))) return kNames[rcode];
-  return nullptr;
-}
-
 std::string FormatTimeMicros(int64_t us) {
   std::string s = FormatTime(us / 1'000'000);  // "...:SSZ"
   s.pop_back();
@@ -59,7 +52,7 @@ void PrintJsonEvent(const ingest::DnsEvent& ev, std::string* line) {
   if (ev.qname_raw != ev.qname) w.Field("qname_raw", ev.qname_raw);
   w.Field("qtype", dns::TypeToString(ev.qtype)).Field("qclass", ev.qclass).Field("id", ev.id);
   w.Key("rcode");
-  if (const char* name = RcodeName(ev.rcode)) {
+  if (const char* name = dns::RcodeName(ev.rcode)) {
     w.String(name);
   } else if (ev.rcode >= 0) {
     w.Int(ev.rcode);
@@ -118,7 +111,7 @@ void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
           if (g.json) {
             PrintJsonEvent(ev, &line);
           } else {
-            const char* rcode = RcodeName(ev.rcode);
+            const char* rcode = dns::RcodeName(ev.rcode);
             fmt::print("{}  {:<15}  {:<40}  {:<6}  {:<8}  {}\n", FormatTimeMicros(ev.ts_us),
                        ev.client.family ? ev.client.ToString() : "", ev.qname, dns::TypeToString(ev.qtype),
                        rcode ? rcode : "-", ev.registered_domain());
@@ -126,7 +119,7 @@ void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
           std::fflush(stdout);
           return;
         }
-        const char* rcode = RcodeName(ev.rcode);
+        const char* rcode = dns::RcodeName(ev.rcode);
         table.Add({FormatTimeMicros(ev.ts_us), ev.client.family ? ev.client.ToString() : "",
                    ev.qname.empty() ? "." : ev.qname, dns::TypeToString(ev.qtype),
                    rcode ? rcode : (ev.rcode < 0 ? "-" : std::to_string(ev.rcode)),

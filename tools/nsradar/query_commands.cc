@@ -51,12 +51,9 @@ void RunNsDomains(const GlobalOptions& g, const NsDomainsOptions& o) {
   if (!o.first_before.empty()) q.first_seen_before = TimeArgument(o.first_before, "--first-seen-before");
   if (!o.last_after.empty()) q.last_seen_after = TimeArgument(o.last_after, "--last-seen-after");
   if (!o.last_before.empty()) q.last_seen_before = TimeArgument(o.last_before, "--last-seen-before");
-  if (o.kind == "registered")
-    q.kind = nsdb::KindFilter::kRegistered;
-  else if (o.kind == "subdomain")
-    q.kind = nsdb::KindFilter::kSubdomain;
-  else if (o.kind == "suffix")
-    q.kind = nsdb::KindFilter::kSuffix;
+  if (!nsdb::ParseKindFilter(o.kind, &q.kind)) {
+    throw CLI::ValidationError("--kind", "'" + o.kind + "': expected registered, subdomain, suffix or all");
+  }
   q.active_only = o.active;
   auto store = OpenForReading(g);
   nsdb::DomainPage page;
