@@ -189,17 +189,14 @@ class JsonLogFormat : public LineFormat {
         answers.push_back(std::move(r));
       }
     }
-    DnsEvent reply = ev;
+    // Alone, the answer's view: its destination is the client.
+    ev.client = dst;
+    ev.client_port = dport;
+    ev.server = src;
+    ev.server_port = sport;
     pairing_.Reply(
-        Key(dst, dport, id),
+        Key(dst, dport, id), ev,
         [&](DnsEvent& e) {
-          if (!e.has_query) {
-            e = reply;
-            e.client = dst;
-            e.client_port = dport;
-            e.server = src;
-            e.server_port = sport;
-          }
           e.rcode = rcode;
           e.answers = answers;
         },

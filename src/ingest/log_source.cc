@@ -54,20 +54,18 @@ void LinePairing::Query(const std::string& key, const DnsEvent& ev, LineContext&
   pending_.emplace(key, Entry{ev, std::prev(ages_.end())});
 }
 
-void LinePairing::Reply(const std::string& key, const std::function<void(DnsEvent&)>& fill, LineContext& ctx) {
+void LinePairing::Reply(const std::string& key, const DnsEvent& alone, const std::function<void(DnsEvent&)>& respond,
+                        LineContext& ctx) {
   auto it = pending_.find(key);
-  if (it == pending_.end()) {
-    DnsEvent& ev = ctx.event();
-    fill(ev);
-    ev.has_response = true;
-    ctx.Emit(ev);
-    return;
+  DnsEvent& ev = it == pending_.end() ? ctx.event() : it->second.event;
+  if (it == pending_.end()) ev = alone;
+  respond(ev);
+  ev.has_response = true;
+  ctx.Emit(ev);
+  if (it != pending_.end()) {
+    ages_.erase(it->second.age);
+    pending_.erase(it);
   }
-  fill(it->second.event);
-  it->second.event.has_response = true;
-  ctx.Emit(it->second.event);
-  ages_.erase(it->second.age);
-  pending_.erase(it);
 }
 
 void LinePairing::Flush(LineContext& ctx) {

@@ -57,9 +57,11 @@ class LinePairing {
   static constexpr size_t kMaxPending = 100'000;
   // The query half; replaces (and emits) an earlier one under the same key.
   void Query(const std::string& key, const DnsEvent& ev, LineContext& ctx);
-  // The reply half: merges into the waiting query if any, else stands alone.
-  // `fill` sets the response fields on the event it is given.
-  void Reply(const std::string& key, const std::function<void(DnsEvent&)>& fill, LineContext& ctx);
+  // The reply half: `respond` sets the response fields on the waiting query,
+  // or, when none waits, on a copy of `alone` (the reply's own view of the
+  // transaction), which is then emitted by itself.
+  void Reply(const std::string& key, const DnsEvent& alone, const std::function<void(DnsEvent&)>& respond,
+             LineContext& ctx);
   void Flush(LineContext& ctx);
 
  private:

@@ -179,9 +179,8 @@ class UnboundLog : public PairedLineFormat {
     uint32_t size = 0;
     std::from_chars(w[7].data(), w[7].data() + w[7].size(), size);
     pairing_.Reply(
-        PairKey(ev),
+        PairKey(ev), ev,
         [&](DnsEvent& e) {
-          if (!e.has_query) e = ev;
           e.rcode = rcode;
           e.response_size = size;
         },
@@ -238,15 +237,10 @@ class DnsmasqLog : public PairedLineFormat {
       DnsEvent probe;
       if (!ReadLoggedName(name, &probe)) return ctx.Skip("dnsmasq_bad_name", name);
       std::string key = serial.empty() ? "name|" + probe.qname : serial;
-      bool first = true;
-      auto fill = [&](DnsEvent& e) {
-        if (!e.has_query && first) {
-          e = probe;
-          e.ts_us = ts < 0 ? 0 : ts;
-          e.client = client;
-          e.client_port = port;
-        }
-        first = false;
+      probe.ts_us = ts < 0 ? 0 : ts;
+      probe.client = client;
+      probe.client_port = port;
+      auto respond = [&](DnsEvent& e) {
         if (data == "NXDOMAIN") {
           e.rcode = 3;
         } else if (data == "NODATA" || data.starts_with("NODATA")) {
@@ -266,7 +260,7 @@ class DnsmasqLog : public PairedLineFormat {
       // Several reply lines may answer one query (one per record): the
       // first completes the event, the rest are part of it.
       if (!serial.empty() && answered_.contains(serial)) return;
-      pairing_.Reply(key, fill, ctx);
+      pairing_.Reply(key, probe, respond, ctx);
       if (!serial.empty()) {
         answered_.insert(serial);
         answered_order_.push_back(serial);
@@ -330,12 +324,7 @@ class PowerDnsLog : public PairedLineFormat {
     int rcode = 0;
     ReadLoggedRcode(KeyValue(line, "rcode"), &rcode);
     pairing_.Reply(
-        PairKey(ev),
-        [&](DnsEvent& e) {
-          if (!e.has_query) e = ev;
-          e.rcode = rcode;
-        },
-        ctx);
+        PairKey(ev), ev, [&](DnsEvent& e) { e.rcode = rcode; }, ctx);
   }
 };
 
@@ -446,12 +435,7 @@ class WindowsDnsLog : public PairedLineFormat {
       int rcode = 0;
       if (!flags.empty()) ReadLoggedRcode(flags.back(), &rcode);
       pairing_.Reply(
-          fmt::format("{}|{}", ev.client.ToString(), ev.id),
-          [&](DnsEvent& e) {
-            if (!e.has_query) e = ev;
-            e.rcode = rcode;
-          },
-          ctx);
+          fmt::format("{}|{}", ev.client.ToString(), ev.id), ev, [&](DnsEvent& e) { e.rcode = rcode; }, ctx);
     }
   }
 };

@@ -107,7 +107,8 @@ Status Detect(const std::string& path, Format* out) {
 Status OpenSource(const std::string& path, Format format, const SourceOptions& options,
                   std::unique_ptr<EventSource>* out) {
   if (format == Format::kAuto) {
-    if (path == "-") return Status::InvalidArgument("standard input: give --format (it cannot be read twice to detect it)");
+    if (path == "-")
+      return Status::InvalidArgument("standard input: give --format (it cannot be read twice to detect it)");
     NSRADAR_RETURN_IF_ERROR(Detect(path, &format));
     if (format == Format::kAuto) {
       return Status::InvalidArgument(path + ": unknown input format (give --format; see nsradar events --help)");
