@@ -49,37 +49,24 @@ void PrintAlertJson(const detect::Alert& a) {
 }
 
 void RunDetect(const GlobalOptions& g, const DetectOptions& o) {
-  ingest::Format format;
-  if (!ingest::ParseFormat(o.format, &format))
-    throw CLI::ValidationError("--format", "'" + o.format + "' is no format");
+  const ingest::Format format = FormatOption(o.format);
   detect::Detector detector;
   std::vector<detect::Alert> alerts, all;
   StopControl stop(o.duration);
   ingest::SourceOptions so;
   so.stop = &g_stop_inputs;
-  bool failed = false;
-  for (const auto& input : ExpandInputs(o.inputs)) {
-    std::unique_ptr<ingest::EventSource> source;
-    bool live = false;
-    Status s = OpenInput(input, format, so, &source, &live);
-    if (s.ok()) {
-      s = source->Run([&](const ingest::DnsEvent& ev) {
-        detector.Add(ev, &alerts);
-        for (auto& a : alerts) {
-          if (g.json) {
-            PrintAlertJson(a);
-            std::fflush(stdout);
-          }
-          all.push_back(std::move(a));
-        }
-        alerts.clear();
-      });
+  auto on_event = [&](const ingest::DnsEvent& ev, bool) {
+    detector.Add(ev, &alerts);
+    for (auto& a : alerts) {
+      if (g.json) {
+        PrintAlertJson(a);
+        std::fflush(stdout);
+      }
+      all.push_back(std::move(a));
     }
-    if (!s.ok()) {
-      PrintError(s.ToString());
-      failed = true;
-    }
-  }
+    alerts.clear();
+  };
+  const bool ok = RunInputs(ExpandInputs(o.inputs), format, so, false, on_event);
   if (!g.json) {
     Table t({"ALERT TIME", "DOMAIN", "CATEGORY", "SEVERITY", "SCORE", "TOP CLIENT", "WHY"});
     for (const auto& a : all) {
@@ -93,7 +80,7 @@ void RunDetect(const GlobalOptions& g, const DetectOptions& o) {
     t.Print(stdout);
   }
   fmt::print(stderr, "{} alerts; {} domains tracked\n", all.size(), detector.domains());
-  if (failed) throw CLI::RuntimeError(1);
+  if (!ok) throw CLI::RuntimeError(1);
 }
 
 }  // namespace

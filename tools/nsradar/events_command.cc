@@ -78,10 +78,7 @@ void PrintJsonEvent(const ingest::DnsEvent& ev, std::string* line) {
 }
 
 void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
-  ingest::Format format;
-  if (!ingest::ParseFormat(o.format, &format)) {
-    throw CLI::ValidationError("--format", "'" + o.format + "': expected auto, pcap, dnstap, zeek or zeek-json");
-  }
+  const ingest::Format format = FormatOption(o.format);
   ingest::SourceOptions so;
   std::unique_ptr<dns::PublicSuffixList> psl = LoadPublicSuffixList(o.psl);
   so.psl = psl.get();
@@ -91,63 +88,33 @@ void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
   if (o.follow && inputs.size() != 1) throw CLI::ValidationError("--follow", "follows exactly one file");
   uint64_t printed = 0;
   std::string line;
-  bool failed = false;
-  Table table({"TIME", "CLIENT", "QNAME", "QTYPE", "RCODE", "REGISTERED DOMAIN"});
+  const std::vector<std::string> header = {"TIME", "CLIENT", "QNAME", "QTYPE", "RCODE", "REGISTERED DOMAIN"};
+  Table table(header);
   StopControl stop(o.duration);
-  for (const auto& input : inputs) {
-    std::unique_ptr<ingest::EventSource> source;
-    bool live = false;
-    Status s = OpenInput(input, format, so, &source, &live);
-    live |= o.follow;
-    if (live && inputs.size() > 1) {
-      throw CLI::ValidationError("inputs", "a live source (" + input + ") must be the only input");
+  auto on_event = [&](const ingest::DnsEvent& ev, bool live) {
+    if (o.limit && printed >= o.limit) return;
+    ++printed;
+    const char* rcode = dns::RcodeName(ev.rcode);
+    if (g.json) {
+      PrintJsonEvent(ev, &line);
+      std::fflush(stdout);
+    } else if (live) {  // no table to align: one row as it comes
+      fmt::print("{}  {:<15}  {:<40}  {:<6}  {:<8}  {}\n", FormatTimeMicros(ev.ts_us),
+                 ev.client.family ? ev.client.ToString() : "", ev.qname, dns::TypeToString(ev.qtype),
+                 rcode ? rcode : "-", ev.registered_domain());
+      std::fflush(stdout);
+    } else {
+      table.Add({FormatTimeMicros(ev.ts_us), ev.client.family ? ev.client.ToString() : "",
+                 ev.qname.empty() ? "." : ev.qname, dns::TypeToString(ev.qtype),
+                 rcode ? rcode : (ev.rcode < 0 ? "-" : std::to_string(ev.rcode)), std::string(ev.registered_domain())});
     }
-    if (live) fmt::print(stderr, "{}: listening; stop with Ctrl-C or SIGTERM\n", input);
-    if (s.ok()) {
-      s = source->Run([&](const ingest::DnsEvent& ev) {
-        if (o.limit && printed >= o.limit) return;
-        ++printed;
-        if (g.json || live) {
-          if (g.json) {
-            PrintJsonEvent(ev, &line);
-          } else {
-            const char* rcode = dns::RcodeName(ev.rcode);
-            fmt::print("{}  {:<15}  {:<40}  {:<6}  {:<8}  {}\n", FormatTimeMicros(ev.ts_us),
-                       ev.client.family ? ev.client.ToString() : "", ev.qname, dns::TypeToString(ev.qtype),
-                       rcode ? rcode : "-", ev.registered_domain());
-          }
-          std::fflush(stdout);
-          return;
-        }
-        const char* rcode = dns::RcodeName(ev.rcode);
-        table.Add({FormatTimeMicros(ev.ts_us), ev.client.family ? ev.client.ToString() : "",
-                   ev.qname.empty() ? "." : ev.qname, dns::TypeToString(ev.qtype),
-                   rcode ? rcode : (ev.rcode < 0 ? "-" : std::to_string(ev.rcode)),
-                   std::string(ev.registered_domain())});
-      });
-    }
-    if (!s.ok()) {
-      PrintError(s.ToString());
-      failed = true;
-      continue;
-    }
-    if (!g.json && !live) {
-      table.Print(stdout);
-      table = Table({"TIME", "CLIENT", "QNAME", "QTYPE", "RCODE", "REGISTERED DOMAIN"});
-    }
-    std::fflush(stdout);
-    const auto& st = source->stats();
-    std::string skipped;
-    for (const auto& [reason, n] : st.skipped) skipped += fmt::format(" {}={}", reason, n);
-    fmt::print(stderr, "{}: {} events from {} records{}{}\n", input, st.events, st.records,
-               skipped.empty() ? "" : "; skipped:", skipped);
-    if (o.verbose) {
-      for (const auto& [reason, samples] : st.samples) {
-        for (const auto& sample : samples) fmt::print(stderr, "  {}: {}\n", reason, sample);
-      }
-    }
-  }
-  if (failed) throw CLI::RuntimeError(1);
+  };
+  auto after_input = [&](bool live) {
+    if (g.json || live) return;
+    table.Print(stdout);
+    table = Table(header);
+  };
+  if (!RunInputs(inputs, format, so, o.verbose, on_event, after_input)) throw CLI::RuntimeError(1);
 }
 
 }  // namespace

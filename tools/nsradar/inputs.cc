@@ -1,5 +1,6 @@
 #include "inputs.h"
 
+#include <fmt/format.h>
 #include <glob.h>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,7 @@
 
 #include "ingest/dnstap_socket.h"
 #include "ingest/pcap_source.h"
+#include "output.h"
 
 namespace nsradar::cli {
 
@@ -51,6 +53,51 @@ Status OpenInput(const std::string& input, ingest::Format format, const ingest::
   }
   *live = false;
   return ingest::OpenSource(input, format, options, out);
+}
+
+ingest::Format FormatOption(const std::string& text) {
+  ingest::Format f;
+  if (ingest::ParseFormat(text, &f)) return f;
+  std::string names;
+  for (ingest::Format k : ingest::kAllFormats) names += std::string(names.empty() ? "" : ", ") + ingest::FormatName(k);
+  throw CLI::ValidationError("--format", "'" + text + "': expected one of " + names);
+}
+
+bool RunInputs(const std::vector<std::string>& inputs, ingest::Format format, const ingest::SourceOptions& options,
+               bool verbose, const std::function<void(const ingest::DnsEvent&, bool live)>& on_event,
+               const std::function<void(bool live)>& after_input) {
+  bool ok = true;
+  for (const auto& input : inputs) {
+    std::unique_ptr<ingest::EventSource> source;
+    bool live = false;
+    Status s = OpenInput(input, format, options, &source, &live);
+    live |= options.follow;
+    if (live && inputs.size() > 1) {
+      throw CLI::ValidationError("inputs", "a live source (" + input + ") must be the only input");
+    }
+    if (s.ok()) {
+      if (live) fmt::print(stderr, "{}: listening; stop with Ctrl-C or SIGTERM\n", input);
+      s = source->Run([&](const ingest::DnsEvent& ev) { on_event(ev, live); });
+    }
+    if (!s.ok()) {
+      PrintError(s.ToString());
+      ok = false;
+      continue;
+    }
+    if (after_input) after_input(live);
+    std::fflush(stdout);
+    const auto& st = source->stats();
+    std::string skipped;
+    for (const auto& [reason, n] : st.skipped) skipped += fmt::format(" {}={}", reason, n);
+    fmt::print(stderr, "{}: {} events from {} records{}{}\n", input, st.events, st.records,
+               skipped.empty() ? "" : "; skipped:", skipped);
+    if (verbose) {
+      for (const auto& [reason, samples] : st.samples) {
+        for (const auto& sample : samples) fmt::print(stderr, "  {}: {}\n", reason, sample);
+      }
+    }
+  }
+  return ok;
 }
 
 StopControl::StopControl(double seconds) {

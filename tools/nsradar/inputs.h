@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -26,6 +27,17 @@ std::vector<std::string> ExpandInputs(const std::vector<std::string>& inputs);
 // The list in `path`, or null (the default list) for an empty path; throws
 // a usage error naming --psl when the file cannot be read.
 std::unique_ptr<dns::PublicSuffixList> LoadPublicSuffixList(const std::string& path);
+
+// The --format value, or a usage error naming the formats.
+ingest::Format FormatOption(const std::string& text);
+
+// Runs every input in turn through `on_event` (`live` for live sources and
+// followed files), then `after_input`; prints each input's counts to stderr,
+// and with `verbose` the samples of what was skipped. A live input must be
+// the only one. Returns false when an input failed (the error is printed).
+bool RunInputs(const std::vector<std::string>& inputs, ingest::Format format, const ingest::SourceOptions& options,
+               bool verbose, const std::function<void(const ingest::DnsEvent&, bool live)>& on_event,
+               const std::function<void(bool live)>& after_input = nullptr);
 
 // Opens `input`; *live tells whether it is a live source.
 Status OpenInput(const std::string& input, ingest::Format format, const ingest::SourceOptions& options,

@@ -24,9 +24,7 @@ struct TrafficOptions {
 };
 
 void RunIngestTraffic(const GlobalOptions& g, const TrafficOptions& o) {
-  ingest::Format format;
-  if (!ingest::ParseFormat(o.format, &format))
-    throw CLI::ValidationError("--format", "'" + o.format + "' is no format");
+  const ingest::Format format = FormatOption(o.format);
   std::unique_ptr<nsdb::Store> store;
   if (Status s = nsdb::Store::Open(g.store, nsdb::StoreOptions(), &store); !s.ok()) {
     PrintError(s.ToString());
@@ -66,48 +64,27 @@ void RunIngestTraffic(const GlobalOptions& g, const TrafficOptions& o) {
     total.addresses_again += r.addresses_again;
   };
   StopControl stop(o.duration);
-  bool failed = false;
   ingest::SourceOptions so;
   std::unique_ptr<dns::PublicSuffixList> psl = LoadPublicSuffixList(o.psl);
   so.psl = psl.get();
   so.follow = o.follow;
   so.stop = &g_stop_inputs;
-  const std::vector<std::string> inputs = ExpandInputs(o.inputs);
-  for (const auto& input : inputs) {
-    std::unique_ptr<ingest::EventSource> source;
-    bool live = false;
-    Status s = OpenInput(input, format, so, &source, &live);
-    live |= o.follow;
-    if (live && inputs.size() > 1) throw CLI::ValidationError("inputs", "a live source must be the only input");
-    auto last_flush = std::chrono::steady_clock::now();
-    if (s.ok()) {
-      s = source->Run([&](const ingest::DnsEvent& ev) {
-        ++events;
-        passive.Add(ev);
-        // Live sources write at least every two seconds.
-        if (passive.pending() >= o.batch ||
-            (live && std::chrono::steady_clock::now() - last_flush > std::chrono::seconds(2))) {
-          flush();
-          last_flush = std::chrono::steady_clock::now();
-        }
-      });
+  auto last_flush = std::chrono::steady_clock::now();
+  auto on_event = [&](const ingest::DnsEvent& ev, bool live) {
+    ++events;
+    passive.Add(ev);
+    // Live sources write at least every two seconds.
+    if (passive.pending() >= o.batch ||
+        (live && std::chrono::steady_clock::now() - last_flush > std::chrono::seconds(2))) {
+      flush();
+      last_flush = std::chrono::steady_clock::now();
     }
-    if (!s.ok()) {
-      PrintError(s.ToString());
-      failed = true;
-      continue;
-    }
-    flush();
-    const auto& st = source->stats();
-    std::string skipped;
-    for (const auto& [reason, n] : st.skipped) skipped += fmt::format(" {}={}", reason, n);
-    fmt::print(stderr, "{}: {} events from {} records{}{}\n", input, st.events, st.records,
-               skipped.empty() ? "" : "; skipped:", skipped);
-  }
+  };
+  const bool ok = RunInputs(ExpandInputs(o.inputs), format, so, false, on_event, [&](bool) { flush(); });
   fmt::print(
       "{} events: {} new (name server, domain) pairs, {} seen again; {} new name server addresses, {} seen again\n",
       events, total.pairs_new, total.pairs_again, total.addresses_new, total.addresses_again);
-  if (failed) throw CLI::RuntimeError(1);
+  if (!ok) throw CLI::RuntimeError(1);
 }
 
 }  // namespace
