@@ -284,9 +284,6 @@ class HttpServer::Impl {
       request.method = std::string(req.method_string());
       request.body = std::move(req.body());
       request.content_type = std::string(req[http::field::content_type]);
-      boost::system::error_code ec;
-      auto peer = conn.stream.socket().remote_endpoint(ec);
-      if (!ec) request.client = peer.address().to_string();
       auto key = req["X-API-Key"];
       r = service_->Handle(request, std::string_view(key.data(), key.size()));
     }

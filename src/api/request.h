@@ -31,7 +31,6 @@ struct Request {
   QueryParams params;
   std::string body;
   std::string content_type;
-  std::string client;  // peer address, for logs
 };
 
 // Splits an origin-form request target ("/path?a=1&b=%41") into a decoded
