@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "detect/label_features.h"
 #include "dns/rr_type.h"
@@ -24,39 +25,6 @@ bool LooksEncoded(const LabelFeatures& f) {
          (f.entropy >= 3.5 && f.longest_consonant_run >= 6) || f.digit_ratio >= 0.3;
 }
 
-// Known benign data over DNS: reported under its category, never as
-// tunneling. By registered domain; docs/detection.md lists them.
-struct BenignSuffix {
-  std::string_view domain, category;
-};
-constexpr BenignSuffix kBenign[] = {
-    {"in-addr.arpa", "reverse-dns"},
-    {"ip6.arpa", "reverse-dns"},
-    {"spamhaus.org", "dnsbl"},
-    {"spamcop.net", "dnsbl"},
-    {"sorbs.net", "dnsbl"},
-    {"barracudacentral.org", "dnsbl"},
-    {"surbl.org", "dnsbl"},
-    {"uribl.com", "dnsbl"},
-    {"mailspike.net", "dnsbl"},
-    {"sophosxl.net", "antivirus-reputation"},
-    {"avts.mcafee.com", "antivirus-reputation"},
-    {"e5.sk", "antivirus-reputation"},
-    {"akamaiedge.net", "cdn"},
-    {"akadns.net", "cdn"},
-    {"edgekey.net", "cdn"},
-    {"cloudfront.net", "cdn"},
-    {"fastly.net", "cdn"},
-    {"trafficmanager.net", "cdn"},
-};
-
-std::string_view BenignCategory(std::string_view registered_domain) {
-  for (const auto& b : kBenign) {
-    if (registered_domain == b.domain) return b.category;
-  }
-  return {};
-}
-
 }  // namespace
 
 std::string ToolFingerprint(std::string_view sub, uint16_t qtype) {
@@ -65,7 +33,8 @@ std::string ToolFingerprint(std::string_view sub, uint16_t qtype) {
   }
   if (sub.starts_with("dnscat.") || sub.starts_with("dnscat")) return "dnscat2";
   if (sub.starts_with("init.") && sub.size() > 30) return "DNSExfiltrator";
-  if (qtype == 10 /* NULL */) return "iodine";  // iodine's default downstream type
+  if (qtype == 10 /* NULL */) return "iodine";                                  // iodine's default downstream type
+  if (sub.starts_with("vaaaak") || sub.starts_with("Vaaaak")) return "iodine";  // its version handshake
   for (std::string_view p : {"api.", "www6.", "post."}) {
     if (sub.starts_with(p) && sub.size() > p.size() + 16) {
       std::string_view rest = sub.substr(p.size());
@@ -78,20 +47,33 @@ std::string ToolFingerprint(std::string_view sub, uint16_t qtype) {
   return "";
 }
 
-Detector::Detector(DetectorOptions options) : options_(options), table_(options.max_domains) {}
+Detector::Detector(DetectorOptions options, Allowlist allowlist)
+    : options_(options),
+      allowlist_(std::move(allowlist)),
+      table_(options.max_domains),
+      hosts_(options.max_clients, 2) {}
 
 void Detector::Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts) {
-  std::string_view domain = ev.registered_domain();
-  if (domain.empty() || !ev.has_query) return;
-  auto& entry = table_.Touch(domain);
+  const std::string_view registered = ev.registered_domain();
+  if (registered.empty() || !ev.has_query) return;
+  std::string_view key = registered;
+  std::string_view benign_category;
+  if (std::string_view listed = allowlist_.Match(ev.qname, &benign_category); !listed.empty()) key = listed;
+  auto& entry = table_.Touch(key);
   State& s = entry.state;
   const int64_t now = ev.ts_us;
   if (s.queries == 0) {
     s.first_seen = s.short_start = s.long_start = now;
+    s.benign_category = benign_category;
   }
+  // The host's baseline, keyed by family and address bytes.
+  char host_key[1 + 16];
+  host_key[0] = static_cast<char>(ev.client.family);
+  std::memcpy(host_key + 1, ev.client.bytes.data(), ev.client.size());
+  Host& host = hosts_.Touch(std::string_view(host_key, 1 + ev.client.size())).state;
+  if (host.queries == 0) host.first_seen = now;
   if (now - s.short_start > options_.short_window_us) {
     s.info_short = InfoSketch();
-    s.distinct_short = InfoSketch();
     s.short_start = now;
   }
   if (now - s.long_start > options_.long_window_us) {
@@ -105,15 +87,16 @@ void Detector::Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts) {
   // The part left of the registered domain, as sent.
   std::string_view raw = ev.qname_raw;
   std::string_view sub;
-  if (raw.size() > domain.size() + 1) sub = raw.substr(0, raw.size() - domain.size() - 1);
+  if (raw.size() > registered.size() + 1) sub = raw.substr(0, raw.size() - registered.size() - 1);
+  bool encoded = false;
   if (!sub.empty()) {
     const uint64_t h = HashBytes(sub);
     s.info_short.AddHash(h, static_cast<double>(sub.size()));
     s.info_long.AddHash(h, static_cast<double>(sub.size()));
-    s.distinct_short.AddHash(h, 1);
     LabelFeatures f = ComputeLabelFeatures(sub);
     s.longest_label = std::max(s.longest_label, f.longest_label);
-    if (LooksEncoded(f)) ++s.encoded;
+    encoded = LooksEncoded(f);
+    s.encoded += encoded;
     if (s.fingerprint.empty()) s.fingerprint = ToolFingerprint(sub, ev.qtype);
     if (s.sample_count < kSamples) s.samples[s.sample_count++] = ev.qname_raw;
   }
@@ -121,9 +104,15 @@ void Detector::Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts) {
   int c = 0;
   while (c < s.client_count && !(s.clients[c].address == ev.client)) ++c;
   if (c == s.client_count && s.client_count < kClients) {
-    s.clients[s.client_count++] = AlertClient{ev.client, 0, now};
+    s.clients[s.client_count++] = AlertClient{ev.client, 0, now, host.first_seen, host.queries, host.encoded};
   }
   if (c < s.client_count) ++s.clients[c].queries;
+  // Allowlisted traffic (antivirus lookups, DKIM) would make every host
+  // look like it always sends encoded names.
+  if (s.benign_category.empty()) {
+    ++host.queries;
+    host.encoded += encoded;
+  }
   if (!s.alerted) Evaluate(entry.key, s, now, alerts);
 }
 
@@ -146,9 +135,10 @@ void Detector::Evaluate(const std::string& domain, State& s, int64_t now, std::v
   // exfiltration leaks upstream only, often slowly.
   const bool fast = info_short >= options_.short_info_bytes;
   a.category = (rare_ratio >= 0.5 || !s.fingerprint.empty() || fast) ? "tunneling" : "exfiltration";
-  if (std::string_view benign = BenignCategory(domain); !benign.empty()) {
+  if (!s.benign_category.empty()) {
     a.category = "benign-data-over-dns";
-    a.reasons.push_back({"allowlist", 1, 1, std::string(benign)});
+    a.benign_category = s.benign_category;
+    a.reasons.push_back({"allowlist", 1, 1, std::string(s.benign_category)});
   }
   if (info_short >= options_.short_info_bytes) {
     a.reasons.push_back({"info_short_window_bytes", info_short, options_.short_info_bytes,
@@ -160,7 +150,7 @@ void Detector::Evaluate(const std::string& domain, State& s, int64_t now, std::v
   }
   a.reasons.push_back({"encoded_name_ratio", encoded_ratio, options_.min_encoded_ratio,
                        "queries whose subdomain looks encoded (base32/64, hex, high entropy, 8-bit)"});
-  a.reasons.push_back({"distinct_subdomains_short_window", s.distinct_short.Estimate(), 0, ""});
+  a.reasons.push_back({"distinct_subdomains_short_window", s.info_short.Distinct(), 0, ""});
   a.reasons.push_back({"rare_qtype_ratio", rare_ratio, 0.5, "TXT, NULL, CNAME, MX, KEY, ANY, private types"});
   a.reasons.push_back({"longest_label", static_cast<double>(s.longest_label), 0, ""});
   if (s.queries) {
@@ -171,7 +161,7 @@ void Detector::Evaluate(const std::string& domain, State& s, int64_t now, std::v
       1.0,
       0.4 * std::min(1.0, std::max(info_short / options_.short_info_bytes, info_long / options_.long_info_bytes) / 2) +
           0.4 * encoded_ratio + (s.fingerprint.empty() ? 0.0 : 0.2));
-  a.severity = a.category == "benign-data-over-dns" ? "info" : a.score >= 0.7 ? "high" : "medium";
+  a.severity = a.category == "benign-data-over-dns" ? "info" : a.score >= 0.6 ? "high" : "medium";
   for (int i = 0; i < s.client_count; ++i) a.clients.push_back(s.clients[i]);
   std::sort(a.clients.begin(), a.clients.end(),
             [](const AlertClient& x, const AlertClient& y) { return x.queries > y.queries; });

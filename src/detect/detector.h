@@ -1,7 +1,5 @@
 // Detector: per registered domain evidence of DNS tunneling and data
-// exfiltration, in bounded memory, raising explained alerts. (Issue 5,
-// first version: features and thresholds below; the recall harness with
-// real tunnels and the benign corpus come next.)
+// exfiltration, in bounded memory, raising explained alerts.
 //
 // Per domain (BoundedTable, at most max_domains): the information sent in a
 // short and a long window (InfoSketch over distinct subdomain strings,
@@ -10,6 +8,12 @@
 // (LabelFeatures), clients, first and last time, samples, and fingerprints
 // of known tools. An alert fires once per domain when the evidence crosses
 // the thresholds; its time is the event time at which it did.
+//
+// Queries under an Allowlist name are tallied under that name instead of
+// their registered domain and reported as `benign-data-over-dns`. Each
+// client (a second BoundedTable) keeps its own baseline, how many of its
+// queries looked encoded, so an alert can say that a host began sending
+// encoded names only when it met this domain.
 #pragma once
 
 #include <array>
@@ -17,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "detect/allowlist.h"
 #include "detect/bounded_table.h"
 #include "detect/info_sketch.h"
 #include "dns/address.h"
@@ -26,6 +31,7 @@ namespace nsradar::detect {
 
 struct DetectorOptions {
   size_t max_domains = 50'000;
+  size_t max_clients = 65'536;
   int64_t short_window_us = 600'000'000;    // 10 minutes
   int64_t long_window_us = 86'400'000'000;  // a day, for low-and-slow leaks
   double short_info_bytes = 3000;           // distinct subdomain bytes in the short window
@@ -43,14 +49,21 @@ struct AlertReason {
 
 struct AlertClient {
   dns::Address address;
-  uint64_t queries = 0;
+  uint64_t queries = 0;  // to this domain
   int64_t first_seen_us = 0;
+  // The host's baseline when it first queried this domain: its queries to
+  // other domains and how many of them looked encoded, since it was first
+  // seen.
+  int64_t host_first_seen_us = 0;
+  uint64_t host_queries_before = 0;
+  uint64_t host_encoded_before = 0;
 };
 
 struct Alert {
   std::string registered_domain;
-  std::string category;  // tunneling, exfiltration
-  std::string severity;  // high, medium
+  std::string category;         // tunneling, exfiltration, benign-data-over-dns
+  std::string benign_category;  // the allowlist category, for benign-data-over-dns
+  std::string severity;         // high, medium
   double score = 0;
   std::vector<AlertClient> clients;
   int64_t first_seen_us = 0, last_seen_us = 0, alert_time_us = 0;
@@ -60,16 +73,18 @@ struct Alert {
 
 class Detector {
  public:
-  explicit Detector(DetectorOptions options = {});
+  explicit Detector(DetectorOptions options = {}, Allowlist allowlist = Allowlist::BuiltIn());
   // Feeds one event; appends any alert it completes to *alerts.
   void Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts);
   size_t domains() const { return table_.size(); }
+  size_t clients() const { return hosts_.size(); }
+  uint64_t domain_evictions() const { return table_.evictions(); }
 
  private:
   static constexpr int kClients = 8;
   static constexpr int kSamples = 3;
   struct State {
-    InfoSketch info_short, info_long, distinct_short;
+    InfoSketch info_short, info_long;
     int64_t short_start = 0, long_start = 0;
     int64_t first_seen = 0, last_seen = 0;
     uint64_t queries = 0, nxdomain = 0, encoded = 0, rare_types = 0;
@@ -79,13 +94,20 @@ class Detector {
     std::array<std::string, kSamples> samples;
     int sample_count = 0;
     std::string fingerprint;
+    std::string_view benign_category;  // points into allowlist_
     bool alerted = false;
+  };
+  struct Host {
+    int64_t first_seen = 0;
+    uint64_t queries = 0, encoded = 0;
   };
 
   void Evaluate(const std::string& domain, State& s, int64_t now, std::vector<Alert>* alerts);
 
   DetectorOptions options_;
+  Allowlist allowlist_;
   BoundedTable<State> table_;
+  BoundedTable<Host> hosts_;
 };
 
 // Known tools' marks in a subdomain (iodine, dns2tcp, dnscat2, Cobalt

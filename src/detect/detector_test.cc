@@ -132,3 +132,50 @@ TEST(Detector, FingerprintsNameTheTool) {
 
 }  // namespace
 }  // namespace nsradar::detect
+
+namespace nsradar::detect {
+namespace {
+
+// A host with a clean history that starts a tunnel is shown as new
+// behaviour; its baseline counts only what it did before.
+TEST(Detector, ClientBaselineShowsAHostSuddenlySendingEncodedNames) {
+  Detector d;
+  std::vector<Alert> alerts;
+  std::mt19937_64 rng(9);
+  int64_t t = 1'700'000'000'000'000;
+  for (int i = 0; i < 100; ++i)
+    d.Add(Event("www.site" + std::to_string(i % 10) + ".com", dns::rr::kA, t + i, "10.0.0.7"), &alerts);
+  // Antivirus lookups look encoded but are not part of the host's baseline.
+  for (int i = 0; i < 30; ++i)
+    d.Add(Event(Base32Chunk(rng, 30) + ".sophosxl.net", dns::rr::kA, t + 200 + i, "10.0.0.7"), &alerts);
+  alerts.clear();
+  for (int q = 0; q < 200 && alerts.empty(); ++q) {
+    d.Add(Event(Base32Chunk(rng, 50) + ".exfil.test", dns::rr::kTXT, t + 1000 + q, "10.0.0.7"), &alerts);
+  }
+  ASSERT_EQ(alerts.size(), 1u);
+  ASSERT_EQ(alerts[0].clients.size(), 1u);
+  const AlertClient& c = alerts[0].clients[0];
+  EXPECT_EQ(c.host_queries_before, 100u);
+  EXPECT_EQ(c.host_encoded_before, 0u);
+  EXPECT_EQ(c.host_first_seen_us, t);
+}
+
+// The same allowlist mechanism serves entries a deployment adds.
+TEST(Detector, AnAddedAllowlistEntryTurnsATunnelLookalikeBenign) {
+  Allowlist allow = Allowlist::BuiltIn();
+  allow.Add("telemetry.corp.example", "corporate-telemetry");
+  Detector d({}, allow);
+  std::vector<Alert> alerts;
+  std::mt19937_64 rng(10);
+  int64_t t = 1'700'000'000'000'000;
+  for (int q = 0; q < 500 && alerts.empty(); ++q) {
+    d.Add(Event(Base32Chunk(rng, 60) + ".telemetry.corp.example", dns::rr::kTXT, t + q * 1000, "10.0.0.8"), &alerts);
+  }
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].category, "benign-data-over-dns");
+  EXPECT_EQ(alerts[0].benign_category, "corporate-telemetry");
+  EXPECT_EQ(alerts[0].registered_domain, "telemetry.corp.example");
+}
+
+}  // namespace
+}  // namespace nsradar::detect

@@ -3,16 +3,20 @@
 // (subdomain labels sent to a registered domain): repeating a query adds
 // nothing, and the sketch never grows, whatever the stream holds.
 //
-// Method: an exponential min-sketch (weighted distinct counting). Each
-// string hashes to one of kRegisters registers and to a uniform u in (0,1);
-// with weight w it draws E = -ln(u) / w, and its register keeps the minimum
-// E. The same string always draws the same E, so duplicates change nothing.
-// For register j the minimum is exponential with rate W_j (the total weight
-// of the distinct strings in it), so W = sum W_j is estimated by
-// m (m - 1) / sum_j E_j (stochastic averaging). Relative standard error is
-// about 1 / sqrt(m - 2): 13% with 64 registers, in 256 bytes. Until more
-// than kExact distinct items arrive the sum is kept exactly: most domains
-// see few distinct names, and their figures should not carry sketch noise.
+// Method: a bottom-k sketch. Every string is hashed; the sketch keeps the k
+// distinct strings with the smallest hashes and their weights, a uniform
+// sample of the distinct strings. With fewer than k distinct strings it
+// holds them all and the sum is exact. Beyond that, the number of distinct
+// strings is estimated as (k - 1) / h_k (h_k the k-th smallest hash as a
+// fraction of the hash range) and the total weight as that times the
+// sample's mean weight: relative error about 1 / sqrt(k - 2), 13% for
+// k = 64, plus the spread of the weights.
+//
+// Why not registers (HyperLogLog, exponential minima): tunnels mix short
+// polls with long data queries, and register estimators, which average
+// rates, badly underestimate such skewed weights at the small counts a
+// 4 KB leak produces (measured: 1.5K estimated for 6K sent). A sample of
+// the items themselves has no such bias.
 #pragma once
 
 #include <array>
@@ -23,8 +27,7 @@ namespace nsradar::detect {
 
 class InfoSketch {
  public:
-  static constexpr int kRegisters = 64;
-  static constexpr int kExact = 16;
+  static constexpr int kSample = 64;
 
   // Adds `item` with weight `weight` (> 0), e.g. its length in bytes.
   void Add(std::string_view item, double weight);
@@ -32,17 +35,19 @@ class InfoSketch {
   void AddHash(uint64_t hash, double weight);
   // The estimated total weight of the distinct items added.
   double Estimate() const;
+  // The estimated number of distinct items added.
+  double Distinct() const;
   // Merges another sketch (union of the two streams).
   void Merge(const InfoSketch& other);
-  bool empty() const { return filled_ == 0; }
+  bool empty() const { return count_ == 0; }
 
  private:
-  std::array<float, kRegisters> min_{};  // 0: the register is empty
-  int filled_ = 0;
-  // The first distinct items exactly, while exact_count_ <= kExact.
-  std::array<uint64_t, kExact> exact_hash_{};
-  std::array<float, kExact> exact_weight_{};
-  int exact_count_ = 0;  // kExact + 1: overflowed, the sketch answers
+  // The kSample smallest distinct hashes (unordered) and their weights;
+  // max_ indexes the largest of them once the sample is full.
+  std::array<uint64_t, kSample> hash_{};
+  std::array<float, kSample> weight_{};
+  int count_ = 0;
+  int max_ = 0;
 };
 
 }  // namespace nsradar::detect

@@ -68,7 +68,39 @@ TEST(InfoSketch, RepeatsAddNothingAndMergeIsTheUnion) {
   EXPECT_DOUBLE_EQ(sa.Estimate(), all.Estimate());
 }
 
-TEST(InfoSketch, FixedSize) { EXPECT_LE(sizeof(InfoSketch), 512u); }
+// Tunnels mix short polls with long data queries: the estimate must hold
+// for skewed weights too, from the small counts of a 4 KB leak upward.
+TEST(InfoSketch, SkewedWeightsAreNotUnderestimated) {
+  for (size_t n : {100u, 300u, 3000u}) {
+    double sum_ratio = 0;
+    for (int t = 0; t < 20; ++t) {
+      auto labels = RandomLabels(n, 50 + t);
+      InfoSketch s;
+      double exact = 0;
+      for (size_t i = 0; i < labels.size(); ++i) {
+        double w = i % 3 == 0 ? 180 : 10;
+        s.Add(labels[i], w);
+        exact += w;
+      }
+      sum_ratio += s.Estimate() / exact;
+    }
+    EXPECT_NEAR(sum_ratio / 20, 1.0, 0.1) << n << " items";
+  }
+}
+
+TEST(InfoSketch, ExactBelowTheSampleSize) {
+  auto labels = RandomLabels(InfoSketch::kSample - 1, 3);
+  InfoSketch s;
+  double exact = 0;
+  for (const auto& l : labels) {
+    s.Add(l, static_cast<double>(l.size()));
+    exact += static_cast<double>(l.size());
+  }
+  EXPECT_DOUBLE_EQ(s.Estimate(), exact);
+  EXPECT_EQ(s.Distinct(), InfoSketch::kSample - 1);
+}
+
+TEST(InfoSketch, FixedSize) { EXPECT_LE(sizeof(InfoSketch), 800u); }
 
 }  // namespace
 }  // namespace nsradar::detect

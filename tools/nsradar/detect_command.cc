@@ -1,11 +1,16 @@
-// nsradar detect: tunneling and exfiltration alerts over DNS traffic files
-// (batch, event time). First version of issue 5: see docs/detection.md.
+// nsradar detect (batch over files, event time) and nsradar watch (live
+// sources, each alert printed the moment its evidence crosses the bar):
+// tunneling and exfiltration alerts over DNS traffic. docs/detection.md.
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
 #include "commands.h"
+#include "detect/alert_json.h"
 #include "detect/detector.h"
 #include "inputs.h"
-#include "util/json_writer.h"
 #include "util/time.h"
 
 namespace nsradar::cli {
@@ -15,83 +20,132 @@ struct DetectOptions {
   std::vector<std::string> inputs;
   std::string format = "auto";
   double duration = 0;
+  std::string envelope = "plain";
+  std::vector<std::string> allowlists;
+  std::string popularity;
+  size_t popularity_top = 10'000;
+  std::string learn_out;
+  std::string out;
 };
 
-void PrintAlertJson(const detect::Alert& a) {
-  std::string line;
-  JsonWriter w(&line);
-  w.BeginObject()
-      .Field("registered_domain", a.registered_domain)
-      .Field("category", a.category)
-      .Field("severity", a.severity)
-      .Field("score", a.score)
-      .Field("first_seen", FormatTime(a.first_seen_us / 1'000'000))
-      .Field("last_seen", FormatTime(a.last_seen_us / 1'000'000))
-      .Field("alert_time", FormatTime(a.alert_time_us / 1'000'000));
-  w.Key("clients").BeginArray();
-  for (const auto& c : a.clients) {
-    w.BeginObject()
-        .Field("address", c.address.ToString())
-        .Field("queries", c.queries)
-        .Field("first_seen", FormatTime(c.first_seen_us / 1'000'000))
-        .EndObject();
+detect::Allowlist BuildAllowlist(const DetectOptions& o) {
+  detect::Allowlist allow = detect::Allowlist::BuiltIn();
+  for (const auto& path : o.allowlists) {
+    if (Status s = allow.LoadFile(path, "allowlisted"); !s.ok()) throw CLI::ValidationError("--allowlist", s.message());
   }
-  w.EndArray().Key("reasons").BeginArray();
-  for (const auto& r : a.reasons) {
-    w.BeginObject().Field("feature", r.feature).Field("value", r.value).Field("threshold", r.threshold);
-    if (!r.detail.empty()) w.Field("detail", r.detail);
-    w.EndObject();
+  if (!o.popularity.empty()) {
+    if (Status s = allow.LoadPopularity(o.popularity, o.popularity_top); !s.ok()) {
+      throw CLI::ValidationError("--popular", s.message());
+    }
   }
-  w.EndArray().Key("samples").BeginArray();
-  for (const auto& s : a.samples) w.String(s);
-  w.EndArray().EndObject();
-  fmt::print("{}\n", line);
+  return allow;
 }
 
-void RunDetect(const GlobalOptions& g, const DetectOptions& o) {
+// The thresholds an alert crossed, for a table cell.
+std::string Why(const detect::Alert& a) {
+  std::string why;
+  for (const auto& r : a.reasons) {
+    if (r.threshold > 0 && r.value >= r.threshold) why += (why.empty() ? "" : ", ") + r.feature;
+  }
+  return why;
+}
+
+void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
   const ingest::Format format = FormatOption(o.format);
-  detect::Detector detector;
-  std::vector<detect::Alert> alerts, all;
+  detect::AlertEnvelope envelope;
+  if (!detect::ParseAlertEnvelope(o.envelope, &envelope)) {
+    throw CLI::ValidationError("--envelope", "'" + o.envelope + "': expected plain, eve or ecs");
+  }
+  detect::Detector detector({}, BuildAllowlist(o));
+  std::unique_ptr<FILE, int (*)(FILE*)> out_file(nullptr, &std::fclose);
+  if (!o.out.empty()) {
+    out_file.reset(std::fopen(o.out.c_str(), "a"));
+    if (!out_file) throw CLI::ValidationError("--out", o.out + ": cannot open for appending");
+  }
+  std::vector<detect::Alert> fresh, all;
+  std::string line;
   StopControl stop(o.duration);
   ingest::SourceOptions so;
   so.stop = &g_stop_inputs;
+  so.follow = watch;
   auto on_event = [&](const ingest::DnsEvent& ev, bool) {
-    detector.Add(ev, &alerts);
-    for (auto& a : alerts) {
+    detector.Add(ev, &fresh);
+    for (auto& a : fresh) {
+      line.clear();
+      detect::AppendAlertJson(a, envelope, &line);
+      line += '\n';
+      if (out_file) {
+        std::fputs(line.c_str(), out_file.get());
+        std::fflush(out_file.get());
+      }
       if (g.json) {
-        PrintAlertJson(a);
+        std::fputs(line.c_str(), stdout);
+        std::fflush(stdout);
+      } else if (watch) {
+        fmt::print("{} {} {} {} {:.2f} {} [{}]\n", FormatTime(a.alert_time_us / 1'000'000), a.registered_domain,
+                   a.category, a.severity, a.score, a.clients.empty() ? "-" : a.clients[0].address.ToString(), Why(a));
         std::fflush(stdout);
       }
       all.push_back(std::move(a));
     }
-    alerts.clear();
+    fresh.clear();
   };
   const bool ok = RunInputs(ExpandInputs(o.inputs), format, so, false, on_event);
-  if (!g.json) {
+  if (!g.json && !watch) {
     Table t({"ALERT TIME", "DOMAIN", "CATEGORY", "SEVERITY", "SCORE", "TOP CLIENT", "WHY"});
     for (const auto& a : all) {
-      std::string why;
-      for (const auto& r : a.reasons) {
-        if (r.threshold > 0 && r.value >= r.threshold) why += (why.empty() ? "" : ", ") + r.feature;
-      }
       t.Add({FormatTime(a.alert_time_us / 1'000'000), a.registered_domain, a.category, a.severity,
-             fmt::format("{:.2f}", a.score), a.clients.empty() ? "" : a.clients[0].address.ToString(), why});
+             fmt::format("{:.2f}", a.score), a.clients.empty() ? "" : a.clients[0].address.ToString(), Why(a)});
     }
     t.Print(stdout);
   }
-  fmt::print(stderr, "{} alerts; {} domains tracked\n", all.size(), detector.domains());
+  if (!o.learn_out.empty()) {
+    // Peacetime learning: whatever alerts on traffic known to be clean
+    // becomes an allowlist for the next runs (--allowlist FILE).
+    std::ofstream learned(o.learn_out, std::ios::app);
+    size_t n = 0;
+    for (const auto& a : all) {
+      if (a.category == "benign-data-over-dns") continue;
+      learned << a.registered_domain << " learned-peacetime\n";
+      ++n;
+    }
+    if (!learned) throw CLI::ValidationError("--learn-allowlist", o.learn_out + ": cannot write");
+    fmt::print(stderr, "{}: {} names learned\n", o.learn_out, n);
+  }
+  fmt::print(stderr, "{} alerts; {} domains and {} clients tracked\n", all.size(), detector.domains(),
+             detector.clients());
   if (!ok) throw CLI::RuntimeError(1);
+}
+
+void AddOptions(CLI::App* cmd, DetectOptions* o) {
+  cmd->add_option("--format", o->format, "As for 'events'")->capture_default_str();
+  cmd->add_option("--envelope", o->envelope, "JSON alert shape: plain, eve (Suricata-style) or ecs")
+      ->capture_default_str();
+  cmd->add_option("--allowlist", o->allowlists, "Extra allowlist files: 'NAME [CATEGORY]' per line (repeatable)");
+  cmd->add_option("--popular", o->popularity, "Popularity list ('RANK,NAME' CSV, e.g. Tranco) to allowlist");
+  cmd->add_option("--popular-top", o->popularity_top, "How many names of --popular to take")->capture_default_str();
+  cmd->add_option("--out", o->out, "Also append every alert as a JSON line to this file");
 }
 
 }  // namespace
 
 void AddDetectCommand(CLI::App& app, const GlobalOptions& global) {
   auto o = std::make_shared<DetectOptions>();
-  CLI::App* cmd = app.add_subcommand("detect", "DNS tunneling and exfiltration alerts over traffic (first version)");
+  CLI::App* cmd = app.add_subcommand("detect", "DNS tunneling and exfiltration alerts over traffic files");
   cmd->add_option("inputs", o->inputs, "Inputs as for 'events'")->required();
-  cmd->add_option("--format", o->format, "As for 'events'")->capture_default_str();
+  AddOptions(cmd, o.get());
   cmd->add_option("--duration", o->duration, "Live sources: stop after this many seconds");
-  cmd->callback([o, &global] { RunDetect(global, *o); });
+  cmd->add_option("--learn-allowlist", o->learn_out,
+                  "Peacetime learning: append every alerting domain to this allowlist file");
+  cmd->callback([o, &global] { Run(global, *o, false); });
+
+  auto w = std::make_shared<DetectOptions>();
+  CLI::App* watch = app.add_subcommand(
+      "watch", "Live detection: dnstap-socket:PATH, interface:NAME or log files followed like tail -F");
+  watch->add_option("source", w->inputs, "One live source or log file")->required();
+  AddOptions(watch, w.get());
+  watch->add_option("--duration", w->duration, "Stop after this many seconds");
+  watch->callback([w, &global] { Run(global, *w, true); });
 }
 
 }  // namespace nsradar::cli

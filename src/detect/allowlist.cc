@@ -1,0 +1,167 @@
+#include "detect/allowlist.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <vector>
+
+#include "dns/name.h"
+
+namespace nsradar::detect {
+namespace {
+
+size_t LabelCount(std::string_view name) { return name.empty() ? 0 : 1 + std::count(name.begin(), name.end(), '.'); }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+struct BuiltInEntry {
+  std::string_view name, category;
+};
+
+// Each is a source of high-entropy or high-volume names that is not a
+// tunnel. docs/detection.md keeps the same list with the reason for each.
+constexpr BuiltInEntry kBuiltIn[] = {
+    {"in-addr.arpa", "reverse-dns"},
+    {"ip6.arpa", "reverse-dns"},
+    {"spamhaus.org", "dnsbl"},
+    {"spamcop.net", "dnsbl"},
+    {"sorbs.net", "dnsbl"},
+    {"barracudacentral.org", "dnsbl"},
+    {"surbl.org", "dnsbl"},
+    {"uribl.com", "dnsbl"},
+    {"mailspike.net", "dnsbl"},
+    {"dnswl.org", "dnsbl"},
+    {"abuseat.org", "dnsbl"},
+    {"senderscore.com", "dnsbl"},
+    {"senderbase.org", "dnsbl"},
+    {"sophosxl.net", "antivirus-reputation"},
+    {"avts.mcafee.com", "antivirus-reputation"},
+    {"avqs.mcafee.com", "antivirus-reputation"},
+    {"gti.mcafee.com", "antivirus-reputation"},
+    {"e5.sk", "antivirus-reputation"},
+    {"trendmicro.com", "antivirus-reputation"},
+    {"kaspersky-labs.com", "antivirus-reputation"},
+    {"bitdefender.net", "antivirus-reputation"},
+    {"akamaiedge.net", "cdn"},
+    {"akadns.net", "cdn"},
+    {"akamai.net", "cdn"},
+    {"edgekey.net", "cdn"},
+    {"edgesuite.net", "cdn"},
+    {"cloudfront.net", "cdn"},
+    {"fastly.net", "cdn"},
+    {"fastlylb.net", "cdn"},
+    {"trafficmanager.net", "cdn"},
+    {"azureedge.net", "cdn"},
+    {"googlevideo.com", "cdn"},
+    {"1e100.net", "cdn"},
+    {"amazonaws.com", "cloud"},
+    {"cloudapp.azure.com", "cloud"},
+    {"pool.ntp.org", "time"},
+    {"dnssec-trust-anchor.example", "dnssec-telemetry"},
+};
+
+}  // namespace
+
+Allowlist Allowlist::BuiltIn() {
+  Allowlist a;
+  for (const auto& e : kBuiltIn) a.Add(e.name, e.category);
+  return a;
+}
+
+void Allowlist::Add(std::string_view name, std::string_view category) {
+  entries_.insert_or_assign(std::string(name), std::string(category));
+  max_labels_ = std::max(max_labels_, LabelCount(name));
+}
+
+Status Allowlist::LoadFile(const std::string& path, std::string_view default_category) {
+  std::ifstream in(path);
+  if (!in) return Status::IOError(fmt::format("{}: cannot open allowlist", path));
+  std::vector<std::pair<std::string, std::string>> parsed;
+  std::string line;
+  for (size_t lineno = 1; std::getline(in, line); ++lineno) {
+    std::string_view rest = Trim(line);
+    if (rest.empty() || rest.front() == '#') continue;
+    size_t space = rest.find_first_of(" \t");
+    std::string_view name_text = rest.substr(0, space);
+    std::string_view category = space == std::string_view::npos ? default_category : Trim(rest.substr(space));
+    std::string name;
+    if (const char* err = dns::ParseName(name_text, "", &name)) {
+      return Status::Corruption(fmt::format("{}:{}: '{}': {}", path, lineno, name_text, err));
+    }
+    if (category.empty() || category.find_first_of(" \t") != std::string_view::npos) {
+      return Status::Corruption(fmt::format("{}:{}: expected 'NAME [CATEGORY]'", path, lineno));
+    }
+    parsed.emplace_back(std::move(name), std::string(category));
+  }
+  for (const auto& [name, category] : parsed) Add(name, category);
+  return Status::OK();
+}
+
+Status Allowlist::LoadPopularity(const std::string& path, size_t top) {
+  std::ifstream in(path);
+  if (!in) return Status::IOError(fmt::format("{}: cannot open popularity list", path));
+  std::vector<std::string> parsed;
+  std::string line;
+  for (size_t lineno = 1; parsed.size() < top && std::getline(in, line); ++lineno) {
+    std::string_view rest = Trim(line);
+    if (rest.empty() || rest.front() == '#') continue;
+    size_t comma = rest.find(',');
+    if (comma == std::string_view::npos) {
+      return Status::Corruption(fmt::format("{}:{}: expected 'RANK,NAME'", path, lineno));
+    }
+    uint64_t rank = 0;
+    auto [end, ec] = std::from_chars(rest.data(), rest.data() + comma, rank);
+    if (ec != std::errc() || end != rest.data() + comma) {
+      return Status::Corruption(fmt::format("{}:{}: rank '{}' is not a number", path, lineno, rest.substr(0, comma)));
+    }
+    std::string name;
+    if (const char* err = dns::ParseName(Trim(rest.substr(comma + 1)), "", &name)) {
+      return Status::Corruption(fmt::format("{}:{}: {}", path, lineno, err));
+    }
+    parsed.push_back(std::move(name));
+  }
+  for (const auto& name : parsed) Add(name, "popular");
+  return Status::OK();
+}
+
+std::string_view Allowlist::Match(std::string_view qname, std::string_view* category) const {
+  // DKIM keys and DMARC policies: "sel._domainkey.example.com" and
+  // "_dmarc.example.com" carry selectors and hashes, all under the one
+  // bucket below whatever domain they belong to.
+  if (qname.find('_') != std::string_view::npos) {
+    for (std::string_view service : {"_domainkey", "_dmarc", "_mta-sts", "_smtp._tls", "_bimi"}) {
+      size_t at = qname.find(service);
+      if (at != std::string_view::npos && (at == 0 || qname[at - 1] == '.') &&
+          (at + service.size() == qname.size() || qname[at + service.size()] == '.')) {
+        *category = "mail-authentication";
+        return service;
+      }
+    }
+  }
+  if (entries_.empty()) return {};
+  // Start at the longest suffix with at most max_labels_ labels.
+  size_t labels = LabelCount(qname);
+  size_t pos = 0;
+  while (labels > max_labels_) {
+    pos = qname.find('.', pos) + 1;
+    --labels;
+  }
+  for (;;) {
+    std::string_view suffix = qname.substr(pos);
+    if (auto it = entries_.find(suffix); it != entries_.end()) {
+      *category = it->second;
+      return it->first;
+    }
+    size_t dot = qname.find('.', pos);
+    if (dot == std::string_view::npos) return {};
+    pos = dot + 1;
+  }
+}
+
+}  // namespace nsradar::detect
