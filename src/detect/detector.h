@@ -38,6 +38,9 @@ struct DetectorOptions {
   double long_info_bytes = 6000;            // ... in the long window
   double min_encoded_ratio = 0.5;           // of queries whose names look encoded
   uint64_t min_queries = 20;
+  // Tool fingerprints add evidence; off, the detector must still find the
+  // tools by their traffic alone (the recall harness checks both).
+  bool fingerprints = true;
 };
 
 struct AlertReason {
@@ -89,6 +92,7 @@ class Detector {
     int64_t first_seen = 0, last_seen = 0;
     uint64_t queries = 0, nxdomain = 0, encoded = 0, rare_types = 0;
     uint32_t longest_label = 0;
+    uint64_t client_bits = 0;  // one bit per client hash: distinct clients
     std::array<AlertClient, kClients> clients{};
     int client_count = 0;
     std::array<std::string, kSamples> samples;

@@ -9,7 +9,8 @@ LabelFeatures ComputeLabelFeatures(std::string_view s) {
   LabelFeatures f;
   std::array<uint32_t, 256> counts{};
   uint32_t digits = 0, letters = 0, upper = 0, vowels = 0, label = 0, run = 0;
-  bool hex = true, b32 = true, special = false;
+  bool hex = true, b32 = true, special = false, mixed_case_label = false;
+  bool label_upper = false, label_lower = false;
   f.labels = s.empty() ? 0 : 1;
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
@@ -17,6 +18,7 @@ LabelFeatures ComputeLabelFeatures(std::string_view s) {
       ++f.labels;
       label = 0;
       run = 0;
+      label_upper = label_lower = false;
       continue;
     }
     if (c == '\\') {  // an escaped byte: \X or \DDD
@@ -37,6 +39,9 @@ LabelFeatures ComputeLabelFeatures(std::string_view s) {
     const bool is_lower = c >= 'a' && c <= 'z';
     const unsigned char lower = is_upper ? static_cast<unsigned char>(c + 32) : c;
     if (is_digit) ++digits;
+    label_upper |= is_upper;
+    label_lower |= is_lower;
+    mixed_case_label |= label_upper && label_lower;
     if (is_upper || is_lower) {
       ++letters;
       if (is_upper) ++upper;
@@ -65,8 +70,9 @@ LabelFeatures ComputeLabelFeatures(std::string_view s) {
   f.vowel_ratio = letters ? static_cast<double>(vowels) / letters : 0;
   f.hex_only = hex && f.length >= 16;
   f.base32_only = b32 && f.length >= 16;
-  // Host names are written in one case; base64 mixes both, with digits.
-  f.base64_chars = special || (upper > 0 && upper < letters && digits > 0);
+  // Host names are written in one case per label ("DESKTOP-7F3K2Q9.corp"
+  // is two); base64 mixes both inside a label, with digits.
+  f.base64_chars = special || (mixed_case_label && digits > 0);
   return f;
 }
 

@@ -20,7 +20,7 @@ struct LabelFeatures {
   uint32_t longest_consonant_run = 0;
   bool hex_only = false;      // [0-9a-f] throughout, at least 16 bytes
   bool base32_only = false;   // [a-z2-7] throughout (case folded), at least 16 bytes
-  bool base64_chars = false;  // '+', '/', '=' or both cases with digits: outside host names
+  bool base64_chars = false;  // '+', '/', '=', or both cases inside a label with digits: outside host names
   bool non_ldh = false;       // a byte outside letters, digits, '-' and '_'
 };
 

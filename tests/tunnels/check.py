@@ -24,7 +24,7 @@ def load(path):
 
 failures = []
 payload = open(os.path.join(work, "payload"), "rb").read()
-for mode, path in (("live", "alerts.jsonl"), ("batch", "batch.jsonl")):
+for mode, path in (("live", "alerts.jsonl"), ("batch", "batch.jsonl"), ("no-fingerprints", "batch-nofp.jsonl")):
     alerts = load(os.path.join(work, path))
     by_domain = {a["registered_domain"]: a for a in alerts}
     print(f"{mode}: {len(alerts)} alerts")

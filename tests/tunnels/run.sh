@@ -16,12 +16,13 @@
 # Passes when, within 60 s of each tunnel starting, nsradar raised a
 # tunneling alert for exactly the four tunnel domains, each naming the right
 # client first, with no alert for the benign domain, and every file arrived
-# intact. Needs root (namespaces, tun devices); exits 77 (skipped) without.
+# intact; live, in batch, and in batch with tool fingerprints ignored. Needs root (namespaces, tun devices); exits 77 (skipped) without.
 #
 # Usage: run.sh NSRADAR_BINARY [WORKDIR]
 set -euo pipefail
 
 NSRADAR=$(realpath "$1")
+KEEP_WORK=${2:+1}
 WORK=${2:-$(mktemp -d /tmp/nsr-tunnels.XXXXXX)}
 mkdir -p "$WORK"
 WORK=$(realpath "$WORK")
@@ -231,9 +232,11 @@ bg in_client benign bash -c '
   done'
 
 START[d2ttxt]=$(now)
-bg in_client d2ttxt bash -c "timeout 50 dns2tcpc -z d2ttxt.test -k s3cr3t -r sink -l - 10.77.0.1 <'$WORK/payload' >'$WORK/d2ttxt-client.log' 2>&1"
+# dns2tcpc exits at the end of its input before the last chunk is through:
+# its input stays open after the file until the harness stops it.
+bg in_client d2ttxt bash -c "(cat '$WORK/payload'; sleep 60) | dns2tcpc -z d2ttxt.test -k s3cr3t -r sink -l - 10.77.0.1 >'$WORK/d2ttxt-client.log' 2>&1"
 START[d2tkey]=$(now)
-bg in_client d2tkey bash -c "timeout 50 dns2tcpc -z d2tkey.test -k s3cr3t -r sink -T KEY -l - 10.77.0.1 <'$WORK/payload' >'$WORK/d2tkey-client.log' 2>&1"
+bg in_client d2tkey bash -c "(cat '$WORK/payload'; sleep 60) | dns2tcpc -z d2tkey.test -k s3cr3t -r sink -T KEY -l - 10.77.0.1 >'$WORK/d2tkey-client.log' 2>&1"
 
 # iodine: the client's tun device stays in the client's namespace, the
 # server's in core, so the tunnel cannot short-circuit; the file goes over
@@ -286,4 +289,9 @@ echo "--- nsradar watch"; cat "$WORK/watch.err"
 echo "--- batch: nsradar detect over the capture of the clients' side"
 "$NSRADAR" --json detect "$WORK/clients.pcap" >"$WORK/batch.jsonl" 2>"$WORK/batch.err" || true
 cat "$WORK/batch.err"
+echo "--- batch again, known tools' fingerprints ignored"
+"$NSRADAR" --json detect --no-fingerprints "$WORK/clients.pcap" >"$WORK/batch-nofp.jsonl" 2>"$WORK/batch-nofp.err" || true
+cat "$WORK/batch-nofp.err"
 python3 "$HERE/check.py" "$WORK" "$DEADLINE_S"
+# Passed: a work directory of our own goes (a failure keeps it to look at).
+[[ -n $KEEP_WORK ]] || rm -rf "$WORK"

@@ -26,6 +26,7 @@ struct DetectOptions {
   size_t popularity_top = 10'000;
   std::string learn_out;
   std::string out;
+  bool no_fingerprints = false;
 };
 
 detect::Allowlist BuildAllowlist(const DetectOptions& o) {
@@ -56,7 +57,9 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
   if (!detect::ParseAlertEnvelope(o.envelope, &envelope)) {
     throw CLI::ValidationError("--envelope", "'" + o.envelope + "': expected plain, eve or ecs");
   }
-  detect::Detector detector({}, BuildAllowlist(o));
+  detect::DetectorOptions options;
+  options.fingerprints = !o.no_fingerprints;
+  detect::Detector detector(options, BuildAllowlist(o));
   std::unique_ptr<FILE, int (*)(FILE*)> out_file(nullptr, &std::fclose);
   if (!o.out.empty()) {
     out_file.reset(std::fopen(o.out.c_str(), "a"));
@@ -125,6 +128,7 @@ void AddOptions(CLI::App* cmd, DetectOptions* o) {
   cmd->add_option("--popular", o->popularity, "Popularity list ('RANK,NAME' CSV, e.g. Tranco) to allowlist");
   cmd->add_option("--popular-top", o->popularity_top, "How many names of --popular to take")->capture_default_str();
   cmd->add_option("--out", o->out, "Also append every alert as a JSON line to this file");
+  cmd->add_flag("--no-fingerprints", o->no_fingerprints, "Ignore known tools' marks (to evaluate the features alone)");
 }
 
 }  // namespace
