@@ -7,7 +7,9 @@
 // transaction, as tcpdump records them) and the same traffic as a dnstap
 // Frame Streams file and a Zeek dns.log, then times each reader in a fresh
 // process (so peak RSS is the reader's own; median of three warm runs) and
-// `tshark -r FILE -T fields -e dns.qry.name` once.
+// `tshark -r FILE -T fields -e dns.qry.name` once. The pcap and dnstap
+// files are read a second time with every event also going through the
+// tunnel detector (`+detect` rows): what detection adds to ingestion.
 // Names: 70% ordinary hosts of 100,000 registered domains, 30% random
 // base32 labels under 200 domains (tunnel-like, all unique).
 #include <fmt/format.h>
@@ -17,14 +19,15 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <algorithm>
 #include <random>
-#include <vector>
 #include <string>
+#include <vector>
 
+#include "detect/detector.h"
 #include "ingest/source.h"
 
 namespace {
@@ -197,7 +200,7 @@ void Generate(uint64_t transactions, const std::string& pcap_path, const std::st
 }
 
 // In a child process: read `path` through nsradar, print "events seconds rss_kb".
-int Measure(const std::string& path) {
+int Measure(const std::string& path, bool detect) {
   std::unique_ptr<nsradar::ingest::EventSource> source;
   nsradar::Status s = nsradar::ingest::OpenSource(path, nsradar::ingest::Format::kAuto, {}, &source);
   if (!s.ok()) {
@@ -205,10 +208,16 @@ int Measure(const std::string& path) {
     return 1;
   }
   uint64_t events = 0, with_domain = 0;
+  nsradar::detect::Detector detector;
+  std::vector<nsradar::detect::Alert> alerts;
   auto t0 = std::chrono::steady_clock::now();
   s = source->Run([&](const DnsEvent& ev) {
     ++events;
     with_domain += !ev.registered_domain().empty();
+    if (detect) {
+      detector.Add(ev, &alerts);
+      alerts.clear();
+    }
   });
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   rusage ru{};
@@ -223,8 +232,8 @@ struct Figures {
   long rss_kb = 0;
 };
 
-Figures RunChild(const std::string& self, const std::string& path) {
-  std::string cmd = fmt::format("'{}' --measure '{}'", self, path);
+Figures RunChild(const std::string& self, const std::string& path, bool detect) {
+  std::string cmd = fmt::format("'{}' --measure '{}'{}", self, path, detect ? " --detect" : "");
   FILE* p = popen(cmd.c_str(), "r");
   Figures f;
   if (!p || std::fscanf(p, "%lu %lu %lf %ld", &f.events, &f.with_domain, &f.seconds, &f.rss_kb) != 4) {
@@ -240,32 +249,36 @@ int main(int argc, char** argv) {
   CLI::App app{"DNS traffic ingest benchmark"};
   uint64_t transactions = 1'000'000;
   std::string dir = "/tmp/nsradar-ingest-bench", measure;
-  bool no_tshark = false;
+  bool no_tshark = false, detect = false;
   app.add_option("--transactions", transactions, "Query/response pairs")->capture_default_str();
   app.add_option("--dir", dir, "Where the generated files go")->capture_default_str();
   app.add_flag("--no-tshark", no_tshark, "Skip the tshark comparison");
   app.add_option("--measure", measure, "(internal) read one file and print its figures");
+  app.add_flag("--detect", detect, "(internal) with --measure: run the detector too");
   CLI11_PARSE(app, argc, argv);
-  if (!measure.empty()) return Measure(measure);
+  if (!measure.empty()) return Measure(measure, detect);
 
   std::filesystem::create_directories(dir);
   std::string self = std::filesystem::canonical("/proc/self/exe").string();
-  fmt::print("transactions  file    events      with domain  seconds  events/s    peak RSS\n");
+  fmt::print("transactions  file           events      with domain  seconds  events/s    peak RSS\n");
   for (uint64_t n : {transactions / 4, transactions}) {
     std::string pcap = fmt::format("{}/bench-{}.pcap", dir, n), tap = fmt::format("{}/bench-{}.dnstap", dir, n),
                 zeek = fmt::format("{}/bench-{}.zeek.log", dir, n);
     if (!std::filesystem::exists(pcap) || !std::filesystem::exists(tap) || !std::filesystem::exists(zeek)) {
       Generate(n, pcap, tap, zeek);
     }
-    for (const auto& path : {pcap, tap, zeek}) {
+    for (const auto& [path, with_detect] : {std::pair{pcap, false}, std::pair{pcap, true}, std::pair{tap, false},
+                                            std::pair{tap, true}, std::pair{zeek, false}}) {
       // The median of three runs, after one that brings the file into the
       // page cache: the figure is the reader's, not the disk's.
-      RunChild(self, path);
-      std::vector<Figures> runs = {RunChild(self, path), RunChild(self, path), RunChild(self, path)};
+      RunChild(self, path, with_detect);
+      std::vector<Figures> runs = {RunChild(self, path, with_detect), RunChild(self, path, with_detect),
+                                   RunChild(self, path, with_detect)};
       std::sort(runs.begin(), runs.end(), [](const Figures& a, const Figures& b) { return a.seconds < b.seconds; });
       Figures f = runs[1];
-      const char* kind = path.ends_with("pcap") ? "pcap" : path.ends_with("dnstap") ? "dnstap" : "zeek";
-      fmt::print("{:<12}  {:<6}  {:<10}  {:<11}  {:<7.2f}  {:<10.0f}  {} MB  ({:.0f} MB file)\n", n, kind, f.events,
+      std::string kind = path.ends_with("pcap") ? "pcap" : path.ends_with("dnstap") ? "dnstap" : "zeek";
+      if (with_detect) kind += "+detect";
+      fmt::print("{:<12}  {:<13}  {:<10}  {:<11}  {:<7.2f}  {:<10.0f}  {} MB  ({:.0f} MB file)\n", n, kind, f.events,
                  f.with_domain, f.seconds, f.events / f.seconds, f.rss_kb / 1024,
                  std::filesystem::file_size(path) / 1e6);
     }
@@ -277,8 +290,8 @@ int main(int argc, char** argv) {
       if (p && std::fscanf(p, "%lu", &lines) != 1) lines = 0;
       if (p) pclose(p);
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      fmt::print("{:<12}  tshark  {:<10}  {:<11}  {:<7.2f}  {:<10.0f}  (packets/s: {:.0f})\n", n, lines, "-", secs,
-                 lines / 2 / secs, lines / secs);
+      fmt::print("{:<12}  tshark         {:<10}  {:<11}  {:<7.2f}  {:<10.0f}  (packets/s: {:.0f})\n", n, lines, "-",
+                 secs, lines / 2 / secs, lines / secs);
     }
   }
   return 0;

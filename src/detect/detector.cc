@@ -36,6 +36,10 @@ bool LooksEncoded(const LabelFeatures& f) {
 
 // Distinct clients of a domain from a 64-bit map (linear counting):
 // exact enough to tell one or a few hosts from a crowd, in 8 bytes.
+// A domain's traffic from at least this many hosts is a crowd, not a
+// tunnel's client.
+constexpr double kCrowd = 32;
+
 double DistinctClients(uint64_t bits) {
   const int zeros = 64 - std::popcount(bits);
   if (zeros == 0) return 64 * std::log(64.0);
@@ -92,11 +96,11 @@ void Detector::Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts) {
   s.client_bits |= uint64_t{1} << (HashBytes(host_id) & 63);
   if (host.queries == 0) host.first_seen = now;
   if (now - s.short_start > options_.short_window_us) {
-    s.info_short = InfoSketch();
+    s.info_short.Clear();
     s.short_start = now;
   }
   if (now - s.long_start > options_.long_window_us) {
-    s.info_long = InfoSketch();
+    s.info_long.Clear();
     s.long_start = now;
   }
   s.last_seen = std::max(s.last_seen, now);
@@ -112,10 +116,18 @@ void Detector::Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts) {
     const uint64_t h = HashBytes(sub);
     s.info_short.AddHash(h, static_cast<double>(sub.size()));
     s.info_long.AddHash(h, static_cast<double>(sub.size()));
-    LabelFeatures f = ComputeLabelFeatures(sub);
-    s.longest_label = std::max(s.longest_label, f.longest_label);
-    encoded = LooksEncoded(f);
-    s.encoded += encoded;
+    if (sub.size() >= 16) {  // shorter names never look encoded: skip the statistics
+      LabelFeatures f = ComputeLabelFeatures(sub);
+      s.longest_label = std::max(s.longest_label, f.longest_label);
+      encoded = LooksEncoded(f);
+      s.encoded += encoded;
+    } else {
+      uint32_t label = 0;
+      for (char ch : sub) {
+        label = ch == '.' ? 0 : label + 1;
+        s.longest_label = std::max(s.longest_label, label);
+      }
+    }
     if (options_.fingerprints && s.fingerprint.empty()) s.fingerprint = ToolFingerprint(sub, ev.qtype);
     if (s.sample_count < kSamples) s.samples[s.sample_count++] = ev.qname_raw;
   }
@@ -158,6 +170,11 @@ void Detector::Evaluate(const std::string& domain, State& s, int64_t now, std::v
   // exfiltration leaks upstream only, often slowly.
   const bool fast = info_short >= options_.short_info_bytes;
   a.category = (rare_ratio >= 0.5 || !s.fingerprint.empty() || fast) ? "tunneling" : "exfiltration";
+  // Random names from a crowd of hosts, mostly unanswered: a
+  // random-subdomain (water torture) attack on the domain's servers, or
+  // hosts behind a resolver being used for one; not a data channel.
+  const double nxdomain_ratio = static_cast<double>(s.nxdomain) / static_cast<double>(s.queries);
+  if (clients >= kCrowd && nxdomain_ratio >= 0.5 && s.fingerprint.empty()) a.category = "random-subdomain-attack";
   if (!s.benign_category.empty()) {
     a.category = "benign-data-over-dns";
     a.benign_category = s.benign_category;

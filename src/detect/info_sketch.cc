@@ -10,20 +10,26 @@ void InfoSketch::AddHash(uint64_t hash, double weight) {
   if (!(weight > 0)) return;
   // Once the sample is full, most new items hash above it: one comparison.
   if (count_ == kSample && hash >= hash_[max_]) return;
-  for (int i = 0; i < count_; ++i) {
-    if (hash_[i] == hash) return;
+  const uint64_t bit = uint64_t{1} << (hash >> 58);
+  if (present_ & bit) {
+    for (int i = 0; i < count_; ++i) {
+      if (hash_[i] == hash) return;
+    }
   }
   if (count_ < kSample) {
     hash_[count_] = hash;
     weight_[count_] = static_cast<float>(weight);
-    if (hash > hash_[max_]) max_ = count_;
+    if (count_ == 0 || hash > hash_[max_]) max_ = count_;
     ++count_;
+    present_ |= bit;
     return;
   }
   hash_[max_] = hash;
   weight_[max_] = static_cast<float>(weight);
+  present_ = 0;
   for (int i = 0; i < kSample; ++i) {
     if (hash_[i] > hash_[max_]) max_ = i;
+    present_ |= uint64_t{1} << (hash_[i] >> 58);
   }
 }
 

@@ -40,14 +40,23 @@ class InfoSketch {
   // Merges another sketch (union of the two streams).
   void Merge(const InfoSketch& other);
   bool empty() const { return count_ == 0; }
+  // Forgets everything (a new window), in O(1).
+  void Clear() {
+    count_ = max_ = 0;
+    present_ = 0;
+  }
 
  private:
   // The kSample smallest distinct hashes (unordered) and their weights;
-  // max_ indexes the largest of them once the sample is full.
-  std::array<uint64_t, kSample> hash_{};
-  std::array<float, kSample> weight_{};
+  // max_ indexes the largest of them once the sample is full. Entries at
+  // count_ and beyond are unset: a sketch is cheap to create and clear.
+  std::array<uint64_t, kSample> hash_;
+  std::array<float, kSample> weight_;
   int count_ = 0;
   int max_ = 0;
+  // One bit per sampled hash (its top 6 bits): an item whose bit is clear
+  // is certainly not in the sample, so most new items skip the scan.
+  uint64_t present_ = 0;
 };
 
 }  // namespace nsradar::detect

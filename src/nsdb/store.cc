@@ -26,7 +26,8 @@ namespace fs = std::filesystem;
 
 constexpr int kFormatVersion = 1;
 constexpr const char* kCfNames[] = {"default",      "ns_edges",  "zone_domains",   "ns_counts",        "glue",
-                                    "glue_by_addr", "zone_glue", "observed_edges", "observed_domains", "observed_glue"};
+                                    "glue_by_addr", "zone_glue", "observed_edges", "observed_domains", "observed_glue",
+                                    "alerts"};
 // The observed_* families hold what passive DNS saw (Store::Observe); they
 // came after format 1's first stores, so a reader of an older store opens
 // without them until a writer creates them.
@@ -41,6 +42,7 @@ enum Cf {
   kObservedEdges,
   kObservedDomains,
   kObservedGlue,
+  kAlerts,  // detection alerts: domain \0 alert time (8 bytes BE) -> category \0 JSON
   kCfCount
 };
 
@@ -1639,6 +1641,45 @@ Status Store::Observe(const std::vector<NsObservation>& pairs, const std::vector
   NSRADAR_RETURN_IF_ERROR(FromRocks(d.db_->Write(wo, &batch), "writing observations"));
   if (!edges.empty()) d.any_observed_ = true;
   return Status::OK();
+}
+
+Status Store::PutAlert(const StoredAlert& alert) {
+  Impl& d = *impl_;
+  if (d.options_.read_only) return Status::InvalidArgument("the store is open read-only");
+  std::string key = alert.domain;
+  key.push_back('\0');
+  PutFixed64BE(&key, static_cast<uint64_t>(alert.alert_time_us));
+  std::string value = alert.category;
+  value.push_back('\0');
+  value += alert.json;
+  return FromRocks(d.db_->Put(rocksdb::WriteOptions(), d.cf(kAlerts), key, value), "writing an alert");
+}
+
+Status Store::Alerts(std::string_view domain, size_t limit, std::vector<StoredAlert>* out) const {
+  out->clear();
+  const Impl& d = *impl_;
+  if (!d.cf(kAlerts)) return Status::OK();  // a store from before alerts were kept
+  std::unique_ptr<rocksdb::Iterator> it(d.db_->NewIterator(rocksdb::ReadOptions(), d.cf(kAlerts)));
+  std::string prefix;
+  if (!domain.empty()) {
+    prefix.assign(domain);
+    prefix.push_back('\0');
+  }
+  for (it->Seek(prefix); it->Valid() && out->size() < limit; it->Next()) {
+    std::string_view k(it->key().data(), it->key().size()), v(it->value().data(), it->value().size());
+    if (!k.starts_with(prefix)) break;
+    const size_t nul = k.find('\0'), vnul = v.find('\0');
+    if (nul == std::string_view::npos || k.size() != nul + 9 || vnul == std::string_view::npos) {
+      return Status::Corruption("alert record with a malformed key or value");
+    }
+    StoredAlert a;
+    a.domain.assign(k.substr(0, nul));
+    a.alert_time_us = static_cast<int64_t>(DecodeFixed64BE(k.data() + nul + 1));
+    a.category.assign(v.substr(0, vnul));
+    a.json.assign(v.substr(vnul + 1));
+    out->push_back(std::move(a));
+  }
+  return FromRocks(it->status(), "reading alerts");
 }
 
 Status Store::CompactAll() {

@@ -196,6 +196,15 @@ struct StoreStats {
   std::vector<ZoneInfo> zone_list;
 };
 
+// A detection alert as kept for the checks, the API and RPZ: the alert's
+// JSON as the detector wrote it, indexed by domain and time.
+struct StoredAlert {
+  std::string domain;  // the registered domain (or allowlisted name) alerted on
+  int64_t alert_time_us = 0;
+  std::string category;
+  std::string json;
+};
+
 class Store {
  public:
   static Status Open(const std::string& dir, const StoreOptions& options, std::unique_ptr<Store>* out);
@@ -230,6 +239,12 @@ class Store {
   // the zone-file data.
   Status Observe(const std::vector<NsObservation>& pairs, const std::vector<AddressObservation>& addresses,
                  ObserveResult* result);
+
+  // Keeps an alert; an alert for the same domain and time replaces it.
+  Status PutAlert(const StoredAlert& alert);
+  // Alerts of `domain` (every domain when empty), by domain then time, at
+  // most `limit`.
+  Status Alerts(std::string_view domain, size_t limit, std::vector<StoredAlert>* out) const;
 
   // Full compaction, for measurements.
   Status CompactAll();

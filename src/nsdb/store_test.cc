@@ -607,3 +607,38 @@ TEST(StoreTest, RootAsNameServerPagesOnlyItsDomains) {
 
 }  // namespace
 }  // namespace nsradar::nsdb
+
+namespace nsradar::nsdb {
+namespace {
+
+TEST(StoreTest, AlertsAreKeptByDomainAndTimeAndReadBackByReaders) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir.path());
+    ASSERT_TRUE(store->PutAlert({"exfil.test", 2'000'000, "tunneling", R"({"n":2})"}).ok());
+    ASSERT_TRUE(store->PutAlert({"exfil.test", 1'000'000, "tunneling", R"({"n":1})"}).ok());
+    ASSERT_TRUE(store->PutAlert({"exfil.testing", 5, "exfiltration", R"({"n":3})"}).ok());
+    ASSERT_TRUE(store->PutAlert({"exfil.test", 1'000'000, "tunneling", R"({"n":1,"again":true})"}).ok());
+    std::vector<StoredAlert> out;
+    ASSERT_TRUE(store->Alerts("exfil.test", 10, &out).ok());
+    ASSERT_EQ(out.size(), 2u);  // not exfil.testing, and the repeat replaced its twin
+    EXPECT_EQ(out[0].alert_time_us, 1'000'000);
+    EXPECT_EQ(out[0].json, R"({"n":1,"again":true})");
+    EXPECT_EQ(out[1].alert_time_us, 2'000'000);
+    EXPECT_EQ(out[1].category, "tunneling");
+    ASSERT_TRUE(store->Alerts("", 2, &out).ok());
+    EXPECT_EQ(out.size(), 2u);  // the limit holds
+  }
+  StoreOptions ro;
+  ro.read_only = true;
+  std::unique_ptr<Store> reader;
+  ASSERT_TRUE(Store::Open(dir.path(), ro, &reader).ok());
+  std::vector<StoredAlert> out;
+  ASSERT_TRUE(reader->Alerts("", 100, &out).ok());
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[2].domain, "exfil.testing");
+  EXPECT_FALSE(reader->PutAlert({"x.test", 1, "tunneling", "{}"}).ok());
+}
+
+}  // namespace
+}  // namespace nsradar::nsdb

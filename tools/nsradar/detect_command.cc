@@ -11,6 +11,7 @@
 #include "detect/alert_json.h"
 #include "detect/detector.h"
 #include "inputs.h"
+#include "nsdb/store.h"
 #include "util/time.h"
 
 namespace nsradar::cli {
@@ -27,6 +28,7 @@ struct DetectOptions {
   std::string learn_out;
   std::string out;
   bool no_fingerprints = false;
+  std::string store;
 };
 
 detect::Allowlist BuildAllowlist(const DetectOptions& o) {
@@ -65,8 +67,15 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
     out_file.reset(std::fopen(o.out.c_str(), "a"));
     if (!out_file) throw CLI::ValidationError("--out", o.out + ": cannot open for appending");
   }
+  std::unique_ptr<nsdb::Store> store;
+  if (!o.store.empty()) {
+    if (Status s = nsdb::Store::Open(o.store, nsdb::StoreOptions(), &store); !s.ok()) {
+      PrintError(s.ToString());
+      throw CLI::RuntimeError(1);
+    }
+  }
   std::vector<detect::Alert> fresh, all;
-  std::string line;
+  std::string line, plain;
   StopControl stop(o.duration);
   ingest::SourceOptions so;
   so.stop = &g_stop_inputs;
@@ -77,6 +86,13 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
       line.clear();
       detect::AppendAlertJson(a, envelope, &line);
       line += '\n';
+      if (store) {
+        plain.clear();
+        detect::AppendAlertJson(a, detect::AlertEnvelope::kPlain, &plain);
+        if (Status st = store->PutAlert({a.registered_domain, a.alert_time_us, a.category, plain}); !st.ok()) {
+          PrintError(st.ToString());  // the alert is still printed below
+        }
+      }
       if (out_file) {
         std::fputs(line.c_str(), out_file.get());
         std::fflush(out_file.get());
@@ -128,6 +144,7 @@ void AddOptions(CLI::App* cmd, DetectOptions* o) {
   cmd->add_option("--popular", o->popularity, "Popularity list ('RANK,NAME' CSV, e.g. Tranco) to allowlist");
   cmd->add_option("--popular-top", o->popularity_top, "How many names of --popular to take")->capture_default_str();
   cmd->add_option("--out", o->out, "Also append every alert as a JSON line to this file");
+  cmd->add_option("--store", o->store, "Keep the alerts in this store (for checks, the API and RPZ)");
   cmd->add_flag("--no-fingerprints", o->no_fingerprints, "Ignore known tools' marks (to evaluate the features alone)");
 }
 

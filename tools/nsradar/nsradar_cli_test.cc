@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -429,6 +430,68 @@ TEST_F(CliTest, FollowReadsAcrossRotation) {
   size_t events = 0;
   for (std::string l; std::getline(result, l);) events += l.find("\"qname\"") != std::string::npos;
   EXPECT_EQ(events, 11u);
+}
+
+// Real iodine and dns2tcp tunnels recorded by tests/tunnels/run.sh: batch
+// detection keeps its alerts in the store, `alerts` reads them back, and
+// the envelopes wrap them.
+TEST_F(CliTest, DetectKeepsAlertsInTheStore) {
+  const std::string pcap = std::string(NSRADAR_TESTDATA) + "/detect/tunnels.pcap";
+  Result r = Run("--json detect --store " + (dir_ / "store").string() + " " + pcap);
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* d : {"d2ttxt.test", "d2tkey.test", "iodnull.test", "iodtxt.test"}) {
+    EXPECT_NE(r.out.find(std::string("\"registered_domain\":\"") + d + "\""), std::string::npos) << d;
+  }
+  EXPECT_EQ(r.out.find("good.test"), std::string::npos);
+  r = Run("--json alerts");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 4);
+  r = Run("alerts iodnull.test");
+  EXPECT_NE(r.out.find("iodnull.test  tunneling"), std::string::npos) << r.out;
+  r = Run("--json detect --envelope ecs " + pcap);
+  EXPECT_NE(r.out.find("\"dns\":{\"question\":{\"registered_domain\":\"d2ttxt.test\""), std::string::npos);
+  r = Run("detect --envelope xml " + pcap);
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("--envelope"), std::string::npos) << r.err;
+  std::string bad_allow = Write("allow.txt", "ok.example\nnot a name at all\n");
+  r = Run("detect --allowlist " + bad_allow + " " + pcap);
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("allow.txt:2"), std::string::npos) << r.err;
+}
+
+// watch raises the alert while the log is still being written.
+TEST_F(CliTest, WatchAlertsWhileTheLogGrows) {
+  std::string log = Write("unbound.log", "");
+  std::string out = (dir_ / "alerts.out").string();
+  std::string cmd = std::string(NSRADAR_BINARY) + " --json watch --format unbound " + log + " --duration 20 > " + out +
+                    " 2>/dev/null & echo $!";
+  FILE* p = popen(cmd.c_str(), "r");
+  int pid = 0;
+  ASSERT_EQ(fscanf(p, "%d", &pid), 1);
+  pclose(p);
+  const char* b32 = "abcdefghijklmnopqrstuvwxyz234567";
+  uint64_t x = 88172645463325252ull;
+  bool alerted = false;
+  int written = 0;
+  for (; written < 400 && !alerted; ++written) {
+    std::string label;
+    for (int i = 0; i < 50; ++i) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      label.push_back(b32[x % 32]);
+    }
+    std::ofstream(log, std::ios::app) << "Nov 27 05:39:25 unbound[15070:0] query: 10.0.0.66 " << label
+                                      << ".leak.example. TXT IN\n"
+                                      << "Nov 27 05:39:25 unbound[15070:0] reply: 10.0.0.66 " << label
+                                      << ".leak.example. TXT IN NXDOMAIN 0.000629 0 58\n";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::ifstream result(out);
+    std::stringstream ss;
+    ss << result.rdbuf();
+    alerted = ss.str().find("\"registered_domain\":\"leak.example\"") != std::string::npos;
+  }
+  kill(pid, SIGTERM);
+  EXPECT_TRUE(alerted) << "no alert after " << written << " lines";
+  EXPECT_LT(written, 200);  // within the few dozen queries the bars need, not at the end
 }
 
 }  // namespace

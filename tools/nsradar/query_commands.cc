@@ -204,9 +204,35 @@ void RunStats(const GlobalOptions& g) {
   }
 }
 
+struct AlertsOptions {
+  std::string domain;
+  size_t limit = 1000;
+};
+
+// Alerts kept by `detect --store` / `watch --store`.
+void RunAlerts(const GlobalOptions& g, const AlertsOptions& o) {
+  auto store = OpenForReading(g);
+  std::vector<nsdb::StoredAlert> alerts;
+  Check(store->Alerts(o.domain.empty() ? "" : NameArgument(o.domain, "DOMAIN"), o.limit, &alerts));
+  if (g.json) {
+    for (const auto& a : alerts) fmt::print("{}\n", a.json);
+    return;
+  }
+  Table t({"ALERT TIME", "DOMAIN", "CATEGORY"});
+  for (const auto& a : alerts) t.Add({FormatTime(a.alert_time_us / 1'000'000), a.domain, a.category});
+  t.Print(stdout);
+}
+
 }  // namespace
 
 void AddQueryCommands(CLI::App& app, const GlobalOptions& global) {
+  {
+    auto o = std::make_shared<AlertsOptions>();
+    CLI::App* cmd = app.add_subcommand("alerts", "Detection alerts kept in the store (detect/watch --store)");
+    cmd->add_option("domain", o->domain, "Only this domain's alerts");
+    cmd->add_option("--limit", o->limit, "At most this many")->capture_default_str();
+    cmd->callback([o, &global] { RunAlerts(global, *o); });
+  }
   auto* ns = app.add_subcommand("ns", "Name server queries")->require_subcommand(1);
 
   auto d = std::make_shared<NsDomainsOptions>();
