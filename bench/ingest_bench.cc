@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -208,14 +209,15 @@ int Measure(const std::string& path, bool detect) {
     return 1;
   }
   uint64_t events = 0, with_domain = 0;
-  nsradar::detect::Detector detector;
+  std::optional<nsradar::detect::Detector> detector;
+  if (detect) detector.emplace();
   std::vector<nsradar::detect::Alert> alerts;
   auto t0 = std::chrono::steady_clock::now();
   s = source->Run([&](const DnsEvent& ev) {
     ++events;
     with_domain += !ev.registered_domain().empty();
     if (detect) {
-      detector.Add(ev, &alerts);
+      detector->Add(ev, &alerts);
       alerts.clear();
     }
   });

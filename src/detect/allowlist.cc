@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dns/name.h"
+#include "util/hash.h"
 
 namespace nsradar::detect {
 namespace {
@@ -75,8 +76,39 @@ Allowlist Allowlist::BuiltIn() {
 }
 
 void Allowlist::Add(std::string_view name, std::string_view category) {
-  entries_.insert_or_assign(std::string(name), std::string(category));
+  if (const Entry* e = Find(name)) {
+    entries_[static_cast<size_t>(e - entries_.data())].category = category;
+    return;
+  }
+  entries_.push_back({std::string(name), std::string(category)});
   max_labels_ = std::max(max_labels_, LabelCount(name));
+  if (entries_.size() * 2 > index_.size()) return Rebuild();  // doubles: amortised O(1)
+  Insert(entries_.size() - 1);
+}
+
+void Allowlist::Insert(size_t entry) {
+  const uint64_t h = HashBytes(entries_[entry].name);
+  const size_t mask = index_.size() - 1;
+  size_t s = h & mask;
+  while (index_[s].second != 0) s = (s + 1) & mask;
+  index_[s] = {h, static_cast<uint32_t>(entry + 1)};
+}
+
+void Allowlist::Rebuild() {
+  size_t slots = 16;
+  while (slots < 4 * entries_.size()) slots *= 2;
+  index_.assign(slots, {0, 0});
+  for (size_t i = 0; i < entries_.size(); ++i) Insert(i);
+}
+
+const Allowlist::Entry* Allowlist::Find(std::string_view name) const {
+  if (index_.empty()) return nullptr;
+  const uint64_t h = HashBytes(name);
+  const size_t mask = index_.size() - 1;
+  for (size_t s = h & mask; index_[s].second != 0; s = (s + 1) & mask) {
+    if (index_[s].first == h && entries_[index_[s].second - 1].name == name) return &entries_[index_[s].second - 1];
+  }
+  return nullptr;
 }
 
 Status Allowlist::LoadFile(const std::string& path, std::string_view default_category) {
@@ -153,10 +185,9 @@ std::string_view Allowlist::Match(std::string_view qname, std::string_view* cate
     --labels;
   }
   for (;;) {
-    std::string_view suffix = qname.substr(pos);
-    if (auto it = entries_.find(suffix); it != entries_.end()) {
-      *category = it->second;
-      return it->first;
+    if (const Entry* e = Find(qname.substr(pos))) {
+      *category = e->category;
+      return e->name;
     }
     size_t dot = qname.find('.', pos);
     if (dot == std::string_view::npos) return {};

@@ -1,79 +1,117 @@
 #include "detect/label_features.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
 namespace nsradar::detect {
+namespace {
+
+// One table lookup classifies a byte, so the loop does arithmetic on flags
+// instead of branching per class.
+enum : uint8_t {
+  kDigit = 1,
+  kUpper = 2,
+  kLower = 4,
+  kHex = 8,       // 0-9, a-f, A-F
+  kBase32 = 16,   // letters, 2-7
+  kSpecial = 32,  // + / =: base64, never in host names
+  kLdh = 64,      // letters, digits, '-', '_'
+};
+struct ByteClasses {
+  std::array<uint8_t, 256> v{};
+  ByteClasses() {
+    for (int c = 0; c < 256; ++c) {
+      uint8_t f = 0;
+      const bool digit = c >= '0' && c <= '9', up = c >= 'A' && c <= 'Z', low = c >= 'a' && c <= 'z';
+      const int lower = up ? c + 32 : c;
+      if (digit) f |= kDigit | kHex | kLdh;
+      if (up) f |= kUpper | kLdh | kBase32;
+      if (low) f |= kLower | kLdh | kBase32;
+      if (lower >= 'a' && lower <= 'f') f |= kHex;
+      if (c >= '2' && c <= '7') f |= kBase32;
+      if (c == '+' || c == '/' || c == '=') f |= kSpecial;
+      if (c == '-' || c == '_') f |= kLdh;
+      v[c] = f;
+    }
+  }
+};
+const ByteClasses kClasses;
+
+// k * log2(k) for every count a name can reach, so entropy costs one log2
+// instead of one per distinct byte: H = log2(n) - (1/n) * sum_k k log2 k.
+struct KLogK {
+  std::array<double, 256> v{};
+  KLogK() {
+    for (int k = 1; k < 256; ++k) v[k] = k * std::log2(k);
+  }
+};
+const KLogK kKLogK;
+
+// Length of an escape at s[i] == '\\': \DDD or \X.
+size_t EscapeLength(std::string_view s, size_t i) {
+  return (i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9') ? 4 : 2;
+}
+
+}  // namespace
 
 LabelFeatures ComputeLabelFeatures(std::string_view s) {
   LabelFeatures f;
-  std::array<uint32_t, 256> counts{};
-  uint32_t digits = 0, letters = 0, upper = 0, vowels = 0, label = 0, run = 0;
-  bool hex = true, b32 = true, special = false, mixed_case_label = false;
-  bool label_upper = false, label_lower = false;
+  uint32_t digits = 0, label = 0;
+  uint8_t all = 0xff, any = 0, label_case = 0;
+  bool mixed_case_label = false;
   f.labels = s.empty() ? 0 : 1;
   for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
+    const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == '.') {
       ++f.labels;
       label = 0;
-      run = 0;
-      label_upper = label_lower = false;
+      label_case = 0;
       continue;
     }
-    if (c == '\\') {  // an escaped byte: \X or \DDD
-      f.non_ldh = true;
-      hex = b32 = false;
-      if (i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9') {
-        i += 3;
-      } else {
-        i += 1;
-      }
-      c = 0xff;  // counted as one opaque byte
+    uint8_t k = kClasses.v[c];
+    if (c == '\\') {  // an escaped byte: one opaque, non-LDH byte
+      i += EscapeLength(s, i) - 1;
+      k = 0;
     }
     ++f.length;
-    ++counts[c];
-    if (++label > f.longest_label) f.longest_label = label;
-    const bool is_digit = c >= '0' && c <= '9';
-    const bool is_upper = c >= 'A' && c <= 'Z';
-    const bool is_lower = c >= 'a' && c <= 'z';
-    const unsigned char lower = is_upper ? static_cast<unsigned char>(c + 32) : c;
-    if (is_digit) ++digits;
-    label_upper |= is_upper;
-    label_lower |= is_lower;
-    mixed_case_label |= label_upper && label_lower;
-    if (is_upper || is_lower) {
-      ++letters;
-      if (is_upper) ++upper;
-      const bool vowel = lower == 'a' || lower == 'e' || lower == 'i' || lower == 'o' || lower == 'u' || lower == 'y';
-      if (vowel) {
-        ++vowels;
-        run = 0;
-      } else if (++run > f.longest_consonant_run) {
-        f.longest_consonant_run = run;
-      }
-    } else {
-      run = 0;
-    }
-    if (!(is_digit || (lower >= 'a' && lower <= 'f'))) hex = false;
-    if (!((lower >= 'a' && lower <= 'z') || (c >= '2' && c <= '7'))) b32 = false;
-    if (c == '+' || c == '/' || c == '=') special = true;
-    if (!(is_digit || is_upper || is_lower || c == '-' || c == '_')) f.non_ldh = true;
+    f.longest_label = std::max(f.longest_label, ++label);
+    all &= k;
+    any |= k;
+    digits += k & kDigit;
+    label_case |= k & (kUpper | kLower);
+    mixed_case_label |= label_case == (kUpper | kLower);
   }
   if (f.length == 0) return f;
-  const double n = f.length;
-  for (uint32_t k : counts) {
-    if (k) f.entropy -= (k / n) * std::log2(k / n);
-  }
-  f.digit_ratio = digits / n;
-  f.upper_ratio = letters ? static_cast<double>(upper) / letters : 0;
-  f.vowel_ratio = letters ? static_cast<double>(vowels) / letters : 0;
-  f.hex_only = hex && f.length >= 16;
-  f.base32_only = b32 && f.length >= 16;
+  f.non_ldh = !(all & kLdh);
+  f.digit_ratio = digits / static_cast<double>(f.length);
+  f.hex_only = (all & kHex) && f.length >= 16;
+  f.base32_only = (all & kBase32) && f.length >= 16;
   // Host names are written in one case per label ("DESKTOP-7F3K2Q9.corp"
   // is two); base64 mixes both inside a label, with digits.
-  f.base64_chars = special || (mixed_case_label && digits > 0);
+  f.base64_chars = (any & kSpecial) || (mixed_case_label && digits > 0);
   return f;
+}
+
+double ByteEntropy(std::string_view s) {
+  // Names are at most 255 bytes, so a byte's count fits in a byte.
+  std::array<uint8_t, 256> counts{};
+  std::array<uint8_t, 256> distinct;  // the bytes seen, in order of first sight
+  uint32_t distinct_count = 0, n = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '.') continue;
+    if (c == '\\') {
+      i += EscapeLength(s, i) - 1;
+      c = 0xff;
+    }
+    ++n;
+    if (counts[c]++ == 0) distinct[distinct_count++] = c;
+  }
+  if (n == 0) return 0;
+  double sum = 0;
+  for (uint32_t d = 0; d < distinct_count; ++d) sum += kKLogK.v[counts[distinct[d]]];
+  return std::max(0.0, std::log2(n) - sum / n);
 }
 
 }  // namespace nsradar::detect

@@ -11,7 +11,7 @@ TEST(LabelFeatures, OrdinaryHostNames) {
   LabelFeatures f = ComputeLabelFeatures("www");
   EXPECT_EQ(f.length, 3u);
   EXPECT_EQ(f.labels, 1u);
-  EXPECT_DOUBLE_EQ(f.entropy, 0);  // one symbol
+  EXPECT_DOUBLE_EQ(ByteEntropy("www"), 0);  // one symbol
   EXPECT_FALSE(f.hex_only);
   EXPECT_FALSE(f.base64_chars);
   f = ComputeLabelFeatures("mail.eu-west");
@@ -19,16 +19,18 @@ TEST(LabelFeatures, OrdinaryHostNames) {
   EXPECT_EQ(f.labels, 2u);
   EXPECT_EQ(f.longest_label, 7u);
   EXPECT_FALSE(f.non_ldh);
-  EXPECT_NEAR(f.vowel_ratio, 5.0 / 10, 1e-12);  // a i e u e of the ten letters m a i l e u w e s t
+  EXPECT_EQ(f.digit_ratio, 0);
   EXPECT_FALSE(f.base64_chars);
 }
 
 TEST(LabelFeatures, EntropyIsShannonsOverBytes) {
   // "abcd": four equally likely symbols, 2 bits each.
-  EXPECT_DOUBLE_EQ(ComputeLabelFeatures("abcd").entropy, 2);
+  EXPECT_DOUBLE_EQ(ByteEntropy("abcd"), 2);
+  EXPECT_DOUBLE_EQ(ByteEntropy("ab.cd"), 2);  // dots are not symbols
   // "aab": p = 2/3, 1/3.
-  EXPECT_NEAR(ComputeLabelFeatures("aab").entropy, -(2.0 / 3 * std::log2(2.0 / 3) + 1.0 / 3 * std::log2(1.0 / 3)),
-              1e-12);
+  EXPECT_NEAR(ByteEntropy("aab"), -(2.0 / 3 * std::log2(2.0 / 3) + 1.0 / 3 * std::log2(1.0 / 3)), 1e-12);
+  // Escapes are one byte each: \200 twice and 'a' once.
+  EXPECT_NEAR(ByteEntropy("\\200a\\200"), ByteEntropy("bab"), 1e-12);
 }
 
 TEST(LabelFeatures, EncodingsAreRecognised) {
@@ -40,7 +42,7 @@ TEST(LabelFeatures, EncodingsAreRecognised) {
   EXPECT_EQ(b32.labels, 2u);
   LabelFeatures b64 = ComputeLabelFeatures("aGVsbG8gV29ybGQ1");
   EXPECT_TRUE(b64.base64_chars);
-  EXPECT_GT(b64.upper_ratio, 0);
+  EXPECT_FALSE(ComputeLabelFeatures("DESKTOP-7F3K2Q9.corp").base64_chars);  // one case per label
   LabelFeatures dns2tcp = ComputeLabelFeatures("AAAAAO/sAA.=auth");
   EXPECT_TRUE(dns2tcp.base64_chars);
   EXPECT_TRUE(dns2tcp.non_ldh);
@@ -53,7 +55,7 @@ TEST(LabelFeatures, EmptyIsAllZero) {
   LabelFeatures f = ComputeLabelFeatures("");
   EXPECT_EQ(f.length, 0u);
   EXPECT_EQ(f.labels, 0u);
-  EXPECT_EQ(f.entropy, 0);
+  EXPECT_EQ(ByteEntropy(""), 0);
 }
 
 }  // namespace
