@@ -11,7 +11,10 @@
 // files are read a second time with every event also going through the
 // tunnel detector (`+detect` rows): what detection adds to ingestion.
 // Names: 70% ordinary hosts of 100,000 registered domains, 30% random
-// base32 labels under 200 domains (tunnel-like, all unique).
+// base32 labels under 200 domains (tunnel-like, all unique): a stress mix
+// for detection. --office-corpus uses the benign office day of the
+// false-positive test instead (real host names, CDN hashes, antivirus and
+// DNSBL lookups, reverse DNS...).
 #include <fmt/format.h>
 #include <pcap/pcap.h>
 #include <sys/resource.h>
@@ -29,6 +32,7 @@
 #include <vector>
 
 #include "detect/detector.h"
+#include "detect/testing/benign_corpus.h"
 #include "ingest/source.h"
 
 namespace {
@@ -142,7 +146,52 @@ std::string DnstapFrame(bool response, uint32_t client, uint16_t port, int64_t t
   return Be32(static_cast<uint32_t>(d.size())) + d;
 }
 
-void Generate(uint64_t transactions, const std::string& pcap_path, const std::string& tap_path,
+// A query name and the client that sends it.
+struct Query {
+  std::string qname;
+  uint32_t client;
+};
+
+// The default mix: 70% ordinary hosts, 30% tunnel-like names.
+std::vector<Query> StressMix(uint64_t transactions) {
+  std::vector<Query> out;
+  out.reserve(transactions);
+  std::mt19937_64 rng(42);
+  static const char* kWords[] = {"blue", "cloud", "shop", "news", "data", "home", "star", "fast", "green", "city"};
+  static const char* kHosts[] = {"www", "mail", "api", "cdn", "static", "img", "m", "login"};
+  const char* b32 = "abcdefghijklmnopqrstuvwxyz234567";
+  for (uint64_t i = 0; i < transactions; ++i) {
+    std::string qname;
+    if (rng() % 10 < 7) {
+      uint64_t d = rng() % 100000;
+      qname = fmt::format("{}.{}{}{}.com", kHosts[rng() % 8], kWords[d % 10], kWords[d / 10 % 10], d / 100);
+    } else {
+      for (int k = 0; k < 40; ++k) qname.push_back(b32[rng() % 32]);
+      qname += fmt::format(".t{}.example.net", rng() % 200);
+    }
+    out.push_back({std::move(qname), 0x0a000000 | static_cast<uint32_t>(rng() % 5000)});
+  }
+  return out;
+}
+
+// The benign office day of src/detect/testing/benign_corpus.h.
+std::vector<Query> OfficeMix(uint64_t transactions, const std::string& hosts_path) {
+  std::vector<std::string> hosts;
+  if (auto s = nsradar::detect::testing::LoadHostList(hosts_path, &hosts); !s.ok()) {
+    fmt::print(stderr, "{}\n", s.ToString());
+    std::exit(1);
+  }
+  std::vector<Query> out;
+  out.reserve(transactions);
+  nsradar::detect::testing::CorpusOptions o;
+  o.queries = transactions;
+  nsradar::detect::testing::GenerateBenignCorpus(hosts, o, [&](const DnsEvent& ev) {
+    out.push_back({ev.qname_raw, 0x0a000000u | (ev.client.bytes[2] << 8) | ev.client.bytes[3]});
+  });
+  return out;
+}
+
+void Generate(const std::vector<Query>& queries, const std::string& pcap_path, const std::string& tap_path,
               const std::string& zeek_path) {
   FILE* zeek = std::fopen(zeek_path.c_str(), "wb");
   std::fputs(
@@ -158,20 +207,10 @@ void Generate(uint64_t transactions, const std::string& pcap_path, const std::st
   std::string head = Be32(0) + Be32(static_cast<uint32_t>(start.size())) + start;
   std::fwrite(head.data(), 1, head.size(), tap);
   std::mt19937_64 rng(42);
-  static const char* kWords[] = {"blue", "cloud", "shop", "news", "data", "home", "star", "fast", "green", "city"};
-  static const char* kHosts[] = {"www", "mail", "api", "cdn", "static", "img", "m", "login"};
-  const char* b32 = "abcdefghijklmnopqrstuvwxyz234567";
   int64_t ts = 1'790'000'000'000'000;
-  for (uint64_t i = 0; i < transactions; ++i) {
-    std::string qname;
-    if (rng() % 10 < 7) {
-      uint64_t d = rng() % 100000;
-      qname = fmt::format("{}.{}{}{}.com", kHosts[rng() % 8], kWords[d % 10], kWords[d / 10 % 10], d / 100);
-    } else {
-      for (int k = 0; k < 40; ++k) qname.push_back(b32[rng() % 32]);
-      qname += fmt::format(".t{}.example.net", rng() % 200);
-    }
-    uint32_t client = 0x0a000000 | static_cast<uint32_t>(rng() % 5000);
+  for (uint64_t i = 0; i < queries.size(); ++i) {
+    const std::string& qname = queries[i].qname;
+    const uint32_t client = queries[i].client;
     uint16_t port = static_cast<uint16_t>(1024 + rng() % 60000);
     uint16_t id = static_cast<uint16_t>(rng());
     std::string q = Message(id, false, qname, 0), r = Message(id, true, qname, 0xc0000201);
@@ -250,11 +289,14 @@ Figures RunChild(const std::string& self, const std::string& path, bool detect) 
 int main(int argc, char** argv) {
   CLI::App app{"DNS traffic ingest benchmark"};
   uint64_t transactions = 1'000'000;
-  std::string dir = "/tmp/nsradar-ingest-bench", measure;
+  std::string dir = "/tmp/nsradar-ingest-bench", measure, corpus;
   bool no_tshark = false, detect = false;
   app.add_option("--transactions", transactions, "Query/response pairs")->capture_default_str();
   app.add_option("--dir", dir, "Where the generated files go")->capture_default_str();
   app.add_flag("--no-tshark", no_tshark, "Skip the tshark comparison");
+  app.add_option("--office-corpus", corpus,
+                 "Instead of the stress mix, the benign office corpus made of this host list "
+                 "(testdata/detect/benign-hosts.txt.zst)");
   app.add_option("--measure", measure, "(internal) read one file and print its figures");
   app.add_flag("--detect", detect, "(internal) with --measure: run the detector too");
   CLI11_PARSE(app, argc, argv);
@@ -264,10 +306,11 @@ int main(int argc, char** argv) {
   std::string self = std::filesystem::canonical("/proc/self/exe").string();
   fmt::print("transactions  file           events      with domain  seconds  events/s    peak RSS\n");
   for (uint64_t n : {transactions / 4, transactions}) {
-    std::string pcap = fmt::format("{}/bench-{}.pcap", dir, n), tap = fmt::format("{}/bench-{}.dnstap", dir, n),
-                zeek = fmt::format("{}/bench-{}.zeek.log", dir, n);
+    const std::string mix = corpus.empty() ? "bench" : "office";
+    std::string pcap = fmt::format("{}/{}-{}.pcap", dir, mix, n), tap = fmt::format("{}/{}-{}.dnstap", dir, mix, n),
+                zeek = fmt::format("{}/{}-{}.zeek.log", dir, mix, n);
     if (!std::filesystem::exists(pcap) || !std::filesystem::exists(tap) || !std::filesystem::exists(zeek)) {
-      Generate(n, pcap, tap, zeek);
+      Generate(corpus.empty() ? StressMix(n) : OfficeMix(n, corpus), pcap, tap, zeek);
     }
     for (const auto& [path, with_detect] : {std::pair{pcap, false}, std::pair{pcap, true}, std::pair{tap, false},
                                             std::pair{tap, true}, std::pair{zeek, false}}) {

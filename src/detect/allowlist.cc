@@ -75,40 +75,59 @@ Allowlist Allowlist::BuiltIn() {
   return a;
 }
 
+int64_t Allowlist::NameIndex::Find(std::string_view name, const std::vector<std::string>& names) const {
+  if (slots_.empty()) return -1;
+  const uint64_t h = HashBytes(name);
+  const size_t mask = slots_.size() - 1;
+  for (size_t s = h & mask; slots_[s].second != 0; s = (s + 1) & mask) {
+    if (slots_[s].first == h && names[slots_[s].second - 1] == name) return slots_[s].second - 1;
+  }
+  return -1;
+}
+
+void Allowlist::NameIndex::Add(size_t position, const std::vector<std::string>& names) {
+  if (names.size() * 4 <= slots_.size()) return Insert(position, names);
+  size_t count = 16;
+  while (count < 4 * names.size()) count *= 2;  // doubles: amortised O(1) per name
+  slots_.assign(count, {0, 0});
+  for (size_t i = 0; i < names.size(); ++i) Insert(i, names);
+}
+
+void Allowlist::NameIndex::Insert(size_t position, const std::vector<std::string>& names) {
+  const uint64_t h = HashBytes(names[position]);
+  const size_t mask = slots_.size() - 1;
+  size_t s = h & mask;
+  while (slots_[s].second != 0) s = (s + 1) & mask;
+  slots_[s] = {h, static_cast<uint32_t>(position + 1)};
+}
+
+namespace {
+
+// The last two labels of a name (the name itself when it has fewer).
+std::string_view LastTwoLabels(std::string_view name) {
+  const size_t last = name.rfind('.');
+  if (last == std::string_view::npos || last == 0) return name;
+  const size_t before = name.rfind('.', last - 1);
+  return before == std::string_view::npos ? name : name.substr(before + 1);
+}
+
+}  // namespace
+
 void Allowlist::Add(std::string_view name, std::string_view category) {
-  if (const Entry* e = Find(name)) {
-    entries_[static_cast<size_t>(e - entries_.data())].category = category;
+  if (int64_t at = index_.Find(name, names_); at >= 0) {
+    categories_[static_cast<size_t>(at)] = category;
     return;
   }
-  entries_.push_back({std::string(name), std::string(category)});
+  names_.emplace_back(name);
+  categories_.emplace_back(category);
+  index_.Add(names_.size() - 1, names_);
   max_labels_ = std::max(max_labels_, LabelCount(name));
-  if (entries_.size() * 2 > index_.size()) return Rebuild();  // doubles: amortised O(1)
-  Insert(entries_.size() - 1);
-}
-
-void Allowlist::Insert(size_t entry) {
-  const uint64_t h = HashBytes(entries_[entry].name);
-  const size_t mask = index_.size() - 1;
-  size_t s = h & mask;
-  while (index_[s].second != 0) s = (s + 1) & mask;
-  index_[s] = {h, static_cast<uint32_t>(entry + 1)};
-}
-
-void Allowlist::Rebuild() {
-  size_t slots = 16;
-  while (slots < 4 * entries_.size()) slots *= 2;
-  index_.assign(slots, {0, 0});
-  for (size_t i = 0; i < entries_.size(); ++i) Insert(i);
-}
-
-const Allowlist::Entry* Allowlist::Find(std::string_view name) const {
-  if (index_.empty()) return nullptr;
-  const uint64_t h = HashBytes(name);
-  const size_t mask = index_.size() - 1;
-  for (size_t s = h & mask; index_[s].second != 0; s = (s + 1) & mask) {
-    if (index_[s].first == h && entries_[index_[s].second - 1].name == name) return &entries_[index_[s].second - 1];
+  single_label_entry_ |= LabelCount(name) == 1;
+  std::string_view anchor = LastTwoLabels(name);
+  if (anchor_index_.Find(anchor, anchors_) < 0) {
+    anchors_.emplace_back(anchor);
+    anchor_index_.Add(anchors_.size() - 1, anchors_);
   }
-  return nullptr;
 }
 
 Status Allowlist::LoadFile(const std::string& path, std::string_view default_category) {
@@ -176,7 +195,11 @@ std::string_view Allowlist::Match(std::string_view qname, std::string_view* cate
       }
     }
   }
-  if (entries_.empty()) return {};
+  if (names_.empty()) return {};
+  if (anchor_index_.Find(LastTwoLabels(qname), anchors_) < 0 &&
+      !(single_label_entry_ && anchor_index_.Find(qname.substr(qname.rfind('.') + 1), anchors_) >= 0)) {
+    return {};
+  }
   // Start at the longest suffix with at most max_labels_ labels.
   size_t labels = LabelCount(qname);
   size_t pos = 0;
@@ -185,9 +208,9 @@ std::string_view Allowlist::Match(std::string_view qname, std::string_view* cate
     --labels;
   }
   for (;;) {
-    if (const Entry* e = Find(qname.substr(pos))) {
-      *category = e->category;
-      return e->name;
+    if (int64_t at = index_.Find(qname.substr(pos), names_); at >= 0) {
+      *category = categories_[static_cast<size_t>(at)];
+      return names_[static_cast<size_t>(at)];
     }
     size_t dot = qname.find('.', pos);
     if (dot == std::string_view::npos) return {};

@@ -38,24 +38,36 @@ class Allowlist {
   Status LoadPopularity(const std::string& path, size_t top);
 
   // The longest listed name that `qname` (canonical) equals or lies below;
-  // empty when none. *category is set on a match.
+  // empty when none. *category is set on a match. Both views stay valid
+  // until the next Add.
   std::string_view Match(std::string_view qname, std::string_view* category) const;
 
-  size_t size() const { return entries_.size(); }
+  size_t size() const { return names_.size(); }
 
  private:
-  struct Entry {
-    std::string name, category;
-  };
-  // Match runs on every event: a flat linear-probing index of
-  // (HashBytes(name), entry + 1) pairs, at most half full, that stays in
-  // cache, instead of a node-based map.
-  void Rebuild();
-  void Insert(size_t entry);
-  const Entry* Find(std::string_view name) const;
+  // Match runs on every event: names are found through flat
+  // linear-probing indexes of (HashBytes(name), position + 1), at most a
+  // quarter full, that stay in cache, instead of node-based maps.
+  class NameIndex {
+   public:
+    // Positions in `names` of the name equal to `name`, or -1.
+    int64_t Find(std::string_view name, const std::vector<std::string>& names) const;
+    // Adds names[position]; rebuilds from all of `names` when it grows.
+    void Add(size_t position, const std::vector<std::string>& names);
 
-  std::vector<Entry> entries_;
-  std::vector<std::pair<uint64_t, uint32_t>> index_;
+   private:
+    void Insert(size_t position, const std::vector<std::string>& names);
+    std::vector<std::pair<uint64_t, uint32_t>> slots_;
+  };
+
+  std::vector<std::string> names_, categories_;
+  NameIndex index_;
+  // The last two labels of every entry (the entry itself when shorter): a
+  // name whose own last two labels are not among them matches nothing,
+  // which one lookup settles for almost every query.
+  std::vector<std::string> anchors_;
+  NameIndex anchor_index_;
+  bool single_label_entry_ = false;
   // Most labels of any entry: Match looks at no longer suffix.
   size_t max_labels_ = 0;
 };

@@ -19,12 +19,14 @@ void InfoSketch::AddHash(uint64_t hash, double weight) {
   if (count_ < kSample) {
     hash_[count_] = hash;
     weight_[count_] = static_cast<float>(weight);
+    sum_ += weight_[count_];
     if (count_ == 0 || hash > hash_[max_]) max_ = count_;
     ++count_;
     present_ |= bit;
     return;
   }
   hash_[max_] = hash;
+  sum_ += static_cast<float>(weight) - weight_[max_];
   weight_[max_] = static_cast<float>(weight);
   present_ = 0;
   for (int i = 0; i < kSample; ++i) {
@@ -40,10 +42,8 @@ double InfoSketch::Distinct() const {
 }
 
 double InfoSketch::Estimate() const {
-  double sum = 0;
-  for (int i = 0; i < count_; ++i) sum += weight_[i];
-  if (count_ < kSample) return sum;
-  return Distinct() * sum / kSample;
+  if (count_ < kSample) return sum_;
+  return Distinct() * sum_ / kSample;
 }
 
 void InfoSketch::Merge(const InfoSketch& other) {
