@@ -86,7 +86,8 @@ void Detector::Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts) {
   char host_key[1 + 16];
   host_key[0] = static_cast<char>(ev.client.family);
   std::memcpy(host_key + 1, ev.client.bytes.data(), ev.client.size());
-  const uint64_t host_id = HashBytes(std::string_view(host_key, 1 + ev.client.size())) | 1;
+  uint64_t host_id = HashBytes(std::string_view(host_key, 1 + ev.client.size()));
+  if (host_id == 0) host_id = 1;  // 0 marks an empty slot
   Host& host = hosts_[host_id & (hosts_.size() - 1)];
   __builtin_prefetch(&host, 1);
   uint64_t key_hash = HashBytes(registered);

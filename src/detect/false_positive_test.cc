@@ -11,6 +11,8 @@
 
 #include "detect/detector.h"
 #include "detect/testing/benign_corpus.h"
+#include "dns/public_suffix.h"
+#include "ingest/source.h"
 
 namespace nsradar::detect {
 namespace {
@@ -46,6 +48,54 @@ TEST(FalsePositives, NoTunnelingOrExfiltrationAlertOnADayOfBenignTraffic) {
   }
   RecordProperty("queries", static_cast<int>(queries));
   RecordProperty("registered_domains", static_cast<int>(domains.size()));
+}
+
+// The low-and-slow target inside the office day: one of the office's own
+// hosts leaks 1 byte/s (hex in A queries to a new domain) from the sixth
+// hour on. It must be found within an hour of event time, attributed to
+// that host and shown as new behaviour, and nothing else may alert.
+TEST(FalsePositives, ASlowLeakInsideTheOfficeDayIsFoundWithinAnHour) {
+  Detector detector;
+  std::vector<Alert> alerts;
+  testing::CorpusOptions o;
+  const int64_t leak_start = o.start_us + int64_t{6} * 3600 * 1'000'000;
+  int64_t next_leak = leak_start;
+  uint64_t x = 0x9e3779b97f4a7c15ull;
+  ingest::DnsEvent leak;
+  leak.has_query = leak.has_response = true;
+  leak.rcode = 0;
+  leak.qtype = 1;
+  leak.client = *dns::Address::Parse("10.1.0.77");
+  testing::GenerateBenignCorpus(Hosts(), o, [&](const ingest::DnsEvent& ev) {
+    while (next_leak <= ev.ts_us) {  // 16 bytes of payload every 16 s: 32 hex characters
+      std::string hex;
+      for (int i = 0; i < 32; ++i) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        hex.push_back("0123456789abcdef"[x % 16]);
+      }
+      leak.ts_us = next_leak;
+      leak.qname_raw = leak.qname = hex + ".cdn-sync-telemetry.com";
+      ingest::SetRegisteredDomain(dns::PublicSuffixList::Default(), &leak);
+      detector.Add(leak, &alerts);
+      next_leak += 16'000'000;
+    }
+    detector.Add(ev, &alerts);
+  });
+  std::vector<Alert> suspicious;
+  for (auto& a : alerts) {
+    if (a.category != "benign-data-over-dns") suspicious.push_back(std::move(a));
+  }
+  ASSERT_EQ(suspicious.size(), 1u);
+  const Alert& a = suspicious[0];
+  EXPECT_EQ(a.registered_domain, "cdn-sync-telemetry.com");
+  EXPECT_EQ(a.category, "exfiltration");
+  EXPECT_LT(a.alert_time_us - leak_start, int64_t{3600} * 1'000'000);
+  ASSERT_FALSE(a.clients.empty());
+  EXPECT_EQ(a.clients[0].address.ToString(), "10.1.0.77");
+  EXPECT_GE(a.clients[0].host_queries_before, 50u);  // the host browsed for six hours first
+  EXPECT_LT(a.clients[0].host_encoded_before * 20, a.clients[0].host_queries_before);  // new_behaviour
+  std::printf("slow leak found %.1f minutes after it began\n",
+              static_cast<double>(a.alert_time_us - leak_start) / 60e6);
 }
 
 // The margin: at half the volume thresholds, how many domains would alert.
