@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 constexpr int kFormatVersion = 1;
 constexpr const char* kCfNames[] = {"default",      "ns_edges",  "zone_domains",   "ns_counts",        "glue",
                                     "glue_by_addr", "zone_glue", "observed_edges", "observed_domains", "observed_glue",
-                                    "alerts"};
+                                    "alerts",       "intel"};
 // The observed_* families hold what passive DNS saw (Store::Observe); they
 // came after format 1's first stores, so a reader of an older store opens
 // without them until a writer creates them.
@@ -43,6 +43,7 @@ enum Cf {
   kObservedDomains,
   kObservedGlue,
   kAlerts,  // detection alerts: domain \0 alert time (8 bytes BE) -> category \0 JSON
+  kIntel,   // threat intelligence: kind byte, indicator -> category \0 source \0 time added (varint)
   kCfCount
 };
 
@@ -1680,6 +1681,87 @@ Status Store::Alerts(std::string_view domain, size_t limit, std::vector<StoredAl
     out->push_back(std::move(a));
   }
   return FromRocks(it->status(), "reading alerts");
+}
+
+namespace {
+
+std::string IndicatorKey(IndicatorKind kind, std::string_view value) {
+  std::string key(1, static_cast<char>(kind));
+  key += value;
+  return key;
+}
+
+bool DecodeIndicator(std::string_view key, std::string_view value, Indicator* out) {
+  if (key.empty()) return false;
+  const char kind = key[0];
+  if (kind != 'd' && kind != 'n' && kind != 'a') return false;
+  out->kind = static_cast<IndicatorKind>(kind);
+  out->value.assign(key.substr(1));
+  const size_t a = value.find('\0');
+  if (a == std::string_view::npos) return false;
+  const size_t b = value.find('\0', a + 1);
+  if (b == std::string_view::npos) return false;
+  out->category.assign(value.substr(0, a));
+  out->source.assign(value.substr(a + 1, b - a - 1));
+  std::string_view rest = value.substr(b + 1);
+  uint64_t added = 0;
+  if (!GetVarint64(&rest, &added)) return false;
+  out->added = static_cast<int64_t>(added);
+  return true;
+}
+
+}  // namespace
+
+Status Store::PutIndicators(const std::vector<Indicator>& indicators, std::string_view replace_source,
+                            uint64_t* replaced) {
+  Impl& d = *impl_;
+  if (replaced) *replaced = 0;
+  if (d.options_.read_only) return Status::InvalidArgument("the store is open read-only");
+  rocksdb::WriteBatch batch;
+  if (!replace_source.empty()) {
+    // Deletes first: a put of the same key later in the batch wins.
+    NSRADAR_RETURN_IF_ERROR(ScanIndicators([&](const Indicator& i) {
+      if (i.source != replace_source) return;
+      (void)batch.Delete(d.cf(kIntel), IndicatorKey(i.kind, i.value));
+      if (replaced) ++*replaced;
+    }));
+  }
+  for (const auto& i : indicators) {
+    std::string value = i.category;
+    value.push_back('\0');
+    value += i.source;
+    value.push_back('\0');
+    PutVarint64(&value, static_cast<uint64_t>(i.added));
+    NSRADAR_RETURN_IF_ERROR(FromRocks(batch.Put(d.cf(kIntel), IndicatorKey(i.kind, i.value), value), "batch"));
+  }
+  return FromRocks(d.db_->Write(rocksdb::WriteOptions(), &batch), "writing indicators");
+}
+
+Status Store::FindIndicator(IndicatorKind kind, std::string_view value, Indicator* out) const {
+  const Impl& d = *impl_;
+  if (!d.cf(kIntel)) return Status::NotFound("no threat intelligence in this store");
+  std::string v;
+  const std::string key = IndicatorKey(kind, value);
+  rocksdb::Status s = d.db_->Get(rocksdb::ReadOptions(), d.cf(kIntel), key, &v);
+  if (s.IsNotFound()) return Status::NotFound(std::string(value) + " is not an indicator");
+  NSRADAR_RETURN_IF_ERROR(FromRocks(s, "reading an indicator"));
+  if (!DecodeIndicator(key, v, out)) return Status::Corruption("indicator record for " + std::string(value));
+  return Status::OK();
+}
+
+Status Store::ScanIndicators(const std::function<void(const Indicator&)>& visit) const {
+  const Impl& d = *impl_;
+  if (!d.cf(kIntel)) return Status::OK();
+  std::unique_ptr<rocksdb::Iterator> it(d.db_->NewIterator(rocksdb::ReadOptions(), d.cf(kIntel)));
+  Indicator i;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (!DecodeIndicator(std::string_view(it->key().data(), it->key().size()),
+                         std::string_view(it->value().data(), it->value().size()), &i)) {
+      return Status::Corruption("indicator record with a malformed key or value");
+    }
+    visit(i);
+  }
+  return FromRocks(it->status(), "reading indicators");
 }
 
 Status Store::CompactAll() {

@@ -205,6 +205,17 @@ struct StoredAlert {
   std::string json;
 };
 
+// Threat intelligence: a domain, a name server host or an address known to
+// be bad, with where it came from. A domain indicator covers the names
+// below it too (the checks match parents).
+enum class IndicatorKind : char { kDomain = 'd', kNameServer = 'n', kAddress = 'a' };
+struct Indicator {
+  IndicatorKind kind = IndicatorKind::kDomain;
+  std::string value;  // canonical name, or an address as dns::Address::ToKey
+  std::string category, source;
+  int64_t added = 0;  // UNIX seconds
+};
+
 class Store {
  public:
   static Status Open(const std::string& dir, const StoreOptions& options, std::unique_ptr<Store>* out);
@@ -245,6 +256,15 @@ class Store {
   // Alerts of `domain` (every domain when empty), by domain then time, at
   // most `limit`.
   Status Alerts(std::string_view domain, size_t limit, std::vector<StoredAlert>* out) const;
+
+  // Adds or replaces indicators (by kind and value), in one atomic write.
+  // With `replace_source`, that source's earlier indicators go in the same
+  // write (a list re-imported replaces itself; *replaced counts them).
+  Status PutIndicators(const std::vector<Indicator>& indicators, std::string_view replace_source = {},
+                       uint64_t* replaced = nullptr);
+  // NotFound when `value` is not an indicator of that kind.
+  Status FindIndicator(IndicatorKind kind, std::string_view value, Indicator* out) const;
+  Status ScanIndicators(const std::function<void(const Indicator&)>& visit) const;
 
   // Full compaction, for measurements.
   Status CompactAll();

@@ -1,0 +1,127 @@
+#include "intel/rpz.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "dns/name.h"
+#include "intel/check.h"
+
+namespace nsradar::intel {
+namespace {
+
+// The owner of an NSIP trigger for one address.
+std::string NsipOwner(const dns::Address& a) {
+  if (a.family == 4) return fmt::format("32.{}.{}.{}.{}", a.bytes[3], a.bytes[2], a.bytes[1], a.bytes[0]);
+  std::string out = "128";
+  for (int g = 7; g >= 0; --g) out += fmt::format(".{:x}", (a.bytes[2 * g] << 8) | a.bytes[2 * g + 1]);
+  return out;
+}
+
+}  // namespace
+
+Status BuildRpz(const nsdb::Store& store, const RpzOptions& o, std::string* zone, RpzStats* stats) {
+  *stats = RpzStats();
+  std::string target;
+  if (o.action == "nxdomain") {
+    target = ".";
+  } else if (o.action == "nodata") {
+    target = "*.";
+  } else if (o.action == "drop") {
+    target = "rpz-drop.";
+  } else {
+    return Status::InvalidArgument("RPZ action '" + o.action + "': expected nxdomain, nodata or drop");
+  }
+  auto allowed = [&](std::string_view name) {
+    std::string_view category;
+    if (o.allowlist && !o.allowlist->Match(name, &category).empty()) {
+      ++stats->allowlisted;
+      return true;
+    }
+    return false;
+  };
+  std::set<std::string> qnames, nsdnames, nsips;
+  NSRADAR_RETURN_IF_ERROR(store.ScanIndicators([&](const nsdb::Indicator& i) {
+    if (i.kind == nsdb::IndicatorKind::kDomain && !allowed(i.value)) qnames.insert(i.value);
+    if (i.kind == nsdb::IndicatorKind::kNameServer && !allowed(i.value)) nsdnames.insert(i.value);
+    if (i.kind == nsdb::IndicatorKind::kAddress) {
+      if (auto a = dns::Address::FromKey(i.value)) nsips.insert(NsipOwner(*a));
+    }
+  }));
+  std::vector<nsdb::StoredAlert> alerts;
+  NSRADAR_RETURN_IF_ERROR(store.Alerts("", SIZE_MAX, &alerts));
+  std::string last;
+  CheckOptions co;
+  co.co_hosted_per_ns = 0;
+  for (const auto& a : alerts) {
+    if ((a.category != "tunneling" && a.category != "exfiltration") || a.domain == last) continue;
+    last = a.domain;
+    if (allowed(a.domain)) continue;
+    qnames.insert(a.domain);
+    CheckResult check;
+    NSRADAR_RETURN_IF_ERROR(CheckDomain(store, a.domain, co, &check));
+    for (const auto& ns : check.name_servers) {
+      if (ns.current && ns.in_bailiwick && ns.domain_count <= co.dedicated_domains && !allowed(ns.name)) {
+        nsdnames.insert(ns.name);
+      }
+    }
+  }
+  stats->serial = o.serial;
+  if (stats->serial == 0) {
+    stats->serial = static_cast<uint32_t>(std::time(nullptr));
+    if (stats->serial <= o.previous_serial) stats->serial = o.previous_serial + 1;
+  }
+  std::string& z = *zone;
+  z = fmt::format(
+      "; Response Policy Zone written by nsradar ({} QNAME, {} NSDNAME, {} NSIP triggers).\n"
+      "$ORIGIN {}.\n"
+      "$TTL 60\n"
+      "@ IN SOA localhost. hostmaster.localhost. {} 3600 600 86400 60\n"
+      "@ IN NS localhost.\n",
+      qnames.size(), nsdnames.size(), nsips.size(), o.origin, stats->serial);
+  for (const auto& n : qnames) {
+    z += fmt::format("{} CNAME {}\n*.{} CNAME {}\n", n, target, n, target);
+  }
+  for (const auto& n : nsdnames) z += fmt::format("{}.rpz-nsdname CNAME {}\n", n, target);
+  for (const auto& n : nsips) z += fmt::format("{}.rpz-nsip CNAME {}\n", n, target);
+  stats->qname = qnames.size();
+  stats->nsdname = nsdnames.size();
+  stats->nsip = nsips.size();
+  return Status::OK();
+}
+
+uint32_t ReadRpzSerial(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t soa = line.find(" SOA ");
+    if (soa == std::string::npos) continue;
+    std::istringstream fields(line.substr(soa + 5));
+    std::string mname, rname;
+    uint64_t serial = 0;
+    if (fields >> mname >> rname >> serial && serial <= UINT32_MAX) return static_cast<uint32_t>(serial);
+    return 0;
+  }
+  return 0;
+}
+
+Status ExportRpz(const nsdb::Store& store, RpzOptions options, const std::string& path, RpzStats* stats) {
+  options.previous_serial = std::max(options.previous_serial, ReadRpzSerial(path));
+  std::string zone;
+  NSRADAR_RETURN_IF_ERROR(BuildRpz(store, options, &zone, stats));
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << zone;
+    out.flush();
+    if (!out) return Status::IOError(tmp + ": cannot write the RPZ zone");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::IOError(path + ": cannot replace the RPZ zone");
+  return Status::OK();
+}
+
+}  // namespace nsradar::intel

@@ -1,0 +1,52 @@
+// Response Policy Zone output: the verdicts as a zone the network's own
+// resolvers (BIND 9, Unbound, PowerDNS Recursor) enforce.
+//
+// Triggers:
+//   - QNAME, for every domain with a kept tunneling or exfiltration alert
+//     and every domain indicator: `NAME CNAME .` and `*.NAME CNAME .`;
+//   - NSDNAME, for every name-server indicator and for the dedicated,
+//     in-bailiwick name server of an alerted domain (a tunnel's own server:
+//     it serves nothing else, and any other domain it serves is the same
+//     operator's): `HOST.rpz-nsdname CNAME .`;
+//   - NSIP, for every address indicator: `32.D.C.B.A.rpz-nsip CNAME .`
+//     (IPv6: `128.<groups reversed, zz for the zero run>.rpz-nsip`).
+// The allowlist always wins: a listed name, or a name below one, is never a
+// trigger. Knot Resolver 5 loads NSDNAME and NSIP triggers and silently
+// ignores them; QNAME triggers work there.
+#pragma once
+
+#include <string>
+
+#include "detect/allowlist.h"
+#include "nsdb/store.h"
+#include "util/status.h"
+
+namespace nsradar::intel {
+
+struct RpzOptions {
+  std::string origin = "rpz.nsradar";  // the zone's name, canonical
+  // The policy: "nxdomain" (CNAME .), "nodata" (CNAME *.) or "drop"
+  // (CNAME rpz-drop.).
+  std::string action = "nxdomain";
+  uint32_t serial = 0;  // 0: the current UNIX time, or one above `previous_serial`
+  uint32_t previous_serial = 0;
+  const detect::Allowlist* allowlist = nullptr;  // none when null
+};
+
+struct RpzStats {
+  uint64_t qname = 0, nsdname = 0, nsip = 0;
+  uint64_t allowlisted = 0;  // triggers left out because the allowlist names them
+  uint32_t serial = 0;
+};
+
+// The zone text.
+Status BuildRpz(const nsdb::Store& store, const RpzOptions& options, std::string* zone, RpzStats* stats);
+
+// Writes the zone to `path` atomically (a temporary file renamed over it),
+// with a serial above the one already there.
+Status ExportRpz(const nsdb::Store& store, RpzOptions options, const std::string& path, RpzStats* stats);
+
+// The SOA serial of an RPZ file written by ExportRpz; 0 when absent or unreadable.
+uint32_t ReadRpzSerial(const std::string& path);
+
+}  // namespace nsradar::intel

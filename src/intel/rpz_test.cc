@@ -1,0 +1,92 @@
+#include "intel/rpz.h"
+
+#include <gtest/gtest.h>
+
+#include "intel/indicator_file.h"
+#include "nsdb/store_test_util.h"
+
+namespace nsradar::intel {
+namespace {
+
+using nsdb::IndicatorKind;
+using nsdb::testing::TempDir;
+
+std::unique_ptr<nsdb::Store> TestStore(const TempDir& dir) {
+  std::unique_ptr<nsdb::Store> store;
+  EXPECT_TRUE(nsdb::Store::Open(dir.file("store"), {}, &store).ok());
+  const std::string zone =
+      "test.\t60\tIN\tSOA\ta.test. h.test. 1 1 1 1 1\n"
+      "tunnel.test.\t60\tIN\tNS\tns1.tunnel.test.\n"
+      "ns1.tunnel.test.\t60\tIN\tA\t192.0.2.9\n"
+      "cdn.test.\t60\tIN\tNS\tns1.cdn.test.\n";
+  nsdb::IngestResult r;
+  EXPECT_TRUE(store->IngestSnapshot(nsdb::testing::SnapshotFromText(zone), 1'790'000'000, "test", &r).ok());
+  EXPECT_TRUE(store->PutAlert({"tunnel.test", 1, "tunneling", "{}"}).ok());
+  EXPECT_TRUE(store->PutAlert({"cdn.test", 2, "tunneling", "{}"}).ok());  // allowlisted below
+  EXPECT_TRUE(store->PutAlert({"victim.test", 3, "random-subdomain-attack", "{}"}).ok());
+  EXPECT_TRUE(
+      store
+          ->PutIndicators({{IndicatorKind::kNameServer, "ns1.evil.test", "c2", "feed", 0},
+                           {IndicatorKind::kAddress, dns::Address::Parse("127.0.10.4")->ToKey(), "c2", "feed", 0},
+                           {IndicatorKind::kAddress, dns::Address::Parse("2001:db8::1")->ToKey(), "c2", "feed", 0},
+                           {IndicatorKind::kDomain, "phish.example", "phishing", "feed", 0}})
+          .ok());
+  return store;
+}
+
+TEST(Rpz, TriggersFromAlertsAndIntelligenceWithTheAllowlistWinning) {
+  TempDir dir;
+  auto store = TestStore(dir);
+  detect::Allowlist allow;
+  allow.Add("cdn.test", "cdn");
+  RpzOptions o;
+  o.allowlist = &allow;
+  o.serial = 7;
+  std::string zone;
+  RpzStats stats;
+  ASSERT_TRUE(BuildRpz(*store, o, &zone, &stats).ok());
+  for (const char* line :
+       {"@ IN SOA localhost. hostmaster.localhost. 7 ", "\ntunnel.test CNAME .\n", "\n*.tunnel.test CNAME .\n",
+        "\nphish.example CNAME .\n", "\nns1.tunnel.test.rpz-nsdname CNAME .\n", "\nns1.evil.test.rpz-nsdname CNAME .\n",
+        "\n32.4.10.0.127.rpz-nsip CNAME .\n", "\n128.1.0.0.0.0.0.db8.2001.rpz-nsip CNAME .\n"}) {
+    EXPECT_NE(zone.find(line), std::string::npos) << line << " in\n" << zone;
+  }
+  EXPECT_EQ(zone.find("cdn.test"), std::string::npos);     // the allowlist wins
+  EXPECT_EQ(zone.find("victim.test"), std::string::npos);  // an attack on it is no reason to block it
+  EXPECT_EQ(stats.qname, 2u);
+  EXPECT_EQ(stats.nsdname, 2u);
+  EXPECT_EQ(stats.nsip, 2u);
+  EXPECT_GE(stats.allowlisted, 1u);
+  o.action = "nodata";
+  ASSERT_TRUE(BuildRpz(*store, o, &zone, &stats).ok());
+  EXPECT_NE(zone.find("\ntunnel.test CNAME *.\n"), std::string::npos);
+  o.action = "block-everything";
+  EXPECT_FALSE(BuildRpz(*store, o, &zone, &stats).ok());
+}
+
+// The exported zone is a valid master file that reads back as the same
+// indicators, and its serial only goes up.
+TEST(Rpz, ExportRoundTripsAndTheSerialIncreases) {
+  TempDir dir;
+  auto store = TestStore(dir);
+  const std::string path = dir.file("nsradar.rpz");
+  RpzStats first, second;
+  ASSERT_TRUE(ExportRpz(*store, {}, path, &first).ok());
+  ASSERT_TRUE(ExportRpz(*store, {}, path, &second).ok());
+  EXPECT_GT(second.serial, first.serial);
+  EXPECT_EQ(ReadRpzSerial(path), second.serial);
+  std::vector<nsdb::Indicator> back;
+  IndicatorFileStats stats;
+  ASSERT_TRUE(ReadIndicatorFile(path, {}, &back, &stats).ok());
+  EXPECT_EQ(stats.format, "rpz");
+  EXPECT_EQ(stats.errors, 0u);
+  std::set<std::string> values;
+  for (const auto& i : back) {
+    values.insert((i.kind == IndicatorKind::kAddress ? dns::Address::FromKey(i.value)->ToString() : i.value));
+  }
+  EXPECT_EQ(values, (std::set<std::string>{"tunnel.test", "cdn.test", "phish.example", "ns1.tunnel.test",
+                                           "ns1.cdn.test", "ns1.evil.test", "127.0.10.4", "2001:db8::1"}));
+}
+
+}  // namespace
+}  // namespace nsradar::intel
