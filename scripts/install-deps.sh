@@ -16,7 +16,7 @@ BUILD_PKGS=(
 # Peers the benchmarks compare against and tools the tests drive.
 TOOL_PKGS=(
   knot-dnssecutils wrk tshark tcpdump unbound fstrm-bin bind9-dnsutils
-  bind9 iodine dns2tcp iproute2 python3 zstd
+  bind9 iodine dns2tcp iproute2 python3 zstd pdns-recursor
 )
 
 want=("${BUILD_PKGS[@]}")

@@ -38,16 +38,8 @@ done
 CORE=nsr-core-$$
 CLIENTS=(d2ttxt d2tkey iodnull iodtxt benign)
 declare -A CLIENT_IP=([d2ttxt]=10.77.0.11 [d2tkey]=10.77.0.12 [iodnull]=10.77.0.13 [iodtxt]=10.77.0.14 [benign]=10.77.0.15)
-PIDS=()
-
-# Every background job runs in its own session: stopping it stops all it
-# started (ip netns exec, bash -c, the tool).
-stop_jobs() {
-  for p in "${PIDS[@]}"; do kill -- "-$p" 2>/dev/null || true; done
-  sleep 0.5
-  for p in "${PIDS[@]}"; do kill -9 -- "-$p" 2>/dev/null || true; done
-  PIDS=()
-}
+# shellcheck source=../lib/jobs.sh
+source "$HERE/../lib/jobs.sh"
 cleanup() {
   set +e
   stop_jobs
@@ -61,7 +53,7 @@ in_client() { local c=$1; shift; ip netns exec "nsr-$c-$$" "$@"; }
 bg() {
   if [[ $1 == in_core ]]; then shift; set -- ip netns exec "$CORE" "$@"; fi
   if [[ $1 == in_client ]]; then set -- ip netns exec "nsr-$2-$$" "${@:3}"; fi
-  setsid "$@" & PIDS+=($!)
+  bg_job "$@"
 }
 
 # --- network -------------------------------------------------------------

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   AddEventsCommand(app, global);
   AddTrafficCommand(app, global);
   AddDetectCommand(app, global);
+  AddIntelCommands(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
