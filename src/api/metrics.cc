@@ -24,6 +24,10 @@ const char* EndpointName(Endpoint e) {
       return "v2_bulk";
     case Endpoint::kV2Export:
       return "v2_export";
+    case Endpoint::kV2Check:
+      return "v2_check";
+    case Endpoint::kV2Alerts:
+      return "v2_alerts";
     case Endpoint::kOpenApi:
       return "openapi";
     case Endpoint::kMetrics:

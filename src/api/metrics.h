@@ -22,6 +22,8 @@ enum class Endpoint {
   kV2Stats,
   kV2Bulk,
   kV2Export,
+  kV2Check,
+  kV2Alerts,
   kOpenApi,
   kMetrics,
   kHealth,

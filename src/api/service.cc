@@ -119,6 +119,16 @@ Response Service::Route(const Request& req, std::string_view api_key_header, End
     if (auto denied = Admit(key)) return *denied;
     return HandleStats(*store_);
   }
+  if (seg.size() == 3 && seg[1] == "check") {
+    *endpoint = Endpoint::kV2Check;
+    if (auto denied = Admit(key)) return *denied;
+    return HandleCheck(*store_, seg[2]);
+  }
+  if (seg.size() == 2 && seg[1] == "alerts") {
+    *endpoint = Endpoint::kV2Alerts;
+    if (auto denied = Admit(key)) return *denied;
+    return HandleAlerts(*store_, req);
+  }
   if (seg.size() == 3 && seg[1] == "export" && seg[2] == "cof") {
     *endpoint = Endpoint::kV2Export;
     if (auto denied = Admit(key)) return *denied;

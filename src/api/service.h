@@ -61,6 +61,8 @@ Response HandleStats(const nsdb::Store& store);
 Response HandleBulk(const nsdb::Store& store, const Request& req, bool name_servers);
 Response HandleCofExport(const nsdb::Store& store, const Request& req);
 Response HandleMetrics(const nsdb::Store& store, const Metrics& metrics);
+Response HandleCheck(const nsdb::Store& store, std::string_view domain);
+Response HandleAlerts(const nsdb::Store& store, const Request& req);
 const std::string& OpenApiDocument();
 
 }  // namespace nsradar::api

@@ -186,6 +186,22 @@ TEST_F(ServiceTest, V1AnswersInTheReverseNsApiShape) {
   EXPECT_NE(r.body.find("<current_page>0</current_page><size>6</size>"), std::string::npos);
 }
 
+// The name server check and the kept alerts over the API.
+TEST_F(ServiceTest, CheckAndAlerts) {
+  ASSERT_TRUE(store_->PutAlert({"d1.example", 5'000'000, "tunneling", R"({"registered_domain":"d1.example"})"}).ok());
+  Response r = Get("/v2/check/D1.Example.", kKey);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"verdict\":\"suspicious\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"name\":\"ns1.host.net\",\"current\":true"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"co_hosted\":[{\"name\":\"d0.example\""), std::string::npos) << r.body;
+  EXPECT_EQ(Get("/v2/check/bad..name", kKey).status, 400);
+  EXPECT_EQ(Get("/v2/check/d1.example").status, 403);
+  r = Get("/v2/alerts?domain=d1.example", kKey);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"alerts":[{"registered_domain":"d1.example"}]})");
+  EXPECT_EQ(Get("/v2/alerts?domain=other.example", kKey).body, R"({"alerts":[]})");
+}
+
 TEST_F(ServiceTest, V1Errors) {
   Response r = Get("/api/v1?ns=ns1.host.net");
   EXPECT_EQ(r.status, 403);

@@ -7,6 +7,7 @@
 #include "api/params.h"
 #include "api/service.h"
 #include "dns/address.h"
+#include "intel/check.h"
 #include "nsdb/json.h"
 #include "util/json_writer.h"
 
@@ -219,6 +220,38 @@ Response HandleMetrics(const nsdb::Store& store, const Metrics& metrics) {
                      static_cast<int64_t>(std::time(nullptr)) - newest);
     }
   }
+  return r;
+}
+
+}  // namespace nsradar::api
+
+namespace nsradar::api {
+
+Response HandleCheck(const nsdb::Store& store, std::string_view domain) {
+  std::string name;
+  if (std::string err = NormalizeName("domain", domain, &name); !err.empty()) return ErrorResponse(400, err);
+  intel::CheckResult result;
+  if (Status s = intel::CheckDomain(store, name, {}, &result); !s.ok()) return StoreError(s);
+  Response r;
+  intel::AppendCheckJson(result, &r.body);
+  return r;
+}
+
+Response HandleAlerts(const nsdb::Store& store, const Request& req) {
+  std::string name;
+  if (auto d = req.params.Get("domain")) {
+    if (std::string err = NormalizeName("domain", *d, &name); !err.empty()) return ErrorResponse(400, err);
+  }
+  std::vector<nsdb::StoredAlert> alerts;
+  if (Status s = store.Alerts(name, 1000, &alerts); !s.ok()) return StoreError(s);
+  // Each alert's JSON is kept as the detector wrote it: the answer embeds it.
+  Response r;
+  r.body = "{\"alerts\":[";
+  for (size_t i = 0; i < alerts.size(); ++i) {
+    if (i) r.body += ',';
+    r.body += alerts[i].json;
+  }
+  r.body += "]}";
   return r;
 }
 
