@@ -30,16 +30,16 @@ run_ctest build
 echo "== ASan/UBSan: parsers, store and CLI"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSRADAR_SANITIZE=ON -DNSRADAR_WERROR=ON \
   -DNSRADAR_BENCH=OFF >/dev/null
-cmake --build build-asan -j "$JOBS" --target util_test dns_test zone_test nsdb_test api_test ingest_test detect_test nsradar_cli_test nsradar
+cmake --build build-asan -j "$JOBS" --target util_test dns_test zone_test nsdb_test api_test ingest_test detect_test intel_test nsradar_cli_test nsradar
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  run_ctest build-asan -L 'util|dns|zone|nsdb|api|ingest|detect|cli'
+  run_ctest build-asan -L 'util|dns|zone|nsdb|api|ingest|detect|intel|cli'
 
 echo "== Fuzz targets, ${FUZZ_SECONDS}s each"
 CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSRADAR_FUZZ=ON -DNSRADAR_BENCH=OFF \
   -DNSRADAR_WERROR=ON >/dev/null
-cmake --build build-fuzz -j "$JOBS" --target zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz api_request_fuzz dns_message_fuzz pcap_packet_fuzz dnstap_frame_fuzz log_line_fuzz detect_fuzz
+cmake --build build-fuzz -j "$JOBS" --target zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz api_request_fuzz dns_message_fuzz pcap_packet_fuzz dnstap_frame_fuzz log_line_fuzz detect_fuzz indicator_file_fuzz
 fuzz_passed=0
-for target in zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz api_request_fuzz dns_message_fuzz pcap_packet_fuzz dnstap_frame_fuzz log_line_fuzz detect_fuzz; do
+for target in zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz api_request_fuzz dns_message_fuzz pcap_packet_fuzz dnstap_frame_fuzz log_line_fuzz detect_fuzz indicator_file_fuzz; do
   corpus=$(mktemp -d)
   seeds=fuzz/corpus/${target%_fuzz}
   [[ -d $seeds ]] && cp "$seeds"/* "$corpus"/

@@ -55,7 +55,9 @@ void WritePlain(const Alert& a, JsonWriter& w) {
   }
   w.EndArray().Key("samples").BeginArray();
   for (const auto& s : a.samples) w.String(s);
-  w.EndArray().EndObject();
+  w.EndArray();
+  if (!a.check_json.empty()) w.Key("name_server_check").Raw(a.check_json);
+  w.EndObject();
 }
 
 // EVE's alert.severity: 1 is the most severe.

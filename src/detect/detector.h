@@ -77,6 +77,9 @@ struct Alert {
   int64_t first_seen_us = 0, last_seen_us = 0, alert_time_us = 0;
   std::vector<AlertReason> reasons;
   std::vector<std::string> samples;
+  // The name server check of the domain as JSON, when the caller ran one
+  // (detect/watch with a store); embedded in the alert as "name_server_check".
+  std::string check_json;
 };
 
 class Detector {

@@ -73,6 +73,12 @@ class Reader {
       Error(line, "the root is not an indicator");
       return false;
     }
+    // Feeds list host names: spaces, quotes and other bytes that need
+    // escapes are a broken line, not an indicator.
+    if (name.find('\\') != std::string::npos) {
+      Error(line, fmt::format("'{}' is not a host name", text));
+      return false;
+    }
     Add(kind.value_or(o_.default_kind), std::move(name), category);
     return true;
   }

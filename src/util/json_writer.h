@@ -28,6 +28,9 @@ class JsonWriter {
   JsonWriter& Double(double value);
   JsonWriter& Bool(bool value);
   JsonWriter& Null();
+  // A value that is already JSON text (one complete value, which the
+  // caller guarantees), e.g. a document kept as written.
+  JsonWriter& Raw(std::string_view json);
 
   // Key and value in one call.
   template <typename T>

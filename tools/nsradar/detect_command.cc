@@ -11,6 +11,7 @@
 #include "detect/alert_json.h"
 #include "detect/detector.h"
 #include "inputs.h"
+#include "intel/check.h"
 #include "nsdb/store.h"
 #include "util/time.h"
 
@@ -83,16 +84,31 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
   auto on_event = [&](const ingest::DnsEvent& ev, bool) {
     detector.Add(ev, &fresh);
     for (auto& a : fresh) {
+      // With a store, every alert is kept, then checked against the index,
+      // the intelligence and the alert itself, and kept again with the
+      // check embedded (docs/detection.md, "Output").
+      if (store) {
+        auto keep = [&] {
+          plain.clear();
+          detect::AppendAlertJson(a, detect::AlertEnvelope::kPlain, &plain);
+          if (Status st = store->PutAlert({a.registered_domain, a.alert_time_us, a.category, plain}); !st.ok()) {
+            PrintError(st.ToString());  // the alert is still printed below
+          }
+        };
+        keep();
+        if (a.category != "benign-data-over-dns") {
+          intel::CheckResult check;
+          if (Status st = intel::CheckDomain(*store, a.registered_domain, {}, &check); st.ok()) {
+            intel::AppendCheckJson(check, &a.check_json);
+            keep();
+          } else {
+            PrintError(st.ToString());
+          }
+        }
+      }
       line.clear();
       detect::AppendAlertJson(a, envelope, &line);
       line += '\n';
-      if (store) {
-        plain.clear();
-        detect::AppendAlertJson(a, detect::AlertEnvelope::kPlain, &plain);
-        if (Status st = store->PutAlert({a.registered_domain, a.alert_time_us, a.category, plain}); !st.ok()) {
-          PrintError(st.ToString());  // the alert is still printed below
-        }
-      }
       if (out_file) {
         std::fputs(line.c_str(), out_file.get());
         std::fflush(out_file.get());

@@ -443,6 +443,10 @@ TEST_F(CliTest, DetectKeepsAlertsInTheStore) {
     EXPECT_NE(r.out.find(std::string("\"registered_domain\":\"") + d + "\""), std::string::npos) << d;
   }
   EXPECT_EQ(r.out.find("good.test"), std::string::npos);
+  // Each alert embeds its name server check.
+  EXPECT_NE(r.out.find("\"name_server_check\":{\"domain\":\"d2ttxt.test\",\"verdict\":\"suspicious\""),
+            std::string::npos)
+      << r.out;
   r = Run("--json alerts");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 4);
@@ -492,6 +496,48 @@ TEST_F(CliTest, WatchAlertsWhileTheLogGrows) {
   kill(pid, SIGTERM);
   EXPECT_TRUE(alerted) << "no alert after " << written << " lines";
   EXPECT_LT(written, 200);  // within the few dozen queries the bars need, not at the end
+}
+
+// The name server check, threat intelligence and RPZ commands on a store
+// that knows the tunnel domain's delegation from a zone file.
+TEST_F(CliTest, CheckIntelAndRpz) {
+  std::string zone = Write("test.zone",
+                           "test.\t60\tIN\tSOA\ta.test. h.test. 2024010100 1 1 1 1\n"
+                           "d2ttxt.test.\t60\tIN\tNS\tns1.d2ttxt.test.\n"
+                           "ns1.d2ttxt.test.\t60\tIN\tA\t127.0.10.2\n"
+                           "unrelated.test.\t60\tIN\tNS\tns1.evil.test.\n");
+  ASSERT_EQ(Run("zone ingest --observed-at 2026-11-01 " + zone).code, 0);
+  const std::string pcap = std::string(NSRADAR_TESTDATA) + "/detect/tunnels.pcap";
+  ASSERT_EQ(Run("detect --store " + (dir_ / "store").string() + " " + pcap).code, 0);
+  Result r = Run("check d2ttxt.test");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("d2ttxt.test.: suspicious"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("self-hosted inside the domain"), std::string::npos) << r.out;
+  std::string intel = Write("intel.csv",
+                            "indicator,type,category,source\n"
+                            "ns1.evil.test,ns,c2,vendor\n"
+                            "not a name,ns,c2\n");
+  r = Run("intel import " + intel);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("intel.csv:3"), std::string::npos) << r.err;  // the bad line, by place
+  EXPECT_NE(r.err.find("1 indicators (csv)"), std::string::npos) << r.err;
+  r = Run("--json check unrelated.test");
+  EXPECT_NE(r.out.find("\"verdict\":\"malicious\""), std::string::npos) << r.out;
+  const std::string rpz = (dir_ / "out.rpz").string();
+  r = Run("rpz export --out " + rpz + " --reload-command true");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream in(rpz);
+  std::stringstream text;
+  text << in.rdbuf();
+  for (const char* line : {"\nd2ttxt.test CNAME .\n", "\n*.d2ttxt.test CNAME .\n",
+                           "\nns1.d2ttxt.test.rpz-nsdname CNAME .\n", "\nns1.evil.test.rpz-nsdname CNAME .\n"}) {
+    EXPECT_NE(text.str().find(line), std::string::npos) << line << " in\n" << text.str();
+  }
+  r = Run("rpz export --out " + rpz + " --reload-command false");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("--reload-command"), std::string::npos) << r.err;
+  r = Run("intel import " + (dir_ / "missing.txt").string());
+  EXPECT_NE(r.code, 0);
 }
 
 }  // namespace
