@@ -7,11 +7,11 @@
 #include <fstream>
 #include <memory>
 
+#include "alert_sink.h"
 #include "commands.h"
 #include "detect/alert_json.h"
 #include "detect/detector.h"
 #include "inputs.h"
-#include "intel/check.h"
 #include "nsdb/store.h"
 #include "util/time.h"
 
@@ -45,15 +45,6 @@ detect::Allowlist BuildAllowlist(const DetectOptions& o) {
   return allow;
 }
 
-// The thresholds an alert crossed, for a table cell.
-std::string Why(const detect::Alert& a) {
-  std::string why;
-  for (const auto& r : a.reasons) {
-    if (r.threshold > 0 && r.value >= r.threshold) why += (why.empty() ? "" : ", ") + r.feature;
-  }
-  return why;
-}
-
 void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
   const ingest::Format format = FormatOption(o.format);
   detect::AlertEnvelope envelope;
@@ -63,11 +54,6 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
   detect::DetectorOptions options;
   options.fingerprints = !o.no_fingerprints;
   detect::Detector detector(options, BuildAllowlist(o));
-  std::unique_ptr<FILE, int (*)(FILE*)> out_file(nullptr, &std::fclose);
-  if (!o.out.empty()) {
-    out_file.reset(std::fopen(o.out.c_str(), "a"));
-    if (!out_file) throw CLI::ValidationError("--out", o.out + ": cannot open for appending");
-  }
   std::unique_ptr<nsdb::Store> store;
   if (!o.store.empty()) {
     if (Status s = nsdb::Store::Open(o.store, nsdb::StoreOptions(), &store); !s.ok()) {
@@ -75,8 +61,9 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
       throw CLI::RuntimeError(1);
     }
   }
+  AlertSink sink(
+      {.store = store.get(), .out_path = o.out, .envelope = envelope, .json_stdout = g.json, .human_stdout = watch});
   std::vector<detect::Alert> fresh, all;
-  std::string line, plain;
   StopControl stop(o.duration);
   ingest::SourceOptions so;
   so.stop = &g_stop_inputs;
@@ -84,43 +71,7 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
   auto on_event = [&](const ingest::DnsEvent& ev, bool) {
     detector.Add(ev, &fresh);
     for (auto& a : fresh) {
-      // With a store, every alert is kept, then checked against the index,
-      // the intelligence and the alert itself, and kept again with the
-      // check embedded (docs/detection.md, "Output").
-      if (store) {
-        auto keep = [&] {
-          plain.clear();
-          detect::AppendAlertJson(a, detect::AlertEnvelope::kPlain, &plain);
-          if (Status st = store->PutAlert({a.registered_domain, a.alert_time_us, a.category, plain}); !st.ok()) {
-            PrintError(st.ToString());  // the alert is still printed below
-          }
-        };
-        keep();
-        if (a.category != "benign-data-over-dns") {
-          intel::CheckResult check;
-          if (Status st = intel::CheckDomain(*store, a.registered_domain, {}, &check); st.ok()) {
-            intel::AppendCheckJson(check, &a.check_json);
-            keep();
-          } else {
-            PrintError(st.ToString());
-          }
-        }
-      }
-      line.clear();
-      detect::AppendAlertJson(a, envelope, &line);
-      line += '\n';
-      if (out_file) {
-        std::fputs(line.c_str(), out_file.get());
-        std::fflush(out_file.get());
-      }
-      if (g.json) {
-        std::fputs(line.c_str(), stdout);
-        std::fflush(stdout);
-      } else if (watch) {
-        fmt::print("{} {} {} {} {:.2f} {} [{}]\n", FormatTime(a.alert_time_us / 1'000'000), a.registered_domain,
-                   a.category, a.severity, a.score, a.clients.empty() ? "-" : a.clients[0].address.ToString(), Why(a));
-        std::fflush(stdout);
-      }
+      sink.Emit(a);
       all.push_back(std::move(a));
     }
     fresh.clear();
@@ -130,7 +81,7 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
     Table t({"ALERT TIME", "DOMAIN", "CATEGORY", "SEVERITY", "SCORE", "TOP CLIENT", "WHY"});
     for (const auto& a : all) {
       t.Add({FormatTime(a.alert_time_us / 1'000'000), a.registered_domain, a.category, a.severity,
-             fmt::format("{:.2f}", a.score), a.clients.empty() ? "" : a.clients[0].address.ToString(), Why(a)});
+             fmt::format("{:.2f}", a.score), a.clients.empty() ? "" : a.clients[0].address.ToString(), AlertWhy(a)});
     }
     t.Print(stdout);
   }
