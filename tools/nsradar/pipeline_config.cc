@@ -1,0 +1,92 @@
+#include "pipeline_config.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <map>
+
+namespace nsradar::cli {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+Status LoadPipelineConfig(const std::string& path, PipelineConfig* c) {
+  std::ifstream in(path);
+  if (!in) return Status::IOError(path + ": cannot open the configuration file");
+  using Setter = std::function<const char*(std::string_view)>;
+  auto text = [](std::string* field) -> Setter {
+    return [field](std::string_view v) -> const char* {
+      field->assign(v);
+      return nullptr;
+    };
+  };
+  auto list = [](std::vector<std::string>* field) -> Setter {
+    return [field](std::string_view v) -> const char* {
+      field->emplace_back(v);
+      return nullptr;
+    };
+  };
+  auto number = [](double* field) -> Setter {
+    return [field](std::string_view v) -> const char* {
+      double d = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+      if (ec != std::errc() || end != v.data() + v.size() || d < 0) return "expected a number, 0 or more";
+      *field = d;
+      return nullptr;
+    };
+  };
+  auto boolean = [](bool* field) -> Setter {
+    return [field](std::string_view v) -> const char* {
+      if (v == "true" || v == "yes") return *field = true, nullptr;
+      if (v == "false" || v == "no") return *field = false, nullptr;
+      return "expected true or false";
+    };
+  };
+  const std::map<std::string, Setter, std::less<>> keys = {
+      {"store", text(&c->store)},
+      {"listen", text(&c->listen)},
+      {"api_keys", text(&c->api_keys)},
+      {"rate_limit", number(&c->rate_limit)},
+      {"input", list(&c->inputs)},
+      {"input_format", text(&c->input_format)},
+      {"follow", boolean(&c->follow)},
+      {"allowlist", list(&c->allowlists)},
+      {"alerts_out", text(&c->alerts_out)},
+      {"envelope", text(&c->envelope)},
+      {"intel", list(&c->intel)},
+      {"intel_category", text(&c->intel_category)},
+      {"rpz_out", text(&c->rpz_out)},
+      {"rpz_origin", text(&c->rpz_origin)},
+      {"rpz_action", text(&c->rpz_action)},
+      {"rpz_reload_command", text(&c->rpz_reload_command)},
+      {"rpz_interval_seconds", number(&c->rpz_interval_seconds)},
+  };
+  std::string line;
+  for (size_t lineno = 1; std::getline(in, line); ++lineno) {
+    std::string_view l = line;
+    if (size_t hash = l.find('#'); hash != std::string_view::npos) l = l.substr(0, hash);
+    l = Trim(l);
+    if (l.empty()) continue;
+    const size_t eq = l.find('=');
+    if (eq == std::string_view::npos)
+      return Status::InvalidArgument(fmt::format("{}:{}: expected 'key = value'", path, lineno));
+    std::string_view key = Trim(l.substr(0, eq)), value = Trim(l.substr(eq + 1));
+    auto it = keys.find(key);
+    if (it == keys.end()) return Status::InvalidArgument(fmt::format("{}:{}: unknown key '{}'", path, lineno, key));
+    if (const char* err = it->second(value)) {
+      return Status::InvalidArgument(fmt::format("{}:{}: {}: {}", path, lineno, key, err));
+    }
+  }
+  if (c->api_keys.empty()) return Status::InvalidArgument(path + ": api_keys is required");
+  return Status::OK();
+}
+
+}  // namespace nsradar::cli

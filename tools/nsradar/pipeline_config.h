@@ -1,0 +1,44 @@
+// The configuration file of `nsradar serve --config FILE`, the live
+// pipeline: ingestion, detection, name server checks, RPZ output and the
+// HTTP API in one process. docs/pipeline.md documents every key.
+//
+// Format: `key = value` lines; `#` starts a comment; keys marked (list)
+// may repeat. Unknown keys and bad values are errors naming file:line.
+// Command-line flags given to serve override the file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace nsradar::cli {
+
+struct PipelineConfig {
+  std::string store = "./nsradar-data";
+  // HTTP API.
+  std::string listen = "127.0.0.1:8080";
+  std::string api_keys;  // required
+  double rate_limit = 30;
+  // Ingestion and detection.
+  std::vector<std::string> inputs;  // (list) files, dnstap-socket:PATH, interface:NAME
+  std::string input_format = "auto";
+  bool follow = false;                  // log files are followed like tail -F
+  std::vector<std::string> allowlists;  // (list)
+  std::string alerts_out;               // JSON lines, appended
+  std::string envelope = "plain";
+  // Threat intelligence: imported at start and on SIGHUP, each file
+  // replacing its earlier indicators.
+  std::vector<std::string> intel;  // (list)
+  std::string intel_category = "malicious";
+  // RPZ output, rewritten when alerts or intelligence changed.
+  std::string rpz_out;
+  std::string rpz_origin = "rpz.nsradar";
+  std::string rpz_action = "nxdomain";
+  std::string rpz_reload_command;
+  double rpz_interval_seconds = 2;
+};
+
+Status LoadPipelineConfig(const std::string& path, PipelineConfig* out);
+
+}  // namespace nsradar::cli
