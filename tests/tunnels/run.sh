@@ -18,6 +18,14 @@
 # client first, with no alert for the benign domain, and every file arrived
 # intact; live, in batch, and in batch with tool fingerprints ignored. Needs root (namespaces, tun devices); exits 77 (skipped) without.
 #
+# With NSR_PIPELINE=1 the same network runs the whole product instead of
+# `nsradar watch`: `nsradar serve --config` (zone data of test. ingested
+# first) takes Unbound's dnstap, alerts, checks each alert's name servers,
+# writes the RPZ Unbound loads and reloads Unbound; the harness then checks
+# that every alert carries a name-server verdict, that the tunnel domains
+# now get NXDOMAIN while good.test still resolves, and that the running
+# iodine tunnel no longer carries traffic.
+#
 # Usage: run.sh NSRADAR_BINARY [WORKDIR]
 set -euo pipefail
 
@@ -164,11 +172,34 @@ sink 127.0.0.1 9022 "$WORK/d2tkey.received"
 
 # --- nsradar, then the resolver that streams to it -------------------------
 SOCK="$WORK/dnstap.sock"
-bg "$NSRADAR" --json watch "dnstap-socket:$SOCK" --out "$WORK/alerts.jsonl" >"$WORK/watch.out" 2>"$WORK/watch.err"
-for _ in $(seq 50); do [[ -S $SOCK ]] && break; sleep 0.1; done
-[[ -S $SOCK ]] || { echo "FAIL: nsradar watch did not listen"; cat "$WORK/watch.err"; exit 1; }
-
 mkdir -p "$WORK/unbound"
+PIPELINE=${NSR_PIPELINE:-0}
+RPZ_CONF=""
+if ((PIPELINE)); then
+  # The operator's index: the test. zone, with every delegation and glue.
+  "$NSRADAR" --store "$WORK/store" zone ingest --observed-at "$(date +%s)" "$WORK/bind/test.zone" >/dev/null
+  "$NSRADAR" --store "$WORK/store" rpz export --out "$WORK/unbound/rpz.zone" 2>/dev/null
+  echo "at_abcdefghijklmnopqrstuvwxyz012" >"$WORK/keys"
+  cat >"$WORK/nsradar.conf" <<CONF
+store = $WORK/store
+listen = 127.0.0.1:0
+api_keys = $WORK/keys
+input = dnstap-socket:$SOCK
+alerts_out = $WORK/alerts.jsonl
+rpz_out = $WORK/unbound/rpz.zone
+rpz_reload_command = test ! -f $WORK/unbound/unbound.pid || kill -HUP \$(cat $WORK/unbound/unbound.pid)
+rpz_interval_seconds = 0.5
+CONF
+  bg "$NSRADAR" serve --config "$WORK/nsradar.conf" >"$WORK/watch.out" 2>"$WORK/watch.err"
+  RPZ_CONF="rpz:
+  name: rpz.nsradar
+  zonefile: $WORK/unbound/rpz.zone"
+else
+  bg "$NSRADAR" --json watch "dnstap-socket:$SOCK" --out "$WORK/alerts.jsonl" >"$WORK/watch.out" 2>"$WORK/watch.err"
+fi
+for _ in $(seq 50); do [[ -S $SOCK ]] && break; sleep 0.1; done
+[[ -S $SOCK ]] || { echo "FAIL: nsradar did not listen"; cat "$WORK/watch.err"; exit 1; }
+
 cat >"$WORK/unbound/root.hints" <<HINTS
 .            3600000 NS a.root.test.
 a.root.test. 3600000 A  127.0.10.2
@@ -182,12 +213,12 @@ server:
   do-ip6: no
   local-zone: "test." nodefault
   root-hints: "$WORK/unbound/root.hints"
-  module-config: "iterator"
+  module-config: "$( ((PIPELINE)) && echo "respip iterator" || echo iterator)"
   qname-minimisation: no
   username: ""
   chroot: ""
   directory: "$WORK/unbound"
-  pidfile: ""
+  pidfile: "$WORK/unbound/unbound.pid"
   use-syslog: no
   verbosity: 1
 dnstap:
@@ -196,6 +227,7 @@ dnstap:
   dnstap-send-identity: yes
   dnstap-log-client-query-messages: yes
   dnstap-log-client-response-messages: yes
+$RPZ_CONF
 CONF
 bg in_core tcpdump -i br0 -U -w "$WORK/clients.pcap" udp port 53 >/dev/null 2>&1
 bg in_core unbound -d -c "$WORK/unbound/unbound.conf" >"$WORK/unbound/unbound.log" 2>&1
@@ -264,7 +296,8 @@ while (($(date +%s) < end)); do
   done_all=1
   for d in d2ttxt d2tkey iodnull iodtxt; do
     grep -q "\"registered_domain\":\"$d.test\"" "$WORK/alerts.jsonl" 2>/dev/null || done_all=0
-    [[ $(stat -c %s "$WORK/$d.received" 2>/dev/null || echo 0) -ge 4096 ]] || done_all=0
+    # With the pipeline enforcing, a tunnel may be cut before its file is through.
+    ((PIPELINE)) || [[ $(stat -c %s "$WORK/$d.received" 2>/dev/null || echo 0) -ge 4096 ]] || done_all=0
   done
   ((done_all)) && break
   sleep 1
@@ -274,6 +307,36 @@ done
 while (($(date +%s) < ${START[iodtxt]%.*} + 20)); do sleep 1; done
 
 for d in "${!START[@]}"; do echo "$d ${START[$d]} ${CLIENT_IP[$d]}"; done >"$WORK/starts.txt"
+
+if ((PIPELINE)); then
+  # Enforcement: the RPZ holds the four domains and Unbound applies it.
+  : >"$WORK/enforcement.txt"
+  for _ in $(seq 50); do
+    n=0
+    for d in d2ttxt d2tkey iodnull iodtxt; do grep -q "^$d.test CNAME" "$WORK/unbound/rpz.zone" && n=$((n + 1)); done
+    ((n == 4)) && break
+    sleep 0.2
+  done
+  rcode() { in_client benign dig +time=2 +tries=1 @10.77.0.1 "$1" "$2" 2>/dev/null | sed -n 's/.*status: \([A-Z]*\).*/\1/p'; }
+  for _ in $(seq 25); do [[ $(rcode probe.d2ttxt.test TXT) == NXDOMAIN ]] && break; sleep 0.2; done
+  for d in d2ttxt d2tkey iodnull iodtxt; do
+    echo "blocked $d.test $(rcode "aaaaaaaa.$d.test" TXT)" >>"$WORK/enforcement.txt"
+  done
+  echo "benign www.good.test $(rcode www.good.test A)" >>"$WORK/enforcement.txt"
+  # The running iodine tunnel: a connection through it now times out, or
+  # iodine gave up and took its interface away (a live tunnel would connect
+  # or be refused by the server side at once).
+  tunnel=$(in_client iodnull python3 -c '
+import errno, socket
+try:
+    socket.create_connection(("10.253.1.1", 9000), timeout=8); print("alive")
+except socket.timeout:
+    print("dead")
+except OSError as e:
+    print("dead" if e.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH) else "alive")
+')
+  echo "iodine-after-rpz 10.253.1.1:9000 $tunnel" >>"$WORK/enforcement.txt"
+fi
 stop_jobs
 wait 2>/dev/null || true
 
@@ -284,6 +347,6 @@ cat "$WORK/batch.err"
 echo "--- batch again, known tools' fingerprints ignored"
 "$NSRADAR" --json detect --no-fingerprints "$WORK/clients.pcap" >"$WORK/batch-nofp.jsonl" 2>"$WORK/batch-nofp.err" || true
 cat "$WORK/batch-nofp.err"
-python3 "$HERE/check.py" "$WORK" "$DEADLINE_S"
+python3 "$HERE/check.py" "$WORK" "$DEADLINE_S" "$PIPELINE"
 # Passed: a work directory of our own goes (a failure keeps it to look at).
 [[ -n $KEEP_WORK ]] || rm -rf "$WORK"
