@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The main job on bundled data: builds nsradar, builds the reverse name-server
 # index from 168 real root-zone files (2018-2020; one is an empty file, which
-# nsradar refuses) and a synthetic CZDS-style .com zone, then asks it
-# questions. No external service: the
-# index is an embedded RocksDB store in ./nsradar-data (NSRADAR_STORE).
-# Running it again changes nothing: snapshots are idempotent.
+# nsradar refuses) and a synthetic CZDS-style .com zone, asks it questions,
+# reads recorded DNS traffic, then runs the live pipeline (serve --config)
+# over a capture of real iodine and dns2tcp tunnels: alerts, name server
+# checks, threat intelligence, the RPZ zone and the HTTP API. No root, no
+# external service: the store is an embedded RocksDB in ./nsradar-data
+# (NSRADAR_STORE), the outputs go to ./nsradar-demo. Running it again
+# changes nothing: snapshots are idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -51,20 +54,51 @@ say "nsradar ingest-traffic testdata/ingest/unbound.pcap && nsradar domain histo
 $NSRADAR ingest-traffic testdata/ingest/unbound.pcap
 $NSRADAR domain history good.test
 
-# The HTTP API over the same store: a Reverse NS API client only changes its
-# base URL. The key file holds one key per line; port 0 would pick any.
-KEYS=$(mktemp)
+say "nsradar zone ingest testdata/detect/test.zone   # the zone the bundled tunnel capture was recorded under"
+$NSRADAR zone ingest testdata/detect/test.zone
+say "nsradar detect testdata/detect/tunnels.pcap   # real iodine and dns2tcp tunnels through Unbound"
+./build/tools/nsradar detect testdata/detect/tunnels.pcap
+
+# The main job: one process reads the traffic, detects, checks every alert
+# against the index and the threat intelligence, writes the RPZ zone the
+# resolvers load, and answers the HTTP API over the same store. A Reverse
+# NS API client only changes its base URL. Live, `input` would be
+# dnstap-socket:PATH or interface:NAME (docs/pipeline.md).
+DEMO=$(mktemp -d)
 DEMO_KEY=at_demo0demo0demo0demo0demo0demo
-echo "$DEMO_KEY" > "$KEYS"
+echo "$DEMO_KEY" >"$DEMO/keys"
 PORT=${NSRADAR_DEMO_PORT:-18053}
-say "nsradar serve --api-keys KEYS --listen 127.0.0.1:$PORT   (in the background)"
-$NSRADAR serve --api-keys "$KEYS" --listen 127.0.0.1:$PORT &
+OUT=${NSRADAR_DEMO_OUT:-./nsradar-demo}
+mkdir -p "$OUT"
+rm -f "$OUT/alerts.jsonl"
+cat >"$DEMO/nsradar.conf" <<CONF
+store = ${NSRADAR_STORE:-./nsradar-data}
+listen = 127.0.0.1:$PORT
+api_keys = $DEMO/keys
+input = testdata/detect/tunnels.pcap
+alerts_out = $OUT/alerts.jsonl
+intel = testdata/detect/intel.csv
+rpz_out = $OUT/nsradar.rpz
+rpz_interval_seconds = 0.5
+CONF
+say "nsradar serve --config nsradar.conf   (in the background; the file:)"
+cat "$DEMO/nsradar.conf"
+./build/tools/nsradar serve --config "$DEMO/nsradar.conf" &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; rm -f "$KEYS"' EXIT
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DEMO"' EXIT
+for _ in $(seq 100); do
+  [[ $(wc -l 2>/dev/null <"$OUT/alerts.jsonl" || echo 0) -ge 4 && -s $OUT/nsradar.rpz ]] && grep -q CNAME "$OUT/nsradar.rpz" && break
+  sleep 0.1
+done
+say "curl 'http://127.0.0.1:$PORT/v2/check/d2ttxt.test?apiKey=KEY'   # the name server check of a tunnel domain"
+curl -s "http://127.0.0.1:$PORT/v2/check/d2ttxt.test?apiKey=$DEMO_KEY"; echo
+say "curl 'http://127.0.0.1:$PORT/v2/alerts?domain=iodtxt.test&apiKey=KEY'   # an alert as kept, with its check"
+curl -s "http://127.0.0.1:$PORT/v2/alerts?domain=iodtxt.test&apiKey=$DEMO_KEY" | head -c 700; echo " ..."
+say "cat $OUT/nsradar.rpz   # what BIND, Unbound and PowerDNS enforce"
+cat "$OUT/nsradar.rpz"
 say "curl 'http://127.0.0.1:$PORT/api/v1?apiKey=KEY&ns=sns-pb.isc.org'   # v1, Reverse NS API shape"
 curl -s "http://127.0.0.1:$PORT/api/v1?apiKey=$DEMO_KEY&ns=sns-pb.isc.org" | head -c 400; echo " ..."
-say "curl -H 'X-API-Key: KEY' 'http://127.0.0.1:$PORT/v2/ns/sns-pb.isc.org/domains?limit=2&active=false'"
+say "curl -H 'X-API-Key: KEY' 'http://127.0.0.1:$PORT/v2/ns/sns-pb.isc.org/domains?limit=2'"
 curl -s -H "X-API-Key: $DEMO_KEY" "http://127.0.0.1:$PORT/v2/ns/sns-pb.isc.org/domains?limit=2"; echo
 say "curl 'http://127.0.0.1:$PORT/v2/export/cof?ns=a.nic.de&apiKey=KEY'   # Passive DNS COF, NDJSON"
 curl -s "http://127.0.0.1:$PORT/v2/export/cof?ns=a.nic.de&apiKey=$DEMO_KEY" | head -n 2
@@ -73,7 +107,12 @@ wait $SERVER 2>/dev/null || true
 
 cat <<MSG
 
-Where to look: the index is in ${NSRADAR_STORE:-./nsradar-data} (RocksDB). Every command
-above takes --json. The API: docs/api.md; its OpenAPI document is served at /v2/openapi.json. Try: ./build/tools/nsradar --help, ... ns domains --help.
+Where to look:
+  - the index, the alerts and the threat intelligence: ${NSRADAR_STORE:-./nsradar-data} (RocksDB);
+    ./build/tools/nsradar alerts, ... check DOMAIN, ... intel list
+  - the alerts as JSON lines: $OUT/alerts.jsonl (docs/detection.md)
+  - the RPZ zone for your resolvers: $OUT/nsradar.rpz (docs/pipeline.md)
+  - the API: docs/api.md; its OpenAPI document is served at /v2/openapi.json.
+Every command takes --json. Try ./build/tools/nsradar --help.
 MSG
 exit 0
