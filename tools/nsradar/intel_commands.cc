@@ -9,6 +9,7 @@
 #include "detect/allowlist.h"
 #include "dns/name.h"
 #include "intel/check.h"
+#include "intel/fetch.h"
 #include "intel/indicator_file.h"
 #include "intel/rpz.h"
 #include "nsdb/store.h"
@@ -105,7 +106,7 @@ void RunImport(const GlobalOptions& g, const ImportOptions& o) {
   for (const auto& file : o.files) {
     std::vector<nsdb::Indicator> indicators;
     intel::IndicatorFileStats stats;
-    Status s = intel::ReadIndicatorFile(file, fo, &indicators, &stats);
+    Status s = intel::ReadIndicators(file, fo, &indicators, &stats);
     uint64_t replaced = 0;
     if (s.ok()) {
       const std::string source = indicators.empty() ? o.source : indicators[0].source;
@@ -194,7 +195,7 @@ void AddIntelCommands(CLI::App& app, const GlobalOptions& global) {
   {
     auto o = std::make_shared<ImportOptions>();
     CLI::App* cmd = intel->add_subcommand("import", "Load indicator lists (plain, hosts, CSV, RPZ zones)");
-    cmd->add_option("files", o->files, "List files (gzip/zstd read transparently)")->required();
+    cmd->add_option("files", o->files, "List files (gzip/zstd read transparently) or http:// URLs")->required();
     cmd->add_option("--category", o->category, "Category of indicators whose list gives none")->capture_default_str();
     cmd->add_option("--source", o->source, "Source name (default: the file name)");
     cmd->add_option("--type", o->type, "What plain names are: auto (domains), domain or ns")->capture_default_str();

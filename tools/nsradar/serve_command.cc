@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "detect/detector.h"
 #include "inputs.h"
+#include "intel/fetch.h"
 #include "intel/indicator_file.h"
 #include "intel/rpz.h"
 #include "nsdb/store.h"
@@ -85,7 +86,7 @@ void ImportIntel(nsdb::Store& store, const PipelineConfig& c) {
     };
     std::vector<nsdb::Indicator> indicators;
     intel::IndicatorFileStats stats;
-    Status s = intel::ReadIndicatorFile(file, fo, &indicators, &stats);
+    Status s = intel::ReadIndicators(file, fo, &indicators, &stats);
     uint64_t replaced = 0;
     if (s.ok() && !indicators.empty()) s = store.PutIndicators(indicators, indicators[0].source, &replaced);
     if (!s.ok()) {
