@@ -540,4 +540,23 @@ TEST_F(CliTest, CheckIntelAndRpz) {
   EXPECT_NE(r.code, 0);
 }
 
+// serve --config refuses a bad configuration, naming the place.
+TEST_F(CliTest, PipelineConfigErrorsNameTheirPlace) {
+  std::string keys = Write("keys", "at_abcdefghijklmnopqrstuvwxyz012\n");
+  Result r = Run("serve --config " + Write("a.conf", "api_keys = " + keys + "\nlisten = 127.0.0.1:0\ncolour = blue\n"));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("a.conf:3: unknown key 'colour'"), std::string::npos) << r.err;
+  r = Run("serve --config " + Write("b.conf", "api_keys = " + keys + "\nrpz_interval_seconds = soon\n"));
+  EXPECT_NE(r.err.find("b.conf:2: rpz_interval_seconds: expected a number"), std::string::npos) << r.err;
+  r = Run("serve --config " + Write("c.conf", "just words\n"));
+  EXPECT_NE(r.err.find("c.conf:1: expected 'key = value'"), std::string::npos) << r.err;
+  r = Run("serve --config " + Write("d.conf", "listen = 127.0.0.1:0\n"));
+  EXPECT_NE(r.err.find("api_keys is required"), std::string::npos) << r.err;
+  r = Run("serve --config " + (dir_ / "missing.conf").string());
+  EXPECT_NE(r.err.find("missing.conf: cannot open"), std::string::npos) << r.err;
+  r = Run("serve --listen 127.0.0.1:0");  // without --config, the key file is still required
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("--api-keys"), std::string::npos) << r.err;
+}
+
 }  // namespace
