@@ -9,17 +9,12 @@
 
 #include "dns/name.h"
 #include "util/hash.h"
+#include "util/strings.h"
 
 namespace nsradar::detect {
 namespace {
 
 size_t LabelCount(std::string_view name) { return name.empty() ? 0 : 1 + std::count(name.begin(), name.end(), '.'); }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 struct BuiltInEntry {
   std::string_view name, category;
@@ -136,11 +131,11 @@ Status Allowlist::LoadFile(const std::string& path, std::string_view default_cat
   std::vector<std::pair<std::string, std::string>> parsed;
   std::string line;
   for (size_t lineno = 1; std::getline(in, line); ++lineno) {
-    std::string_view rest = Trim(line);
+    std::string_view rest = TrimBlanks(line);
     if (rest.empty() || rest.front() == '#') continue;
     size_t space = rest.find_first_of(" \t");
     std::string_view name_text = rest.substr(0, space);
-    std::string_view category = space == std::string_view::npos ? default_category : Trim(rest.substr(space));
+    std::string_view category = space == std::string_view::npos ? default_category : TrimBlanks(rest.substr(space));
     std::string name;
     if (const char* err = dns::ParseName(name_text, "", &name)) {
       return Status::Corruption(fmt::format("{}:{}: '{}': {}", path, lineno, name_text, err));
@@ -160,7 +155,7 @@ Status Allowlist::LoadPopularity(const std::string& path, size_t top) {
   std::vector<std::string> parsed;
   std::string line;
   for (size_t lineno = 1; parsed.size() < top && std::getline(in, line); ++lineno) {
-    std::string_view rest = Trim(line);
+    std::string_view rest = TrimBlanks(line);
     if (rest.empty() || rest.front() == '#') continue;
     size_t comma = rest.find(',');
     if (comma == std::string_view::npos) {
@@ -172,7 +167,7 @@ Status Allowlist::LoadPopularity(const std::string& path, size_t top) {
       return Status::Corruption(fmt::format("{}:{}: rank '{}' is not a number", path, lineno, rest.substr(0, comma)));
     }
     std::string name;
-    if (const char* err = dns::ParseName(Trim(rest.substr(comma + 1)), "", &name)) {
+    if (const char* err = dns::ParseName(TrimBlanks(rest.substr(comma + 1)), "", &name)) {
       return Status::Corruption(fmt::format("{}:{}: {}", path, lineno, err));
     }
     parsed.push_back(std::move(name));

@@ -19,6 +19,7 @@
 #include <unordered_set>
 
 #include "ingest/log_formats.h"
+#include "util/strings.h"
 #include "util/time.h"
 
 namespace nsradar::ingest {
@@ -29,17 +30,11 @@ int64_t NowMicros() {
       .count();
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Splits on runs of spaces.
 std::vector<std::string_view> Words(std::string_view s) {
   std::vector<std::string_view> out;
   while (true) {
-    s = Trim(s);
+    s = TrimBlanks(s);
     if (s.empty()) break;
     size_t sp = s.find_first_of(" \t");
     out.push_back(s.substr(0, sp));
@@ -338,7 +333,7 @@ class CoreDnsLog : public LineFormat {
     DnsEvent& ev = ctx.event();
     ev.Clear();
     if (info > 0) {
-      auto t = ParseTime(Trim(line.substr(0, info)).substr(0, 19));
+      auto t = ParseTime(TrimBlanks(line.substr(0, info)).substr(0, 19));
       if (t && *t >= 0 && *t < kMaxLogSeconds) ev.ts_us = *t * 1'000'000;
     }
     std::string_view rest = line.substr(info + 7);

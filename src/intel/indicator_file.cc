@@ -10,23 +10,18 @@
 #include "dns/name.h"
 #include "dns/rr_type.h"
 #include "util/byte_source.h"
+#include "util/strings.h"
 #include "zone/zone_reader.h"
 
 namespace nsradar::intel {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 std::vector<std::string_view> SplitFields(std::string_view line, char sep) {
   std::vector<std::string_view> out;
   size_t start = 0;
   for (;;) {
     size_t end = sep == ' ' ? line.find_first_of(" \t", start) : line.find(sep, start);
-    std::string_view field = Trim(line.substr(start, end == std::string_view::npos ? end : end - start));
+    std::string_view field = TrimBlanks(line.substr(start, end == std::string_view::npos ? end : end - start));
     if (sep != ' ' || !field.empty()) out.push_back(field);
     if (end == std::string_view::npos) return out;
     start = end + 1;
@@ -94,7 +89,7 @@ class Reader {
       ++lineno;
       ++stats_->lines;
       if (size_t hash = line.find_first_of("#;"); hash != std::string_view::npos) line = line.substr(0, hash);
-      line = Trim(line);
+      line = TrimBlanks(line);
       if (line.empty()) continue;
       if (line.find(',') != std::string_view::npos) {
         stats_->format = "csv";
@@ -215,13 +210,7 @@ Status ReadIndicatorFile(const std::string& path, const IndicatorFileOptions& op
   std::unique_ptr<ByteSource> in;
   NSRADAR_RETURN_IF_ERROR(ByteSource::Open(path, &in));
   std::string text;
-  char buf[1 << 16];
-  for (;;) {
-    size_t got = 0;
-    NSRADAR_RETURN_IF_ERROR(in->Read(buf, sizeof buf, &got));
-    if (got == 0) break;
-    text.append(buf, got);
-  }
+  NSRADAR_RETURN_IF_ERROR(in->ReadAll(&text));
   if (text.find('\0') != std::string::npos) return Status::Corruption(path + ": binary data, not an indicator list");
   Reader reader(path, options, out, stats);
   // An RPZ zone is a master file with an SOA; lists never hold one.

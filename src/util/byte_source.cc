@@ -237,6 +237,16 @@ Status Detect(std::unique_ptr<InputWindow> w, std::unique_ptr<ByteSource>* out) 
 
 }  // namespace
 
+Status ByteSource::ReadAll(std::string* out) {
+  char buf[1 << 16];
+  for (;;) {
+    size_t got = 0;
+    NSRADAR_RETURN_IF_ERROR(Read(buf, sizeof buf, &got));
+    if (got == 0) return Status::OK();
+    out->append(buf, got);
+  }
+}
+
 Status ByteSource::Open(const std::string& path, std::unique_ptr<ByteSource>* out) {
   int fd = path == "-" ? dup(0) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IOError(path + ": " + std::strerror(errno));

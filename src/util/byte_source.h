@@ -31,6 +31,9 @@ class ByteSource {
   // Reads up to `n` decompressed bytes into `buf`. Sets *got to the count;
   // *got == 0 with an OK status means end of stream.
   virtual Status Read(char* buf, size_t n, size_t* got) = 0;
+  // Appends the rest of the stream to *out: for inputs small enough to hold
+  // whole (host lists, indicator lists).
+  Status ReadAll(std::string* out);
 
   // Bytes of the underlying (compressed) input consumed so far and its total
   // size when known (0 otherwise), for progress reporting.

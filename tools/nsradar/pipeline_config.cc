@@ -7,16 +7,9 @@
 #include <functional>
 #include <map>
 
+#include "util/strings.h"
+
 namespace nsradar::cli {
-namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 Status LoadPipelineConfig(const std::string& path, PipelineConfig* c) {
   std::ifstream in(path);
@@ -73,12 +66,12 @@ Status LoadPipelineConfig(const std::string& path, PipelineConfig* c) {
   for (size_t lineno = 1; std::getline(in, line); ++lineno) {
     std::string_view l = line;
     if (size_t hash = l.find('#'); hash != std::string_view::npos) l = l.substr(0, hash);
-    l = Trim(l);
+    l = TrimBlanks(l);
     if (l.empty()) continue;
     const size_t eq = l.find('=');
     if (eq == std::string_view::npos)
       return Status::InvalidArgument(fmt::format("{}:{}: expected 'key = value'", path, lineno));
-    std::string_view key = Trim(l.substr(0, eq)), value = Trim(l.substr(eq + 1));
+    std::string_view key = TrimBlanks(l.substr(0, eq)), value = TrimBlanks(l.substr(eq + 1));
     auto it = keys.find(key);
     if (it == keys.end()) return Status::InvalidArgument(fmt::format("{}:{}: unknown key '{}'", path, lineno, key));
     if (const char* err = it->second(value)) {

@@ -18,14 +18,8 @@ namespace nsradar::detect::testing {
 Status LoadHostList(const std::string& path, std::vector<std::string>* hosts) {
   std::unique_ptr<ByteSource> in;
   if (Status s = ByteSource::Open(path, &in); !s.ok()) return s;
-  std::string text, line;
-  char buf[1 << 16];
-  for (;;) {
-    size_t got = 0;
-    if (Status s = in->Read(buf, sizeof buf, &got); !s.ok()) return s;
-    if (got == 0) break;
-    text.append(buf, got);
-  }
+  std::string text;
+  if (Status s = in->ReadAll(&text); !s.ok()) return s;
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
