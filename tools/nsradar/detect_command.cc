@@ -3,7 +3,6 @@
 // tunneling and exfiltration alerts over DNS traffic. docs/detection.md.
 #include <fmt/format.h>
 
-#include <cstdio>
 #include <fstream>
 #include <memory>
 

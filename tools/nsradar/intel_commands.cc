@@ -9,8 +9,7 @@
 #include "detect/allowlist.h"
 #include "dns/name.h"
 #include "intel/check.h"
-#include "intel/fetch.h"
-#include "intel/indicator_file.h"
+#include "intel/import.h"
 #include "intel/rpz.h"
 #include "nsdb/store.h"
 #include "util/json_writer.h"
@@ -104,21 +103,15 @@ void RunImport(const GlobalOptions& g, const ImportOptions& o) {
   auto store = Open(g, false);
   bool ok = true;
   for (const auto& file : o.files) {
-    std::vector<nsdb::Indicator> indicators;
-    intel::IndicatorFileStats stats;
-    Status s = intel::ReadIndicators(file, fo, &indicators, &stats);
-    uint64_t replaced = 0;
-    if (s.ok()) {
-      const std::string source = indicators.empty() ? o.source : indicators[0].source;
-      s = store->PutIndicators(indicators, o.replace ? source : std::string_view(), &replaced);
-    }
-    if (!s.ok()) {
+    intel::ImportResult r;
+    if (Status s = intel::ImportIndicators(*store, file, fo, o.replace, &r); !s.ok()) {
       PrintError(s.ToString());
       ok = false;
       continue;
     }
-    fmt::print(stderr, "{}: {} indicators ({}), {} lines skipped{}\n", file, indicators.size(), stats.format,
-               stats.errors, o.replace ? fmt::format(", {} earlier indicators of the source replaced", replaced) : "");
+    fmt::print(stderr, "{}: {} indicators ({}), {} lines skipped{}\n", file, r.indicators, r.stats.format,
+               r.stats.errors,
+               o.replace ? fmt::format(", {} earlier indicators of the source replaced", r.replaced) : "");
   }
   if (!ok) throw CLI::RuntimeError(1);
 }

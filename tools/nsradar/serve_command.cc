@@ -20,8 +20,7 @@
 #include "commands.h"
 #include "detect/detector.h"
 #include "inputs.h"
-#include "intel/fetch.h"
-#include "intel/indicator_file.h"
+#include "intel/import.h"
 #include "intel/rpz.h"
 #include "nsdb/store.h"
 #include "pipeline_config.h"
@@ -84,17 +83,13 @@ void ImportIntel(nsdb::Store& store, const PipelineConfig& c) {
     fo.on_error = [&](const std::string& place, const std::string& why) {
       if (++shown <= 10) fmt::print(stderr, "{}: {}\n", place, why);
     };
-    std::vector<nsdb::Indicator> indicators;
-    intel::IndicatorFileStats stats;
-    Status s = intel::ReadIndicators(file, fo, &indicators, &stats);
-    uint64_t replaced = 0;
-    if (s.ok() && !indicators.empty()) s = store.PutIndicators(indicators, indicators[0].source, &replaced);
-    if (!s.ok()) {
+    intel::ImportResult r;
+    if (Status s = intel::ImportIndicators(store, file, fo, /*replace=*/true, &r); !s.ok()) {
       PrintError("intel " + s.ToString());
       continue;
     }
-    fmt::print(stderr, "nsradar: intel {}: {} indicators ({}), {} lines skipped, {} replaced\n", file,
-               indicators.size(), stats.format, stats.errors, replaced);
+    fmt::print(stderr, "nsradar: intel {}: {} indicators ({}), {} lines skipped, {} replaced\n", file, r.indicators,
+               r.stats.format, r.stats.errors, r.replaced);
   }
 }
 

@@ -1,4 +1,4 @@
-#include "intel/fetch.h"
+#include "intel/import.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -93,6 +93,32 @@ TEST(Fetch, FailuresNameTheUrl) {
   Status refused = FetchUrl("http://127.0.0.1:1/list", dir.file("x"), 1000, 5);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.message().find("http://127.0.0.1:1/list"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nsradar::intel
+
+namespace nsradar::intel {
+namespace {
+
+// A source re-imported replaces itself, even when the list is now empty.
+TEST(Import, AListReplacesItsEarlierIndicators) {
+  nsdb::testing::TempDir dir;
+  std::unique_ptr<nsdb::Store> store;
+  ASSERT_TRUE(nsdb::Store::Open(dir.file("store"), {}, &store).ok());
+  const std::string list = dir.file("feed.txt");
+  std::ofstream(list) << "a.example\nb.example\n";
+  ImportResult r;
+  ASSERT_TRUE(ImportIndicators(*store, list, {}, true, &r).ok());
+  EXPECT_EQ(r.source, "feed.txt");
+  EXPECT_EQ(r.indicators, 2u);
+  std::ofstream(list, std::ios::trunc) << "# emptied\n";
+  ASSERT_TRUE(ImportIndicators(*store, list, {}, true, &r).ok());
+  EXPECT_EQ(r.indicators, 0u);
+  EXPECT_EQ(r.replaced, 2u);
+  size_t left = 0;
+  ASSERT_TRUE(store->ScanIndicators([&](const nsdb::Indicator&) { ++left; }).ok());
+  EXPECT_EQ(left, 0u);
 }
 
 }  // namespace

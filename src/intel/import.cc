@@ -1,4 +1,4 @@
-#include "intel/fetch.h"
+#include "intel/import.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -9,6 +9,7 @@
 #include <boost/url/parse.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 namespace nsradar::intel {
@@ -56,19 +57,30 @@ Status FetchUrl(const std::string& url, const std::string& path, size_t max_byte
   return Status::OK();
 }
 
-Status ReadIndicators(const std::string& file_or_url, IndicatorFileOptions options, std::vector<nsdb::Indicator>* out,
-                      IndicatorFileStats* stats) {
-  if (!IsUrl(file_or_url)) return ReadIndicatorFile(file_or_url, options, out, stats);
-  char tmpl[] = "/tmp/nsradar-intel-XXXXXX";
-  const int fd = mkstemp(tmpl);
-  if (fd < 0) return Status::IOError("cannot create a temporary file for " + file_or_url);
-  close(fd);
-  const std::string path = tmpl;
-  if (options.source.empty()) options.source = file_or_url;
-  Status s = FetchUrl(file_or_url, path);
-  if (s.ok()) s = ReadIndicatorFile(path, options, out, stats);
-  std::remove(path.c_str());
-  return s;
+Status ImportIndicators(nsdb::Store& store, const std::string& file_or_url, IndicatorFileOptions options, bool replace,
+                        ImportResult* result) {
+  *result = ImportResult();
+  if (options.source.empty()) {
+    options.source = IsUrl(file_or_url) ? file_or_url : std::filesystem::path(file_or_url).filename().string();
+  }
+  result->source = options.source;
+  std::vector<nsdb::Indicator> indicators;
+  if (IsUrl(file_or_url)) {
+    char tmpl[] = "/tmp/nsradar-intel-XXXXXX";
+    const int fd = mkstemp(tmpl);
+    if (fd < 0) return Status::IOError("cannot create a temporary file for " + file_or_url);
+    close(fd);
+    const std::string path = tmpl;
+    Status s = FetchUrl(file_or_url, path);
+    if (s.ok()) s = ReadIndicatorFile(path, options, &indicators, &result->stats);
+    std::remove(path.c_str());
+    NSRADAR_RETURN_IF_ERROR(s);
+  } else {
+    NSRADAR_RETURN_IF_ERROR(ReadIndicatorFile(file_or_url, options, &indicators, &result->stats));
+  }
+  result->indicators = indicators.size();
+  return store.PutIndicators(indicators, replace ? std::string_view(result->source) : std::string_view(),
+                             &result->replaced);
 }
 
 }  // namespace nsradar::intel
