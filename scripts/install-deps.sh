@@ -6,7 +6,7 @@ set -euo pipefail
 
 # Build and library dependencies.
 BUILD_PKGS=(
-  build-essential cmake ninja-build pkg-config git curl
+  build-essential cmake ninja-build pkg-config git curl ccache
   clang libclang-rt-14-dev clang-format
   librocksdb-dev zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libbz2-dev
   libfmt-dev libspdlog-dev libcli11-dev libpsl-dev libidn2-dev publicsuffix
