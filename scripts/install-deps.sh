@@ -8,7 +8,7 @@ set -euo pipefail
 BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config git curl ccache
   clang libclang-rt-14-dev clang-format
-  librocksdb-dev zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libbz2-dev
+  librocksdb-dev zlib1g-dev libzstd-dev liblzma-dev liblz4-dev libsnappy-dev libbz2-dev
   libfmt-dev libspdlog-dev libcli11-dev libpsl-dev libidn2-dev publicsuffix
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost1.81-dev libboost-url1.81-dev libssl-dev libsimdjson-dev libpcap-dev
@@ -16,7 +16,7 @@ BUILD_PKGS=(
 # Peers the benchmarks compare against and tools the tests drive.
 TOOL_PKGS=(
   knot-dnssecutils wrk tshark tcpdump unbound fstrm-bin bind9-dnsutils
-  bind9 iodine dns2tcp iproute2 python3 zstd pdns-recursor
+  bind9 iodine dns2tcp iproute2 python3 zstd xz-utils pdns-recursor
 )
 
 want=("${BUILD_PKGS[@]}")

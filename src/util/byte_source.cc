@@ -1,6 +1,7 @@
 #include "util/byte_source.h"
 
 #include <fcntl.h>
+#include <lzma.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -221,6 +222,69 @@ class ZstdSource final : public ByteSource {
   bool in_frame_ = false;
 };
 
+class XzSource final : public ByteSource {
+ public:
+  explicit XzSource(std::unique_ptr<InputWindow> w) : w_(std::move(w)) {
+    // LZMA_CONCATENATED: several streams one after the other read as one, as
+    // xz itself reads them. The memory limit keeps a hostile header from
+    // demanding more than xz -9 (64 MiB dictionary) ever needs.
+    init_ok_ = lzma_stream_decoder(&xs_, kMemoryLimit, LZMA_CONCATENATED) == LZMA_OK;
+  }
+  ~XzSource() override { lzma_end(&xs_); }
+
+  Status Read(char* buf, size_t n, size_t* got) override {
+    *got = 0;
+    if (!init_ok_) return Status::IOError(w_->name() + ": cannot initialise liblzma");
+    while (*got == 0 && !ended_) {
+      NSRADAR_RETURN_IF_ERROR(w_->Fill());
+      // At the end of the input LZMA_FINISH tells a complete stream from a cut one.
+      const lzma_action action = w_->eof() ? LZMA_FINISH : LZMA_RUN;
+      xs_.next_in = reinterpret_cast<const uint8_t*>(w_->data());
+      xs_.avail_in = w_->pending();
+      xs_.next_out = reinterpret_cast<uint8_t*>(buf);
+      xs_.avail_out = n;
+      lzma_ret rc = lzma_code(&xs_, action);
+      w_->Consume(w_->pending() - xs_.avail_in);
+      *got = n - xs_.avail_out;
+      if (rc == LZMA_STREAM_END) {
+        ended_ = true;
+      } else if (rc == LZMA_BUF_ERROR && action == LZMA_FINISH) {
+        return Status::Corruption(w_->name() + ": xz stream truncated at offset " + std::to_string(w_->consumed()));
+      } else if (rc != LZMA_OK && rc != LZMA_BUF_ERROR) {
+        return Status::Corruption(w_->name() + ": xz data error at offset " + std::to_string(w_->consumed()) + ": " +
+                                  ErrorName(rc));
+      }
+    }
+    return Status::OK();
+  }
+  uint64_t raw_offset() const override { return w_->consumed(); }
+  uint64_t raw_size() const override { return w_->size(); }
+  Encoding encoding() const override { return Encoding::kXz; }
+
+ private:
+  static constexpr uint64_t kMemoryLimit = 256ull << 20;
+
+  static const char* ErrorName(lzma_ret rc) {
+    switch (rc) {
+      case LZMA_MEMLIMIT_ERROR:
+        return "needs more memory than the 256 MiB allowed";
+      case LZMA_FORMAT_ERROR:
+        return "not xz data (trailing garbage?)";
+      case LZMA_OPTIONS_ERROR:
+        return "unsupported options";
+      case LZMA_DATA_ERROR:
+        return "corrupt data";
+      default:
+        return "decoder error";
+    }
+  }
+
+  std::unique_ptr<InputWindow> w_;
+  lzma_stream xs_ = LZMA_STREAM_INIT;
+  bool init_ok_ = false;
+  bool ended_ = false;
+};
+
 Status Detect(std::unique_ptr<InputWindow> w, std::unique_ptr<ByteSource>* out) {
   NSRADAR_RETURN_IF_ERROR(w->Fill());
   const auto* p = reinterpret_cast<const unsigned char*>(w->data());
@@ -229,6 +293,11 @@ Status Detect(std::unique_ptr<InputWindow> w, std::unique_ptr<ByteSource>* out) 
     *out = std::make_unique<GzipSource>(std::move(w));
   } else if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd) {
     *out = std::make_unique<ZstdSource>(std::move(w));
+  } else if (n >= 6 && std::memcmp(p,
+                                   "\xfd"
+                                   "7zXZ\0",
+                                   6) == 0) {
+    *out = std::make_unique<XzSource>(std::move(w));
   } else {
     *out = std::make_unique<PlainSource>(std::move(w));
   }
@@ -245,6 +314,17 @@ Status ByteSource::ReadAll(std::string* out) {
     if (got == 0) return Status::OK();
     out->append(buf, got);
   }
+}
+
+Status ByteSource::ReadFull(char* buf, size_t n, size_t* got) {
+  *got = 0;
+  while (*got < n) {
+    size_t k = 0;
+    NSRADAR_RETURN_IF_ERROR(Read(buf + *got, n - *got, &k));
+    if (k == 0) break;
+    *got += k;
+  }
+  return Status::OK();
 }
 
 Status ByteSource::Open(const std::string& path, std::unique_ptr<ByteSource>* out) {

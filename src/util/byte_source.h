@@ -1,5 +1,6 @@
 // ByteSource: a sequential stream of bytes from a file, decompressed on the
-// fly when the file is gzip (one or more members) or zstd. The format is
+// fly when the file is gzip (one or more members), zstd or xz (one or more
+// streams). The format is
 // detected from the first bytes, never from the file name, so a `.gz` that is
 // really plain text still reads.
 //
@@ -19,7 +20,7 @@ namespace nsradar {
 
 class ByteSource {
  public:
-  enum class Encoding { kPlain, kGzip, kZstd };
+  enum class Encoding { kPlain, kGzip, kZstd, kXz };
 
   virtual ~ByteSource() = default;
 
@@ -31,6 +32,8 @@ class ByteSource {
   // Reads up to `n` decompressed bytes into `buf`. Sets *got to the count;
   // *got == 0 with an OK status means end of stream.
   virtual Status Read(char* buf, size_t n, size_t* got) = 0;
+  // Reads until `n` bytes or the end of the stream; *got < n only at the end.
+  Status ReadFull(char* buf, size_t n, size_t* got);
   // Appends the rest of the stream to *out: for inputs small enough to hold
   // whole (host lists, indicator lists).
   Status ReadAll(std::string* out);

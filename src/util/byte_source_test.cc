@@ -1,6 +1,7 @@
 #include "util/byte_source.h"
 
 #include <gtest/gtest.h>
+#include <lzma.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -27,6 +28,16 @@ std::string Gzip(const std::string& in) {
 std::string Zstd(const std::string& in) {
   std::string out(ZSTD_compressBound(in.size()), '\0');
   out.resize(ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3));
+  return out;
+}
+
+std::string Xz(const std::string& in) {
+  std::string out(lzma_stream_buffer_bound(in.size()), '\0');
+  size_t pos = 0;
+  EXPECT_EQ(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, nullptr, reinterpret_cast<const uint8_t*>(in.data()),
+                                    in.size(), reinterpret_cast<uint8_t*>(out.data()), &pos, out.size()),
+            LZMA_OK);
+  out.resize(pos);
   return out;
 }
 
@@ -64,6 +75,13 @@ TEST(ByteSourceTest, PlainGzipZstdAndConcatenatedGzip) {
   EXPECT_EQ(enc, ByteSource::Encoding::kZstd);
   ASSERT_TRUE(ReadAll(Gzip("first\n") + Gzip("second\n"), &out).ok());
   EXPECT_EQ(out, "first\nsecond\n");
+  ASSERT_TRUE(ReadAll(Xz(text), &out, &enc).ok());
+  EXPECT_EQ(out, text);
+  EXPECT_EQ(enc, ByteSource::Encoding::kXz);
+  ASSERT_TRUE(ReadAll(Xz("first\n") + Xz("second\n"), &out).ok());  // concatenated streams, as `xz` reads them
+  EXPECT_EQ(out, "first\nsecond\n");
+  ASSERT_TRUE(ReadAll(Xz(""), &out).ok());
+  EXPECT_EQ(out, "");
 }
 
 TEST(ByteSourceTest, TruncatedAndCorruptStreamsAreErrors) {
@@ -78,6 +96,19 @@ TEST(ByteSourceTest, TruncatedAndCorruptStreamsAreErrors) {
   s = ReadAll(gz + "garbage", &out);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("trailing garbage"), std::string::npos);
+  std::string xz = Xz(text);
+  s = ReadAll(xz.substr(0, xz.size() / 2), &out);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("xz stream truncated"), std::string::npos) << s.ToString();
+  s = ReadAll(xz.substr(0, xz.size() - 1), &out);  // only the end of the stream footer missing
+  EXPECT_FALSE(s.ok()) << "a cut footer read as a whole stream";
+  EXPECT_FALSE(ReadAll(xz + "garbage", &out).ok());  // too short for a stream header: read as a cut stream
+  s = ReadAll(xz + std::string(64, 'g'), &out);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("xz data error"), std::string::npos) << s.ToString();
+  std::string corrupt_xz = xz;
+  for (size_t i = 40; i < 80 && i < corrupt_xz.size(); ++i) corrupt_xz[i] = static_cast<char>(corrupt_xz[i] ^ 0x5a);
+  EXPECT_FALSE(ReadAll(corrupt_xz, &out).ok());
   std::string corrupt = gz;
   for (size_t i = 20; i < 60 && i < corrupt.size(); ++i) corrupt[i] = static_cast<char>(corrupt[i] ^ 0x5a);
   EXPECT_FALSE(ReadAll(corrupt, &out).ok());
