@@ -1,6 +1,8 @@
 #include "dns/name.h"
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 
 namespace nsradar::dns {
 namespace {
@@ -38,9 +40,8 @@ inline void AppendCanonicalByte(uint8_t b, std::string* out) {
       out->push_back(static_cast<char>(b));
       break;
     default: {
-      uint8_t v = b >= 'A' && b <= 'Z' ? static_cast<uint8_t>(b + 32) : b;
-      char esc[4] = {'\\', static_cast<char>('0' + v / 100), static_cast<char>('0' + v / 10 % 10),
-                     static_cast<char>('0' + v % 10)};
+      char esc[4] = {'\\', static_cast<char>('0' + b / 100), static_cast<char>('0' + b / 10 % 10),
+                     static_cast<char>('0' + b % 10)};
       out->append(esc, 4);
     }
   }
@@ -139,12 +140,8 @@ namespace {
 inline void AppendRawByte(uint8_t b, std::string* out) {
   if (kByteClass[b] == kUpper) {
     out->push_back(static_cast<char>(b));
-  } else if (kByteClass[b] == kPlain || kByteClass[b] == kEscapeChar) {
-    AppendCanonicalByte(b, out);
   } else {
-    char esc[4] = {'\\', static_cast<char>('0' + b / 100), static_cast<char>('0' + b / 10 % 10),
-                   static_cast<char>('0' + b % 10)};
-    out->append(esc, 4);
+    AppendCanonicalByte(b, out);
   }
 }
 
@@ -274,6 +271,24 @@ std::string ToDisplay(std::string_view s) {
   std::string out(s);
   out.push_back('.');
   return out;
+}
+
+namespace {
+
+// Bytes [at, at + 8) of `s` as a big-endian integer, zero-padded: integers
+// compare as the bytes do.
+uint64_t BigEndian8(std::string_view s, size_t at) {
+  unsigned char b[8] = {};
+  if (at < s.size()) std::memcpy(b, s.data() + at, std::min<size_t>(8, s.size() - at));
+  uint64_t v = 0;
+  for (unsigned char c : b) v = (v << 8) | c;
+  return v;
+}
+
+}  // namespace
+
+NameKey MakeNameKey(std::string_view name, uint32_t tag) {
+  return NameKey{BigEndian8(name, 0), BigEndian8(name, 8), name.data(), static_cast<uint32_t>(name.size()), tag};
 }
 
 }  // namespace nsradar::dns

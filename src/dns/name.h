@@ -2,11 +2,21 @@
 //
 // Canonical form: lower-case presentation format without the trailing dot;
 // the root is the empty string. Bytes that presentation format cannot show
-// plainly are escaped: `.` `\` `"` `(` `)` `;` `@` `$` and space as `\X`, and
-// bytes outside 0x21..0x7e as `\DDD`. Every name is validated once at the
-// edge (labels 1..63 bytes, at most 255 bytes in wire form), so code that
-// holds a canonical name may rely on those limits. Byte-wise lexicographic
-// order of the canonical form is the order the index pages in.
+// plainly are escaped: `.` `\` `"` `(` `)` `;` `@` `$` as `\X`, and bytes
+// outside 0x21..0x7e (space, control characters, 0x7f and up) as `\DDD`.
+// So every byte value has exactly one spelling, and a canonical name is
+// printable ASCII without NUL. Every name is validated once at the edge
+// (labels 1..63 bytes, at most 255 bytes in wire form), so code that holds a
+// canonical name may rely on those limits.
+//
+// The one order of names, everywhere: byte-wise lexicographic order of the
+// canonical form (a name before every longer name it begins), i.e.
+// std::string_view's operator<, RocksDB's default comparator, and NameKey
+// below. Snapshots list domains and hosts in it and the store's keys and
+// merge-joins rely on it. It is not DNSSEC's canonical order (RFC 4034 6.1)
+// nor the order of the raw bytes: an escaped byte sorts by its escape's
+// characters, so `a\032` (a space) and `a\255` both sort after `a9` and
+// before `aa`, and labels are not compared one by one.
 #pragma once
 
 #include <cstddef>
@@ -54,5 +64,38 @@ std::string ReverseLabels(std::string_view canonical);
 
 // Presentation with the trailing dot, "." for the root: what users see.
 std::string ToDisplay(std::string_view canonical);
+
+// A name to sort: its first 16 bytes as two big-endian integers, zero-padded,
+// beside the name, so that most comparisons in a sort of millions of names
+// never touch the names' bytes. Keys order exactly as the names do (the
+// order above), for any bytes, NUL included. `tag` is the caller's: it rides
+// along with the key (an id, a count), so a sorted array of keys needs no
+// table beside it. The name's bytes must outlive the key.
+struct NameKey {
+  uint64_t p0, p1;
+  const char* data;
+  uint32_t size;
+  uint32_t tag;
+
+  std::string_view name() const { return {data, size}; }
+};
+
+NameKey MakeNameKey(std::string_view name, uint32_t tag = 0);
+
+inline bool operator<(const NameKey& a, const NameKey& b) {
+  if (a.p0 != b.p0) return a.p0 < b.p0;
+  if (a.p1 != b.p1) return a.p1 < b.p1;
+  // The first 16 bytes, padding included, are equal. A name of at most 16
+  // bytes is then the beginning of the other (whose bytes match its padding
+  // if it is longer): the shorter name comes first.
+  if (a.size <= 16 || b.size <= 16) return a.size < b.size;
+  return a.name().substr(16) < b.name().substr(16);
+}
+
+// The names are equal (tags aside).
+inline bool SameName(const NameKey& a, const NameKey& b) {
+  return a.p0 == b.p0 && a.p1 == b.p1 && a.size == b.size &&
+         (a.size <= 16 || a.name().substr(16) == b.name().substr(16));
+}
 
 }  // namespace nsradar::dns

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <vector>
+
 namespace nsradar::dns {
 namespace {
 
@@ -72,6 +78,141 @@ TEST(NameTest, LabelOperations) {
   for (const char* n : {"a", "a.b", "x\\.y.z", "a\\\\.b"}) EXPECT_EQ(ReverseLabels(ReverseLabels(n)), n);
   EXPECT_EQ(ToDisplay(""), ".");
   EXPECT_EQ(ToDisplay("com"), "com.");
+}
+
+// How dns/name.h says a byte is written in canonical form, spelled out here
+// apart from the code's table.
+std::string Spelling(int b) {
+  if (b >= 'A' && b <= 'Z') return std::string(1, static_cast<char>(b - 'A' + 'a'));
+  if (b <= 0x20 || b >= 0x7f) {
+    char d[5];
+    snprintf(d, sizeof(d), "\\%03d", b);
+    return d;
+  }
+  if (std::string_view(".\\\"();@$").find(static_cast<char>(b)) != std::string_view::npos) {
+    return std::string("\\") + static_cast<char>(b);
+  }
+  return std::string(1, static_cast<char>(b));
+}
+
+// Every byte value, at the start, middle and end of a label: the same
+// canonical name whether written as `\DDD`, `\X`, raw, relative to an origin,
+// in wire format or in a DNS message; and the canonical name parses back to
+// itself and keeps its label structure.
+TEST(NameTest, EveryByteValueHasOneSpellingInEveryPath) {
+  for (int b = 0; b < 256; ++b) {
+    const auto c = static_cast<char>(b);
+    char ddd[5];
+    snprintf(ddd, sizeof(ddd), "\\%03d", b);
+    struct Shape {
+      std::string before, after;
+    };
+    for (const Shape& shape : {Shape{"", ""}, Shape{"x", ""}, Shape{"", "y"}, Shape{"x", "y"}}) {
+      const std::string want = shape.before + Spelling(b) + shape.after + ".z";
+      const std::string what = "byte " + std::to_string(b) + " after '" + shape.before + "'";
+      EXPECT_EQ(Canon(shape.before + ddd + shape.after + ".z."), want) << what;
+      EXPECT_EQ(Canon(shape.before + ddd + shape.after, "z"), want) << what;
+      if (b < '0' || b > '9') {
+        EXPECT_EQ(Canon(shape.before + "\\" + c + shape.after + ".z."), want) << what;
+      }
+      // A raw byte is the same byte, unless it is syntax: a dot ends the
+      // label, a backslash starts an escape, and "@" alone is the origin.
+      if (c != '.' && c != '\\' && !(c == '@' && shape.before.empty() && shape.after.empty())) {
+        EXPECT_EQ(Canon(shape.before + c + shape.after + ".z."), want) << what;
+      }
+      std::string wire;
+      wire.push_back(static_cast<char>(shape.before.size() + 1 + shape.after.size()));
+      wire += shape.before + c + shape.after + '\1' + 'z' + '\0';
+      const auto* w = reinterpret_cast<const uint8_t*>(wire.data());
+      std::string out;
+      size_t used = 0;
+      EXPECT_EQ(ParseWireName(w, wire.size(), &used, &out), nullptr) << what;
+      EXPECT_EQ(out, want) << what;
+      EXPECT_EQ(used, wire.size()) << what;
+      std::string canonical, raw;
+      size_t next = 0;
+      EXPECT_EQ(ParseMessageName(w, wire.size(), 0, &next, &canonical, &raw), nullptr) << what;
+      EXPECT_EQ(canonical, want) << what;
+      EXPECT_EQ(Canon(raw + "."), want) << what;  // the case-keeping form is presentation format too
+
+      EXPECT_EQ(Canon(want + "."), want) << what;
+      EXPECT_EQ(Canon(want), want) << what;
+      EXPECT_EQ(Canon(ToDisplay(want)), want) << what;
+      EXPECT_EQ(WireLength(want), wire.size()) << what;
+      EXPECT_EQ(Parent(want), "z") << what;
+      EXPECT_TRUE(IsAtOrBelow(want, "z")) << what;
+      EXPECT_FALSE(IsAtOrBelow("z", want)) << what;
+      EXPECT_EQ(ReverseLabels(want), "z." + want.substr(0, want.size() - 2)) << what;
+      EXPECT_EQ(ReverseLabels(ReverseLabels(want)), want) << what;
+    }
+  }
+}
+
+// Two names have the same canonical form exactly when their wire forms are
+// equal but for the case of ASCII letters (RFC 4343): all two-byte labels.
+TEST(NameTest, CanonicalFormIsOneToOne) {
+  std::map<std::string, std::pair<int, int>> folded_of;
+  auto fold = [](int b) { return b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b; };
+  for (int b1 = 0; b1 < 256; ++b1) {
+    for (int b2 = 0; b2 < 256; ++b2) {
+      const uint8_t wire[] = {2, static_cast<uint8_t>(b1), static_cast<uint8_t>(b2), 0};
+      std::string out;
+      size_t used = 0;
+      ASSERT_EQ(ParseWireName(wire, sizeof(wire), &used, &out), nullptr);
+      const std::pair<int, int> folded{fold(b1), fold(b2)};
+      auto [at, added] = folded_of.emplace(out, folded);
+      EXPECT_EQ(at->second, folded) << out;
+      EXPECT_EQ(Canon(out + "."), out);
+    }
+  }
+  EXPECT_EQ(folded_of.size(), 230u * 230u);  // 256 byte values less 26 upper-case letters
+}
+
+// NameKey orders exactly as std::string_view does, for any bytes: names
+// around the 8- and 16-byte boundaries of its integers, differing there or
+// being a prefix of one another.
+TEST(NameTest, NameKeysOrderAsTheNames) {
+  std::set<std::string> names;
+  const int lengths[] = {0, 1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 33};
+  for (int length : lengths) {
+    for (int b :
+         {0x00, 0x01, int{'-'}, int{'.'}, int{'0'}, int{'\\'}, int{'a'}, int{'m'}, int{'z'}, 0x7f, 0x80, 0xfe, 0xff}) {
+      for (int at : {0, 7, 8, 15, 16, 17, length - 1}) {
+        if (at < 0 || at >= length) continue;
+        std::string n(static_cast<size_t>(length), 'm');
+        n[static_cast<size_t>(at)] = static_cast<char>(b);
+        names.insert(n);
+      }
+    }
+  }
+  names.insert("");
+  std::vector<std::string> v(names.begin(), names.end());
+  for (const auto& a : v) {
+    for (const auto& b : v) {
+      const NameKey ka = MakeNameKey(a), kb = MakeNameKey(b);
+      ASSERT_EQ(ka < kb, a < b) << testing::PrintToString(a) << " " << testing::PrintToString(b);
+      ASSERT_EQ(SameName(ka, kb), a == b) << testing::PrintToString(a) << " " << testing::PrintToString(b);
+    }
+  }
+  // Every byte value at the last byte of the first 16, and after them,
+  // sorted by key as by name (the tag rides along).
+  std::vector<std::string> all;
+  for (int b = 0; b < 256; ++b) {
+    for (size_t length : {15, 16, 17, 18}) {
+      all.push_back(std::string(length - 1, 'n') + static_cast<char>(b));
+      all.push_back(std::string(15, 'n') + static_cast<char>(b) + std::string(length - 15, 'n'));
+    }
+  }
+  std::vector<NameKey> keys;
+  for (uint32_t i = 0; i < all.size(); ++i) keys.push_back(MakeNameKey(all[i], i));
+  std::sort(keys.begin(), keys.end());
+  std::vector<std::string> by_key;
+  for (const NameKey& k : keys) {
+    EXPECT_EQ(k.name(), all[k.tag]);
+    by_key.emplace_back(k.name());
+  }
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(by_key, all);
 }
 
 }  // namespace

@@ -7,12 +7,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "dns/name.h"
 #include "nsdb/store_test_util.h"
 
 namespace nsradar::nsdb {
@@ -638,6 +640,135 @@ TEST(StoreTest, AlertsAreKeptByDomainAndTimeAndReadBackByReaders) {
   ASSERT_EQ(out.size(), 3u);
   EXPECT_EQ(out[2].domain, "exfil.testing");
   EXPECT_FALSE(reader->PutAlert({"x.test", 1, "tunneling", "{}"}).ok());
+}
+
+}  // namespace
+}  // namespace nsradar::nsdb
+
+namespace nsradar::nsdb {
+namespace {
+
+std::string CanonicalOf(const std::string& text) {
+  std::string out;
+  const char* err = dns::ParseName(text, "", &out);
+  EXPECT_EQ(err, nullptr) << text;
+  return out;
+}
+
+// Names holding every byte value: domains written with `\DDD`, name server
+// hosts raw wherever zone syntax allows a raw byte. Each domain A has
+// exactly 16 canonical bytes and a domain B that starts with them (the
+// lengths at which the snapshot's sort keys once took the two for equal).
+// The file lists the domains in canonical order except that each B comes
+// before its A, which that sort left as it was and which the store's
+// merge-join then read as out of order. Ingesting is idempotent and every
+// edge reads back exactly, through both write paths.
+TEST(StoreTest, NamesOfEveryByteValueIngestIdempotentlyAndReadBackExactly) {
+  auto escaped = [](int b) {
+    char esc[5];
+    snprintf(esc, sizeof(esc), "\\%03d", b);
+    return std::string(esc);
+  };
+  auto host_text = [&](int b) {
+    // Bytes that zone syntax gives a meaning (blanks, quotes, parentheses,
+    // comments, escapes, dots, control characters) are escaped.
+    const bool raw = b > 0x20 && std::string_view("\"();\\.").find(static_cast<char>(b)) == std::string_view::npos;
+    return "n" + (raw ? std::string(1, static_cast<char>(b)) : escaped(b)) + ".h.";
+  };
+  struct Entry {
+    std::string a, b;                                        // canonical
+    std::vector<std::pair<std::string, std::string>> lines;  // owner text, host text
+  };
+  std::vector<Entry> entries;
+  std::map<std::string, std::set<std::string>> hosts_of;  // canonical domain -> canonical hosts
+  for (int b = 0; b < 256; ++b) {
+    const std::string label = "p" + escaped(b);
+    // Pad the label so that "label.z" is exactly 16 canonical bytes.
+    const std::string a_text = label + std::string(14 - CanonicalOf(label + ".").size(), 'f') + ".z.";
+    const std::string b_text = a_text.substr(0, a_text.size() - 1) + "q.z.";
+    Entry e{CanonicalOf(a_text), CanonicalOf(b_text), {}};
+    EXPECT_EQ(e.a.size(), 16u);
+    EXPECT_EQ(e.b.substr(0, 16), e.a);
+    e.lines = {{b_text, host_text(b)}, {b_text, host_text((b + 1) % 256)}, {a_text, host_text(b)}, {a_text, "s.h."}};
+    for (const auto& [owner, host] : e.lines) hosts_of[CanonicalOf(owner)].insert(CanonicalOf(host));
+    entries.push_back(std::move(e));
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) { return x.a < y.a; });
+  std::string text = "z.\t60\tIN\tSOA\tns.z. h.z. 1 1 1 1 1\n";
+  for (const Entry& e : entries) {
+    for (const auto& [owner, host] : e.lines) text += owner + "\t60\tIN\tNS\t" + host + "\n";
+  }
+  std::map<std::string, std::set<std::string>> domains_on;  // canonical host -> canonical domains
+  size_t edges = 0;
+  for (const auto& [domain, hosts] : hosts_of) {
+    for (const auto& h : hosts) domains_on[h].insert(domain);
+    edges += hosts.size();
+  }
+  // 230 distinct domains per length: upper-case letters fold onto lower case.
+  ASSERT_EQ(hosts_of.size(), 2u * 230);
+
+  // Every edge, with the times of the snapshots that held it, and nothing else.
+  auto expect_exactly = [&](const Store& store, int64_t first, int64_t last, const std::string& what) {
+    for (const auto& [host, domains] : domains_on) {
+      DomainQuery q;
+      q.ns = host;
+      q.limit = kMaxPage;
+      DomainPage page;
+      ASSERT_TRUE(store.DomainsOnNs(q, &page).ok());
+      std::vector<std::string> got;
+      for (const auto& r : page.rows) {
+        got.push_back(r.name);
+        EXPECT_EQ(r.first_seen, first) << what << " " << host << " " << r.name;
+        EXPECT_EQ(r.last_seen, last) << what << " " << host << " " << r.name;
+        EXPECT_TRUE(r.active) << what << " " << host << " " << r.name;
+      }
+      EXPECT_EQ(got, std::vector<std::string>(domains.begin(), domains.end())) << what << " " << host;
+      EXPECT_EQ(page.total, domains.size()) << what << " " << host;
+      NsCounts c;
+      ASSERT_TRUE(store.Counts(host, &c).ok());
+      EXPECT_EQ(c.total, domains.size()) << what << " " << host;
+      EXPECT_EQ(c.active, domains.size()) << what << " " << host;
+    }
+    for (const auto& [domain, hosts] : hosts_of) {
+      DomainInfo info;
+      ASSERT_TRUE(store.Domain(domain, &info).ok()) << what << " " << domain;
+      std::vector<std::string> got;
+      for (const auto& e : info.edges) got.push_back(e.ns);
+      EXPECT_EQ(got, std::vector<std::string>(hosts.begin(), hosts.end())) << what << " " << domain;
+      EXPECT_EQ(info.current(), got) << what << " " << domain;
+    }
+    StoreStats st;
+    ASSERT_TRUE(store.Stats(&st).ok());
+    EXPECT_EQ(st.edges, edges) << what;
+    EXPECT_EQ(st.active_edges, edges) << what;
+    EXPECT_EQ(st.domains, hosts_of.size()) << what;
+    EXPECT_EQ(st.name_servers, domains_on.size()) << what;
+  };
+
+  for (size_t batch_limit : {size_t{0}, size_t{1} << 30}) {
+    const std::string path = batch_limit ? "batch" : "bulk";
+    TempDir dir;
+    auto store = OpenStore(dir.path(), batch_limit);
+    IngestResult r;
+    Ingest(store.get(), text, 100, &r);
+    EXPECT_EQ(r.domains, hosts_of.size()) << path;
+    EXPECT_EQ(r.edges_added, edges) << path;
+    expect_exactly(*store, 100, 100, path + " first ingest");
+    const std::string once = Dump(*store);
+    Ingest(store.get(), text, 100, &r);
+    EXPECT_TRUE(r.replaced_existing) << path;
+    EXPECT_EQ(r.edges_changed, 0u) << path;
+    EXPECT_EQ(Dump(*store), once) << path;
+    // A later snapshot with the same content changes no edge (their runs
+    // stay open to the latest snapshot) and every edge reads as seen in both.
+    Ingest(store.get(), text, 200, &r);
+    EXPECT_EQ(r.edges_changed, 0u) << path;
+    expect_exactly(*store, 100, 200, path + " second snapshot");
+    const std::string twice = Dump(*store);
+    Ingest(store.get(), text, 200, &r);
+    EXPECT_EQ(r.edges_changed, 0u) << path;
+    EXPECT_EQ(Dump(*store), twice) << path;
+  }
 }
 
 }  // namespace

@@ -18,15 +18,6 @@ namespace {
 
 constexpr size_t kArenaChunk = 4 << 20;
 
-// Bytes [at, at + 8) of a name as a big-endian integer, zero-padded.
-uint64_t Prefix8(std::string_view s, size_t at) {
-  unsigned char b[8] = {};
-  if (at < s.size()) std::memcpy(b, s.data() + at, std::min<size_t>(8, s.size() - at));
-  uint64_t v = 0;
-  for (unsigned char c : b) v = (v << 8) | c;
-  return v;
-}
-
 // Name server hosts by name: open addressing over (hash, id) pairs, the
 // names themselves staying in the snapshot's arena. Several times faster
 // than std::unordered_map for the one lookup every NS record makes.
@@ -305,42 +296,25 @@ Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, Zo
   s->addresses_.clear();
   s->addresses_.shrink_to_fit();
 
-  // Host ranks: lexicographic order of the host names.
-  std::vector<uint32_t> order(s->hosts_.size());
-  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](uint32_t a, uint32_t b) { return s->Name(s->hosts_[a]) < s->Name(s->hosts_[b]); });
-  std::vector<uint32_t> rank(order.size());
-  std::vector<NameRef> sorted_hosts(order.size());
-  for (uint32_t r = 0; r < order.size(); ++r) {
-    rank[order[r]] = r;
-    sorted_hosts[r] = s->hosts_[order[r]];
+  // Host ranks: the hosts in name order (dns/name.h), the key's tag the id.
+  std::vector<dns::NameKey> host_keys(s->hosts_.size());
+  for (uint32_t i = 0; i < host_keys.size(); ++i) host_keys[i] = dns::MakeNameKey(s->Name(s->hosts_[i]), i);
+  std::sort(host_keys.begin(), host_keys.end());
+  std::vector<uint32_t> rank(host_keys.size());
+  for (uint32_t r = 0; r < host_keys.size(); ++r) {
+    rank[host_keys[r].tag] = r;
+    s->hosts_[r] = NameRef{host_keys[r].data, host_keys[r].size};
   }
-  s->hosts_ = std::move(sorted_hosts);
+  host_keys = {};
 
-  // Domains in lexicographic order. Sort keys carry the first 16 bytes and
-  // the length, which settle almost every comparison without touching the
-  // names: canonical names hold no NUL byte, so equal zero-padded prefixes
-  // and a length of at most 16 mean equal names.
-  // The entry's fields are copied in, so that the rebuild below reads the
-  // keys in order rather than the entries at random.
+  // Domains in name order. The key's tag is the entry's host count and the
+  // entry's other field is copied in too, so that the rebuild below reads
+  // the keys in order rather than the entries at random.
   struct Key {
-    uint64_t p0, p1;
-    const char* name;
-    uint32_t length;
-    uint32_t hosts_count;
+    dns::NameKey name;
     uint64_t hosts_begin;
   };
-  auto tail = [](const Key& k) { return std::string_view(k.name + 16, k.length - 16); };
-  auto less = [&](const Key& a, const Key& b) {
-    if (a.p0 != b.p0) return a.p0 < b.p0;
-    if (a.p1 != b.p1) return a.p1 < b.p1;
-    if (a.length <= 16 || b.length <= 16) return false;
-    return tail(a) < tail(b);
-  };
-  auto same = [&](const Key& a, const Key& b) {
-    return a.p0 == b.p0 && a.p1 == b.p1 && a.length == b.length && (a.length <= 16 || tail(a) == tail(b));
-  };
+  auto less = [](const Key& a, const Key& b) { return a.name < b.name; };
   std::vector<Key> keys;
   keys.reserve(s->domains_.size());
   for (uint32_t i = 0; i < s->domains_.size(); ++i) {
@@ -350,9 +324,9 @@ Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, Zo
       s->dropped_ += s->domains_[i].hosts_count;
       continue;
     }
-    keys.push_back(Key{Prefix8(name, 0), Prefix8(name, 8), name.data(), static_cast<uint32_t>(name.size()),
-                       s->domains_[i].hosts_count, s->domains_[i].hosts_begin});
+    keys.push_back(Key{dns::MakeNameKey(name, s->domains_[i].hosts_count), s->domains_[i].hosts_begin});
   }
+  // A file already in name order is only checked, not sorted again.
   if (!std::is_sorted(keys.begin(), keys.end(), less)) std::sort(keys.begin(), keys.end(), less);
 
   // Rebuild the edge array in domain order, merging repeated owners and
@@ -364,12 +338,12 @@ Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, Zo
   std::string_view last_parent;
   bool parent_is_suffix = false;
   for (size_t k = 0; k < keys.size();) {
-    const NameRef name_ref{keys[k].name, keys[k].length};
+    const NameRef name_ref{keys[k].name.data, keys[k].name.size};
     std::string_view name = s->Name(name_ref);
     uint64_t begin = edges.size();
     size_t j = k;
-    for (; j < keys.size() && same(keys[j], keys[k]); ++j) {
-      for (uint32_t h = 0; h < keys[j].hosts_count; ++h) {
+    for (; j < keys.size() && dns::SameName(keys[j].name, keys[k].name); ++j) {
+      for (uint32_t h = 0; h < keys[j].name.tag; ++h) {
         edges.push_back(rank[s->edge_hosts_[keys[j].hosts_begin + h]]);
       }
     }

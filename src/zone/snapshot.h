@@ -5,8 +5,9 @@
 // its name server hosts, and the A/AAAA addresses of those hosts found in the
 // file (glue). Names are interned into an arena and, once loaded, sorted and
 // de-duplicated so that consumers can stream them in index order without
-// sorting again: domains ascending, each with its hosts ascending, and every
-// host numbered by its rank in lexicographic order.
+// sorting again: domains strictly ascending, each with its hosts strictly
+// ascending, and every host numbered by its rank, all in the one order of
+// names (dns/name.h) that the store's keys and merge-joins use.
 //
 // Memory is about 40 bytes per domain plus 4 per edge plus the names, e.g.
 // ~2.5 GB for a 50M-domain zone; the file itself is streamed. Loading parses

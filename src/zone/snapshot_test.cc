@@ -2,6 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "dns/name.h"
+
 namespace nsradar::zone {
 namespace {
 
@@ -56,6 +65,146 @@ TEST(SnapshotTest, ApexInferredWithoutSoa) {
   EXPECT_EQ(given.apex(), "example.com");
   ASSERT_EQ(given.domain_count(), 1u);
   EXPECT_EQ(given.domain_kind(0), DomainKind::kSubdomain);
+}
+
+std::string Canonical(const std::string& text) {
+  std::string out;
+  const char* err = dns::ParseName(text, "", &out);
+  EXPECT_EQ(err, nullptr) << text;
+  return out;
+}
+
+// The input of issue 11 item 8, as the fuzzer found it: under a $ORIGIN with
+// a raw high byte, an owner written without its final dot, "n1.ex\221opl.e"
+// (so n1.ex\221opl.e.ex\221opl.e.e), then "n1" (n1.ex\221opl.e.e, 16 bytes).
+// The sort keys took the two for equal and kept the file's order.
+TEST(SnapshotTest, SixteenByteNameBeforeTheNamesItBegins) {
+  auto s = Load("$ORIGIN ex\xddopl.e.e.\nn1.ex\xddopl.e 3600 IN NS ns1\nn1 3600 IN NS ns1\n");
+  ASSERT_EQ(s.domain_count(), 2u);
+  EXPECT_EQ(s.domain(0), "n1.ex\\221opl.e.e");
+  EXPECT_EQ(s.domain(1), "n1.ex\\221opl.e.ex\\221opl.e.e");
+  // Nothing but the lengths matters: the same in plain letters, and a name
+  // split around the other (its records apart) is still one domain.
+  s = Load(
+      "x.test. 60 IN NS ns.x.\n"
+      "abcdefghijk.test. 60 IN NS ns1.x.\n"
+      "abcdefghijk.testx.test. 60 IN NS ns1.x.\n"
+      "abcdefghijk.test. 60 IN NS ns2.x.\n");
+  ASSERT_EQ(s.domain_count(), 3u);
+  EXPECT_EQ(s.domain(0), "abcdefghijk.test");
+  EXPECT_EQ(s.hosts_end(0) - s.hosts_begin(0), 2);
+  EXPECT_EQ(s.domain(1), "abcdefghijk.testx.test");
+  EXPECT_EQ(s.domain(2), "x.test");
+}
+
+// Names holding every byte value, written every way zone syntax allows:
+// `\DDD`, `\X`, and raw wherever the byte is not syntax; in owners, NS
+// targets and $ORIGIN (absolute and nested relative); on CZDS-style lines
+// (the fast path) and general ones. For every byte, the shapes that broke
+// the sort: a 16-byte domain and a longer one beginning with it, the longer
+// first. Whatever order the blocks come in, the snapshot holds exactly the
+// expected names, strictly ascending, and every name parses back to itself.
+TEST(SnapshotTest, NamesOfEveryByteValueInEveryFormSortStrictly) {
+  auto ddd = [](int b) {
+    char d[5];
+    snprintf(d, sizeof(d), "\\%03d", b);
+    return std::string(d);
+  };
+  // The byte as zone text: raw unless it is syntax (blanks, quotes,
+  // parentheses, comments, escapes, dots, control characters), else `\X`
+  // unless a digit would make it `\DDD`, NUL would end the file or LF the
+  // line (or CR, taken for CRLF at the end of a line), else `\DDD`.
+  auto written = [&](int b) {
+    const auto c = static_cast<char>(b);
+    const bool syntax = std::string_view("\"();\\.").find(c) != std::string_view::npos;
+    if (b > 0x20 && !syntax) return std::string(1, c);
+    if (b != 0 && b != '\n' && b != '\r' && (b < '0' || b > '9')) return "\\" + std::string(1, c);
+    return ddd(b);
+  };
+  // Pads `label` (zone text) with 'f' to `length` canonical bytes.
+  auto pad = [](const std::string& label, size_t length) {
+    return label + std::string(length - Canonical(label + ".").size(), 'f');
+  };
+  std::map<std::string, std::set<std::string>> want;  // canonical domain -> canonical hosts
+  auto edge = [&](const std::string& domain, const std::string& host) {
+    want[Canonical(domain)].insert(Canonical(host));
+  };
+  std::vector<std::string> blocks;
+  for (int b = 0; b < 256; ++b) {
+    const std::string w = written(b), d = ddd(b);
+    std::string block = "$ORIGIN z.\n";
+    // A 16-byte domain after the longer one it begins, both absolute, first
+    // CZDS-style with the byte as written, then with the byte as `\DDD`.
+    const std::string a = pad("p" + w, 14), a_ddd = pad("p" + d, 14);
+    block += a + ".zq.z.\t60\tin\tns\tn" + w + ".h.\n";
+    block += a + ".z.\t60\tin\tns\tn" + w + ".h.\n";
+    block += a_ddd + ".zq.z. 60 NS n" + d + "x.h.\n";
+    block += a_ddd + ".z. 60 IN NS n" + d + "x.h.\n";
+    edge(a_ddd + ".zq.z.", "n" + d + ".h.");
+    edge(a_ddd + ".z.", "n" + d + ".h.");
+    edge(a_ddd + ".zq.z.", "n" + d + "x.h.");
+    edge(a_ddd + ".z.", "n" + d + "x.h.");
+    // The fuzzer's shape: under an origin O (a 16-byte "n1.O"), an owner
+    // without its final dot, then the same label alone; hosts relative.
+    const std::string o = pad("o" + w, 11), o_ddd = pad("o" + d, 11);
+    block += "$ORIGIN " + o + ".z.\n";
+    block += "n1." + o + ".z 60 NS n" + w + "\n";
+    block += "n1 60 NS n" + d + "\n";
+    edge("n1." + o_ddd + ".z." + o_ddd + ".z.", "n" + d + "." + o_ddd + ".z.");
+    edge("n1." + o_ddd + ".z.", "n" + d + "." + o_ddd + ".z.");
+    // Nested relative origins, each level written another way.
+    block += "$ORIGIN z.\n$ORIGIN r" + w + "\n$ORIGIN s" + d + "\n";
+    block += "t" + w + " 60 NS m" + d + ".h.\n";
+    block += "@ 60 NS m" + w + "\n";
+    const std::string origin = "s" + d + ".r" + d + ".z.";
+    edge("t" + d + "." + origin, "m" + d + ".h.");
+    edge(origin, "m" + d + "." + origin);
+    blocks.push_back(std::move(block));
+  }
+
+  auto check = [&](const std::vector<std::string>& order, const std::string& what) {
+    std::string text = "z. 60 IN SOA ns.z. h.z. 1 1 1 1 1\n";
+    for (const auto& block : order) text += block;
+    SnapshotOptions so;
+    std::vector<std::string> errors;
+    so.reader.on_error = [&](const Diagnostic& d) { errors.push_back(d.ToString()); };
+    auto reader = ZoneReader::FromMemory(text, so.reader);
+    ZoneSnapshot s;
+    ASSERT_TRUE(ZoneSnapshot::Load(reader.get(), so, &s).ok()) << what;
+    ASSERT_TRUE(errors.empty()) << what << ": " << errors[0];
+    EXPECT_EQ(s.apex(), "z");
+    std::vector<std::string> domains;
+    for (size_t i = 0; i < s.domain_count(); ++i) {
+      domains.emplace_back(s.domain(i));
+      std::vector<std::string> hosts;
+      for (const uint32_t* h = s.hosts_begin(i); h != s.hosts_end(i); ++h) hosts.emplace_back(s.host(*h));
+      auto it = want.find(domains.back());
+      if (it == want.end()) continue;  // reported by the comparison below
+      EXPECT_EQ(hosts, std::vector<std::string>(it->second.begin(), it->second.end())) << what << " " << domains.back();
+    }
+    std::vector<std::string> want_domains;
+    for (const auto& [domain, hosts] : want) want_domains.push_back(domain);
+    // Strictly ascending, as std::map keeps them; the first difference shown.
+    auto [got_at, want_at] = std::mismatch(domains.begin(), domains.end(), want_domains.begin(), want_domains.end());
+    ASSERT_TRUE(got_at == domains.end() && want_at == want_domains.end())
+        << what << ": at " << got_at - domains.begin() << " got "
+        << (got_at == domains.end() ? "(end)" : testing::PrintToString(*got_at)) << ", want "
+        << (want_at == want_domains.end() ? "(end)" : testing::PrintToString(*want_at));
+    for (uint32_t r = 0; r < s.host_count(); ++r) {
+      if (r > 0) {
+        EXPECT_LT(s.host(r - 1), s.host(r)) << what;
+      }
+      EXPECT_EQ(Canonical(std::string(s.host(r)) + "."), s.host(r)) << what;
+    }
+    for (const auto& d : domains) EXPECT_EQ(Canonical(d + "."), d) << what;
+  };
+  check(blocks, "byte order");
+  check(std::vector<std::string>(blocks.rbegin(), blocks.rend()), "reversed");
+  std::mt19937 rng(11);
+  for (int round = 0; round < 3; ++round) {
+    std::shuffle(blocks.begin(), blocks.end(), rng);
+    check(blocks, "shuffled " + std::to_string(round));
+  }
 }
 
 }  // namespace
