@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.max_pending_queries = 64;
   options.max_tcp_flows = 16;
   nsradar::ingest::SourceStats stats;
-  nsradar::ingest::PacketDecoder decoder(kLinks[data[0] % 8], options, &stats);
+  const int link_type = kLinks[data[0] % 8];
+  nsradar::ingest::PacketDecoder decoder(options, &stats);
   size_t events = 0;
   auto sink = [&](const nsradar::ingest::DnsEvent& ev) {
     ++events;
@@ -27,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t len = static_cast<size_t>(data[pos] << 8 | data[pos + 1]);
     pos += 2;
     if (len > size - pos) len = size - pos;
-    decoder.Packet(ts += 1000, data + pos, len, len, sink);
+    decoder.Packet(link_type, ts += 1000, data + pos, len, len, sink);
     pos += len;
   }
   decoder.Finish(sink);

@@ -328,39 +328,51 @@ class DnstapFileSource : public EventSource {
     std::string frame;
     uint64_t offset = 0;
     bool started = false;
+    // Damage that ends the file: counted, and the run told; the frames before it stand.
+    auto broken = [&](const char* reason, const std::string& detail) {
+      std::string where = fmt::format("{} at byte {}: {}", path_, offset, detail);
+      stats_.Skip(reason, where, options_.max_samples);
+      stats_.input_error = Status::Corruption(where);
+    };
     for (;;) {
       uint32_t len;
       size_t got;
-      Status s = ReadFull(in.get(), reinterpret_cast<char*>(&len), 4, &got);
-      if (!s.ok()) return Status::IOError(path_ + ": " + s.message());
+      Status s = in->ReadFull(reinterpret_cast<char*>(&len), 4, &got);
+      if (!s.ok()) {
+        broken("read_error", s.message());
+        break;
+      }
       if (got == 0) break;
       if (got < 4) {
-        stats_.Skip("dnstap_truncated_frame", fmt::format("{} at byte {}: end of file", path_, offset),
-                    options_.max_samples);
+        broken("dnstap_truncated_frame", "end of file");
         break;
       }
       len = __builtin_bswap32(len);
       offset += 4;
       bool control = len == 0;
       if (control) {
-        s = ReadFull(in.get(), reinterpret_cast<char*>(&len), 4, &got);
-        if (!s.ok()) return Status::IOError(path_ + ": " + s.message());
-        if (got < 4) break;
+        s = in->ReadFull(reinterpret_cast<char*>(&len), 4, &got);
+        if (!s.ok() || got < 4) {
+          broken(s.ok() ? "dnstap_truncated_frame" : "read_error",
+                 s.ok() ? "control frame length cut short" : s.message());
+          break;
+        }
         len = __builtin_bswap32(len);
         offset += 4;
       }
       if (len > kMaxFrame) {
         // The stream cannot be resynchronised past a corrupt length.
-        stats_.Skip("dnstap_frame_too_large", fmt::format("{} at byte {}: {} bytes", path_, offset, len),
-                    options_.max_samples);
+        broken("dnstap_frame_too_large", fmt::format("{} bytes", len));
         break;
       }
       frame.resize(len);
-      s = ReadFull(in.get(), frame.data(), len, &got);
-      if (!s.ok()) return Status::IOError(path_ + ": " + s.message());
+      s = in->ReadFull(frame.data(), len, &got);
+      if (!s.ok()) {
+        broken("read_error", s.message());
+        break;
+      }
       if (got < len) {
-        stats_.Skip("dnstap_truncated_frame", fmt::format("{} at byte {}: {} of {} bytes", path_, offset, got, len),
-                    options_.max_samples);
+        broken("dnstap_truncated_frame", fmt::format("{} of {} bytes", got, len));
         break;
       }
       offset += len;
@@ -385,17 +397,6 @@ class DnstapFileSource : public EventSource {
   }
 
  private:
-  static Status ReadFull(ByteSource* in, char* buf, size_t n, size_t* got) {
-    *got = 0;
-    while (*got < n) {
-      size_t k = 0;
-      NSRADAR_RETURN_IF_ERROR(in->Read(buf + *got, n - *got, &k));
-      if (k == 0) break;
-      *got += k;
-    }
-    return Status::OK();
-  }
-
   std::string path_;
   SourceOptions options_;
 };

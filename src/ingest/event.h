@@ -16,6 +16,10 @@
 
 namespace nsradar::ingest {
 
+// Times beyond this (about year 36812) are refused or clamped by every
+// source, so microseconds, and differences of them, fit an int64_t.
+inline constexpr int64_t kMaxEventSeconds = int64_t{1} << 40;
+
 enum class Transport : uint8_t { kUnknown, kUdp, kTcp, kDot, kDoh, kDoq };
 const char* TransportName(Transport t);
 

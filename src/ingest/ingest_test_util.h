@@ -1,5 +1,7 @@
 // Builders for the ingest tests and fuzz seeds: DNS messages and packets by
-// hand, and pcap files written through libpcap.
+// hand, pcap files written through libpcap, and pcapng and pcap bytes laid
+// out by hand (libpcap writes neither several link types nor the other byte
+// order).
 #pragma once
 
 #include <pcap/pcap.h>
@@ -148,6 +150,118 @@ class PcapWriter {
  private:
   pcap_t* dead_ = nullptr;
   pcap_dumper_t* dumper_ = nullptr;
+};
+
+// An Ethernet frame (zero addresses) carrying an IPv4 packet.
+inline std::string Ethernet(const std::string& ip_packet) {
+  return std::string(12, '\0') + std::string("\x08\x00", 2) + ip_packet;
+}
+
+// Capture file bytes in a chosen byte order.
+class CaptureBytes {
+ public:
+  explicit CaptureBytes(bool big_endian) : big_(big_endian) {}
+  void U16(uint16_t v) {
+    for (int i = 0; i < 2; ++i) bytes_.push_back(static_cast<char>(v >> (big_ ? 8 - 8 * i : 8 * i)));
+  }
+  void U32(uint32_t v) {
+    for (int i = 0; i < 4; ++i) bytes_.push_back(static_cast<char>(v >> (big_ ? 24 - 8 * i : 8 * i)));
+  }
+  void U64(uint64_t v) {
+    U32(static_cast<uint32_t>(big_ ? v >> 32 : v));
+    U32(static_cast<uint32_t>(big_ ? v : v >> 32));
+  }
+  void Raw(const std::string& s) { bytes_ += s; }
+  void Pad() {
+    while (bytes_.size() % 4) bytes_.push_back('\0');
+  }
+  void set_big_endian(bool big) { big_ = big; }
+  std::string& bytes() { return bytes_; }
+
+ private:
+  bool big_;
+  std::string bytes_;
+};
+
+// A pcapng file block by block (pcapng spec, IETF draft-ietf-opsawg-pcapng).
+class PcapngBuilder {
+ public:
+  // A Section Header Block; the blocks after it use its byte order.
+  PcapngBuilder& Section(bool big_endian) {
+    big_ = big_endian;
+    out_.set_big_endian(big_endian);
+    CaptureBytes body(big_endian);
+    body.U32(0x1a2b3c4d);
+    body.U16(1);
+    body.U16(0);
+    body.U64(~uint64_t{0});  // section length unknown
+    return Block(0x0a0d0d0a, body.bytes());
+  }
+  // An Interface Description Block; `tsresol` < 0 leaves the option out.
+  PcapngBuilder& Interface(uint16_t link_type, int tsresol = -1, int64_t tsoffset = 0) {
+    CaptureBytes body(big_);
+    body.U16(link_type);
+    body.U16(0);
+    body.U32(65535);
+    if (tsresol >= 0) {
+      body.U16(9);
+      body.U16(1);
+      body.Raw(std::string(1, static_cast<char>(tsresol)));
+      body.Pad();
+    }
+    if (tsoffset) {
+      body.U16(14);
+      body.U16(8);
+      body.U64(static_cast<uint64_t>(tsoffset));
+    }
+    body.U32(0);  // end of options
+    return Block(1, body.bytes());
+  }
+  PcapngBuilder& Enhanced(uint32_t interface, uint64_t ts, const std::string& packet) {
+    CaptureBytes body(big_);
+    body.U32(interface);
+    body.U32(static_cast<uint32_t>(ts >> 32));
+    body.U32(static_cast<uint32_t>(ts));
+    body.U32(static_cast<uint32_t>(packet.size()));
+    body.U32(static_cast<uint32_t>(packet.size()));
+    body.Raw(packet);
+    body.Pad();
+    return Block(6, body.bytes());
+  }
+  // The obsolete Packet Block: a 16-bit interface id and a drops count.
+  PcapngBuilder& Obsolete(uint16_t interface, uint64_t ts, const std::string& packet) {
+    CaptureBytes body(big_);
+    body.U16(interface);
+    body.U16(0);
+    body.U32(static_cast<uint32_t>(ts >> 32));
+    body.U32(static_cast<uint32_t>(ts));
+    body.U32(static_cast<uint32_t>(packet.size()));
+    body.U32(static_cast<uint32_t>(packet.size()));
+    body.Raw(packet);
+    body.Pad();
+    return Block(2, body.bytes());
+  }
+  PcapngBuilder& Simple(const std::string& packet) {
+    CaptureBytes body(big_);
+    body.U32(static_cast<uint32_t>(packet.size()));
+    body.Raw(packet);
+    body.Pad();
+    return Block(3, body.bytes());
+  }
+  // Any block: type, body (padded here), and both lengths.
+  PcapngBuilder& Block(uint32_t type, std::string body) {
+    while (body.size() % 4) body.push_back('\0');
+    out_.U32(type);
+    out_.U32(static_cast<uint32_t>(body.size() + 12));
+    out_.Raw(body);
+    out_.U32(static_cast<uint32_t>(body.size() + 12));
+    return *this;
+  }
+  std::string& bytes() { return out_.bytes(); }
+
+ private:
+  bool big_ = false;
+  CaptureBytes out_{false};
 };
 
 }  // namespace nsradar::ingest::testing

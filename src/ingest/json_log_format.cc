@@ -27,10 +27,20 @@ std::string_view Str(const object& o, std::string_view key) {
   return v;
 }
 
-int64_t Int(const object& o, std::string_view key, int64_t fallback) {
-  int64_t v;
-  if (o.at_key(key).get_int64().get(v)) return fallback;
-  return v;
+// The integer field `key` into *out when present (absent or null leaves
+// *out as it is). A value that is not a whole number in [0, max] (negative,
+// fractional, too large, a string) is counted as json_bad_number, naming
+// the field, and false tells the caller to skip the line.
+bool Number(const object& o, std::string_view key, uint64_t max, uint64_t* out, LineContext& ctx) {
+  simdjson::dom::element e;
+  if (o.at_key(key).get(e) || e.is_null()) return true;
+  uint64_t v;
+  if (!e.get_uint64().get(v) && v <= max) {
+    *out = v;
+    return true;
+  }
+  ctx.Skip("json_bad_number", fmt::format("{}: {}", key, simdjson::minify(e)));
+  return false;
 }
 
 class JsonLogFormat : public LineFormat {
@@ -63,7 +73,7 @@ class JsonLogFormat : public LineFormat {
       ev.ts_us = static_cast<int64_t>(ts * 1e6 + 0.5);
     } else if (!ts_value.get_string().get(ts_text)) {
       auto t = ParseTime(ts_text.substr(0, 19));
-      if (!t || *t < 0 || *t >= kMaxLogSeconds) return ctx.Skip("zeek_bad_time", line);
+      if (!t || *t < 0 || *t >= kMaxEventSeconds) return ctx.Skip("zeek_bad_time", line);
       ev.ts_us = *t * 1'000'000;
     } else {
       return ctx.Skip("zeek_bad_time", line);
@@ -73,16 +83,23 @@ class JsonLogFormat : public LineFormat {
     if (!ReadLoggedName(query, &ev)) return ctx.Skip("zeek_bad_query", query);
     if (auto a = dns::Address::Parse(Str(o, "id.orig_h"))) ev.client = *a;
     if (auto a = dns::Address::Parse(Str(o, "id.resp_h"))) ev.server = *a;
-    ev.client_port = static_cast<uint16_t>(Int(o, "id.orig_p", 0));
-    ev.server_port = static_cast<uint16_t>(Int(o, "id.resp_p", 0));
+    constexpr uint64_t kNoRcode = UINT64_MAX;
+    uint64_t client_port = 0, server_port = 0, id = 0, qclass = 0, qtype = 0, rcode = kNoRcode;
+    if (!Number(o, "id.orig_p", 65535, &client_port, ctx) || !Number(o, "id.resp_p", 65535, &server_port, ctx) ||
+        !Number(o, "trans_id", 65535, &id, ctx) || !Number(o, "qclass", 65535, &qclass, ctx) ||
+        !Number(o, "qtype", 65535, &qtype, ctx) || !Number(o, "rcode", 4095, &rcode, ctx)) {
+      return;
+    }
+    ev.client_port = static_cast<uint16_t>(client_port);
+    ev.server_port = static_cast<uint16_t>(server_port);
     std::string_view proto = Str(o, "proto");
     ev.transport = proto == "udp" ? Transport::kUdp : proto == "tcp" ? Transport::kTcp : Transport::kUnknown;
-    ev.id = static_cast<uint16_t>(Int(o, "trans_id", 0));
-    ev.qclass = static_cast<uint16_t>(Int(o, "qclass", 0));
-    ev.qtype = static_cast<uint16_t>(Int(o, "qtype", 0));
+    ev.id = static_cast<uint16_t>(id);
+    ev.qclass = static_cast<uint16_t>(qclass);
+    ev.qtype = static_cast<uint16_t>(qtype);
     ev.has_query = true;
-    ev.rcode = static_cast<int>(Int(o, "rcode", -1));
-    ev.has_response = ev.rcode >= 0;
+    ev.has_response = rcode != kNoRcode;
+    ev.rcode = ev.has_response ? static_cast<int>(rcode) : -1;
     simdjson::dom::array answers;
     if (!o.at_key("answers").get_array().get(answers)) {
       for (auto a : answers) {
@@ -102,7 +119,7 @@ class JsonLogFormat : public LineFormat {
     DnsEvent ev;
     std::string_view ts = Str(o, "timestamp");
     auto t = ParseTime(ts.substr(0, 19));
-    if (!t || *t < 0 || *t >= kMaxLogSeconds) return ctx.Skip("eve_bad_timestamp", line);
+    if (!t || *t < 0 || *t >= kMaxEventSeconds) return ctx.Skip("eve_bad_timestamp", line);
     int64_t us = *t * 1'000'000;
     if (ts.size() > 20 && ts[19] == '.') {
       int64_t frac = 0;
@@ -115,8 +132,9 @@ class JsonLogFormat : public LineFormat {
     dns::Address src, dst;
     if (auto a = dns::Address::Parse(Str(o, "src_ip"))) src = *a;
     if (auto a = dns::Address::Parse(Str(o, "dest_ip"))) dst = *a;
-    uint16_t sport = static_cast<uint16_t>(Int(o, "src_port", 0)),
-             dport = static_cast<uint16_t>(Int(o, "dest_port", 0));
+    uint64_t src_port = 0, dest_port = 0;
+    if (!Number(o, "src_port", 65535, &src_port, ctx) || !Number(o, "dest_port", 65535, &dest_port, ctx)) return;
+    const auto sport = static_cast<uint16_t>(src_port), dport = static_cast<uint16_t>(dest_port);
     std::string_view proto = Str(o, "proto");
     Transport transport = proto == "UDP" ? Transport::kUdp : proto == "TCP" ? Transport::kTcp : Transport::kUnknown;
     object d;
@@ -125,7 +143,8 @@ class JsonLogFormat : public LineFormat {
       return;
     }
     std::string_view type = Str(d, "type");
-    uint16_t id = static_cast<uint16_t>(Int(d, "id", 0));
+    uint64_t message_id = 0;
+    if (!Number(d, "id", 65535, &message_id, ctx)) return;
     std::string rrname, rrtype;
     // v2 carries the question in rrname/rrtype; v3 in queries[0].
     if (auto name = Str(d, "rrname"); !name.empty()) {
@@ -141,12 +160,13 @@ class JsonLogFormat : public LineFormat {
           rrname = Str(qo, "rrname");
           rrtype = Str(qo, "rrtype");
           if (type.empty()) type = Str(qo, "type");
-          if (id == 0) id = static_cast<uint16_t>(Int(qo, "id", 0));
+          if (message_id == 0 && !Number(qo, "id", 65535, &message_id, ctx)) return;
           break;
         }
       }
     }
     if (rrname.empty()) return ctx.Skip("eve_no_question", line);
+    const auto id = static_cast<uint16_t>(message_id);
     const bool query = type == "query" || type == "request";
     if (!query && type != "answer" && type != "response") return ctx.Skip("eve_unknown_dns_type", type);
     ev.ts_us = us;
@@ -184,7 +204,9 @@ class JsonLogFormat : public LineFormat {
         r.name = Str(ao, "rrname");
         uint16_t rt = 0;
         if (ReadLoggedType(Str(ao, "rrtype"), &rt)) r.type = rt;
-        r.ttl = static_cast<uint32_t>(Int(ao, "ttl", 0));
+        uint64_t ttl = 0;
+        if (!Number(ao, "ttl", UINT32_MAX, &ttl, ctx)) return;
+        r.ttl = static_cast<uint32_t>(ttl);
         r.data = Str(ao, "rdata");
         answers.push_back(std::move(r));
       }

@@ -25,10 +25,6 @@ bool LooksLikePowerDnsLog(const std::string& line);
 bool LooksLikeCoreDnsLog(const std::string& line);
 bool LooksLikeWindowsDnsLog(const std::string& line);
 
-// Times beyond this (about year 36812) are refused: their microseconds
-// would not fit an int64_t.
-inline constexpr int64_t kMaxLogSeconds = int64_t{1} << 40;
-
 // Syslog-style "Nov 27 05:39:25" (no year: the latest such time not after
 // `now`); UNIX microseconds, or -1.
 int64_t ParseSyslogTime(std::string_view text, int64_t now_us);

@@ -56,16 +56,20 @@ void LinePairing::Query(const std::string& key, const DnsEvent& ev, LineContext&
 
 void LinePairing::Reply(const std::string& key, const DnsEvent& alone, const std::function<void(DnsEvent&)>& respond,
                         LineContext& ctx) {
-  auto it = pending_.find(key);
-  DnsEvent& ev = it == pending_.end() ? ctx.event() : it->second.event;
-  if (it == pending_.end()) ev = alone;
+  DnsEvent& ev = ctx.event();
+  if (!Take(key, &ev)) ev = alone;
   respond(ev);
   ev.has_response = true;
   ctx.Emit(ev);
-  if (it != pending_.end()) {
-    ages_.erase(it->second.age);
-    pending_.erase(it);
-  }
+}
+
+bool LinePairing::Take(const std::string& key, DnsEvent* out) {
+  auto it = pending_.find(key);
+  if (it == pending_.end()) return false;
+  *out = std::move(it->second.event);
+  ages_.erase(it->second.age);
+  pending_.erase(it);
+  return true;
 }
 
 void LinePairing::Flush(LineContext& ctx) {
@@ -115,6 +119,31 @@ bool ReadLoggedRcode(std::string_view text, int* rcode) {
   return true;
 }
 
+bool ReadUnsigned(std::string_view text, uint64_t max, uint64_t* out) {
+  uint64_t v = 0;  // from_chars of an unsigned type takes no sign, blank or exponent
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v > max) return false;
+  *out = v;
+  return true;
+}
+
+bool TakeChar(std::string_view* in, char c) {
+  if (in->empty() || in->front() != c) return false;
+  in->remove_prefix(1);
+  return true;
+}
+
+bool TakeDigits(std::string_view* in, size_t max_digits, int* out) {
+  size_t n = 0;
+  int v = 0;
+  while (n < in->size() && n < max_digits && n < 9 && (*in)[n] >= '0' && (*in)[n] <= '9')
+    v = v * 10 + ((*in)[n++] - '0');
+  if (n == 0) return false;
+  *out = v;
+  in->remove_prefix(n);
+  return true;
+}
+
 bool ReadLoggedEndpoint(std::string_view text, dns::Address* addr, uint16_t* port) {
   *port = 0;
   std::string_view host = text, port_text;
@@ -153,8 +182,11 @@ int64_t ParseSyslogTime(std::string_view text, int64_t now_us) {
     if (text.substr(0, 3) == kMonths[m]) month = m + 1;
   }
   int day = 0, hh = 0, mm = 0, ss = 0;
-  if (month < 0 || std::sscanf(std::string(text.substr(4, 11)).c_str(), "%d %d:%d:%d", &day, &hh, &mm, &ss) != 4 ||
-      day < 1 || day > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60) {
+  std::string_view rest = text.substr(4, 11);  // "27 05:39:25" or " 7 05:39:25"
+  TakeChar(&rest, ' ');
+  if (month < 0 || !TakeDigits(&rest, 2, &day) || !TakeChar(&rest, ' ') || !TakeDigits(&rest, 2, &hh) ||
+      !TakeChar(&rest, ':') || !TakeDigits(&rest, 2, &mm) || !TakeChar(&rest, ':') || !TakeDigits(&rest, 2, &ss) ||
+      day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) {
     return -1;
   }
   time_t now = static_cast<time_t>(now_us / 1'000'000);
@@ -320,6 +352,7 @@ class LogFileSource : public EventSource {
         // A damaged compressed file: keep what was read, say where it broke.
         ctx.set_line_no(line_no + 1);
         ctx.Skip("read_error", s.message());
+        stats_.input_error = s;
         break;
       }
       if (got == 0) break;

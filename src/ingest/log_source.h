@@ -62,6 +62,10 @@ class LinePairing {
   // transaction), which is then emitted by itself.
   void Reply(const std::string& key, const DnsEvent& alone, const std::function<void(DnsEvent&)>& respond,
              LineContext& ctx);
+  // Takes the query waiting under `key` out of the table into *out; false
+  // when none waits. For replies that span several lines, which the format
+  // completes before it emits them.
+  bool Take(const std::string& key, DnsEvent* out);
   void Flush(LineContext& ctx);
 
  private:
@@ -88,6 +92,15 @@ bool ReadLoggedName(std::string_view text, DnsEvent* ev);
 bool ReadLoggedType(std::string_view text, uint16_t* type);
 // Response code name or number ("NXDOMAIN", "3").
 bool ReadLoggedRcode(std::string_view text, int* rcode);
+// Decimal digits only (no sign, blank or exponent) whose value is at most
+// `max`: how every log number is range-checked before it meets a narrower
+// type.
+bool ReadUnsigned(std::string_view text, uint64_t max, uint64_t* out);
+// Takes 1 to `max_digits` (at most 9, so the value fits an int) decimal
+// digits, or the character `c`, from the front of *in: the pieces of logged
+// dates and times, read without sscanf (whose %d overflow is undefined).
+bool TakeDigits(std::string_view* in, size_t max_digits, int* out);
+bool TakeChar(std::string_view* in, char c);
 // "addr", "addr#port", "addr:port", "[v6]:port" into address and port.
 bool ReadLoggedEndpoint(std::string_view text, dns::Address* addr, uint16_t* port);
 

@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ingest/capture_file_reader.h"
 #include "ingest/dns_message.h"
 #include "ingest/ip_defrag.h"
 #include "ingest/query_matcher.h"
 #include "ingest/tcp_reassembly.h"
+#include "util/byte_source.h"
 
 namespace nsradar::ingest {
 namespace {
@@ -21,27 +23,27 @@ inline uint32_t Get32(const uint8_t* p) {
 }
 
 constexpr int kLinkTypeSll2 = 276;  // DLT_LINUX_SLL2, absent from older headers
+constexpr int kLinkTypeRaw = 101;   // LINKTYPE_RAW: raw IP in files, DLT_RAW (12) in libpcap
 
 }  // namespace
 
 class PacketDecoder::Impl {
  public:
-  Impl(int link_type, const SourceOptions& options, SourceStats* stats)
-      : link_type_(link_type),
-        options_(options),
+  Impl(const SourceOptions& options, SourceStats* stats)
+      : options_(options),
         psl_(options.psl ? *options.psl : dns::PublicSuffixList::Default()),
         stats_(stats),
         matcher_(options.match_timeout_us, options.max_pending_queries),
         tcp_(options.max_tcp_flows) {}
 
-  void Packet(int64_t ts_us, const uint8_t* p, size_t caplen, size_t wire_len, const EventSink& sink) {
+  void Packet(int link_type, int64_t ts_us, const uint8_t* p, size_t caplen, size_t wire_len, const EventSink& sink) {
     ++stats_->records;
     ts_us_ = ts_us;
     sink_ = &sink;
     (void)wire_len;  // a short snap length shows up as an IP length beyond the captured bytes
     uint16_t ethertype = 0;
     size_t off = 0;
-    switch (link_type_) {
+    switch (link_type) {
       case DLT_EN10MB: {
         if (caplen < 14) return Skip("short_link_header", "");
         ethertype = Get16(p + 12);
@@ -67,20 +69,21 @@ class PacketDecoder::Impl {
         if (caplen < 4) return Skip("short_link_header", "");
         uint32_t family;
         std::memcpy(&family, p, 4);
-        if (link_type_ == DLT_LOOP) family = Get32(p);
+        if (link_type == DLT_LOOP) family = Get32(p);
         if (family > 0xffff) family = __builtin_bswap32(family);  // written on a host of the other byte order
         ethertype = family == 2 ? 0x0800 : (family == 24 || family == 28 || family == 30) ? 0x86dd : 0;
         off = 4;
         break;
       }
       case DLT_RAW:
+      case kLinkTypeRaw:
       case DLT_IPV4:
       case DLT_IPV6:
         if (caplen < 1) return Skip("short_link_header", "");
         ethertype = (p[0] >> 4) == 6 ? 0x86dd : 0x0800;
         break;
       default:
-        return Skip("unsupported_link_type", fmt::format("link type {}", link_type_));
+        return Skip("unsupported_link_type", fmt::format("link type {}", link_type));
     }
     if (ethertype == 0x0800) return Ipv4(p + off, caplen - off);
     if (ethertype == 0x86dd) return Ipv6(p + off, caplen - off);
@@ -217,7 +220,6 @@ class PacketDecoder::Impl {
     matcher_.Add(info, message_, &event_, [this](DnsEvent& ev) { Emit(ev); });
   }
 
-  const int link_type_;
   const SourceOptions& options_;
   const dns::PublicSuffixList& psl_;
   SourceStats* stats_;
@@ -231,78 +233,94 @@ class PacketDecoder::Impl {
   const EventSink* sink_ = nullptr;
 };
 
-PacketDecoder::PacketDecoder(int link_type, const SourceOptions& options, SourceStats* stats)
-    : impl_(std::make_unique<Impl>(link_type, options, stats)) {}
+PacketDecoder::PacketDecoder(const SourceOptions& options, SourceStats* stats)
+    : impl_(std::make_unique<Impl>(options, stats)) {}
 PacketDecoder::~PacketDecoder() = default;
-void PacketDecoder::Packet(int64_t ts_us, const uint8_t* data, size_t caplen, size_t wire_len, const EventSink& sink) {
-  impl_->Packet(ts_us, data, caplen, wire_len, sink);
+void PacketDecoder::Packet(int link_type, int64_t ts_us, const uint8_t* data, size_t caplen, size_t wire_len,
+                           const EventSink& sink) {
+  impl_->Packet(link_type, ts_us, data, caplen, wire_len, sink);
 }
 void PacketDecoder::Finish(const EventSink& sink) { impl_->Finish(sink); }
 
 namespace {
 
-class PcapSource : public EventSource {
+class CaptureFileSource : public EventSource {
  public:
-  PcapSource(std::string path, std::string interface, std::string filter, const SourceOptions& options,
-             const std::atomic<bool>* stop)
-      : path_(std::move(path)),
-        interface_(std::move(interface)),
-        filter_(std::move(filter)),
-        options_(options),
-        stop_(stop) {}
+  CaptureFileSource(std::string path, const SourceOptions& options) : path_(std::move(path)), options_(options) {}
+
+  Status Run(const EventSink& sink) override {
+    std::unique_ptr<ByteSource> in;
+    NSRADAR_RETURN_IF_ERROR(ByteSource::Open(path_, &in));
+    CaptureFileReader reader(in.get(), path_, [this](const char* reason, uint64_t offset, const std::string& detail) {
+      stats_.Skip(reason, fmt::format("{} at byte {}: {}", path_, offset, detail), options_.max_samples);
+    });
+    PacketDecoder decoder(options_, &stats_);
+    CapturedPacket packet;
+    for (;;) {
+      bool got = false;
+      // Damage that ends the file is counted by the reader; what was read
+      // before it stands, and the run is told through input_error.
+      if (Status s = reader.Next(&packet, &got); !s.ok()) {
+        stats_.input_error = s;
+        break;
+      }
+      if (!got) break;
+      decoder.Packet(packet.link_type, packet.ts_us, packet.data, packet.caplen, packet.wire_len, sink);
+    }
+    decoder.Finish(sink);
+    return Status::OK();
+  }
+
+ private:
+  std::string path_;
+  SourceOptions options_;
+};
+
+class PcapLiveSource : public EventSource {
+ public:
+  PcapLiveSource(std::string interface, std::string filter, const SourceOptions& options, const std::atomic<bool>* stop)
+      : interface_(std::move(interface)), filter_(std::move(filter)), options_(options), stop_(stop) {}
 
   Status Run(const EventSink& sink) override {
     char err[PCAP_ERRBUF_SIZE] = {0};
-    pcap_t* raw = nullptr;
-    const std::string& where = interface_.empty() ? path_ : interface_;
-    if (interface_.empty()) {
-      raw = pcap_open_offline_with_tstamp_precision(path_.c_str(), PCAP_TSTAMP_PRECISION_MICRO, err);
-    } else {
-      raw = pcap_create(interface_.c_str(), err);
-      if (raw) {
-        pcap_set_snaplen(raw, 65535);
-        pcap_set_timeout(raw, 100);
-        pcap_set_immediate_mode(raw, 1);
-        if (pcap_activate(raw) < 0) {
-          std::string why = pcap_geterr(raw);
-          pcap_close(raw);
-          return Status::IOError(interface_ + ": cannot capture: " + why);
-        }
-      }
-    }
-    if (!raw) return Status::IOError(where + ": " + err);
+    pcap_t* raw = pcap_create(interface_.c_str(), err);
+    if (!raw) return Status::IOError(interface_ + ": " + err);
     std::unique_ptr<pcap_t, void (*)(pcap_t*)> handle(raw, pcap_close);
-    if (!interface_.empty()) {
-      std::string filter = filter_;
-      if (filter.empty()) {
-        for (uint16_t port : options_.dns_ports) {
-          filter += (filter.empty() ? "" : " or ") + fmt::format("port {}", port);
-        }
-        filter = "(" + filter + ") or (ip[6:2] & 0x1fff != 0) or ip6[6] == 44";  // fragments too
+    pcap_set_snaplen(raw, 65535);
+    pcap_set_timeout(raw, 100);
+    pcap_set_immediate_mode(raw, 1);
+    if (pcap_activate(raw) < 0) return Status::IOError(interface_ + ": cannot capture: " + pcap_geterr(raw));
+    std::string filter = filter_;
+    if (filter.empty()) {
+      for (uint16_t port : options_.dns_ports) {
+        filter += (filter.empty() ? "" : " or ") + fmt::format("port {}", port);
       }
-      bpf_program prog;
-      if (pcap_compile(raw, &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0 || pcap_setfilter(raw, &prog) != 0) {
-        return Status::InvalidArgument("--filter '" + filter + "': " + pcap_geterr(raw));
-      }
-      pcap_freecode(&prog);
+      filter = "(" + filter + ") or (ip[6:2] & 0x1fff != 0) or ip6[6] == 44";  // fragments too
     }
-    PacketDecoder decoder(pcap_datalink(raw), options_, &stats_);
+    bpf_program prog;
+    if (pcap_compile(raw, &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0 || pcap_setfilter(raw, &prog) != 0) {
+      return Status::InvalidArgument("--filter '" + filter + "': " + pcap_geterr(raw));
+    }
+    pcap_freecode(&prog);
+    const int link_type = pcap_datalink(raw);
+    PacketDecoder decoder(options_, &stats_);
     pcap_pkthdr* hdr = nullptr;
     const u_char* data = nullptr;
     for (;;) {
       int rc = pcap_next_ex(raw, &hdr, &data);
       if (rc == 1) {
         int64_t ts = static_cast<int64_t>(hdr->ts.tv_sec) * 1'000'000 + hdr->ts.tv_usec;
-        decoder.Packet(ts, data, hdr->caplen, hdr->len, sink);
+        decoder.Packet(link_type, ts, data, hdr->caplen, hdr->len, sink);
         continue;
       }
-      if (rc == 0) {  // live timeout
+      if (rc == 0) {  // timeout
         if (stop_ && stop_->load()) break;
         continue;
       }
-      if (rc == PCAP_ERROR_BREAK) break;  // end of file
-      // A damaged file: what was read stands; the rest is reported.
-      stats_.Skip("pcap_read_error", where + ": " + pcap_geterr(raw), options_.max_samples);
+      if (rc == PCAP_ERROR_BREAK) break;
+      // The interface went away: what was captured stands; the rest is reported.
+      stats_.input_error = Status::IOError(interface_ + ": " + pcap_geterr(raw));
+      stats_.Skip("pcap_read_error", stats_.input_error.message(), options_.max_samples);
       break;
     }
     decoder.Finish(sink);
@@ -310,7 +328,7 @@ class PcapSource : public EventSource {
   }
 
  private:
-  std::string path_, interface_, filter_;
+  std::string interface_, filter_;
   SourceOptions options_;
   const std::atomic<bool>* stop_;
 };
@@ -318,12 +336,12 @@ class PcapSource : public EventSource {
 }  // namespace
 
 std::unique_ptr<EventSource> NewPcapFileSource(const std::string& path, const SourceOptions& options) {
-  return std::make_unique<PcapSource>(path, "", "", options, nullptr);
+  return std::make_unique<CaptureFileSource>(path, options);
 }
 
 std::unique_ptr<EventSource> NewPcapLiveSource(const std::string& interface, const std::string& filter,
                                                const SourceOptions& options, const std::atomic<bool>* stop) {
-  return std::make_unique<PcapSource>("", interface, filter, options, stop);
+  return std::make_unique<PcapLiveSource>(interface, filter, options, stop);
 }
 
 }  // namespace nsradar::ingest

@@ -14,9 +14,6 @@
 
 #include <charconv>
 #include <chrono>
-#include <cstring>
-#include <deque>
-#include <unordered_set>
 
 #include "ingest/log_formats.h"
 #include "util/strings.h"
@@ -64,17 +61,17 @@ class PairedLineFormat : public LineFormat {
 int64_t ParseBindTime(std::string_view s) {
   static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   int day = 0, year = 0, hh = 0, mm = 0, ss = 0, ms = 0;
-  char mon[4] = {0};
-  if (std::sscanf(std::string(s.substr(0, 24)).c_str(), "%d-%3s-%d %d:%d:%d.%d", &day, mon, &year, &hh, &mm, &ss, &ms) <
-      6) {
+  if (!TakeDigits(&s, 2, &day) || !TakeChar(&s, '-') || s.size() < 4) return -1;
+  std::string_view mon = s.substr(0, 3);
+  s.remove_prefix(3);
+  if (!TakeChar(&s, '-') || !TakeDigits(&s, 4, &year) || !TakeChar(&s, ' ') || !TakeDigits(&s, 2, &hh) ||
+      !TakeChar(&s, ':') || !TakeDigits(&s, 2, &mm) || !TakeChar(&s, ':') || !TakeDigits(&s, 2, &ss)) {
     return -1;
   }
-  if (year < 1970 || year > 9999 || day < 1 || day > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 ||
-      ss > 60 || ms < 0 || ms > 999) {
-    return -1;
-  }
+  if (TakeChar(&s, '.') && !TakeDigits(&s, 3, &ms)) return -1;
+  if (year < 1970 || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return -1;
   for (int m = 0; m < 12; ++m) {
-    if (std::strcmp(mon, kMonths[m]) == 0) {
+    if (mon == kMonths[m]) {
       return UnixFromCivil(year, static_cast<unsigned>(m + 1), static_cast<unsigned>(day), hh, mm, ss) * 1'000'000 +
              ms * 1000;
     }
@@ -121,7 +118,7 @@ class UnboundLog : public PairedLineFormat {
     if (line.front() == '[') {
       int64_t sec = 0;
       auto [end, ec] = std::from_chars(line.data() + 1, line.data() + line.size(), sec);
-      if (ec == std::errc() && sec >= 0 && sec < kMaxLogSeconds) ts = sec * 1'000'000;
+      if (ec == std::errc() && sec >= 0 && sec < kMaxEventSeconds) ts = sec * 1'000'000;
     } else {
       ts = ParseSyslogTime(line, now_);
     }
@@ -171,13 +168,13 @@ class UnboundLog : public PairedLineFormat {
     }
     int rcode = -1;
     if (!ReadLoggedRcode(w[4], &rcode)) return ctx.Skip("unbound_bad_rcode", w[4]);
-    uint32_t size = 0;
-    std::from_chars(w[7].data(), w[7].data() + w[7].size(), size);
+    uint64_t size = 0;
+    if (!ReadUnsigned(w[7], UINT32_MAX, &size)) return ctx.Skip("unbound_bad_size", w[7]);
     pairing_.Reply(
         PairKey(ev), ev,
         [&](DnsEvent& e) {
           e.rcode = rcode;
-          e.response_size = size;
+          e.response_size = static_cast<uint32_t>(size);
         },
         ctx);
   }
@@ -185,14 +182,24 @@ class UnboundLog : public PairedLineFormat {
 
 // ---------------------------------------------------------------- dnsmasq
 
+// dnsmasq logs an answer of several records as one reply line per record,
+// one after the other (it writes them in one go, so no other line comes
+// between). The reply stays open while lines continue it, and is emitted,
+// with all its answers, at the first line that does not.
 class DnsmasqLog : public PairedLineFormat {
  public:
   void Line(std::string_view line, LineContext& ctx) override {
     size_t tag = line.find("dnsmasq[");
     if (tag == std::string_view::npos) tag = line.find("pihole-FTL[");
-    if (tag == std::string_view::npos) return ctx.Skip("dnsmasq_not_a_log_line", line);
+    if (tag == std::string_view::npos) {
+      CloseReply(ctx);
+      return ctx.Skip("dnsmasq_not_a_log_line", line);
+    }
     size_t colon = line.find("]: ", tag);
-    if (colon == std::string_view::npos) return ctx.Skip("dnsmasq_not_a_log_line", line);
+    if (colon == std::string_view::npos) {
+      CloseReply(ctx);
+      return ctx.Skip("dnsmasq_not_a_log_line", line);
+    }
     int64_t ts = ParseSyslogTime(line, now_);
     std::vector<std::string_view> w = Words(line.substr(colon + 3));
     // log-queries=extra: "<serial> <client>/<port> <what> ..."
@@ -205,6 +212,11 @@ class DnsmasqLog : public PairedLineFormat {
       ReadLoggedEndpoint(w[1], &client, &port);
       i = 2;
     }
+    // reply/cached/config <name> is <data>: a record of the answer to the
+    // query with this serial (or, without serials, this name).
+    const bool reply = i < w.size() && (w[i] == "reply" || w[i] == "cached" || w[i] == "config") && w.size() >= i + 4 &&
+                       w[i + 2] == "is";
+    if (!reply) CloseReply(ctx);
     if (i >= w.size()) return;
     std::string_view what = w[i];
     if (what.starts_with("query[")) {
@@ -225,54 +237,55 @@ class DnsmasqLog : public PairedLineFormat {
       pairing_.Query(serial.empty() ? "name|" + ev.qname : serial, ev, ctx);
       return;
     }
-    // reply/cached/config <name> is <data>: the answer of the query with this serial
-    if ((what == "reply" || what == "cached" || what == "config") && w.size() >= i + 4 && w[i + 2] == "is") {
-      std::string name(w[i + 1]);
-      std::string_view data = w[i + 3];
-      DnsEvent probe;
-      if (!ReadLoggedName(name, &probe)) return ctx.Skip("dnsmasq_bad_name", name);
-      std::string key = serial.empty() ? "name|" + probe.qname : serial;
-      probe.ts_us = ts < 0 ? 0 : ts;
-      probe.client = client;
-      probe.client_port = port;
-      auto respond = [&](DnsEvent& e) {
-        if (data == "NXDOMAIN") {
-          e.rcode = 3;
-        } else if (data == "NODATA" || data.starts_with("NODATA")) {
-          e.rcode = 0;
-        } else if (data == "SERVFAIL") {
-          e.rcode = 2;
-        } else if (data == "REFUSED") {
-          e.rcode = 5;
-        } else {
-          e.rcode = 0;
-          DnsRecordData r;
-          r.name = probe.qname;
-          r.data.assign(data);
-          e.answers.push_back(std::move(r));
-        }
-      };
-      // Several reply lines may answer one query (one per record): the
-      // first completes the event, the rest are part of it.
-      if (!serial.empty() && answered_.contains(serial)) return;
-      pairing_.Reply(key, probe, respond, ctx);
-      if (!serial.empty()) {
-        answered_.insert(serial);
-        answered_order_.push_back(serial);
-        if (answered_order_.size() > 4096) {
-          answered_.erase(answered_order_.front());
-          answered_order_.pop_front();
-        }
-      }
-      return;
+    if (!reply) return;  // forwarded, validation, DHCP, ...: not events
+    DnsEvent probe;
+    if (!ReadLoggedName(w[i + 1], &probe)) {
+      CloseReply(ctx);
+      return ctx.Skip("dnsmasq_bad_name", w[i + 1]);
     }
-    // forwarded, validation, DHCP, ...: not events.
+    std::string key = serial.empty() ? "name|" + probe.qname : serial;
+    if (!open_ || key != open_key_) {
+      CloseReply(ctx);
+      if (!pairing_.Take(key, &reply_)) {  // no query seen: the reply's own view
+        reply_ = probe;
+        reply_.ts_us = ts < 0 ? 0 : ts;
+        reply_.client = client;
+        reply_.client_port = port;
+      }
+      reply_.has_response = true;
+      reply_.rcode = 0;
+      open_ = true;
+      open_key_ = std::move(key);
+    }
+    std::string_view data = w[i + 3];
+    if (data == "NXDOMAIN") {
+      reply_.rcode = 3;
+    } else if (data == "SERVFAIL") {
+      reply_.rcode = 2;
+    } else if (data == "REFUSED") {
+      reply_.rcode = 5;
+    } else if (!data.starts_with("NODATA")) {
+      DnsRecordData& r = reply_.answers.emplace_back();
+      r.name = probe.qname;
+      r.data.assign(data);
+    }
+  }
+
+  void Finish(LineContext& ctx) override {
+    CloseReply(ctx);
+    PairedLineFormat::Finish(ctx);
   }
 
  private:
-  // Serials answered lately: their further reply lines add nothing.
-  std::unordered_set<std::string> answered_;
-  std::deque<std::string> answered_order_;
+  void CloseReply(LineContext& ctx) {
+    if (!open_) return;
+    open_ = false;
+    ctx.Emit(reply_);
+  }
+
+  bool open_ = false;  // reply_ holds an answer whose record lines may go on
+  std::string open_key_;
+  DnsEvent reply_;
 };
 
 // ---------------------------------------------------------------- PowerDNS
@@ -299,7 +312,7 @@ class PowerDnsLog : public PairedLineFormat {
     std::string_view ts = KeyValue(line, "ts");
     double secs = 0;
     auto [end, ec] = std::from_chars(ts.data(), ts.data() + ts.size(), secs);
-    ev.ts_us = ec == std::errc() && secs >= 0 && secs < static_cast<double>(kMaxLogSeconds)
+    ev.ts_us = ec == std::errc() && secs >= 0 && secs < static_cast<double>(kMaxEventSeconds)
                    ? static_cast<int64_t>(secs * 1e6)
                    : ParseSyslogTime(line, now_);
     if (ev.ts_us < 0) ev.ts_us = 0;
@@ -317,7 +330,9 @@ class PowerDnsLog : public PairedLineFormat {
       return;
     }
     int rcode = 0;
-    ReadLoggedRcode(KeyValue(line, "rcode"), &rcode);
+    if (std::string_view r = KeyValue(line, "rcode"); !r.empty() && !ReadLoggedRcode(r, &rcode)) {
+      return ctx.Skip("powerdns_bad_rcode", r);
+    }
     pairing_.Reply(
         PairKey(ev), ev, [&](DnsEvent& e) { e.rcode = rcode; }, ctx);
   }
@@ -334,7 +349,7 @@ class CoreDnsLog : public LineFormat {
     ev.Clear();
     if (info > 0) {
       auto t = ParseTime(TrimBlanks(line.substr(0, info)).substr(0, 19));
-      if (t && *t >= 0 && *t < kMaxLogSeconds) ev.ts_us = *t * 1'000'000;
+      if (t && *t >= 0 && *t < kMaxEventSeconds) ev.ts_us = *t * 1'000'000;
     }
     std::string_view rest = line.substr(info + 7);
     size_t q1 = rest.find('"');
@@ -346,15 +361,22 @@ class CoreDnsLog : public LineFormat {
     std::vector<std::string_view> tail = Words(rest.substr(q2 + 1));            // rcode flags size duration
     if (head.size() < 3 || q.size() < 4 || tail.empty()) return ctx.Skip("coredns_bad_line", line);
     if (!ReadLoggedEndpoint(head[0], &ev.client, &ev.client_port)) return ctx.Skip("coredns_bad_remote", head[0]);
-    std::from_chars(head[2].data(), head[2].data() + head[2].size(), ev.id);
+    // id, and the sizes where logged: in range or the line is skipped.
+    uint64_t id = 0, query_size = 0, response_size = 0;
+    if (!ReadUnsigned(head[2], 65535, &id)) return ctx.Skip("coredns_bad_number", head[2]);
+    if (q.size() > 4 && !ReadUnsigned(q[4], UINT32_MAX, &query_size)) return ctx.Skip("coredns_bad_number", q[4]);
+    if (tail.size() > 2 && !ReadUnsigned(tail[2], UINT32_MAX, &response_size)) {
+      return ctx.Skip("coredns_bad_number", tail[2]);
+    }
+    ev.id = static_cast<uint16_t>(id);
+    ev.query_size = static_cast<uint32_t>(query_size);
+    ev.response_size = static_cast<uint32_t>(response_size);
     if (!ReadLoggedType(q[0], &ev.qtype)) return ctx.Skip("coredns_bad_type", q[0]);
     ev.qclass = q[1] == "IN" ? 1 : 0;
     if (!ReadLoggedName(q[2], &ev)) return ctx.Skip("coredns_bad_name", q[2]);
     ev.transport = q[3] == "tcp" ? Transport::kTcp : Transport::kUdp;
-    if (q.size() > 4) std::from_chars(q[4].data(), q[4].data() + q[4].size(), ev.query_size);
     ev.has_query = true;
     if (ReadLoggedRcode(tail[0], &ev.rcode)) ev.has_response = true;
-    if (tail.size() > 2) std::from_chars(tail[2].data(), tail[2].data() + tail[2].size(), ev.response_size);
     ctx.Emit(ev);
   }
 };
@@ -402,15 +424,16 @@ class WindowsDnsLog : public PairedLineFormat {
     DnsEvent ev;
     // "11/27/2026 5:39:03 AM": month/day/year, 12-hour clock.
     int mo = 0, d = 0, y = 0, hh = 0, mm = 0, ss = 0;
-    char ampm[3] = {0};
-    if (std::sscanf(std::string(line.substr(0, packet)).c_str(), "%d/%d/%d %d:%d:%d %2s", &mo, &d, &y, &hh, &mm, &ss,
-                    ampm) >= 6) {
-      if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
-          ss < 0 || ss > 60) {
+    std::string_view when = TrimBlanks(line.substr(0, packet));
+    if (TakeDigits(&when, 2, &mo) && TakeChar(&when, '/') && TakeDigits(&when, 2, &d) && TakeChar(&when, '/') &&
+        TakeDigits(&when, 4, &y) && TakeChar(&when, ' ') && TakeDigits(&when, 2, &hh) && TakeChar(&when, ':') &&
+        TakeDigits(&when, 2, &mm) && TakeChar(&when, ':') && TakeDigits(&when, 2, &ss)) {
+      if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60) {
         return ctx.Skip("windows_dns_bad_time", line);
       }
-      if (ampm[0] == 'P' && hh < 12) hh += 12;
-      if (ampm[0] == 'A' && hh == 12) hh = 0;
+      when = TrimBlanks(when);
+      if (when.starts_with("PM") && hh < 12) hh += 12;
+      if (when.starts_with("AM") && hh == 12) hh = 0;
       ev.ts_us = UnixFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d), hh, mm, ss) * 1'000'000;
     }
     std::string name;
@@ -419,7 +442,10 @@ class WindowsDnsLog : public PairedLineFormat {
     ev.qclass = 1;
     ev.transport = proto == "TCP" ? Transport::kTcp : Transport::kUdp;
     unsigned id = 0;
-    std::from_chars(xid.data(), xid.data() + xid.size(), id, 16);
+    auto [id_end, id_ec] = std::from_chars(xid.data(), xid.data() + xid.size(), id, 16);
+    if (id_ec != std::errc() || id_end != xid.data() + xid.size() || id > 0xffff) {
+      return ctx.Skip("windows_dns_bad_id", xid);
+    }
     ev.id = static_cast<uint16_t>(id);
     if (!ReadLoggedEndpoint(remote, &ev.client, &ev.client_port)) return ctx.Skip("windows_dns_bad_remote", remote);
     // Only the server's side with its clients: queries received, responses sent.

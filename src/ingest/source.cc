@@ -60,18 +60,15 @@ void SetRegisteredDomain(const dns::PublicSuffixList& psl, DnsEvent* ev) {
 
 namespace {
 
-// Binary formats by magic number; text logs by their first lines.
+// Binary formats by magic number; text logs by their first lines. Both are
+// looked for in the decompressed bytes, whatever the file is called.
 Status Detect(const std::string& path, Format* out) {
   std::unique_ptr<ByteSource> in;
   NSRADAR_RETURN_IF_ERROR(ByteSource::Open(path, &in));
   std::string head(16 << 10, '\0');
   size_t got = 0;
-  while (got < head.size()) {
-    size_t n = 0;
-    Status s = in->Read(head.data() + got, head.size() - got, &n);
-    if (!s.ok() || n == 0) break;  // a short or damaged file: sniff what there is
-    got += n;
-  }
+  // A short or damaged file: sniff what there is; reading it reports the damage.
+  (void)in->ReadFull(head.data(), head.size(), &got);
   head.resize(got);
   auto u8 = [&](size_t i) { return static_cast<uint8_t>(head[i]); };
   *out = Format::kAuto;
@@ -79,11 +76,7 @@ Status Detect(const std::string& path, Format* out) {
     uint32_t magic = u8(0) << 24 | u8(1) << 16 | u8(2) << 8 | u8(3);
     if (magic == 0xa1b2c3d4 || magic == 0xd4c3b2a1 || magic == 0xa1b23c4d || magic == 0x4d3cb2a1 ||
         magic == 0x0a0d0d0a) {
-      *out = in->encoding() == ByteSource::Encoding::kPlain ? Format::kPcap : Format::kAuto;
-      if (*out == Format::kAuto) {
-        return Status::InvalidArgument(path +
-                                       ": a compressed capture; decompress it first (libpcap reads plain files)");
-      }
+      *out = Format::kPcap;
       return Status::OK();
     }
     if (magic == 0) {

@@ -3,7 +3,10 @@
 //
 // Bad input never stops a source: each skipped packet, frame or line is
 // counted under a reason, and the first few are kept as samples for
-// verbose output. Only I/O failures (unreadable file) are errors.
+// verbose output. An input that cannot be opened is an error of Run; one
+// that breaks off (a read or decompression error, a truncated or damaged
+// file) still delivers what came before and sets stats().input_error, so
+// the program can fail the run once every input is read.
 #pragma once
 
 #include <atomic>
@@ -61,6 +64,9 @@ struct SourceStats {
   uint64_t events = 0;
   std::map<std::string, uint64_t> skipped;                  // reason -> count
   std::map<std::string, std::vector<std::string>> samples;  // reason -> "place: detail"
+  // Why the input was not read to its end (also counted under a reason); OK
+  // when it was.
+  Status input_error;
 
   void Skip(const std::string& reason, const std::string& sample, size_t max_samples);
 };

@@ -51,24 +51,29 @@ std::string ZeekUnescape(std::string_view in) {
   return out;
 }
 
-template <typename T>
-bool ParseUint(std::string_view s, T* out) {
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && end == s.data() + s.size();
-}
-
-// "1300475167.096535" -> microseconds, without floating point.
+// "1300475167.096535" -> microseconds, without floating point. Digits
+// only: no sign, no exponent.
 bool ParseZeekTime(std::string_view s, int64_t* us) {
   size_t dot = s.find('.');
-  int64_t sec = 0;
-  if (!ParseUint(s.substr(0, dot), &sec) || sec >= kMaxLogSeconds) return false;
-  int64_t frac = 0;
+  uint64_t sec = 0;
+  if (!ReadUnsigned(s.substr(0, dot), kMaxEventSeconds - 1, &sec)) return false;
+  uint64_t frac = 0;
   if (dot != std::string_view::npos) {
     std::string_view f = s.substr(dot + 1, 6);
-    if (!f.empty() && !ParseUint(f, &frac)) return false;
+    if (!f.empty() && !ReadUnsigned(f, 999'999, &frac)) return false;
     for (size_t k = f.size(); k < 6; ++k) frac *= 10;
   }
-  *us = sec * 1'000'000 + frac;
+  *us = static_cast<int64_t>(sec * 1'000'000 + frac);
+  return true;
+}
+
+// A TTL as Zeek logs it ("300.0"): a number of seconds that fits the
+// record's 32 bits. NaN, infinities, negatives and 4.4e111 do not.
+bool ParseZeekTtl(std::string_view s, uint32_t* ttl) {
+  double t = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), t);
+  if (ec != std::errc() || end != s.data() + s.size() || !(t >= 0 && t <= 4294967295.0)) return false;
+  *ttl = static_cast<uint32_t>(t);
   return true;
 }
 
@@ -104,16 +109,34 @@ class ZeekTsvFormat : public LineFormat {
     }
     if (auto a = dns::Address::Parse(get(kOrigH))) ev.client = *a;
     if (auto a = dns::Address::Parse(get(kRespH))) ev.server = *a;
-    ParseUint(get(kOrigP), &ev.client_port);
-    ParseUint(get(kRespP), &ev.server_port);
+    // Numbers are unset ("-") or in their field's range; anything else makes
+    // the line a skip that names the field.
+    uint64_t client_port = 0, server_port = 0, id = 0, qclass = 0, qtype = 0, rcode = 0;
+    const struct {
+      Column column;
+      uint64_t max;
+      uint64_t* out;
+    } numbers[] = {{kOrigP, 65535, &client_port}, {kRespP, 65535, &server_port}, {kTransId, 65535, &id},
+                   {kQclass, 65535, &qclass},     {kQtype, 65535, &qtype},       {kRcode, 4095, &rcode}};
+    for (const auto& n : numbers) {
+      std::string_view text = get(n.column);
+      if (text == unset_ || text == empty_) continue;
+      if (!ReadUnsigned(text, n.max, n.out)) {
+        return ctx.Skip("zeek_bad_number", std::string(kColumnNames[n.column]) + " " + std::string(text));
+      }
+    }
+    ev.client_port = static_cast<uint16_t>(client_port);
+    ev.server_port = static_cast<uint16_t>(server_port);
+    ev.id = static_cast<uint16_t>(id);
+    ev.qclass = static_cast<uint16_t>(qclass);
+    ev.qtype = static_cast<uint16_t>(qtype);
     std::string_view proto = get(kProto);
     ev.transport = proto == "udp" ? Transport::kUdp : proto == "tcp" ? Transport::kTcp : Transport::kUnknown;
-    ParseUint(get(kTransId), &ev.id);
-    ParseUint(get(kQclass), &ev.qclass);
-    ParseUint(get(kQtype), &ev.qtype);
     ev.has_query = true;
-    std::string_view rcode = get(kRcode);
-    if (rcode != unset_ && ParseUint(rcode, &ev.rcode)) ev.has_response = true;
+    if (std::string_view r = get(kRcode); r != unset_ && r != empty_) {
+      ev.rcode = static_cast<int>(rcode);
+      ev.has_response = true;
+    }
     std::string_view answers = get(kAnswers), ttls = get(kTtls);
     if (answers != unset_ && answers != empty_) {
       ev.has_response = true;
@@ -121,10 +144,8 @@ class ZeekTsvFormat : public LineFormat {
         DnsRecordData& r = ev.answers.emplace_back();
         r.name = ev.qname;
         r.data.assign(NextField(&answers, set_sep_));
-        std::string_view ttl = ttls == unset_ ? std::string_view() : NextField(&ttls, set_sep_);
-        double t = 0;
-        auto [end, ec] = std::from_chars(ttl.data(), ttl.data() + ttl.size(), t);
-        if (ec == std::errc()) r.ttl = static_cast<uint32_t>(t);
+        std::string_view ttl = ttls == unset_ || ttls == empty_ ? std::string_view() : NextField(&ttls, set_sep_);
+        if (!ttl.empty() && !ParseZeekTtl(ttl, &r.ttl)) return ctx.Skip("zeek_bad_ttl", ttl);
       }
     }
     ctx.Emit(ev);

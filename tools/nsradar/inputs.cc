@@ -63,10 +63,31 @@ ingest::Format FormatOption(const std::string& text) {
   throw CLI::ValidationError("--format", "'" + text + "': expected one of " + names);
 }
 
+namespace {
+
+// "<input>: N events from M records; skipped: reason=n ...; error: ..." on
+// stderr, for every input, read whole or not.
+void PrintSummary(const std::string& input, const ingest::SourceStats& st, const Status& error, bool verbose) {
+  std::string line = fmt::format("{}: {} events from {} records", input, st.events, st.records);
+  if (!st.skipped.empty()) {
+    line += "; skipped:";
+    for (const auto& [reason, n] : st.skipped) line += fmt::format(" {}={}", reason, n);
+  }
+  if (!error.ok()) line += "; error: " + error.ToString();
+  fmt::print(stderr, "{}\n", line);
+  if (verbose) {
+    for (const auto& [reason, samples] : st.samples) {
+      for (const auto& sample : samples) fmt::print(stderr, "  {}: {}\n", reason, sample);
+    }
+  }
+}
+
+}  // namespace
+
 bool RunInputs(const std::vector<std::string>& inputs, ingest::Format format, const ingest::SourceOptions& options,
                bool verbose, const std::function<void(const ingest::DnsEvent&, bool live)>& on_event,
                const std::function<void(bool live)>& after_input) {
-  bool ok = true;
+  size_t failed = 0;
   for (const auto& input : inputs) {
     std::unique_ptr<ingest::EventSource> source;
     bool live = false;
@@ -78,26 +99,17 @@ bool RunInputs(const std::vector<std::string>& inputs, ingest::Format format, co
     if (s.ok()) {
       if (live) fmt::print(stderr, "{}: listening; stop with Ctrl-C or SIGTERM\n", input);
       s = source->Run([&](const ingest::DnsEvent& ev) { on_event(ev, live); });
+      // What was read before an input broke off still counts: its events
+      // are handed on, and only the run's exit status tells of the damage.
+      if (s.ok() && after_input) after_input(live);
+      if (s.ok()) s = source->stats().input_error;
     }
-    if (!s.ok()) {
-      PrintError(s.ToString());
-      ok = false;
-      continue;
-    }
-    if (after_input) after_input(live);
     std::fflush(stdout);
-    const auto& st = source->stats();
-    std::string skipped;
-    for (const auto& [reason, n] : st.skipped) skipped += fmt::format(" {}={}", reason, n);
-    fmt::print(stderr, "{}: {} events from {} records{}{}\n", input, st.events, st.records,
-               skipped.empty() ? "" : "; skipped:", skipped);
-    if (verbose) {
-      for (const auto& [reason, samples] : st.samples) {
-        for (const auto& sample : samples) fmt::print(stderr, "  {}: {}\n", reason, sample);
-      }
-    }
+    PrintSummary(input, source ? source->stats() : ingest::SourceStats{}, s, verbose);
+    if (!s.ok()) ++failed;
   }
-  return ok;
+  if (failed) PrintError(fmt::format("{} of {} inputs could not be read whole", failed, inputs.size()));
+  return failed == 0;
 }
 
 StopControl::StopControl(double seconds) {

@@ -32,9 +32,12 @@ std::unique_ptr<dns::PublicSuffixList> LoadPublicSuffixList(const std::string& p
 ingest::Format FormatOption(const std::string& text);
 
 // Runs every input in turn through `on_event` (`live` for live sources and
-// followed files), then `after_input`; prints each input's counts to stderr,
-// and with `verbose` the samples of what was skipped. A live input must be
-// the only one. Returns false when an input failed (the error is printed).
+// followed files), then `after_input`; prints each input's summary line to
+// stderr (events, records, skips by reason, and the error if any), and with
+// `verbose` the samples of what was skipped. A live input must be the only
+// one. An input that cannot be opened, or that breaks off (unreadable,
+// truncated, damaged), does not stop the others: the events read before the
+// damage count, and the result is false, for the program to exit non-zero.
 bool RunInputs(const std::vector<std::string>& inputs, ingest::Format format, const ingest::SourceOptions& options,
                bool verbose, const std::function<void(const ingest::DnsEvent&, bool live)>& on_event,
                const std::function<void(bool live)>& after_input = nullptr);
