@@ -70,7 +70,7 @@ void WriteNameServer(const nsdb::Store& store, const std::string& ns, size_t dom
   }
   w.BeginObject().Field("ns", ns);
   if (!s.ok()) {
-    w.Field("error", s.ToString()).EndObject();
+    w.Field("error", "internal error").Field("error_id", LogInternalError("bulk name server", s)).EndObject();
     out->push_back('\n');
     return;
   }
@@ -95,7 +95,7 @@ void WriteDomain(const nsdb::Store& store, const std::string& domain, std::strin
   Status s = store.Domain(domain, &info);
   w.BeginObject().Field("domain", domain);
   if (!s.ok() && !s.IsNotFound()) {
-    w.Field("error", s.ToString());
+    w.Field("error", "internal error").Field("error_id", LogInternalError("bulk domain", s));
   } else if (!s.ok() || info.edges.empty()) {
     w.Field("error", "not in the index");
   } else {

@@ -52,8 +52,7 @@ Response HandleCofExport(const nsdb::Store& store, const Request& req) {
     if (Status s = store.ScanEdges(*scan, &rows); !s.ok()) {
       // The status line is long gone: say so in-band, in a line no COF
       // reader mistakes for a record.
-      JsonWriter(chunk).BeginObject().Field("error", s.ToString()).EndObject();
-      chunk->push_back('\n');
+      AppendInternalErrorLine("cof export", s, chunk);
       return false;
     }
     for (const auto& e : rows) WriteCof(e, chunk);

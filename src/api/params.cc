@@ -6,6 +6,7 @@
 
 #include "dns/name.h"
 #include "util/json_writer.h"
+#include "util/log.h"
 #include "util/time.h"
 
 namespace nsradar::api {
@@ -16,6 +17,25 @@ Response ErrorResponse(int status, std::string_view message) {
   JsonWriter w(&r.body);
   w.BeginObject().Field("code", status).Field("messages", message).EndObject();
   return r;
+}
+
+std::string LogInternalError(std::string_view context, const Status& what) {
+  std::string id = NewErrorId();
+  Log(LogLevel::kError, "api", "internal error", {{"id", id}, {"context", context}, {"error", what.ToString()}});
+  return id;
+}
+
+Response InternalError(std::string_view context, const Status& what) {
+  std::string id = LogInternalError(context, what);
+  Response r = ErrorResponse(500, "Internal error; the server's log has the details under id " + id + ".");
+  r.headers.emplace_back("X-Error-Id", id);
+  return r;
+}
+
+void AppendInternalErrorLine(std::string_view context, const Status& what, std::string* out) {
+  std::string id = LogInternalError(context, what);
+  JsonWriter(out).BeginObject().Field("error", "internal error").Field("error_id", id).EndObject();
+  out->push_back('\n');
 }
 
 std::string NormalizeName(std::string_view param, std::string_view value, std::string* out) {

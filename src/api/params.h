@@ -8,11 +8,21 @@
 #include <string_view>
 
 #include "api/request.h"
+#include "util/status.h"
 
 namespace nsradar::api {
 
 // An error answer in the Reverse NS API's shape: {"code":N,"messages":"..."}.
 Response ErrorResponse(int status, std::string_view message);
+
+// A 500 answer that tells the client only an error id: `what` (store errors
+// carry file paths) goes to the log under that id, with `context`.
+Response InternalError(std::string_view context, const Status& what);
+// Logs `what` and returns the id a client is told instead.
+std::string LogInternalError(std::string_view context, const Status& what);
+// The same inside an NDJSON stream whose status line is long gone: appends
+// {"error":"internal error","error_id":"..."} and a newline to *out.
+void AppendInternalErrorLine(std::string_view context, const Status& what, std::string* out);
 
 // A host or domain name as users type it: ASCII letters, digits, '-', '_',
 // '*' and dots; any case; an optional trailing dot. On success *out holds

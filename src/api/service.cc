@@ -71,17 +71,16 @@ Response Service::Route(const Request& req, std::string_view api_key_header, End
     r.body = OpenApiDocument();
     return r;
   }
+  // v1 clients send the key as a parameter; a header serves as well.
+  const std::string_view key = req.params.Get("apiKey").value_or(api_key_header);
   if (seg.size() == 2 && seg[0] == "api" && seg[1] == "v1") {
     *endpoint = Endpoint::kV1;
     if (!get) return ErrorResponse(405, "use GET");
-    auto key = req.params.Get("apiKey");
-    if (auto denied = Admit(key.value_or(""))) return *denied;
+    if (auto denied = Admit(key)) return *denied;
     return HandleV1(*store_, req);
   }
   if (seg.empty() || seg[0] != "v2") return NotFound(req);
 
-  std::string_view key = api_key_header;
-  if (key.empty()) key = req.params.Get("apiKey").value_or("");
   if (seg.size() == 3 && seg[1] == "bulk" && (seg[2] == "nameservers" || seg[2] == "domains")) {
     *endpoint = Endpoint::kV2Bulk;
     if (req.method != "POST") return ErrorResponse(405, "use POST");

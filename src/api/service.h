@@ -34,8 +34,9 @@ class Service {
   // Borrows all three; they must outlive the Service.
   Service(const nsdb::Store* store, const ApiKeys* keys, Metrics* metrics, const ServiceOptions& options);
 
-  // `api_key` is the X-API-Key header's value, if any (v2 also accepts the
-  // apiKey parameter).
+  // `api_key_header` is the key the transport found in a header (X-API-Key
+  // or Authorization: Bearer), if any; the apiKey parameter, v1's way,
+  // takes precedence over it.
   Response Handle(const Request& req, std::string_view api_key_header);
 
  private:

@@ -9,6 +9,7 @@
 #include "api/cursor.h"
 #include "api/params.h"
 #include "nsdb/store_test_util.h"
+#include "util/log.h"
 
 namespace nsradar::api {
 namespace {
@@ -298,6 +299,63 @@ TEST_F(ServiceTest, BulkRefusesBadBodiesBeforeAnswering) {
             "\"last_seen\":1000}],\"more\":true}\n"
             "{\"ns\":\"other.net\",\"domain_count\":0,\"active_count\":0,\"addresses\":[],\"domains\":[],\"more\":"
             "false}\n");
+}
+
+// Every documented upper bound is a valid request, not a 500.
+TEST_F(ServiceTest, DocumentedMaximaAreAnswered) {
+  const std::string key = std::string("apiKey=") + kKey;
+  for (const std::string& target :
+       {"/v2/nameservers?suffix=net&limit=10000&" + key, "/v2/ns/ns1.host.net/domains?limit=10000&" + key}) {
+    Response r = Get(target);
+    EXPECT_EQ(r.status, 200) << target << ": " << r.body;
+  }
+  Request bulk;
+  bulk.method = "POST";
+  ASSERT_EQ(ParseTarget("/v2/bulk/nameservers?domains=10000", &bulk), "");
+  bulk.body = "ns1.host.net\n";
+  bulk.content_type = "text/plain";
+  Response r = service_->Handle(bulk, kKey);
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string all;
+  while (r.stream(&all)) {
+  }
+  EXPECT_NE(all.find("\"q&a.example\""), std::string::npos) << all;
+  EXPECT_EQ(Get("/v2/nameservers?suffix=net&limit=10001&" + key).status, 400);
+}
+
+TEST_F(ServiceTest, KeysInTheParameterOrAHeader) {
+  EXPECT_EQ(Get("/v2/stats", kKey).status, 200);
+  EXPECT_EQ(Get("/api/v1?ns=ns1.host.net", kKey).status, 200);
+  EXPECT_EQ(Get("/api/v1?ns=ns1.host.net&apiKey=" + std::string(kKey)).status, 200);
+  EXPECT_EQ(Get("/v2/stats", "at_wrong").status, 403);
+  // The parameter wins over a header, as v1 clients expect of it.
+  EXPECT_EQ(Get("/v2/stats?apiKey=at_wrong", kKey).status, 403);
+}
+
+TEST(InternalErrors, TellTheClientAnIdAndTheLogTheDetails) {
+  TempDir dir;
+  ASSERT_TRUE(SetLogFile(dir.file("log")).ok());
+  Status failure = Status::IOError("/var/lib/nsradar/000123.sst: Input/output error");
+  Response r = InternalError("store", failure);
+  std::string line;
+  AppendInternalErrorLine("cof export", failure, &line);
+  ASSERT_TRUE(SetLogFile("").ok());
+  EXPECT_EQ(r.status, 500);
+  for (const std::string& answer : {r.body, line}) {
+    EXPECT_EQ(answer.find("/var/lib"), std::string::npos) << answer;
+    EXPECT_EQ(answer.find("sst"), std::string::npos) << answer;
+  }
+  ASSERT_EQ(r.headers.size(), 1u);
+  const std::string id = r.headers[0].second;
+  EXPECT_NE(r.body.find(id), std::string::npos);
+  std::string log = nsdb::testing::FileText(dir.file("log"));
+  EXPECT_NE(log.find("id=" + id), std::string::npos) << log;
+  EXPECT_NE(log.find("/var/lib/nsradar/000123.sst"), std::string::npos) << log;
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  ASSERT_FALSE(p.parse(line).get(doc));
+  EXPECT_EQ(std::string_view(doc["error"]), "internal error");
+  EXPECT_EQ(std::string_view(doc["error_id"]).size(), 8u);
 }
 
 }  // namespace

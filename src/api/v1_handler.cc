@@ -125,7 +125,7 @@ Response HandleV1(const nsdb::Store& store, const Request& req) {
   } else {
     s = Render<JsonPage>(store, q, current_page, &r.body);
   }
-  if (!s.ok()) return ErrorResponse(500, s.ToString());
+  if (!s.ok()) return InternalError("v1 page", s);
   return r;
 }
 

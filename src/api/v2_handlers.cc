@@ -14,7 +14,9 @@
 namespace nsradar::api {
 namespace {
 
-Response StoreError(const Status& s) { return ErrorResponse(s.IsNotFound() ? 404 : 500, s.ToString()); }
+Response StoreError(const Status& s) {
+  return s.IsNotFound() ? ErrorResponse(404, s.message()) : InternalError("store", s);
+}
 
 // Reads the filters of /v2/ns/{ns}/domains into *q; an error message or "".
 std::string ReadDomainFilters(const Request& req, nsdb::DomainQuery* q) {
@@ -149,10 +151,8 @@ Response HandleNameServers(const nsdb::Store& store, const Request& req) {
   }
   if (suffix.empty()) return ErrorResponse(400, "suffix: required (name servers at or below this name)");
   std::vector<nsdb::NsRow> rows;
-  // One row more than asked tells whether another page follows.
-  if (Status s = store.NameServersUnder(suffix, after, limit + 1, &rows); !s.ok()) return StoreError(s);
-  bool more = rows.size() > limit;
-  if (more) rows.pop_back();
+  bool more = false;
+  if (Status s = store.NameServersUnder(suffix, after, limit, &rows, &more); !s.ok()) return StoreError(s);
   Response r;
   JsonWriter w(&r.body);
   w.BeginObject().Field("suffix", suffix).Key("name_servers").BeginArray();

@@ -1319,8 +1319,9 @@ Status Store::Counts(std::string_view ns, NsCounts* out) const {
 }
 
 Status Store::NameServersUnder(std::string_view suffix, std::string_view after, size_t limit,
-                               std::vector<NsRow>* out) const {
+                               std::vector<NsRow>* out, bool* more) const {
   out->clear();
+  if (more) *more = false;
   if (limit > kMaxPage) return Status::InvalidArgument("limit must be at most " + std::to_string(kMaxPage));
   std::string rev = dns::ReverseLabels(suffix);
   std::string below = suffix.empty() ? "" : rev + ".";
@@ -1328,11 +1329,15 @@ Status Store::NameServersUnder(std::string_view suffix, std::string_view after, 
   std::string start = after.empty() ? rev : dns::ReverseLabels(after);
   it->Seek(start);
   if (!after.empty() && it->Valid() && ToView(it->key()) == start) it->Next();
-  for (; it->Valid() && out->size() < limit; it->Next()) {
+  for (; it->Valid(); it->Next()) {
     std::string_view k = ToView(it->key());
     if (k != rev && !k.starts_with(below)) {
       if (k > rev && !k.starts_with(rev)) break;
       continue;  // e.g. "com.example2" between "com.example" and "com.example."
+    }
+    if (out->size() == limit) {
+      if (more) *more = true;
+      break;
     }
     NsRow row;
     row.name = dns::ReverseLabels(k);

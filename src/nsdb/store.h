@@ -232,7 +232,9 @@ class Store {
                           bool* more) const;
   Status Counts(std::string_view ns, NsCounts* out) const;
   // Hosts equal to or below `suffix`, in reversed-label order, after `after`.
-  Status NameServersUnder(std::string_view suffix, std::string_view after, size_t limit, std::vector<NsRow>* out) const;
+  // *more (when given) tells whether rows beyond `limit` exist.
+  Status NameServersUnder(std::string_view suffix, std::string_view after, size_t limit, std::vector<NsRow>* out,
+                          bool* more = nullptr) const;
   Status Domain(std::string_view domain, DomainInfo* out) const;
   Status HostAddresses(std::string_view host, std::vector<GlueRow>* out) const;
   Status AddressHosts(const dns::Address& addr, std::vector<GlueRow>* out) const;

@@ -7,13 +7,23 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "nsdb/store.h"
 #include "zone/snapshot.h"
 
 namespace nsradar::nsdb::testing {
+
+// The whole content of a file ("" when it cannot be read).
+inline std::string FileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 // A fresh directory, removed at the end of the test.
 class TempDir {

@@ -87,7 +87,8 @@ std::optional<int64_t> ParseTime(std::string_view s) {
         ++pos;
       } else if (s[pos] == '+' || s[pos] == '-') {
         int oh, om;
-        if (!ReadInt(s, pos + 1, 2, &oh) || s.size() < pos + 6 || s[pos + 3] != ':' || !ReadInt(s, pos + 4, 2, &om)) {
+        if (!ReadInt(s, pos + 1, 2, &oh) || s.size() < pos + 6 || s[pos + 3] != ':' || !ReadInt(s, pos + 4, 2, &om) ||
+            oh > 23 || om > 59) {
           return std::nullopt;
         }
         offset = (oh * 3600 + om * 60) * (s[pos] == '+' ? 1 : -1);

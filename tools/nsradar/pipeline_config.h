@@ -20,6 +20,13 @@ struct PipelineConfig {
   std::string listen = "127.0.0.1:8080";
   std::string api_keys;  // required
   double rate_limit = 30;
+  std::string tls_cert;  // HTTPS when set with tls_key
+  std::string tls_key;
+  std::string access_log;  // JSON lines, "-" for stdout
+  // The diagnostic log.
+  std::string log_format = "text";
+  std::string log_level = "info";
+  std::string log_file;  // default: standard error
   // Ingestion and detection.
   std::vector<std::string> inputs;  // (list) files, dnstap-socket:PATH, interface:NAME
   std::string input_format = "auto";

@@ -24,12 +24,16 @@
 #include "intel/rpz.h"
 #include "nsdb/store.h"
 #include "pipeline_config.h"
+#include "util/log.h"
 
 namespace nsradar::cli {
 namespace {
 
 struct ServeOptions {
   std::string api_keys;
+  std::string log_format = "text";
+  std::string log_level = "info";
+  std::string log_file;
   double rate_limit = 30;
   api::ServerOptions server;
   int refresh_ms = 1000;
@@ -42,7 +46,27 @@ struct ServeOptions {
   throw CLI::RuntimeError(1);
 }
 
+// The diagnostic log as the flags or the configuration say; reopened on
+// SIGHUP with the access log, for logrotate.
+void SetUpLog(const std::string& format, const std::string& level, const std::string& file) {
+  LogFormat f;
+  if (!ParseLogFormat(format, &f)) Fail(Status::InvalidArgument("log format '" + format + "': expected text or json"));
+  LogLevel l;
+  if (!ParseLogLevel(level, &l)) {
+    Fail(Status::InvalidArgument("log level '" + level + "': expected debug, info, warn or error"));
+  }
+  SetLogFormat(f);
+  SetLogLevel(l);
+  if (Status s = SetLogFile(file); !s.ok()) Fail(s);
+}
+
+void ReopenLog() {
+  if (Status s = ReopenLogFile(); !s.ok())
+    Log(LogLevel::kError, "serve", "reopening the log", {{"error", s.ToString()}});
+}
+
 void RunServe(const GlobalOptions& g, const ServeOptions& o) {
+  SetUpLog(o.log_format, o.log_level, o.log_file);
   api::ApiKeys keys;
   if (Status s = keys.Load(o.api_keys); !s.ok()) Fail(s);
   nsdb::StoreOptions so;
@@ -56,20 +80,22 @@ void RunServe(const GlobalOptions& g, const ServeOptions& o) {
   api::HttpServer server(&service, &metrics, o.server);
   if (Status s = server.Listen(); !s.ok()) Fail(s);
   server.Every(std::chrono::milliseconds(o.refresh_ms), [&store] {
-    if (Status s = store->CatchUp(); !s.ok()) PrintError(s.ToString());
+    if (Status s = store->CatchUp(); !s.ok()) Log(LogLevel::kError, "serve", "catching up", {{"error", s.ToString()}});
   });
   server.HandleSignals([&keys, &o] {
+    ReopenLog();
     // A bad file keeps the previous keys in force.
     if (Status s = keys.Load(o.api_keys); !s.ok()) {
-      PrintError("reloading API keys: " + s.ToString());
+      Log(LogLevel::kError, "serve", "reloading API keys; the previous keys stay in force", {{"error", s.ToString()}});
     } else {
-      fmt::print(stderr, "nsradar: reloaded {} API keys from {}\n", keys.size(), o.api_keys);
+      Log(LogLevel::kInfo, "serve", fmt::format("reloaded {} API keys from {}", keys.size(), o.api_keys));
     }
   });
-  fmt::print(stderr, "nsradar: serving {} on port {} with {} API keys\n", g.store, server.port(), keys.size());
-  std::fflush(stderr);
+  Log(LogLevel::kInfo, "serve",
+      fmt::format("serving {} on port {} with {} API keys{}", g.store, server.port(), keys.size(),
+                  o.server.tls_cert.empty() ? "" : " over TLS"));
   server.Run();
-  fmt::print(stderr, "nsradar: stopped\n");
+  Log(LogLevel::kInfo, "serve", "stopped");
 }
 
 // Imports every intel file of the configuration, each replacing its
@@ -81,15 +107,16 @@ void ImportIntel(nsdb::Store& store, const PipelineConfig& c) {
     fo.added = static_cast<int64_t>(std::time(nullptr));
     uint64_t shown = 0;
     fo.on_error = [&](const std::string& place, const std::string& why) {
-      if (++shown <= 10) fmt::print(stderr, "{}: {}\n", place, why);
+      if (++shown <= 10) Log(LogLevel::kWarn, "intel", why, {{"place", place}});
     };
     intel::ImportResult r;
     if (Status s = intel::ImportIndicators(store, file, fo, /*replace=*/true, &r); !s.ok()) {
-      PrintError("intel " + s.ToString());
+      Log(LogLevel::kError, "intel", "import failed", {{"error", s.ToString()}});
       continue;
     }
-    fmt::print(stderr, "nsradar: intel {}: {} indicators ({}), {} lines skipped, {} replaced\n", file, r.indicators,
-               r.stats.format, r.stats.errors, r.replaced);
+    Log(LogLevel::kInfo, "intel",
+        fmt::format("{}: {} indicators ({}), {} lines skipped, {} replaced", file, r.indicators, r.stats.format,
+                    r.stats.errors, r.replaced));
   }
 }
 
@@ -101,7 +128,17 @@ void RunPipeline(CLI::App* cmd, const GlobalOptions& g, ServeOptions o) {
   if (cmd->count("--listen")) c.listen = o.server.listen;
   if (cmd->count("--api-keys")) c.api_keys = o.api_keys;
   if (cmd->count("--rate-limit")) c.rate_limit = o.rate_limit;
+  if (cmd->count("--tls-cert")) c.tls_cert = o.server.tls_cert;
+  if (cmd->count("--tls-key")) c.tls_key = o.server.tls_key;
+  if (cmd->count("--access-log")) c.access_log = o.server.access_log;
+  if (cmd->count("--log-format")) c.log_format = o.log_format;
+  if (cmd->count("--log-level")) c.log_level = o.log_level;
+  if (cmd->count("--log-file")) c.log_file = o.log_file;
+  SetUpLog(c.log_format, c.log_level, c.log_file);
   o.server.listen = c.listen;
+  o.server.tls_cert = c.tls_cert;
+  o.server.tls_key = c.tls_key;
+  o.server.access_log = c.access_log;
   const ingest::Format format = FormatOption(c.input_format);
   detect::AlertEnvelope envelope;
   if (!detect::ParseAlertEnvelope(c.envelope, &envelope)) {
@@ -146,11 +183,11 @@ void RunPipeline(CLI::App* cmd, const GlobalOptions& g, ServeOptions o) {
         });
       }
       if (!s.ok()) {
-        PrintError(input + ": " + s.ToString());
+        Log(LogLevel::kError, "input", "input failed", {{"input", input}, {"error", s.ToString()}});
         return;
       }
-      fmt::print(stderr, "nsradar: {}: {} events from {} records\n", input, source->stats().events,
-                 source->stats().records);
+      Log(LogLevel::kInfo, "input",
+          fmt::format("{}: {} events from {} records", input, source->stats().events, source->stats().records));
     });
   }
 
@@ -162,15 +199,16 @@ void RunPipeline(CLI::App* cmd, const GlobalOptions& g, ServeOptions o) {
     if (c.rpz_out.empty() || !rpz_dirty.exchange(false)) return;
     intel::RpzStats stats;
     if (Status s = intel::ExportRpz(*store, rpz, c.rpz_out, &stats); !s.ok()) {
-      PrintError(s.ToString());
+      Log(LogLevel::kError, "rpz", "writing the RPZ failed; retrying", {{"error", s.ToString()}});
       rpz_dirty = true;
       return;
     }
-    fmt::print(stderr, "nsradar: {}: serial {}, {} QNAME, {} NSDNAME, {} NSIP triggers\n", c.rpz_out, stats.serial,
-               stats.qname, stats.nsdname, stats.nsip);
+    Log(LogLevel::kInfo, "rpz",
+        fmt::format("{}: serial {}, {} QNAME, {} NSDNAME, {} NSIP triggers", c.rpz_out, stats.serial, stats.qname,
+                    stats.nsdname, stats.nsip));
     if (!c.rpz_reload_command.empty()) {
       if (int rc = std::system(c.rpz_reload_command.c_str()); rc != 0) {
-        PrintError(fmt::format("rpz_reload_command failed (status {})", rc));
+        Log(LogLevel::kError, "rpz", fmt::format("rpz_reload_command failed (status {})", rc));
       }
     }
   };
@@ -186,17 +224,20 @@ void RunPipeline(CLI::App* cmd, const GlobalOptions& g, ServeOptions o) {
   server.Every(std::chrono::milliseconds(static_cast<int64_t>(std::max(0.05, c.rpz_interval_seconds) * 1000)),
                export_rpz);
   server.HandleSignals([&] {
-    if (Status s = keys.Load(c.api_keys); !s.ok()) PrintError("reloading API keys: " + s.ToString());
+    ReopenLog();
+    if (Status s = keys.Load(c.api_keys); !s.ok()) {
+      Log(LogLevel::kError, "serve", "reloading API keys; the previous keys stay in force", {{"error", s.ToString()}});
+    }
     ImportIntel(*store, c);
     rpz_dirty = true;
   });
-  fmt::print(stderr, "nsradar: pipeline on {} ({} inputs), API on port {}\n", c.store, c.inputs.size(), server.port());
-  std::fflush(stderr);
+  Log(LogLevel::kInfo, "serve",
+      fmt::format("pipeline on {} ({} inputs), API on port {}", c.store, c.inputs.size(), server.port()));
   server.Run();
   g_stop_inputs = true;
   for (auto& t : inputs) t.join();
   export_rpz();
-  fmt::print(stderr, "nsradar: stopped; {} alerts\n", sink.emitted());
+  Log(LogLevel::kInfo, "serve", fmt::format("stopped; {} alerts", sink.emitted()));
 }
 
 }  // namespace
@@ -212,7 +253,8 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global) {
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--threads", o->server.threads, "Server threads (0: one per core)")->capture_default_str();
-  cmd->add_option("--max-connections", o->server.max_connections, "Open connections before answering 503")
+  cmd->add_option("--max-connections", o->server.max_connections,
+                  "Open connections; at the limit the oldest idle one is closed, 503 when all are busy")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   auto ms = [](std::chrono::milliseconds* out) { return [out](int64_t v) { *out = std::chrono::milliseconds(v); }; };
@@ -222,6 +264,16 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option_function<int64_t>("--idle-timeout-ms", ms(&o->server.idle_timeout),
                                     "Keep-alive idle time before closing (default 30000)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option_function<int64_t>("--first-byte-timeout-ms", ms(&o->server.first_byte_timeout),
+                                    "Time for a new connection to send its first byte or finish TLS (default 5000)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--tls-cert", o->server.tls_cert, "Serve HTTPS: PEM certificate chain; reloaded on SIGHUP");
+  cmd->add_option("--tls-key", o->server.tls_key, "PEM private key of --tls-cert; reloaded on SIGHUP");
+  cmd->add_option("--access-log", o->server.access_log,
+                  "JSON line per request (keys redacted) to this file, or - for stdout; reopened on SIGHUP");
+  cmd->add_option("--log-format", o->log_format, "Diagnostic log: text or json (JSON lines)")->capture_default_str();
+  cmd->add_option("--log-level", o->log_level, "debug, info, warn or error")->capture_default_str();
+  cmd->add_option("--log-file", o->log_file, "Diagnostic log file (default: standard error); reopened on SIGHUP");
   cmd->add_option("--cache-mb", o->cache_mb,
                   "Block cache: uncompressed index pages kept in memory (the store's hot set should fit)")
       ->capture_default_str()
