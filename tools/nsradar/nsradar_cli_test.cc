@@ -401,6 +401,71 @@ TEST_F(CliTest, IngestTrafficAddsObservedEdges) {
   EXPECT_NE(r.out.find(R"("name":"alpha.com")"), std::string::npos) << r.out;
 }
 
+// A pcapng of three link types (mergecap of Ethernet, SLL and SLL2 captures)
+// and compressed captures read like plain ones. tshark counted the
+// transactions when the fixtures were made (make-ingest-fixtures.sh captures):
+// 18 queries, each answered, in multilink.pcapng; 11 in unbound.pcap.
+TEST_F(CliTest, EventsReadsMultiLinkAndCompressedCaptures) {
+  const std::string fixtures = std::string(NSRADAR_TESTDATA) + "/ingest/";
+  for (const auto& [file, events] : std::vector<std::pair<std::string, long>>{{"multilink.pcapng", 18},
+                                                                              {"multilink.pcapng.xz", 18},
+                                                                              {"multilink.pcapng.zst", 18},
+                                                                              {"unbound.pcap.gz", 11}}) {
+    Result r = Run("--json events " + fixtures + file);
+    EXPECT_EQ(r.code, 0) << file << ": " << r.err;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), events) << file;
+    EXPECT_NE(r.err.find(file + ": " + std::to_string(events) + " events from "), std::string::npos) << r.err;
+  }
+}
+
+// An input that cannot be read whole (missing, truncated, damaged) fails the
+// run, after the others are read; every input gets its summary line.
+TEST_F(CliTest, InputsThatBreakOffFailTheRunAfterTheOthers) {
+  const std::string fixtures = std::string(NSRADAR_TESTDATA) + "/ingest/";
+  std::ifstream in(fixtures + "unbound.pcap", std::ios::binary);
+  std::stringstream whole;
+  whole << in.rdbuf();
+  // capinfos: 30 packets; the cut falls inside the last (a 98-byte response).
+  std::string cut = Write("cut.pcap", whole.str().substr(0, whole.str().size() - 25));
+  std::ifstream xz_in(fixtures + "unbound.dnstap.xz", std::ios::binary);
+  std::stringstream xz;
+  xz << xz_in.rdbuf();
+  std::string cut_xz = Write("cut.dnstap.xz", xz.str().substr(0, xz.str().size() / 2));
+  const std::string good = fixtures + "unbound.pcap", missing = (dir_ / "missing.pcap").string();
+
+  Result r = Run("--json events " + good + " " + cut + " " + missing + " " + cut_xz);
+  EXPECT_EQ(r.code, 1) << r.err;
+  // unbound.pcap's 11, and the cut copy's 11 (the last query without its response).
+  EXPECT_GE(std::count(r.out.begin(), r.out.end(), '\n'), 22) << r.out;
+  EXPECT_NE(r.err.find(good + ": 11 events from 30 records\n"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(cut + ": 11 events from 29 records; skipped: capture_truncated=1; error: corruption: " + cut +
+                       " at byte "),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(missing + ": 0 events from 0 records; error: I/O error: " + missing), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(cut_xz + ": "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("xz stream truncated"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("3 of 4 inputs could not be read whole"), std::string::npos) << r.err;
+
+  r = Run("events " + good);  // the same good input alone is a success
+  EXPECT_EQ(r.code, 0) << r.err;
+
+  // ingest-traffic stores what it read, then fails.
+  r = Run("ingest-traffic " + cut + " " + good);
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.out.find("22 events"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("capture_truncated=1"), std::string::npos) << r.err;
+  r = Run("--json ns domains ns1.good.test");
+  EXPECT_NE(r.out.find(R"("name":"good.test")"), std::string::npos) << r.out;
+
+  // detect alerts on the tunnels it read, then fails.
+  r = Run("--json detect " + std::string(NSRADAR_TESTDATA) + "/detect/tunnels.pcap " + missing);
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.out.find("\"registered_domain\":\"iodnull.test\""), std::string::npos);
+  EXPECT_NE(r.err.find("1 of 2 inputs could not be read whole"), std::string::npos) << r.err;
+}
+
 // --follow reads a log as it grows and across rotation, like tail -F.
 TEST_F(CliTest, FollowReadsAcrossRotation) {
   std::ifstream in(std::string(NSRADAR_TESTDATA) + "/ingest/unbound.log");
