@@ -1,7 +1,8 @@
-// Indicator lists into the store, from files or from http:// URLs, for
+// Indicator lists into the store, from files or from http(s):// URLs, for
 // `nsradar intel import` and the pipeline's `intel` keys alike. URLs are
-// fetched with a plain HTTP/1.1 GET (Boost.Beast), then read like files;
-// https is not supported (no TLS client here).
+// fetched with an HTTP/1.1 GET (Boost.Beast; OpenSSL for https, TLS 1.2+,
+// the server's certificate verified against the system's CA store and the
+// URL's host), following redirects, then read like files.
 #pragma once
 
 #include <string>
@@ -14,11 +15,18 @@ namespace nsradar::intel {
 
 inline bool IsUrl(const std::string& s) { return s.starts_with("http://") || s.starts_with("https://"); }
 
-// Downloads `url` (http://HOST[:PORT]/PATH) into the file `path`. Fails on
-// anything but a 200 answer, on a body over `max_bytes`, and after
-// `timeout_seconds` in all; the error names the URL.
-Status FetchUrl(const std::string& url, const std::string& path, size_t max_bytes = 256u << 20,
-                int timeout_seconds = 30);
+struct FetchOptions {
+  size_t max_bytes = 256u << 20;
+  int timeout_seconds = 30;  // per request, connection and TLS included
+  int max_redirects = 5;     // https never redirects to http
+  std::string ca_file;       // PEM bundle trusted instead of the system's store
+};
+
+// Downloads `url` (http(s)://HOST[:PORT]/PATH) into the file `path`. Fails
+// on anything but a 200 answer after redirects, on a body over max_bytes,
+// on a certificate that does not verify, and after the timeout; the error
+// names the URL.
+Status FetchUrl(const std::string& url, const std::string& path, const FetchOptions& options = {});
 
 struct ImportResult {
   std::string source;  // options.source, else the URL or the file's name
@@ -32,6 +40,6 @@ struct ImportResult {
 // indicators go in the same write, so a list re-imported, even empty,
 // replaces itself.
 Status ImportIndicators(nsdb::Store& store, const std::string& file_or_url, IndicatorFileOptions options, bool replace,
-                        ImportResult* result);
+                        ImportResult* result, const FetchOptions& fetch = {});
 
 }  // namespace nsradar::intel

@@ -84,6 +84,7 @@ struct ImportOptions {
   std::string category = "malicious", source, type = "auto";
   bool replace = false;
   bool verbose = false;
+  std::string ca_file;
 };
 
 void RunImport(const GlobalOptions& g, const ImportOptions& o) {
@@ -104,7 +105,9 @@ void RunImport(const GlobalOptions& g, const ImportOptions& o) {
   bool ok = true;
   for (const auto& file : o.files) {
     intel::ImportResult r;
-    if (Status s = intel::ImportIndicators(*store, file, fo, o.replace, &r); !s.ok()) {
+    intel::FetchOptions fetch;
+    fetch.ca_file = o.ca_file;
+    if (Status s = intel::ImportIndicators(*store, file, fo, o.replace, &r, fetch); !s.ok()) {
       PrintError(s.ToString());
       ok = false;
       continue;
@@ -188,7 +191,8 @@ void AddIntelCommands(CLI::App& app, const GlobalOptions& global) {
   {
     auto o = std::make_shared<ImportOptions>();
     CLI::App* cmd = intel->add_subcommand("import", "Load indicator lists (plain, hosts, CSV, RPZ zones)");
-    cmd->add_option("files", o->files, "List files (gzip/zstd read transparently) or http:// URLs")->required();
+    cmd->add_option("files", o->files, "List files (gzip/zstd/xz read transparently) or http(s):// URLs")->required();
+    cmd->add_option("--ca-file", o->ca_file, "https: trust this PEM bundle instead of the system's CA store");
     cmd->add_option("--category", o->category, "Category of indicators whose list gives none")->capture_default_str();
     cmd->add_option("--source", o->source, "Source name (default: the file name)");
     cmd->add_option("--type", o->type, "What plain names are: auto (domains), domain or ns")->capture_default_str();

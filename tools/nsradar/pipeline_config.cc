@@ -62,6 +62,7 @@ Status LoadPipelineConfig(const std::string& path, PipelineConfig* c) {
       {"envelope", text(&c->envelope)},
       {"intel", list(&c->intel)},
       {"intel_category", text(&c->intel_category)},
+      {"intel_ca_file", text(&c->intel_ca_file)},
       {"rpz_out", text(&c->rpz_out)},
       {"rpz_origin", text(&c->rpz_origin)},
       {"rpz_action", text(&c->rpz_action)},

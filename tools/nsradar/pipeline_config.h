@@ -38,6 +38,7 @@ struct PipelineConfig {
   // replacing its earlier indicators.
   std::vector<std::string> intel;  // (list)
   std::string intel_category = "malicious";
+  std::string intel_ca_file;  // https feeds: trusted instead of the system's CA store
   // RPZ output, rewritten when alerts or intelligence changed.
   std::string rpz_out;
   std::string rpz_origin = "rpz.nsradar";

@@ -110,7 +110,9 @@ void ImportIntel(nsdb::Store& store, const PipelineConfig& c) {
       if (++shown <= 10) Log(LogLevel::kWarn, "intel", why, {{"place", place}});
     };
     intel::ImportResult r;
-    if (Status s = intel::ImportIndicators(store, file, fo, /*replace=*/true, &r); !s.ok()) {
+    intel::FetchOptions fetch;
+    fetch.ca_file = c.intel_ca_file;
+    if (Status s = intel::ImportIndicators(store, file, fo, /*replace=*/true, &r, fetch); !s.ok()) {
       Log(LogLevel::kError, "intel", "import failed", {{"error", s.ToString()}});
       continue;
     }
