@@ -37,9 +37,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 echo "== Fuzz targets, ${FUZZ_SECONDS}s each"
 CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSRADAR_FUZZ=ON -DNSRADAR_BENCH=OFF \
   -DNSRADAR_WERROR=ON >/dev/null
-cmake --build build-fuzz -j "$JOBS" --target zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz api_request_fuzz dns_message_fuzz pcap_packet_fuzz dnstap_frame_fuzz log_line_fuzz detect_fuzz indicator_file_fuzz pipeline_config_fuzz
+cmake --build build-fuzz -j "$JOBS" --target zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz api_request_fuzz dns_message_fuzz pcap_packet_fuzz pcapng_fuzz dnstap_frame_fuzz log_line_fuzz detect_fuzz indicator_file_fuzz pipeline_config_fuzz
 fuzz_passed=0
-for target in zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz api_request_fuzz dns_message_fuzz pcap_packet_fuzz dnstap_frame_fuzz log_line_fuzz detect_fuzz indicator_file_fuzz pipeline_config_fuzz; do
+for target in zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz api_request_fuzz dns_message_fuzz pcap_packet_fuzz pcapng_fuzz dnstap_frame_fuzz log_line_fuzz detect_fuzz indicator_file_fuzz pipeline_config_fuzz; do
   corpus=$(mktemp -d)
   seeds=fuzz/corpus/${target%_fuzz}
   [[ -d $seeds ]] && cp "$seeds"/* "$corpus"/

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "dns/rr_type.h"
@@ -21,6 +22,24 @@ using nsdb::testing::TempDir;
 using testing::MessageBuilder;
 
 const std::string kFixtures = std::string(NSRADAR_TESTDATA) + "/ingest/";
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Writes the prefixes of `full` cut at first, first + step, ... to a file in
+// turn and calls check(file, cut) for each.
+void ForEachCut(const std::string& full, size_t first, size_t step,
+                const std::function<void(const std::string&, size_t)>& check) {
+  TempDir dir;
+  for (size_t cut = first; cut < full.size(); cut += step) {
+    std::ofstream(dir.file("cut"), std::ios::binary) << full.substr(0, cut);
+    check(dir.file("cut"), cut);
+  }
+}
 
 std::vector<DnsEvent> ReadAll(const std::string& path, SourceStats* stats = nullptr,
                               const SourceOptions& options = {}) {
@@ -149,20 +168,15 @@ TEST(Fixtures, PcapAndDnstapOfTheSameTrafficAgree) {
 }
 
 TEST(Fixtures, TruncatedDnstapFilesAreReadUpToTheCut) {
-  std::ifstream in(kFixtures + "unbound.dnstap", std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string full = ss.str();
-  TempDir dir;
+  const std::string full = Slurp(kFixtures + "unbound.dnstap");
   size_t previous = 0;
-  for (size_t cut = 64; cut < full.size(); cut += 97) {
-    std::ofstream(dir.file("cut"), std::ios::binary) << full.substr(0, cut);
-    SourceStats stats;
-    std::vector<DnsEvent> events = ReadAll(dir.file("cut"), &stats);
+  ForEachCut(full, 64, 97, [&](const std::string& file, size_t cut) {
+    std::vector<DnsEvent> events = ReadAll(file);
     EXPECT_GE(events.size(), previous) << "cut at " << cut;  // more data never yields fewer events
     EXPECT_LE(events.size(), 11u);
     previous = events.size();
-  }
+  });
+  TempDir dir;
   std::ofstream(dir.file("mid"), std::ios::binary) << full.substr(0, full.size() - 30);
   SourceStats stats;
   ReadAll(dir.file("mid"), &stats);
@@ -249,10 +263,8 @@ TEST(Pcap, DamagedAndForeignFilesAreErrorsOrCountedNeverCrashes) {
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("unknown input format"), std::string::npos);
   // A capture cut in the middle of a packet record.
-  std::ifstream in(kFixtures + "unbound.pcap", std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::ofstream(dir.file("cut.pcap"), std::ios::binary) << ss.str().substr(0, ss.str().size() - 25);
+  const std::string whole = Slurp(kFixtures + "unbound.pcap");
+  std::ofstream(dir.file("cut.pcap"), std::ios::binary) << whole.substr(0, whole.size() - 25);
   SourceStats stats;
   std::vector<DnsEvent> events = ReadAll(dir.file("cut.pcap"), &stats);
   EXPECT_EQ(events.size(), 11u);  // the last response lost; its query is still an event
@@ -318,16 +330,10 @@ TEST(Fixtures, CompressedCapturesReadAsThePlainOnes) {
 // still count, and a cut inside a block is counted and ends the file with an
 // error naming where.
 TEST(Pcapng, EveryTruncationIsCountedAndKeepsWhatCameBefore) {
-  std::ifstream in(kFixtures + "multilink.pcapng", std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string full = ss.str();
-  TempDir dir;
   size_t previous = 0;
-  for (size_t cut = 0; cut < full.size(); cut += 7) {
-    std::ofstream(dir.file("cut"), std::ios::binary) << full.substr(0, cut);
+  ForEachCut(Slurp(kFixtures + "multilink.pcapng"), 0, 7, [&](const std::string& file, size_t cut) {
     std::unique_ptr<EventSource> source;
-    ASSERT_TRUE(OpenSource(dir.file("cut"), Format::kPcap, {}, &source).ok());
+    ASSERT_TRUE(OpenSource(file, Format::kPcap, {}, &source).ok());  // some cuts are too short to detect
     size_t events = 0;
     ASSERT_TRUE(source->Run([&](const DnsEvent&) { ++events; }).ok());
     EXPECT_GE(events, previous) << "cut at " << cut;  // more data never yields fewer events
@@ -337,7 +343,7 @@ TEST(Pcapng, EveryTruncationIsCountedAndKeepsWhatCameBefore) {
       EXPECT_EQ(st.skipped.at("capture_truncated"), 1u) << "cut at " << cut;
       EXPECT_FALSE(st.input_error.ok()) << "cut at " << cut;
     }
-  }
+  });
   EXPECT_EQ(previous, 18u);
 }
 

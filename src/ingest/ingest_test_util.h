@@ -220,26 +220,14 @@ class PcapngBuilder {
   PcapngBuilder& Enhanced(uint32_t interface, uint64_t ts, const std::string& packet) {
     CaptureBytes body(big_);
     body.U32(interface);
-    body.U32(static_cast<uint32_t>(ts >> 32));
-    body.U32(static_cast<uint32_t>(ts));
-    body.U32(static_cast<uint32_t>(packet.size()));
-    body.U32(static_cast<uint32_t>(packet.size()));
-    body.Raw(packet);
-    body.Pad();
-    return Block(6, body.bytes());
+    return PacketBlock(6, &body, ts, packet);
   }
   // The obsolete Packet Block: a 16-bit interface id and a drops count.
   PcapngBuilder& Obsolete(uint16_t interface, uint64_t ts, const std::string& packet) {
     CaptureBytes body(big_);
     body.U16(interface);
     body.U16(0);
-    body.U32(static_cast<uint32_t>(ts >> 32));
-    body.U32(static_cast<uint32_t>(ts));
-    body.U32(static_cast<uint32_t>(packet.size()));
-    body.U32(static_cast<uint32_t>(packet.size()));
-    body.Raw(packet);
-    body.Pad();
-    return Block(2, body.bytes());
+    return PacketBlock(2, &body, ts, packet);
   }
   PcapngBuilder& Simple(const std::string& packet) {
     CaptureBytes body(big_);
@@ -260,6 +248,16 @@ class PcapngBuilder {
   std::string& bytes() { return out_.bytes(); }
 
  private:
+  // The rest of an Enhanced or obsolete Packet Block after the interface id.
+  PcapngBuilder& PacketBlock(uint32_t type, CaptureBytes* body, uint64_t ts, const std::string& packet) {
+    body->U32(static_cast<uint32_t>(ts >> 32));
+    body->U32(static_cast<uint32_t>(ts));
+    body->U32(static_cast<uint32_t>(packet.size()));
+    body->U32(static_cast<uint32_t>(packet.size()));
+    body->Raw(packet);
+    return Block(type, body->bytes());
+  }
+
   bool big_ = false;
   CaptureBytes out_{false};
 };
