@@ -52,6 +52,19 @@ Status CaptureFileReader::Read(void* dst, size_t n, size_t* got) {
   return Status::OK();
 }
 
+Status CaptureFileReader::ReadBlock(size_t n, size_t* got) {
+  *got = 0;
+  while (*got < n) {
+    const size_t chunk = std::min<size_t>(n - *got, 64 << 10);
+    block_.resize(*got + chunk);
+    size_t k = 0;
+    NSRADAR_RETURN_IF_ERROR(Read(block_.data() + *got, chunk, &k));
+    *got += k;
+    if (k < chunk) break;
+  }
+  return Status::OK();
+}
+
 Status CaptureFileReader::Fail(const char* reason, uint64_t offset, const std::string& detail) {
   skip_(reason, offset, detail);
   return Status::Corruption(fmt::format("{} at byte {}: {}", name_, offset, detail));
@@ -124,8 +137,7 @@ Status CaptureFileReader::NextPcap(CapturedPacket* out, bool* got) {
   const uint32_t caplen = U32(h + 8);
   // Past this no later record can be found: the lengths are the only framing.
   if (caplen > kMaxPcapRecord) return Fail("pcap_bad_record", at, fmt::format("record length {}", caplen));
-  block_.resize(caplen);
-  NSRADAR_RETURN_IF_ERROR(Read(block_.data(), caplen, &n));
+  NSRADAR_RETURN_IF_ERROR(ReadBlock(caplen, &n));
   if (n < caplen) return Fail("capture_truncated", at, fmt::format("record cut short ({} of {} bytes)", n, caplen));
   const uint64_t fraction = std::min<uint32_t>(U32(h + 4), nanoseconds_ ? 999'999'999 : 999'999);
   out->ts_us =
@@ -154,11 +166,10 @@ Status CaptureFileReader::SectionHeader(const uint8_t* first12) {
   if (length < 28 || length % 4 != 0 || length > kMaxBlock) {
     return Fail("pcapng_bad_block_length", at, fmt::format("section header of {} bytes", length));
   }
-  block_.resize(length - 12);
   size_t n = 0;
-  NSRADAR_RETURN_IF_ERROR(Read(block_.data(), block_.size(), &n));
-  if (n < block_.size()) return Fail("capture_truncated", at, "section header cut short");
-  if (U32(block_.data() + block_.size() - 4) != length) {
+  NSRADAR_RETURN_IF_ERROR(ReadBlock(length - 12, &n));
+  if (n < length - 12) return Fail("capture_truncated", at, "section header cut short");
+  if (U32(block_.data() + n - 4) != length) {
     return Fail("pcapng_bad_block_length", at, "section header's trailing length differs");
   }
   const uint16_t major = U16(block_.data());
@@ -229,8 +240,7 @@ Status CaptureFileReader::NextPcapng(CapturedPacket* out, bool* got) {
       return Fail("pcapng_bad_block_length", at, fmt::format("block type {:#x} of {} bytes", type, length));
     }
     const size_t size = length - 12;  // the body, between the two lengths
-    block_.resize(size + 4);
-    NSRADAR_RETURN_IF_ERROR(Read(block_.data(), size + 4, &n));
+    NSRADAR_RETURN_IF_ERROR(ReadBlock(size + 4, &n));
     if (n < size + 4) {
       return Fail("capture_truncated", at,
                   fmt::format("block type {:#x} cut short ({} of {} bytes)", type, n + 8, length));

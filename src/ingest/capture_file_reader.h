@@ -12,8 +12,9 @@
 // Simple and the obsolete Packet Blocks; every other block is passed over.
 //
 // Invariants: every length is checked against the block holding it and
-// against kMaxBlock before anything is read, so memory stays below the
-// largest block allowed and every call consumes input (no hang). Times are
+// against kMaxBlock before anything is read, and a block's buffer grows only
+// as its bytes arrive, so memory stays below both the largest block allowed
+// and the input's size; every call consumes input (no hang). Times are
 // clamped to [0, kMaxEventSeconds].
 #pragma once
 
@@ -72,6 +73,8 @@ class CaptureFileReader {
   void InterfaceDescription(const uint8_t* body, size_t size, uint64_t offset);
   // Reads exactly n bytes into `dst`; *got < n only at the end of the file.
   Status Read(void* dst, size_t n, size_t* got);
+  // The same into block_, grown as the bytes arrive.
+  Status ReadBlock(size_t n, size_t* got);
   // Reports damage that ends the file and returns it as the error.
   Status Fail(const char* reason, uint64_t offset, const std::string& detail);
   uint32_t U32(const uint8_t* p) const;
