@@ -3,10 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <set>
 #include <vector>
+
+#include "dns/name_testing.h"
 
 namespace nsradar::dns {
 namespace {
@@ -84,11 +85,7 @@ TEST(NameTest, LabelOperations) {
 // apart from the code's table.
 std::string Spelling(int b) {
   if (b >= 'A' && b <= 'Z') return std::string(1, static_cast<char>(b - 'A' + 'a'));
-  if (b <= 0x20 || b >= 0x7f) {
-    char d[5];
-    snprintf(d, sizeof(d), "\\%03d", b);
-    return d;
-  }
+  if (b <= 0x20 || b >= 0x7f) return testing::DecimalEscape(b);
   if (std::string_view(".\\\"();@$").find(static_cast<char>(b)) != std::string_view::npos) {
     return std::string("\\") + static_cast<char>(b);
   }
@@ -102,8 +99,7 @@ std::string Spelling(int b) {
 TEST(NameTest, EveryByteValueHasOneSpellingInEveryPath) {
   for (int b = 0; b < 256; ++b) {
     const auto c = static_cast<char>(b);
-    char ddd[5];
-    snprintf(ddd, sizeof(ddd), "\\%03d", b);
+    const std::string ddd = testing::DecimalEscape(b);
     struct Shape {
       std::string before, after;
     };
@@ -190,8 +186,8 @@ TEST(NameTest, NameKeysOrderAsTheNames) {
   for (const auto& a : v) {
     for (const auto& b : v) {
       const NameKey ka = MakeNameKey(a), kb = MakeNameKey(b);
-      ASSERT_EQ(ka < kb, a < b) << testing::PrintToString(a) << " " << testing::PrintToString(b);
-      ASSERT_EQ(SameName(ka, kb), a == b) << testing::PrintToString(a) << " " << testing::PrintToString(b);
+      ASSERT_EQ(ka < kb, a < b) << ::testing::PrintToString(a) << " " << ::testing::PrintToString(b);
+      ASSERT_EQ(SameName(ka, kb), a == b) << ::testing::PrintToString(a) << " " << ::testing::PrintToString(b);
     }
   }
   // Every byte value at the last byte of the first 16, and after them,

@@ -7,14 +7,13 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
 #include <fstream>
 #include <map>
 #include <random>
 #include <set>
 #include <thread>
 
-#include "dns/name.h"
+#include "dns/name_testing.h"
 #include "nsdb/store_test_util.h"
 
 namespace nsradar::nsdb {
@@ -648,13 +647,6 @@ TEST(StoreTest, AlertsAreKeptByDomainAndTimeAndReadBackByReaders) {
 namespace nsradar::nsdb {
 namespace {
 
-std::string CanonicalOf(const std::string& text) {
-  std::string out;
-  const char* err = dns::ParseName(text, "", &out);
-  EXPECT_EQ(err, nullptr) << text;
-  return out;
-}
-
 // Names holding every byte value: domains written with `\DDD`, name server
 // hosts raw wherever zone syntax allows a raw byte. Each domain A has
 // exactly 16 canonical bytes and a domain B that starts with them (the
@@ -664,16 +656,13 @@ std::string CanonicalOf(const std::string& text) {
 // merge-join then read as out of order. Ingesting is idempotent and every
 // edge reads back exactly, through both write paths.
 TEST(StoreTest, NamesOfEveryByteValueIngestIdempotentlyAndReadBackExactly) {
-  auto escaped = [](int b) {
-    char esc[5];
-    snprintf(esc, sizeof(esc), "\\%03d", b);
-    return std::string(esc);
-  };
-  auto host_text = [&](int b) {
+  using dns::testing::CanonicalOf;
+  using dns::testing::DecimalEscape;
+  auto host_text = [](int b) {
     // Bytes that zone syntax gives a meaning (blanks, quotes, parentheses,
     // comments, escapes, dots, control characters) are escaped.
     const bool raw = b > 0x20 && std::string_view("\"();\\.").find(static_cast<char>(b)) == std::string_view::npos;
-    return "n" + (raw ? std::string(1, static_cast<char>(b)) : escaped(b)) + ".h.";
+    return "n" + (raw ? std::string(1, static_cast<char>(b)) : DecimalEscape(b)) + ".h.";
   };
   struct Entry {
     std::string a, b;                                        // canonical
@@ -682,7 +671,7 @@ TEST(StoreTest, NamesOfEveryByteValueIngestIdempotentlyAndReadBackExactly) {
   std::vector<Entry> entries;
   std::map<std::string, std::set<std::string>> hosts_of;  // canonical domain -> canonical hosts
   for (int b = 0; b < 256; ++b) {
-    const std::string label = "p" + escaped(b);
+    const std::string label = "p" + DecimalEscape(b);
     // Pad the label so that "label.z" is exactly 16 canonical bytes.
     const std::string a_text = label + std::string(14 - CanonicalOf(label + ".").size(), 'f') + ".z.";
     const std::string b_text = a_text.substr(0, a_text.size() - 1) + "q.z.";

@@ -3,13 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <random>
 #include <set>
 #include <vector>
 
-#include "dns/name.h"
+#include "dns/name_testing.h"
 
 namespace nsradar::zone {
 namespace {
@@ -67,13 +66,6 @@ TEST(SnapshotTest, ApexInferredWithoutSoa) {
   EXPECT_EQ(given.domain_kind(0), DomainKind::kSubdomain);
 }
 
-std::string Canonical(const std::string& text) {
-  std::string out;
-  const char* err = dns::ParseName(text, "", &out);
-  EXPECT_EQ(err, nullptr) << text;
-  return out;
-}
-
 // The input of issue 11 item 8, as the fuzzer found it: under a $ORIGIN with
 // a raw high byte, an owner written without its final dot, "n1.ex\221opl.e"
 // (so n1.ex\221opl.e.ex\221opl.e.e), then "n1" (n1.ex\221opl.e.e, 16 bytes).
@@ -105,11 +97,8 @@ TEST(SnapshotTest, SixteenByteNameBeforeTheNamesItBegins) {
 // first. Whatever order the blocks come in, the snapshot holds exactly the
 // expected names, strictly ascending, and every name parses back to itself.
 TEST(SnapshotTest, NamesOfEveryByteValueInEveryFormSortStrictly) {
-  auto ddd = [](int b) {
-    char d[5];
-    snprintf(d, sizeof(d), "\\%03d", b);
-    return std::string(d);
-  };
+  using dns::testing::CanonicalOf;
+  using dns::testing::DecimalEscape;
   // The byte as zone text: raw unless it is syntax (blanks, quotes,
   // parentheses, comments, escapes, dots, control characters), else `\X`
   // unless a digit would make it `\DDD`, NUL would end the file or LF the
@@ -119,19 +108,19 @@ TEST(SnapshotTest, NamesOfEveryByteValueInEveryFormSortStrictly) {
     const bool syntax = std::string_view("\"();\\.").find(c) != std::string_view::npos;
     if (b > 0x20 && !syntax) return std::string(1, c);
     if (b != 0 && b != '\n' && b != '\r' && (b < '0' || b > '9')) return "\\" + std::string(1, c);
-    return ddd(b);
+    return DecimalEscape(b);
   };
   // Pads `label` (zone text) with 'f' to `length` canonical bytes.
-  auto pad = [](const std::string& label, size_t length) {
-    return label + std::string(length - Canonical(label + ".").size(), 'f');
+  auto pad = [&](const std::string& label, size_t length) {
+    return label + std::string(length - CanonicalOf(label + ".").size(), 'f');
   };
   std::map<std::string, std::set<std::string>> want;  // canonical domain -> canonical hosts
   auto edge = [&](const std::string& domain, const std::string& host) {
-    want[Canonical(domain)].insert(Canonical(host));
+    want[CanonicalOf(domain)].insert(CanonicalOf(host));
   };
   std::vector<std::string> blocks;
   for (int b = 0; b < 256; ++b) {
-    const std::string w = written(b), d = ddd(b);
+    const std::string w = written(b), d = DecimalEscape(b);
     std::string block = "$ORIGIN z.\n";
     // A 16-byte domain after the longer one it begins, both absolute, first
     // CZDS-style with the byte as written, then with the byte as `\DDD`.
@@ -194,9 +183,9 @@ TEST(SnapshotTest, NamesOfEveryByteValueInEveryFormSortStrictly) {
       if (r > 0) {
         EXPECT_LT(s.host(r - 1), s.host(r)) << what;
       }
-      EXPECT_EQ(Canonical(std::string(s.host(r)) + "."), s.host(r)) << what;
+      EXPECT_EQ(CanonicalOf(std::string(s.host(r)) + "."), s.host(r)) << what;
     }
-    for (const auto& d : domains) EXPECT_EQ(Canonical(d + "."), d) << what;
+    for (const auto& d : domains) EXPECT_EQ(CanonicalOf(d + "."), d) << what;
   };
   check(blocks, "byte order");
   check(std::vector<std::string>(blocks.rbegin(), blocks.rend()), "reversed");
