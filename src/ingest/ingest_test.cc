@@ -11,6 +11,7 @@
 #include "ingest/dns_message.h"
 #include "ingest/ingest_test_util.h"
 #include "ingest/passive_dns.h"
+#include "ingest/pcap_source.h"
 #include "ingest/query_matcher.h"
 #include "ingest/source.h"
 #include "nsdb/store_test_util.h"
@@ -253,6 +254,32 @@ TEST(Pcap, HostilePacketsAreCountedAndTheRestDecoded) {
   EXPECT_EQ(stats.skipped["bad_ipv4_header"], 3u);
   EXPECT_EQ(stats.skipped["not_dns_port"], 1u);
   EXPECT_EQ(stats.records, 15u);
+}
+
+// A TCP segment 2^31 bytes from the expected sequence number: pcapng_fuzz
+// found its distance negated out of int32_t's range (undefined behaviour
+// UBSan stops on). It is passed over, and the stream goes on.
+TEST(Pcap, TcpSegmentHalfTheSequenceSpaceAwayIsPassedOver) {
+  const SourceOptions options;  // the decoder keeps a reference
+  SourceStats stats;
+  PacketDecoder decoder(options, &stats);
+  std::vector<std::string> names;
+  const EventSink sink = [&](const DnsEvent& ev) { names.push_back(ev.qname); };
+  MessageBuilder q(4, false);
+  q.Question("tcp.example.org", dns::rr::kA);
+  std::string framed;
+  testing::Append16(&framed, static_cast<uint16_t>(q.bytes().size()));
+  framed += q.bytes();
+  int64_t ts = 1'000'000;
+  auto send = [&](uint32_t seq, uint8_t flags, const std::string& payload) {
+    const std::string p = testing::Ipv4(0x0a000001, 0x0a000035, 6, testing::Tcp(40005, 53, seq, flags, payload));
+    decoder.Packet(101, ts += 100, reinterpret_cast<const uint8_t*>(p.data()), p.size(), p.size(), sink);
+  };
+  send(1000, 0x02, "");                    // SYN: the stream starts at 1001
+  send(1001 + 0x80000000u, 0x18, framed);  // half the sequence space away
+  send(1001, 0x18, framed);
+  decoder.Finish(sink);
+  EXPECT_EQ(names, std::vector<std::string>{"tcp.example.org"});
 }
 
 TEST(Pcap, DamagedAndForeignFilesAreErrorsOrCountedNeverCrashes) {

@@ -73,8 +73,9 @@ void TcpReassembly::Add(const TcpSegment& s, const std::function<void(const uint
       }
       auto [slot, inserted] = f.ahead.try_emplace(s.seq, reinterpret_cast<const char*>(s.payload), s.size);
       if (inserted) f.ahead_bytes += s.size;
-    } else if (static_cast<size_t>(-d) < s.size) {
-      size_t skip = static_cast<size_t>(-d);  // retransmitted prefix
+    } else if (const size_t skip = f.next_seq - s.seq; skip < s.size) {
+      // A retransmitted prefix of `skip` bytes, counted modulo 2^32: -d
+      // overflows when d is INT32_MIN (found by pcapng_fuzz).
       f.buffer.append(reinterpret_cast<const char*>(s.payload) + skip, s.size - skip);
       f.next_seq += static_cast<uint32_t>(s.size - skip);
     }
@@ -83,7 +84,7 @@ void TcpReassembly::Add(const TcpSegment& s, const std::function<void(const uint
       auto first = f.ahead.begin();
       int32_t gap = SeqDiff(first->first, f.next_seq);
       if (gap > 0) break;
-      size_t skip = static_cast<size_t>(-gap);
+      const size_t skip = f.next_seq - first->first;  // gap <= 0: bytes already delivered
       if (skip < first->second.size()) {
         f.buffer.append(first->second, skip);
         f.next_seq += static_cast<uint32_t>(first->second.size() - skip);
