@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -89,13 +90,13 @@ inline bool operator<(const NameKey& a, const NameKey& b) {
   // bytes is then the beginning of the other (whose bytes match its padding
   // if it is longer): the shorter name comes first.
   if (a.size <= 16 || b.size <= 16) return a.size < b.size;
-  return a.name().substr(16) < b.name().substr(16);
+  return std::string_view(a.data + 16, a.size - 16) < std::string_view(b.data + 16, b.size - 16);
 }
 
 // The names are equal (tags aside).
 inline bool SameName(const NameKey& a, const NameKey& b) {
   return a.p0 == b.p0 && a.p1 == b.p1 && a.size == b.size &&
-         (a.size <= 16 || a.name().substr(16) == b.name().substr(16));
+         (a.size <= 16 || std::memcmp(a.data + 16, b.data + 16, a.size - 16) == 0);
 }
 
 }  // namespace nsradar::dns
