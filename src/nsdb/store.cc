@@ -17,6 +17,7 @@
 
 #include "dns/name.h"
 #include "nsdb/domain_record.h"
+#include "nsdb/rocks_logger.h"
 #include "util/varint.h"
 
 namespace nsradar::nsdb {
@@ -274,7 +275,7 @@ Status Store::Impl::Open(const std::string& dir, const StoreOptions& options) {
   db_opts.create_missing_column_families = !options.read_only;
   db_opts.max_background_jobs = 2;
   db_opts.max_open_files = options.read_only ? -1 : 1000;
-  db_opts.keep_log_file_num = 3;
+  db_opts.info_log = std::make_shared<RocksLogger>();
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   std::vector<int> cf_ids;  // the Cf of each descriptor
   std::vector<std::string> existing;
