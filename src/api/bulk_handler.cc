@@ -9,8 +9,9 @@
 
 #include <memory>
 
+#include "api/handlers.h"
 #include "api/params.h"
-#include "api/service.h"
+#include "nsdb/json.h"
 #include "util/json_writer.h"
 
 namespace nsradar::api {
@@ -74,15 +75,11 @@ void WriteNameServer(const nsdb::Store& store, const std::string& ns, size_t dom
     out->push_back('\n');
     return;
   }
-  w.Field("domain_count", counts.total).Field("active_count", counts.active).Key("addresses").BeginArray();
-  for (const auto& g : glue) w.String(g.address.ToString());
-  w.EndArray();
+  nsdb::WriteNsCountFields(counts, w);
+  nsdb::WriteAddressesField(glue, w);
   if (domains > 0) {
     w.Key("domains").BeginArray();
-    for (const auto& row : page.rows) {
-      w.BeginObject().Field("name", row.name).Field("first_seen", row.first_seen).Field("last_seen", row.last_seen);
-      w.EndObject();
-    }
+    for (const auto& row : page.rows) nsdb::WriteDomainRowJson(row, w);
     w.EndArray().Field("more", page.more);
   }
   w.EndObject();
@@ -112,9 +109,8 @@ void WriteDomain(const nsdb::Store& store, const std::string& domain, std::strin
   out->push_back('\n');
 }
 
-}  // namespace
-
-Response HandleBulk(const nsdb::Store& store, const Request& req, bool name_servers) {
+Response HandleBulk(const Call& call, bool name_servers) {
+  const Request& req = call.req;
   uint64_t domains = 0;
   for (const auto& [key, value] : req.params.items()) {
     std::string err;
@@ -138,7 +134,7 @@ Response HandleBulk(const nsdb::Store& store, const Request& req, bool name_serv
   }
   Response r;
   r.content_type = "application/x-ndjson";
-  r.stream = [&store, names, next = size_t{0}, name_servers, domains](std::string* chunk) mutable {
+  r.stream = [&store = call.store, names, next = size_t{0}, name_servers, domains](std::string* chunk) mutable {
     while (next < names->size() && chunk->size() < kChunkBytes) {
       if (name_servers) {
         WriteNameServer(store, (*names)[next], domains, chunk);
@@ -151,5 +147,10 @@ Response HandleBulk(const nsdb::Store& store, const Request& req, bool name_serv
   };
   return r;
 }
+
+}  // namespace
+
+Response HandleBulkNameServers(const Call& call) { return HandleBulk(call, true); }
+Response HandleBulkDomains(const Call& call) { return HandleBulk(call, false); }
 
 }  // namespace nsradar::api

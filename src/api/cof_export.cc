@@ -10,8 +10,8 @@
 
 #include <memory>
 
+#include "api/handlers.h"
 #include "api/params.h"
-#include "api/service.h"
 #include "util/json_writer.h"
 
 namespace nsradar::api {
@@ -34,10 +34,10 @@ void WriteCof(const nsdb::EdgeRow& e, std::string* out) {
 
 }  // namespace
 
-Response HandleCofExport(const nsdb::Store& store, const Request& req) {
+Response HandleCofExport(const Call& call) {
   auto scan = std::make_shared<nsdb::EdgeScan>();
   scan->limit = kRowsPerChunk;
-  for (const auto& [key, value] : req.params.items()) {
+  for (const auto& [key, value] : call.req.params.items()) {
     std::string err;
     if (key == "ns") {
       err = NormalizeName(key, value, &scan->ns);
@@ -48,7 +48,7 @@ Response HandleCofExport(const nsdb::Store& store, const Request& req) {
   }
   Response r;
   r.content_type = "application/x-ndjson";
-  r.stream = [&store, scan, rows = std::vector<nsdb::EdgeRow>()](std::string* chunk) mutable {
+  r.stream = [&store = call.store, scan, rows = std::vector<nsdb::EdgeRow>()](std::string* chunk) mutable {
     if (Status s = store.ScanEdges(*scan, &rows); !s.ok()) {
       // The status line is long gone: say so in-band, in a line no COF
       // reader mistakes for a record.

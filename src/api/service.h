@@ -1,21 +1,11 @@
 // Service: the reverse-NS HTTP API without the transport. It routes a
-// Request to its handler, checks the API key and the key's rate, and counts
-// every answer in Metrics. Thread-safe; one instance serves every
-// connection.
-//
-//   GET  /api/v1?apiKey=K&ns=N[&from=D][&outputFormat=JSON|XML]   compatibility
-//   GET  /v2/ns/{ns}/domains       domains on a name server (cursor, fences)
-//   GET  /v2/ns/{ns}/counts        domain counts
-//   GET  /v2/ns/{ns}/addresses     addresses of a name server
-//   GET  /v2/nameservers?suffix=S  name servers at or below a name
-//   GET  /v2/domain/{domain}       current name servers and history
-//   GET  /v2/ip/{address}/nameservers
-//   GET  /v2/stats
-//   POST /v2/bulk/nameservers, /v2/bulk/domains   NDJSON answers
-//   GET  /v2/export/cof[?ns=N]     Passive DNS Common Output Format, NDJSON
-//   GET  /v2/openapi.json, /metrics, /healthz      no key needed
+// Request by the route table (routes.cc, where every endpoint is listed),
+// checks the API key and the key's rate, and counts every answer in Metrics.
+// Thread-safe; one instance serves every connection.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "api/api_keys.h"
@@ -27,6 +17,11 @@ namespace nsradar::api {
 
 struct ServiceOptions {
   double rate_limit = 30;  // requests per second per key; 0 = unlimited
+  // Called on every /metrics request, from any server thread, to append
+  // more lines in the Prometheus text exposition format (HELP, TYPE and
+  // samples, each line ending in a newline) after the API's own, so other
+  // parts of the process (the live pipeline) publish their counters.
+  std::function<void(std::string* out)> extra_metrics = nullptr;
 };
 
 class Service {
@@ -40,7 +35,8 @@ class Service {
   Response Handle(const Request& req, std::string_view api_key_header);
 
  private:
-  Response Route(const Request& req, std::string_view api_key_header, Endpoint* endpoint);
+  // Sets *label to the metrics label of the route taken.
+  Response Dispatch(const Request& req, std::string_view api_key_header, std::string_view* label);
   // An error answer when the request may not proceed.
   std::optional<Response> Admit(std::string_view key);
 
@@ -48,22 +44,7 @@ class Service {
   const ApiKeys* keys_;
   Metrics* metrics_;
   RateLimiter limiter_;
+  std::function<void(std::string* out)> extra_metrics_;
 };
-
-// Handlers, one file each; they assume the caller was admitted.
-Response HandleV1(const nsdb::Store& store, const Request& req);
-Response HandleNsDomains(const nsdb::Store& store, const Request& req, std::string_view ns);
-Response HandleNsCounts(const nsdb::Store& store, std::string_view ns);
-Response HandleNsAddresses(const nsdb::Store& store, std::string_view ns);
-Response HandleNameServers(const nsdb::Store& store, const Request& req);
-Response HandleDomain(const nsdb::Store& store, std::string_view domain);
-Response HandleAddressHosts(const nsdb::Store& store, std::string_view address);
-Response HandleStats(const nsdb::Store& store);
-Response HandleBulk(const nsdb::Store& store, const Request& req, bool name_servers);
-Response HandleCofExport(const nsdb::Store& store, const Request& req);
-Response HandleMetrics(const nsdb::Store& store, const Metrics& metrics);
-Response HandleCheck(const nsdb::Store& store, std::string_view domain);
-Response HandleAlerts(const nsdb::Store& store, const Request& req);
-const std::string& OpenApiDocument();
 
 }  // namespace nsradar::api

@@ -6,7 +6,6 @@
 
 #include <fstream>
 
-#include "api/cursor.h"
 #include "api/params.h"
 #include "nsdb/store_test_util.h"
 #include "util/log.h"
@@ -70,21 +69,6 @@ TEST(Params, TargetsAreDecodedOrRefused) {
   EXPECT_NE(ParseTarget("/api/v1?ns=a\x01", &bad), "");
   EXPECT_NE(ParseTarget("http://host/api", &bad), "");
   EXPECT_NE(ParseTarget("", &bad), "");
-}
-
-TEST(Cursor, RoundTripsAndRejectsForgeries) {
-  for (const std::string& key :
-       std::vector<std::string>{"a", "ab", "abc", "example.com", std::string(253, 'z'), std::string("x\0y", 3)}) {
-    std::string back;
-    ASSERT_TRUE(DecodeCursor(EncodeCursor(key), &back)) << key;
-    EXPECT_EQ(back, key);
-  }
-  std::string out;
-  EXPECT_FALSE(DecodeCursor("", &out));
-  EXPECT_FALSE(DecodeCursor("!!!!", &out));
-  EXPECT_FALSE(DecodeCursor("A", &out));
-  EXPECT_FALSE(DecodeCursor("ZXhhbXBsZQ", &out));  // base64url of "example": no version byte
-  EXPECT_FALSE(DecodeCursor(std::string(1000, 'A'), &out));
 }
 
 TEST(ApiKeys, LoadsHashesAndReportsBadLines) {
@@ -293,12 +277,15 @@ TEST_F(ServiceTest, BulkRefusesBadBodiesBeforeAnswering) {
   while (r.stream(&chunk)) {
   }
   all = chunk;
-  EXPECT_EQ(all,
-            "{\"ns\":\"ns1.host.net\",\"domain_count\":6,\"active_count\":6,\"addresses\":[],\"domains\":[{\"name\":"
-            "\"d0.example\",\"first_seen\":1000,\"last_seen\":1000},{\"name\":\"d1.example\",\"first_seen\":1000,"
-            "\"last_seen\":1000}],\"more\":true}\n"
-            "{\"ns\":\"other.net\",\"domain_count\":0,\"active_count\":0,\"addresses\":[],\"domains\":[],\"more\":"
-            "false}\n");
+  // The domains are rows of /v2/ns/{ns}/domains.
+  EXPECT_EQ(
+      all,
+      "{\"ns\":\"ns1.host.net\",\"domain_count\":6,\"active_count\":6,\"addresses\":[],\"domains\":[{\"name\":"
+      "\"d0.example\",\"first_seen\":1000,\"last_seen\":1000,\"active\":true,\"kind\":\"registered\",\"zone\":"
+      "\"example\",\"observed\":false},{\"name\":\"d1.example\",\"first_seen\":1000,\"last_seen\":1000,\"active\":"
+      "true,\"kind\":\"registered\",\"zone\":\"example\",\"observed\":false}],\"more\":true}\n"
+      "{\"ns\":\"other.net\",\"domain_count\":0,\"active_count\":0,\"addresses\":[],\"domains\":[],\"more\":"
+      "false}\n");
 }
 
 // Every documented upper bound is a valid request, not a 500.
@@ -330,6 +317,59 @@ TEST_F(ServiceTest, KeysInTheParameterOrAHeader) {
   EXPECT_EQ(Get("/v2/stats", "at_wrong").status, 403);
   // The parameter wins over a header, as v1 clients expect of it.
   EXPECT_EQ(Get("/v2/stats?apiKey=at_wrong", kKey).status, 403);
+}
+
+// A wrong method is told before the key is asked for; a path no route has
+// is not found, whatever the method.
+TEST_F(ServiceTest, WrongMethodsAndUnknownPaths) {
+  auto send = [&](const std::string& method, const std::string& target, std::string_view key) {
+    Request r;
+    r.method = method;
+    EXPECT_EQ(ParseTarget(target, &r), "");
+    return service_->Handle(r, key);
+  };
+  EXPECT_EQ(send("POST", "/v2/stats", "").body, R"({"code":405,"messages":"use GET"})");
+  EXPECT_EQ(send("DELETE", "/api/v1?ns=ns1.host.net", "").body, R"({"code":405,"messages":"use GET"})");
+  EXPECT_EQ(send("GET", "/v2/bulk/domains", "").body, R"({"code":405,"messages":"use POST"})");
+  EXPECT_EQ(send("POST", "/healthz", "").status, 405);
+  EXPECT_EQ(send("HEAD", "/healthz", "").status, 200);
+  EXPECT_EQ(send("HEAD", "/v2/ns/ns1.host.net/counts", kKey).status, 200);
+  EXPECT_EQ(send("POST", "/v2/nothing", kKey).body, R"({"code":404,"messages":"no such endpoint: /v2/nothing"})");
+  EXPECT_EQ(send("GET", "/v2/ns/ns1.host.net/nothing", "").status, 404);
+  EXPECT_EQ(send("GET", "//v2//stats/", kKey).status, 200);
+  std::string metrics = Get("/metrics").body;
+  for (const char* line : {"endpoint=\"v2_stats\",status=\"405\"} 1", "endpoint=\"v2_bulk_domains\",status=\"405\"} 1",
+                           "endpoint=\"other\",status=\"404\"} 2", "endpoint=\"v2_stats\",status=\"200\"} 1"}) {
+    EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
+  }
+}
+
+// A glue row is written alike from either side and in bulk answers.
+TEST_F(ServiceTest, GlueRowsHaveOneShape) {
+  nsdb::IngestResult ingested;
+  ASSERT_TRUE(store_
+                  ->IngestSnapshot(SnapshotFromText("net.\t60\tIN\tSOA\tns.net. h.net. 1 1 1 1 1\n"
+                                                    "host.net.\t60\tIN\tNS\tns1.host.net.\n"
+                                                    "ns1.host.net.\t60\tIN\tA\t192.0.2.1\n"),
+                                   2000, "t", &ingested)
+                  .ok());
+  const std::string row = R"({"address":"192.0.2.1","first_seen":2000,"last_seen":2000})";
+  EXPECT_EQ(Get("/v2/ns/ns1.host.net/addresses", kKey).body, R"({"ns":"ns1.host.net","addresses":[)" + row + "]}");
+  EXPECT_EQ(Get("/v2/ip/192.0.2.1/nameservers", kKey).body,
+            R"({"address":"192.0.2.1","name_servers":[{"name":"ns1.host.net","first_seen":2000,"last_seen":2000}]})");
+  Request bulk;
+  bulk.method = "POST";
+  ASSERT_EQ(ParseTarget("/v2/bulk/nameservers", &bulk), "");
+  bulk.body = R"(["ns1.host.net"])";
+  bulk.content_type = "application/json";
+  Response r = service_->Handle(bulk, kKey);
+  std::string all;
+  while (r.stream(&all)) {
+  }
+  EXPECT_EQ(all, R"({"ns":"ns1.host.net","domain_count":7,"active_count":7,"addresses":[)" + row + "]}\n");
+  std::string metrics = Get("/metrics").body;
+  EXPECT_NE(metrics.find("endpoint=\"v2_addresses\",status=\"200\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("endpoint=\"v2_ip_nameservers\",status=\"200\"} 1"), std::string::npos) << metrics;
 }
 
 TEST(InternalErrors, TellTheClientAnIdAndTheLogTheDetails) {

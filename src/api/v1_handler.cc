@@ -9,8 +9,8 @@
 
 #include <charconv>
 
+#include "api/handlers.h"
 #include "api/params.h"
-#include "api/service.h"
 #include "util/json_writer.h"
 
 namespace nsradar::api {
@@ -97,7 +97,8 @@ Status Render(const nsdb::Store& store, const nsdb::DomainQuery& q, std::string_
 
 }  // namespace
 
-Response HandleV1(const nsdb::Store& store, const Request& req) {
+Response HandleV1(const Call& call) {
+  const Request& req = call.req;
   auto ns_param = req.params.Get("ns");
   if (!ns_param) return ErrorResponse(400, "Missing required parameter: ns");
   nsdb::DomainQuery q;
@@ -121,9 +122,9 @@ Response HandleV1(const nsdb::Store& store, const Request& req) {
   Status s;
   if (xml) {
     r.content_type = "application/xml";
-    s = Render<XmlPage>(store, q, current_page, &r.body);
+    s = Render<XmlPage>(call.store, q, current_page, &r.body);
   } else {
-    s = Render<JsonPage>(store, q, current_page, &r.body);
+    s = Render<JsonPage>(call.store, q, current_page, &r.body);
   }
   if (!s.ok()) return InternalError("v1 page", s);
   return r;

@@ -3,11 +3,11 @@
 
 #include <ctime>
 
-#include "api/cursor.h"
+#include "api/handlers.h"
 #include "api/params.h"
-#include "api/service.h"
 #include "dns/address.h"
 #include "intel/check.h"
+#include "nsdb/cursor.h"
 #include "nsdb/json.h"
 #include "util/json_writer.h"
 
@@ -18,12 +18,28 @@ Response StoreError(const Status& s) {
   return s.IsNotFound() ? ErrorResponse(404, s.message()) : InternalError("store", s);
 }
 
+// A 200 answer of the document `write` writes, in a body of `reserve` bytes
+// to begin with.
+template <typename Write>
+Response JsonAnswer(Write write, size_t reserve = 0) {
+  Response r;
+  r.body.reserve(reserve);
+  JsonWriter w(&r.body);
+  write(w);
+  return r;
+}
+
+// The name in the path's {param}, canonical, into *out; "" or the error.
+std::string PathName(const Call& call, std::string_view param, std::string* out) {
+  return NormalizeName(param, call.path.Get(param), out);
+}
+
 // Reads the filters of /v2/ns/{ns}/domains into *q; an error message or "".
 std::string ReadDomainFilters(const Request& req, nsdb::DomainQuery* q) {
   for (const auto& [key, value] : req.params.items()) {
     std::string err;
     if (key == "cursor") {
-      if (!DecodeCursor(value, &q->after)) err = "cursor: not a cursor this API returned";
+      if (!nsdb::DecodeCursor(value, &q->after)) err = "cursor: not a cursor this API returned";
     } else if (key == "limit") {
       uint64_t n = 0;
       err = ParseCountParam(key, value, 1, nsdb::kMaxPage, &n);
@@ -50,98 +66,52 @@ std::string ReadDomainFilters(const Request& req, nsdb::DomainQuery* q) {
 
 }  // namespace
 
-Response HandleNsDomains(const nsdb::Store& store, const Request& req, std::string_view ns) {
+Response HandleNsDomains(const Call& call) {
   nsdb::DomainQuery q;
-  if (std::string err = NormalizeName("ns", ns, &q.ns); !err.empty()) return ErrorResponse(400, err);
-  if (std::string err = ReadDomainFilters(req, &q); !err.empty()) return ErrorResponse(400, err);
+  if (std::string err = PathName(call, "ns", &q.ns); !err.empty()) return ErrorResponse(400, err);
+  if (std::string err = ReadDomainFilters(call.req, &q); !err.empty()) return ErrorResponse(400, err);
   nsdb::DomainPage page;
-  if (Status s = store.DomainsOnNs(q, &page); !s.ok()) return StoreError(s);
-  Response r;
-  r.body.reserve(128 + page.rows.size() * 140);
-  JsonWriter w(&r.body);
-  w.BeginObject().Field("ns", q.ns).Field("total", page.total).Field("count", page.rows.size());
-  w.Key("domains").BeginArray();
-  for (const auto& row : page.rows) {
-    w.BeginObject()
-        .Field("name", row.name)
-        .Field("first_seen", row.first_seen)
-        .Field("last_seen", row.last_seen)
-        .Field("active", row.active)
-        .Field("kind", zone::DomainKindName(row.kind))
-        .Field("zone", row.zone)
-        .Field("observed", row.observed)
-        .EndObject();
-  }
-  w.EndArray().Key("next_cursor");
-  if (page.more) {
-    w.String(EncodeCursor(page.rows.back().name));
-  } else {
-    w.Null();
-  }
-  w.EndObject();
-  return r;
+  if (Status s = call.store.DomainsOnNs(q, &page); !s.ok()) return StoreError(s);
+  return JsonAnswer([&](JsonWriter& w) { nsdb::WriteDomainPageJson(q.ns, page, w); }, 128 + page.rows.size() * 140);
 }
 
-Response HandleNsCounts(const nsdb::Store& store, std::string_view ns) {
+Response HandleNsCounts(const Call& call) {
   std::string host;
-  if (std::string err = NormalizeName("ns", ns, &host); !err.empty()) return ErrorResponse(400, err);
+  if (std::string err = PathName(call, "ns", &host); !err.empty()) return ErrorResponse(400, err);
   nsdb::NsCounts c;
-  if (Status s = store.Counts(host, &c); !s.ok()) return StoreError(s);
-  Response r;
-  JsonWriter w(&r.body);
-  w.BeginObject().Field("ns", host).Field("domain_count", c.total).Field("active_count", c.active).EndObject();
-  return r;
+  if (Status s = call.store.Counts(host, &c); !s.ok()) return StoreError(s);
+  return JsonAnswer([&](JsonWriter& w) {
+    w.BeginObject().Field("ns", host);
+    nsdb::WriteNsCountFields(c, w);
+    w.EndObject();
+  });
 }
 
-namespace {
-
-void WriteGlue(JsonWriter& w, const nsdb::GlueRow& g, bool host) {
-  w.BeginObject();
-  if (host) {
-    w.Field("name", g.host);
-  } else {
-    w.Field("address", g.address.ToString());
-  }
-  w.Field("first_seen", g.first_seen).Field("last_seen", g.last_seen).EndObject();
-}
-
-}  // namespace
-
-Response HandleNsAddresses(const nsdb::Store& store, std::string_view ns) {
+Response HandleNsAddresses(const Call& call) {
   std::string host;
-  if (std::string err = NormalizeName("ns", ns, &host); !err.empty()) return ErrorResponse(400, err);
+  if (std::string err = PathName(call, "ns", &host); !err.empty()) return ErrorResponse(400, err);
   std::vector<nsdb::GlueRow> rows;
-  if (Status s = store.HostAddresses(host, &rows); !s.ok()) return StoreError(s);
-  Response r;
-  JsonWriter w(&r.body);
-  w.BeginObject().Field("ns", host).Key("addresses").BeginArray();
-  for (const auto& g : rows) WriteGlue(w, g, false);
-  w.EndArray().EndObject();
-  return r;
+  if (Status s = call.store.HostAddresses(host, &rows); !s.ok()) return StoreError(s);
+  return JsonAnswer([&](JsonWriter& w) { nsdb::WriteHostAddressesJson(host, rows, w); });
 }
 
-Response HandleAddressHosts(const nsdb::Store& store, std::string_view address) {
-  auto addr = dns::Address::Parse(address);
+Response HandleAddressHosts(const Call& call) {
+  auto addr = dns::Address::Parse(call.path.Get("address"));
   if (!addr) return ErrorResponse(400, "address: not an IPv4 or IPv6 address");
   std::vector<nsdb::GlueRow> rows;
-  if (Status s = store.AddressHosts(*addr, &rows); !s.ok()) return StoreError(s);
-  Response r;
-  JsonWriter w(&r.body);
-  w.BeginObject().Field("address", addr->ToString()).Key("name_servers").BeginArray();
-  for (const auto& g : rows) WriteGlue(w, g, true);
-  w.EndArray().EndObject();
-  return r;
+  if (Status s = call.store.AddressHosts(*addr, &rows); !s.ok()) return StoreError(s);
+  return JsonAnswer([&](JsonWriter& w) { nsdb::WriteAddressHostsJson(*addr, rows, w); });
 }
 
-Response HandleNameServers(const nsdb::Store& store, const Request& req) {
+Response HandleNameServers(const Call& call) {
   std::string suffix, after;
   uint64_t limit = 100;
-  for (const auto& [key, value] : req.params.items()) {
+  for (const auto& [key, value] : call.req.params.items()) {
     std::string err;
     if (key == "suffix") {
       err = NormalizeName(key, value, &suffix);
     } else if (key == "cursor") {
-      if (!DecodeCursor(value, &after)) err = "cursor: not a cursor this API returned";
+      if (!nsdb::DecodeCursor(value, &after)) err = "cursor: not a cursor this API returned";
     } else if (key == "limit") {
       err = ParseCountParam(key, value, 1, nsdb::kMaxPage, &limit);
     } else if (key != "apiKey") {
@@ -152,54 +122,31 @@ Response HandleNameServers(const nsdb::Store& store, const Request& req) {
   if (suffix.empty()) return ErrorResponse(400, "suffix: required (name servers at or below this name)");
   std::vector<nsdb::NsRow> rows;
   bool more = false;
-  if (Status s = store.NameServersUnder(suffix, after, limit, &rows, &more); !s.ok()) return StoreError(s);
-  Response r;
-  JsonWriter w(&r.body);
-  w.BeginObject().Field("suffix", suffix).Key("name_servers").BeginArray();
-  for (const auto& row : rows) {
-    w.BeginObject()
-        .Field("name", row.name)
-        .Field("domain_count", row.counts.total)
-        .Field("active_count", row.counts.active)
-        .EndObject();
-  }
-  w.EndArray().Key("next_cursor");
-  if (more) {
-    w.String(EncodeCursor(rows.back().name));
-  } else {
-    w.Null();
-  }
-  w.EndObject();
-  return r;
+  if (Status s = call.store.NameServersUnder(suffix, after, limit, &rows, &more); !s.ok()) return StoreError(s);
+  return JsonAnswer([&](JsonWriter& w) { nsdb::WriteNsPageJson(suffix, rows, more, w); });
 }
 
-Response HandleDomain(const nsdb::Store& store, std::string_view domain) {
+Response HandleDomain(const Call& call) {
   std::string name;
-  if (std::string err = NormalizeName("domain", domain, &name); !err.empty()) return ErrorResponse(400, err);
+  if (std::string err = PathName(call, "domain", &name); !err.empty()) return ErrorResponse(400, err);
   nsdb::DomainInfo info;
-  if (Status s = store.Domain(name, &info); !s.ok()) return StoreError(s);
+  if (Status s = call.store.Domain(name, &info); !s.ok()) return StoreError(s);
   if (info.edges.empty()) return ErrorResponse(404, "domain: " + name + " is not in the index");
-  Response r;
-  JsonWriter w(&r.body);
-  nsdb::WriteDomainJson(info, w);
-  return r;
+  return JsonAnswer([&](JsonWriter& w) { nsdb::WriteDomainJson(info, w); });
 }
 
-Response HandleStats(const nsdb::Store& store) {
+Response HandleStats(const Call& call) {
   nsdb::StoreStats st;
-  if (Status s = store.Stats(&st); !s.ok()) return StoreError(s);
-  Response r;
-  JsonWriter w(&r.body);
-  nsdb::WriteStatsJson(st, w);
-  return r;
+  if (Status s = call.store.Stats(&st); !s.ok()) return StoreError(s);
+  return JsonAnswer([&](JsonWriter& w) { nsdb::WriteStatsJson(st, w); });
 }
 
-Response HandleMetrics(const nsdb::Store& store, const Metrics& metrics) {
+Response HandleMetrics(const Call& call) {
   Response r;
   r.content_type = "text/plain; version=0.0.4";
-  metrics.Render(&r.body);
+  call.metrics.Render(&r.body);
   nsdb::StoreStats st;
-  if (store.Stats(&st).ok()) {
+  if (call.store.Stats(&st).ok()) {
     int64_t newest = 0;
     for (const auto& z : st.zone_list) newest = std::max(newest, z.latest());
     auto o = std::back_inserter(r.body);
@@ -220,30 +167,27 @@ Response HandleMetrics(const nsdb::Store& store, const Metrics& metrics) {
                      static_cast<int64_t>(std::time(nullptr)) - newest);
     }
   }
+  if (call.extra_metrics) call.extra_metrics(&r.body);
   return r;
 }
 
-}  // namespace nsradar::api
-
-namespace nsradar::api {
-
-Response HandleCheck(const nsdb::Store& store, std::string_view domain) {
+Response HandleCheck(const Call& call) {
   std::string name;
-  if (std::string err = NormalizeName("domain", domain, &name); !err.empty()) return ErrorResponse(400, err);
+  if (std::string err = PathName(call, "domain", &name); !err.empty()) return ErrorResponse(400, err);
   intel::CheckResult result;
-  if (Status s = intel::CheckDomain(store, name, {}, &result); !s.ok()) return StoreError(s);
+  if (Status s = intel::CheckDomain(call.store, name, {}, &result); !s.ok()) return StoreError(s);
   Response r;
   intel::AppendCheckJson(result, &r.body);
   return r;
 }
 
-Response HandleAlerts(const nsdb::Store& store, const Request& req) {
+Response HandleAlerts(const Call& call) {
   std::string name;
-  if (auto d = req.params.Get("domain")) {
+  if (auto d = call.req.params.Get("domain")) {
     if (std::string err = NormalizeName("domain", *d, &name); !err.empty()) return ErrorResponse(400, err);
   }
   std::vector<nsdb::StoredAlert> alerts;
-  if (Status s = store.Alerts(name, 1000, &alerts); !s.ok()) return StoreError(s);
+  if (Status s = call.store.Alerts(name, 1000, &alerts); !s.ok()) return StoreError(s);
   // Each alert's JSON is kept as the detector wrote it: the answer embeds it.
   Response r;
   r.body = "{\"alerts\":[";

@@ -19,6 +19,7 @@
 #include <functional>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -113,14 +114,73 @@ TEST_F(CliTest, IngestAndQuery) {
   EXPECT_NE(r.out.find(R"("name_servers":["ns1.gamma.com"])"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(R"("event":"ns_removed","name_servers":["ns1.shared.net"])"), std::string::npos) << r.out;
 
+  // --json writes the v2 API's shapes (docs/api.md).
   r = Run("--json ns ips ns1.gamma.com");
-  EXPECT_NE(r.out.find(R"("address":"192.0.2.53")"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out, R"({"ns":"ns1.gamma.com","addresses":[{"address":"192.0.2.53","first_seen":1704067200,)"
+                   R"("last_seen":1704153600}]})"
+                   "\n");
   r = Run("--json ip hosts 192.0.2.53");
-  EXPECT_NE(r.out.find(R"("name":"ns1.gamma.com")"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out, R"({"address":"192.0.2.53","name_servers":[{"name":"ns1.gamma.com","first_seen":1704067200,)"
+                   R"("last_seen":1704153600}]})"
+                   "\n");
   r = Run("--json ns list shared.net");
-  EXPECT_NE(r.out.find(R"({"name":"ns1.shared.net","domains":4,"active":2})"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out,
+            R"({"suffix":"shared.net","name_servers":[{"name":"ns1.shared.net","domain_count":4,"active_count":2}],)"
+            R"("next_cursor":null})"
+            "\n");
   r = Run("--json stats");
   EXPECT_NE(r.out.find(R"("snapshots":2)"), std::string::npos) << r.out;
+}
+
+// The next_cursor of a --json page; "" on the last page.
+std::string NextCursor(const std::string& page) {
+  size_t at = page.find(R"("next_cursor":")");
+  if (at == std::string::npos) return "";
+  at += 15;
+  return page.substr(at, page.find('"', at) - at);
+}
+
+// A --json page's next_cursor continues the walk with --cursor.
+TEST_F(CliTest, JsonPagesWalkWithTheirCursor) {
+  ASSERT_EQ(Run("zone ingest " + Write("com-1.zone", kZone1) + " " + Write("com-2.zone", kZone2)).code, 0);
+  std::vector<std::string> names;
+  std::string cursor;
+  for (int pages = 0; pages < 10; ++pages) {
+    Result r = Run("--json ns domains ns1.shared.net --limit 3" + (cursor.empty() ? "" : " --cursor " + cursor));
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find(R"("total":4,)"), std::string::npos) << r.out;
+    for (size_t at = 0; (at = r.out.find(R"({"name":")", at)) != std::string::npos;) {
+      at += 9;
+      names.push_back(r.out.substr(at, r.out.find('"', at) - at));
+    }
+    cursor = NextCursor(r.out);
+    if (cursor.empty()) {
+      EXPECT_NE(r.out.find(R"("next_cursor":null})"), std::string::npos) << r.out;
+      break;
+    }
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"alpha.com", "beta.com", "delta.com", "gamma.com"}));
+
+  ASSERT_EQ(
+      Run("zone ingest " + Write("net.zone",
+                                 "net.\t900\tin\tsoa\ta.gtld-servers.net. h.net. 2024010100 1800 900 604800 86400\n"
+                                 "a.net.\t60\tin\tns\tns1.x.net.\nb.net.\t60\tin\tns\tns2.x.net.\n"))
+          .code,
+      0);
+  Result r = Run("--json ns list x.net --limit 1");
+  ASSERT_NE(r.out.find(R"({"name":"ns1.x.net")"), std::string::npos) << r.out;
+  ASSERT_NE(NextCursor(r.out), "") << r.out;
+  r = Run("--json ns list x.net --cursor " + NextCursor(r.out));
+  EXPECT_NE(r.out.find(R"("name_servers":[{"name":"ns2.x.net","domain_count":1,"active_count":1}],"next_cursor":null)"),
+            std::string::npos)
+      << r.out;
+  for (const auto& [args, message] :
+       std::vector<std::pair<std::string, std::string>>{{"--cursor not-a-cursor", "is not a next_cursor nsradar gave"},
+                                                        {"--cursor x --from alpha.com", "excludes"}}) {
+    r = Run("ns domains ns1.shared.net " + args);
+    EXPECT_NE(r.code, 0) << args;
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+  }
 }
 
 TEST_F(CliTest, BadInputGetsClearErrors) {

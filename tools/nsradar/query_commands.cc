@@ -1,8 +1,11 @@
 // Queries of the reverse-NS index: nsradar ns ..., domain ..., ip ..., stats.
 #include <fmt/format.h>
 
+#include <functional>
+
 #include "commands.h"
 #include "dns/name.h"
+#include "nsdb/cursor.h"
 #include "nsdb/json.h"
 #include "nsdb/store.h"
 #include "util/json_writer.h"
@@ -30,10 +33,35 @@ void Check(const Status& s) {
   }
 }
 
-void PrintJson(const std::string& doc) { fmt::print("{}\n", doc); }
+// --json output: one document, written by the same nsdb/json.h writers the
+// HTTP API's v2 uses, so scripts can move between the two.
+void PrintJson(const std::function<void(JsonWriter&)>& write) {
+  std::string out;
+  JsonWriter j(&out);
+  write(j);
+  fmt::print("{}\n", out);
+}
+
+// Where a page starts: after --from (a name), or after the page --cursor
+// (a next_cursor of --json output or of the API) continues.
+std::string PageStart(const std::string& from, const std::string& cursor) {
+  if (!from.empty()) return NameArgument(from, "--from");
+  std::string after;
+  if (!cursor.empty() && !nsdb::DecodeCursor(cursor, &after)) {
+    throw CLI::ValidationError("--cursor", "'" + cursor + "' is not a next_cursor nsradar gave");
+  }
+  return after;
+}
+
+// --from NAME or --cursor C (see PageStart), and --limit.
+void AddPageOptions(CLI::App* cmd, const char* from_help, std::string* from, std::string* cursor, size_t* limit) {
+  auto* from_option = cmd->add_option("--from", *from, from_help);
+  cmd->add_option("--cursor", *cursor, "Start where a --json page's next_cursor says")->excludes(from_option);
+  cmd->add_option("--limit", *limit, "Rows per page")->check(CLI::Range(1, 10000))->capture_default_str();
+}
 
 struct NsDomainsOptions {
-  std::string ns, from;
+  std::string ns, from, cursor;
   size_t limit = 100;
   std::string since, until, first_after, first_before, last_after, last_before, kind = "all";
   bool active = false;
@@ -42,7 +70,7 @@ struct NsDomainsOptions {
 void RunNsDomains(const GlobalOptions& g, const NsDomainsOptions& o) {
   nsdb::DomainQuery q;
   q.ns = NameArgument(o.ns, "NS");
-  if (!o.from.empty()) q.after = NameArgument(o.from, "--from");
+  q.after = PageStart(o.from, o.cursor);
   q.limit = o.limit;
   // --since/--until select edges seen at any time within the window.
   if (!o.since.empty()) q.last_seen_after = TimeArgument(o.since, "--since") - 1;
@@ -59,26 +87,7 @@ void RunNsDomains(const GlobalOptions& g, const NsDomainsOptions& o) {
   nsdb::DomainPage page;
   Check(store->DomainsOnNs(q, &page));
   if (g.json) {
-    std::string out;
-    JsonWriter j(&out);
-    j.BeginObject().Field("ns", q.ns).Field("total", page.total).Key("rows").BeginArray();
-    for (const auto& r : page.rows) {
-      j.BeginObject()
-          .Field("name", r.name)
-          .Field("first_seen", r.first_seen)
-          .Field("last_seen", r.last_seen)
-          .Field("active", r.active)
-          .Field("kind", zone::DomainKindName(r.kind))
-          .Field("zone", r.zone)
-          .EndObject();
-    }
-    j.EndArray();
-    if (page.more)
-      j.Field("next", page.rows.back().name);
-    else
-      j.Key("next").Null();
-    j.EndObject();
-    PrintJson(out);
+    PrintJson([&](JsonWriter& j) { nsdb::WriteDomainPageJson(q.ns, page, j); });
     return;
   }
   Table t({"DOMAIN", "FIRST SEEN", "LAST SEEN", "ACTIVE", "KIND"});
@@ -92,25 +101,20 @@ void RunNsDomains(const GlobalOptions& g, const NsDomainsOptions& o) {
   fmt::print("\n");
 }
 
-void RunNsList(const GlobalOptions& g, const std::string& suffix_arg, const std::string& from, size_t limit) {
-  std::string suffix = NameArgument(suffix_arg, "SUFFIX");
-  std::string after = from.empty() ? "" : NameArgument(from, "--from");
+struct NsListOptions {
+  std::string suffix, from, cursor;
+  size_t limit = 100;
+};
+
+void RunNsList(const GlobalOptions& g, const NsListOptions& o) {
+  std::string suffix = NameArgument(o.suffix, "SUFFIX");
+  std::string after = PageStart(o.from, o.cursor);
   auto store = OpenForReading(g);
   std::vector<nsdb::NsRow> rows;
-  Check(store->NameServersUnder(suffix, after, limit, &rows));
+  bool more = false;
+  Check(store->NameServersUnder(suffix, after, o.limit, &rows, &more));
   if (g.json) {
-    std::string out;
-    JsonWriter j(&out);
-    j.BeginObject().Field("suffix", suffix).Key("rows").BeginArray();
-    for (const auto& r : rows) {
-      j.BeginObject()
-          .Field("name", r.name)
-          .Field("domains", r.counts.total)
-          .Field("active", r.counts.active)
-          .EndObject();
-    }
-    j.EndArray().EndObject();
-    PrintJson(out);
+    PrintJson([&](JsonWriter& j) { nsdb::WriteNsPageJson(suffix, rows, more, j); });
     return;
   }
   Table t({"NAME SERVER", "DOMAINS", "ACTIVE"});
@@ -118,22 +122,12 @@ void RunNsList(const GlobalOptions& g, const std::string& suffix_arg, const std:
   t.Print(stdout);
 }
 
-void PrintGlue(const GlobalOptions& g, std::string_view key, std::string_view subject,
-               const std::vector<nsdb::GlueRow>& rows, bool by_host) {
+// The rows of `ns ips` (by_host: the addresses of one host) or `ip hosts`,
+// as a table or with --json as `write_json` writes them.
+void PrintGlue(const GlobalOptions& g, const std::vector<nsdb::GlueRow>& rows, bool by_host,
+               const std::function<void(JsonWriter&)>& write_json) {
   if (g.json) {
-    std::string out;
-    JsonWriter j(&out);
-    j.BeginObject().Field(key, subject).Key("rows").BeginArray();
-    for (const auto& r : rows) {
-      j.BeginObject();
-      if (by_host)
-        j.Field("address", r.address.ToString());
-      else
-        j.Field("name", r.host);
-      j.Field("first_seen", r.first_seen).Field("last_seen", r.last_seen).EndObject();
-    }
-    j.EndArray().EndObject();
-    PrintJson(out);
+    PrintJson(write_json);
     return;
   }
   Table t({by_host ? "ADDRESS" : "NAME SERVER", "FIRST SEEN", "LAST SEEN"});
@@ -149,10 +143,7 @@ void RunDomainHistory(const GlobalOptions& g, const std::string& arg) {
   nsdb::DomainInfo info;
   Check(store->Domain(name, &info));
   if (g.json) {
-    std::string out;
-    JsonWriter j(&out);
-    nsdb::WriteDomainJson(info, j);
-    PrintJson(out);
+    PrintJson([&](JsonWriter& j) { nsdb::WriteDomainJson(info, j); });
     return;
   }
   fmt::print("{} (zone {}, {})\n\n", dns::ToDisplay(info.name), info.zone.empty() ? "." : info.zone,
@@ -177,10 +168,7 @@ void RunStats(const GlobalOptions& g) {
   nsdb::StoreStats st;
   Check(store->Stats(&st));
   if (g.json) {
-    std::string out;
-    JsonWriter j(&out);
-    nsdb::WriteStatsJson(st, j);
-    PrintJson(out);
+    PrintJson([&](JsonWriter& j) { nsdb::WriteStatsJson(st, j); });
     return;
   }
   Table t({"WHAT", "COUNT"});
@@ -238,8 +226,7 @@ void AddQueryCommands(CLI::App& app, const GlobalOptions& global) {
   auto d = std::make_shared<NsDomainsOptions>();
   auto* domains = ns->add_subcommand("domains", "Domains using a name server, in name order");
   domains->add_option("NS", d->ns, "Name server host")->required();
-  domains->add_option("--from", d->from, "Start strictly after this domain (keyset cursor)");
-  domains->add_option("--limit", d->limit, "Rows per page")->check(CLI::Range(1, 10000))->capture_default_str();
+  AddPageOptions(domains, "Start strictly after this domain (keyset cursor)", &d->from, &d->cursor, &d->limit);
   domains->add_option("--since", d->since, "Only edges seen at or after this time");
   domains->add_option("--until", d->until, "Only edges seen at or before this time");
   domains->add_option("--first-seen-after", d->first_after);
@@ -252,14 +239,11 @@ void AddQueryCommands(CLI::App& app, const GlobalOptions& global) {
   domains->add_flag("--active", d->active, "Only domains present in their zone's latest snapshot");
   domains->callback([&global, d]() { RunNsDomains(global, *d); });
 
-  auto suffix = std::make_shared<std::string>();
-  auto from = std::make_shared<std::string>();
-  auto limit = std::make_shared<size_t>(100);
+  auto l = std::make_shared<NsListOptions>();
   auto* list = ns->add_subcommand("list", "Name servers at or below a name (e.g. ns.cloudflare.com), with counts");
-  list->add_option("SUFFIX", *suffix, "Name")->required();
-  list->add_option("--from", *from, "Start after this name server");
-  list->add_option("--limit", *limit, "Rows")->check(CLI::Range(1, 10000))->capture_default_str();
-  list->callback([&global, suffix, from, limit]() { RunNsList(global, *suffix, *from, *limit); });
+  list->add_option("SUFFIX", l->suffix, "Name")->required();
+  AddPageOptions(list, "Start after this name server", &l->from, &l->cursor, &l->limit);
+  list->callback([&global, l]() { RunNsList(global, *l); });
 
   auto host = std::make_shared<std::string>();
   auto* ips = ns->add_subcommand("ips", "Addresses of a name server host (from glue)");
@@ -269,7 +253,7 @@ void AddQueryCommands(CLI::App& app, const GlobalOptions& global) {
     auto store = OpenForReading(global);
     std::vector<nsdb::GlueRow> rows;
     Check(store->HostAddresses(name, &rows));
-    PrintGlue(global, "ns", name, rows, true);
+    PrintGlue(global, rows, true, [&](JsonWriter& j) { nsdb::WriteHostAddressesJson(name, rows, j); });
   });
 
   auto* ip = app.add_subcommand("ip", "Address queries")->require_subcommand(1);
@@ -282,7 +266,7 @@ void AddQueryCommands(CLI::App& app, const GlobalOptions& global) {
     auto store = OpenForReading(global);
     std::vector<nsdb::GlueRow> rows;
     Check(store->AddressHosts(*a, &rows));
-    PrintGlue(global, "address", a->ToString(), rows, false);
+    PrintGlue(global, rows, false, [&](JsonWriter& j) { nsdb::WriteAddressHostsJson(*a, rows, j); });
   });
 
   auto* domain = app.add_subcommand("domain", "Domain queries")->require_subcommand(1);

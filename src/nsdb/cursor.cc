@@ -1,9 +1,9 @@
-#include "api/cursor.h"
+#include "nsdb/cursor.h"
 
 #include <array>
 #include <cstdint>
 
-namespace nsradar::api {
+namespace nsradar::nsdb {
 namespace {
 
 // base64url without padding (RFC 4648 section 5), over a version byte and
@@ -64,4 +64,4 @@ bool DecodeCursor(std::string_view cursor, std::string* last_key) {
   return true;
 }
 
-}  // namespace nsradar::api
+}  // namespace nsradar::nsdb

@@ -1,0 +1,34 @@
+// The handlers of the route table (routes.cc), one per endpoint, grouped in
+// files by kind of answer.
+#pragma once
+
+#include <string>
+
+#include "api/routes.h"
+
+namespace nsradar::api {
+
+// v1_handler.cc
+Response HandleV1(const Call& call);
+
+// v2_handlers.cc: one JSON document each.
+Response HandleNsDomains(const Call& call);
+Response HandleNsCounts(const Call& call);
+Response HandleNsAddresses(const Call& call);
+Response HandleNameServers(const Call& call);
+Response HandleDomain(const Call& call);
+Response HandleAddressHosts(const Call& call);
+Response HandleStats(const Call& call);
+Response HandleCheck(const Call& call);
+Response HandleAlerts(const Call& call);
+Response HandleMetrics(const Call& call);
+
+// bulk_handler.cc and cof_export.cc: streamed NDJSON.
+Response HandleBulkNameServers(const Call& call);
+Response HandleBulkDomains(const Call& call);
+Response HandleCofExport(const Call& call);
+
+// openapi.cc, generated from openapi.json.
+const std::string& OpenApiDocument();
+
+}  // namespace nsradar::api
