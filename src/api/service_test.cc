@@ -164,6 +164,16 @@ TEST_F(ServiceTest, V1AnswersInTheReverseNsApiShape) {
   r = Get(std::string("/api/v1?apiKey=") + kKey + "&ns=ns1.host.net&from=1");
   EXPECT_EQ(int64_t(p.parse(r.body)["size"]), 6);
 
+  // Byte for byte, as the Reverse NS API writes a page.
+  EXPECT_EQ(Get(std::string("/api/v1?apiKey=") + kKey + "&ns=ns1.host.net&from=d3.example").body,
+            R"({"result":[{"name":"d4.example","first_seen":1000,"last_visit":1000},)"
+            R"({"name":"q&a.example","first_seen":1000,"last_visit":1000}],"current_page":"d3.example","size":2})");
+  EXPECT_EQ(Get(std::string("/api/v1?apiKey=") + kKey + "&ns=ns1.host.net&from=d3.example&outputFormat=XML").body,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<response><result><item><name>d4.example</name><first_seen>"
+            "1000</first_seen><last_visit>1000</last_visit></item><item><name>q&amp;a.example</name><first_seen>1000"
+            "</first_seen><last_visit>1000</last_visit></item></result><current_page>d3.example</current_page><size>2"
+            "</size></response>\n");
+
   r = Get(std::string("/api/v1?apiKey=") + kKey + "&ns=ns1.host.net&outputFormat=xMl");
   EXPECT_EQ(r.content_type, "application/xml");
   EXPECT_TRUE(r.body.starts_with("<?xml"));
