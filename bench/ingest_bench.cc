@@ -33,7 +33,7 @@
 
 #include "detect/detector.h"
 #include "detect/testing/benign_corpus.h"
-#include "ingest/source.h"
+#include "ingest/formats.h"
 
 namespace {
 

@@ -7,14 +7,20 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <vector>
 
-#include "ingest/source.h"
+#include "ingest/formats.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using nsradar::ingest::Format;
-  static const Format kFormats[] = {Format::kZeekTsv,     Format::kZeekJson,   Format::kSuricataEve,
-                                    Format::kBindLog,     Format::kUnboundLog, Format::kDnsmasqLog,
-                                    Format::kPowerDnsLog, Format::kCoreDnsLog, Format::kWindowsDnsLog};
+  // The text formats in table order: the seeds' first bytes index this list.
+  static const std::vector<Format> kFormats = [] {
+    std::vector<Format> text;
+    for (const auto& row : nsradar::ingest::Formats()) {
+      if (row.new_line_format) text.push_back(row.format);
+    }
+    return text;
+  }();
   if (size < 1) return 0;
   static const std::string path = "/tmp/nsradar-log-fuzz-" + std::to_string(getpid());
   FILE* f = std::fopen(path.c_str(), "wb");
@@ -22,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::fwrite(data + 1, 1, size - 1, f);
   std::fclose(f);
   std::unique_ptr<nsradar::ingest::EventSource> source;
-  if (!nsradar::ingest::OpenSource(path, kFormats[data[0] % 9], {}, &source).ok()) __builtin_trap();
+  if (!nsradar::ingest::OpenSource(path, kFormats[data[0] % kFormats.size()], {}, &source).ok()) __builtin_trap();
   source->Run([](const nsradar::ingest::DnsEvent& ev) {
     if (ev.qname.size() > 4 * 255) __builtin_trap();
   });

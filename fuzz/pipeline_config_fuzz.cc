@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <string>
 
-#include "pipeline_config.h"
+#include "pipeline/config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string path = "/tmp/nsradar-config-fuzz-" + std::to_string(getpid());
@@ -16,8 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!f) return 0;
   std::fwrite(data, 1, size, f);
   std::fclose(f);
-  nsradar::cli::PipelineConfig config;
-  nsradar::Status s = nsradar::cli::LoadPipelineConfig(path, &config);
+  nsradar::pipeline::Config config;
+  nsradar::Status s = nsradar::pipeline::LoadConfig(path, &config);
   if (!s.ok() && s.message().find(path) == std::string::npos) __builtin_trap();
   return 0;
 }

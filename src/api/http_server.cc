@@ -490,6 +490,7 @@ class HttpServer::Impl {
     // chunk-size line, a trailer section) must fit, or the read fails.
     beast::flat_buffer buffer(options_.header_limit + kBufferSlack);
     bool first = true;
+    bool refused = false;
     for (;;) {
       if (stopping_) break;
       conn.state = ConnState::kIdle;
@@ -539,6 +540,7 @@ class HttpServer::Impl {
       }
       if (refusal) {
         co_await Refuse(conn, stream, *refusal);
+        refused = true;
         break;
       }
       conn.state = ConnState::kBusy;
@@ -552,6 +554,21 @@ class HttpServer::Impl {
     if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) co_await stream.async_shutdown(kTuple);
     boost::system::error_code ignored;
     conn.lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (refused) co_await Linger(conn);
+  }
+
+  // After refusing a request whose rest may still be arriving, the read side
+  // stays open a moment and what arrives is discarded: closing at once would
+  // reset the connection, which can destroy the answer before the client
+  // reads it (RFC 9112 section 9.6, "lingering close"). Bounded: 2 s, 1 MiB.
+  awaitable<void> Linger(Connection& conn) {
+    conn.lowest().expires_after(std::chrono::seconds(2));
+    std::array<char, 16384> scratch;
+    for (size_t total = 0; total < (size_t{1} << 20);) {
+      auto [ec, n] = co_await conn.lowest().async_read_some(asio::buffer(scratch), kTuple);
+      if (ec) break;
+      total += n;
+    }
   }
 
   // Builds and writes the answer to `req`; false when the connection broke.

@@ -5,15 +5,16 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <sstream>
 
 #include "dns/rr_type.h"
 #include "ingest/dns_message.h"
+#include "ingest/formats.h"
 #include "ingest/ingest_test_util.h"
 #include "ingest/passive_dns.h"
 #include "ingest/pcap_source.h"
 #include "ingest/query_matcher.h"
-#include "ingest/source.h"
 #include "nsdb/store_test_util.h"
 
 namespace nsradar::ingest {
@@ -878,6 +879,29 @@ TEST(PassiveDns, TakesNsRecordsAndNameServerAddresses) {
   EXPECT_EQ(addresses[0].host, "ns1.host.net");
   EXPECT_EQ(addresses[1].address.ToString(), "2001:db8::53");
   EXPECT_EQ(passive.pending(), 0u);
+}
+
+TEST(Formats, OneCompleteRowPerFormatWithAUniqueName) {
+  std::set<std::string_view> names;
+  for (const FormatInfo& row : Formats()) {
+    SCOPED_TRACE(row.name);
+    EXPECT_TRUE(names.insert(row.name).second);
+    EXPECT_NE(row.head_matches == nullptr, row.line_matches == nullptr);
+    EXPECT_NE(row.open == nullptr, row.new_line_format == nullptr);
+    // Binary formats open their own source, text formats parse lines.
+    EXPECT_EQ(row.head_matches == nullptr, row.open == nullptr);
+    Format parsed = Format::kAuto;
+    EXPECT_TRUE(ParseFormat(row.name, &parsed));
+    EXPECT_EQ(parsed, row.format);
+    EXPECT_EQ(FindFormat(row.format), &row);
+    EXPECT_NE(FormatNames().find(row.name), std::string::npos);
+  }
+  EXPECT_EQ(names.size(), 11u);
+  Format f = Format::kPcap;
+  EXPECT_TRUE(ParseFormat("auto", &f));
+  EXPECT_EQ(f, Format::kAuto);
+  EXPECT_FALSE(ParseFormat("Zeek", &f));
+  EXPECT_EQ(SniffFormat("no format\nat all\n"), Format::kAuto);
 }
 
 }  // namespace

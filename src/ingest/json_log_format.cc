@@ -248,6 +248,14 @@ class JsonLogFormat : public LineFormat {
 
 }  // namespace
 
+bool LooksLikeSuricataEve(std::string_view line) {
+  return line.starts_with("{") && line.find("\"event_type\"") != std::string_view::npos;
+}
+bool LooksLikeZeekJson(std::string_view line) {
+  return line.starts_with("{") && !LooksLikeSuricataEve(line) &&
+         (line.find("\"id.orig_h\"") != std::string_view::npos || line.find("\"query\"") != std::string_view::npos);
+}
+
 std::unique_ptr<LineFormat> NewJsonLogFormat() { return std::make_unique<JsonLogFormat>(); }
 
 }  // namespace nsradar::ingest

@@ -18,12 +18,15 @@ std::unique_ptr<LineFormat> NewCoreDnsLogFormat();
 std::unique_ptr<LineFormat> NewWindowsDnsLogFormat();
 
 // Whether `line` looks like a line of that format (for auto-detection).
-bool LooksLikeBindQueryLog(const std::string& line);
-bool LooksLikeUnboundLog(const std::string& line);
-bool LooksLikeDnsmasqLog(const std::string& line);
-bool LooksLikePowerDnsLog(const std::string& line);
-bool LooksLikeCoreDnsLog(const std::string& line);
-bool LooksLikeWindowsDnsLog(const std::string& line);
+bool LooksLikeZeekTsv(std::string_view line);
+bool LooksLikeSuricataEve(std::string_view line);
+bool LooksLikeZeekJson(std::string_view line);
+bool LooksLikeBindQueryLog(std::string_view line);
+bool LooksLikeUnboundLog(std::string_view line);
+bool LooksLikeDnsmasqLog(std::string_view line);
+bool LooksLikePowerDnsLog(std::string_view line);
+bool LooksLikeCoreDnsLog(std::string_view line);
+bool LooksLikeWindowsDnsLog(std::string_view line);
 
 // Syslog-style "Nov 27 05:39:25" (no year: the latest such time not after
 // `now`); UNIX microseconds, or -1.

@@ -199,50 +199,6 @@ int64_t ParseSyslogTime(std::string_view text, int64_t now_us) {
   return t * 1'000'000;
 }
 
-std::unique_ptr<LineFormat> NewLineFormat(Format format) {
-  switch (format) {
-    case Format::kZeekTsv:
-      return NewZeekTsvFormat();
-    case Format::kZeekJson:
-    case Format::kSuricataEve:
-      return NewJsonLogFormat();
-    case Format::kBindLog:
-      return NewBindQueryLogFormat();
-    case Format::kUnboundLog:
-      return NewUnboundLogFormat();
-    case Format::kDnsmasqLog:
-      return NewDnsmasqLogFormat();
-    case Format::kPowerDnsLog:
-      return NewPowerDnsLogFormat();
-    case Format::kCoreDnsLog:
-      return NewCoreDnsLogFormat();
-    case Format::kWindowsDnsLog:
-      return NewWindowsDnsLogFormat();
-    default:
-      return nullptr;
-  }
-}
-
-Format SniffLogFormat(const std::vector<std::string>& lines) {
-  for (const auto& line : lines) {
-    if (line.starts_with("#separator") || line.starts_with("#fields")) return Format::kZeekTsv;
-    if (line.starts_with("{")) {
-      if (line.find("\"event_type\"") != std::string::npos) return Format::kSuricataEve;
-      if (line.find("\"id.orig_h\"") != std::string::npos || line.find("\"query\"") != std::string::npos) {
-        return Format::kZeekJson;
-      }
-      continue;
-    }
-    if (LooksLikeBindQueryLog(line)) return Format::kBindLog;
-    if (LooksLikeUnboundLog(line)) return Format::kUnboundLog;
-    if (LooksLikeDnsmasqLog(line)) return Format::kDnsmasqLog;
-    if (LooksLikePowerDnsLog(line)) return Format::kPowerDnsLog;
-    if (LooksLikeCoreDnsLog(line)) return Format::kCoreDnsLog;
-    if (LooksLikeWindowsDnsLog(line)) return Format::kWindowsDnsLog;
-  }
-  return Format::kAuto;
-}
-
 namespace {
 
 constexpr size_t kMaxLine = 1 << 20;
@@ -314,8 +270,8 @@ class FollowedFile : public ByteSource {
 
 class LogFileSource : public EventSource {
  public:
-  LogFileSource(std::string path, Format format, const SourceOptions& options)
-      : path_(std::move(path)), format_(format), options_(options) {}
+  LogFileSource(std::string path, std::unique_ptr<LineFormat> format, const SourceOptions& options)
+      : path_(std::move(path)), format_(std::move(format)), options_(options) {}
 
   Status Run(const EventSink& sink) override {
     std::unique_ptr<ByteSource> in;
@@ -325,8 +281,7 @@ class LogFileSource : public EventSource {
     } else {
       NSRADAR_RETURN_IF_ERROR(ByteSource::Open(path_, &in));
     }
-    std::unique_ptr<LineFormat> format = NewLineFormat(format_);
-    if (!format) return Status::InvalidArgument(path_ + ": not a log format");
+    LineFormat* format = format_.get();
     LineContext ctx(path_, options_, &stats_, &sink);
     std::string buf(1 << 16, '\0');
     std::string line;
@@ -380,14 +335,15 @@ class LogFileSource : public EventSource {
 
  private:
   std::string path_;
-  Format format_;
+  std::unique_ptr<LineFormat> format_;
   SourceOptions options_;
 };
 
 }  // namespace
 
-std::unique_ptr<EventSource> NewLogFileSource(const std::string& path, Format format, const SourceOptions& options) {
-  return std::make_unique<LogFileSource>(path, format, options);
+std::unique_ptr<EventSource> NewLogFileSource(const std::string& path, std::unique_ptr<LineFormat> format,
+                                              const SourceOptions& options) {
+  return std::make_unique<LogFileSource>(path, std::move(format), options);
 }
 
 }  // namespace nsradar::ingest

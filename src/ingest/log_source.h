@@ -77,10 +77,9 @@ class LinePairing {
   std::list<std::string> ages_;
 };
 
-std::unique_ptr<EventSource> NewLogFileSource(const std::string& path, Format format, const SourceOptions& options);
-std::unique_ptr<LineFormat> NewLineFormat(Format format);
-// The format of a log whose first lines are `lines`, or kAuto.
-Format SniffLogFormat(const std::vector<std::string>& lines);
+// A log file read line by line, each line handed to `format`.
+std::unique_ptr<EventSource> NewLogFileSource(const std::string& path, std::unique_ptr<LineFormat> format,
+                                              const SourceOptions& options);
 
 // Helpers the formats share.
 // Splits off the next field ending at `sep`; the rest stays in *in.

@@ -463,20 +463,20 @@ class WindowsDnsLog : public PairedLineFormat {
 
 }  // namespace
 
-bool LooksLikeBindQueryLog(const std::string& line) {
+bool LooksLikeBindQueryLog(std::string_view line) {
   return line.find(" client ") != std::string::npos && line.find(": query: ") != std::string::npos;
 }
-bool LooksLikeUnboundLog(const std::string& line) { return line.find(" unbound[") != std::string::npos; }
-bool LooksLikeDnsmasqLog(const std::string& line) {
+bool LooksLikeUnboundLog(std::string_view line) { return line.find(" unbound[") != std::string::npos; }
+bool LooksLikeDnsmasqLog(std::string_view line) {
   return line.find(" dnsmasq[") != std::string::npos || line.find(" pihole-FTL[") != std::string::npos;
 }
-bool LooksLikePowerDnsLog(const std::string& line) {
+bool LooksLikePowerDnsLog(std::string_view line) {
   return line.find("msg=\"") != std::string::npos && line.find("subsystem=\"") != std::string::npos;
 }
-bool LooksLikeCoreDnsLog(const std::string& line) {
+bool LooksLikeCoreDnsLog(std::string_view line) {
   return line.find("[INFO] ") != std::string::npos && std::count(line.begin(), line.end(), '"') >= 2;
 }
-bool LooksLikeWindowsDnsLog(const std::string& line) {
+bool LooksLikeWindowsDnsLog(std::string_view line) {
   return line.find(" PACKET ") != std::string::npos || line.starts_with("DNS Server log file");
 }
 

@@ -1,5 +1,5 @@
 // EventSource: anything that yields DnsEvents (a pcap file, a dnstap file, a
-// log file), and the registry that opens the right one for a path.
+// log file). formats.h opens the right one for a path.
 //
 // Bad input never stops a source: each skipped packet, frame or line is
 // counted under a reason, and the first few are kept as samples for
@@ -22,29 +22,6 @@
 #include "util/status.h"
 
 namespace nsradar::ingest {
-
-enum class Format {
-  kAuto,
-  kPcap,
-  kDnstap,
-  kZeekTsv,
-  kZeekJson,
-  kSuricataEve,
-  kBindLog,
-  kUnboundLog,
-  kDnsmasqLog,
-  kPowerDnsLog,
-  kCoreDnsLog,
-  kWindowsDnsLog,
-};
-inline constexpr Format kAllFormats[] = {Format::kAuto,        Format::kPcap,       Format::kDnstap,
-                                         Format::kZeekTsv,     Format::kZeekJson,   Format::kSuricataEve,
-                                         Format::kBindLog,     Format::kUnboundLog, Format::kDnsmasqLog,
-                                         Format::kPowerDnsLog, Format::kCoreDnsLog, Format::kWindowsDnsLog};
-// "auto", "pcap", "dnstap", "zeek", "zeek-json", "suricata", "bind",
-// "unbound", "dnsmasq", "powerdns", "coredns", "windows-dns".
-const char* FormatName(Format f);
-bool ParseFormat(std::string_view text, Format* out);
 
 struct SourceOptions {
   const dns::PublicSuffixList* psl = nullptr;  // default list when null
@@ -87,9 +64,5 @@ class EventSource {
 
 // Fills ev->registered_offset from ev->qname.
 void SetRegisteredDomain(const dns::PublicSuffixList& psl, DnsEvent* ev);
-
-// Detects the format from the first bytes when `format` is kAuto.
-Status OpenSource(const std::string& path, Format format, const SourceOptions& options,
-                  std::unique_ptr<EventSource>* out);
 
 }  // namespace nsradar::ingest

@@ -201,6 +201,8 @@ class ZeekTsvFormat : public LineFormat {
 
 }  // namespace
 
+bool LooksLikeZeekTsv(std::string_view line) { return line.starts_with("#separator") || line.starts_with("#fields"); }
+
 std::unique_ptr<LineFormat> NewZeekTsvFormat() { return std::make_unique<ZeekTsvFormat>(); }
 
 }  // namespace nsradar::ingest

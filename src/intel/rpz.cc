@@ -10,6 +10,7 @@
 
 #include "dns/name.h"
 #include "intel/check.h"
+#include "util/atomic_file.h"
 
 namespace nsradar::intel {
 namespace {
@@ -113,15 +114,7 @@ Status ExportRpz(const nsdb::Store& store, RpzOptions options, const std::string
   options.previous_serial = std::max(options.previous_serial, ReadRpzSerial(path));
   std::string zone;
   NSRADAR_RETURN_IF_ERROR(BuildRpz(store, options, &zone, stats));
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << zone;
-    out.flush();
-    if (!out) return Status::IOError(tmp + ": cannot write the RPZ zone");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::IOError(path + ": cannot replace the RPZ zone");
-  return Status::OK();
+  return ReplaceFile(path, zone);
 }
 
 }  // namespace nsradar::intel

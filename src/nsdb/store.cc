@@ -226,6 +226,21 @@ class Store::Impl {
   StoreOptions options_;
   std::shared_ptr<rocksdb::Cache> cache_;
   mutable std::mutex write_mu_;
+  // A failed write (a full disk) leaves RocksDB refusing every write until
+  // its error is cleared; the next write first asks it to resume, which
+  // works once the cause is gone. Guarded by write_mu_.
+  bool write_failed_ = false;
+
+  Status ResumeAfterFailure() {
+    if (!write_failed_) return Status::OK();
+    NSRADAR_RETURN_IF_ERROR(FromRocks(db_->Resume(), "resuming writes after a failed write"));
+    write_failed_ = false;
+    return Status::OK();
+  }
+  Status Written(const Status& s) {
+    if (!s.ok()) write_failed_ = true;
+    return s;
+  }
 
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
   int64_t ZoneLatest(uint32_t id) const {
@@ -635,6 +650,7 @@ std::unique_ptr<rocksdb::Iterator> ZoneScan(rocksdb::DB* db, rocksdb::ColumnFami
 Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std::string& source, IngestResult* r) {
   if (t < 0) return Status::InvalidArgument("observation time must not be before 1970");
   std::lock_guard<std::mutex> lock(write_mu_);
+  NSRADAR_RETURN_IF_ERROR(ResumeAfterFailure());
   *r = IngestResult();
   r->zone = snap.apex();
   r->observed_at = t;
@@ -1034,7 +1050,7 @@ Status Store::Impl::Ingest(const zone::ZoneSnapshot& snap, int64_t t, const std:
     for (const auto& [k, val] : meta) NSRADAR_RETURN_IF_ERROR(w.Put(kMeta, k, val));
   }
 
-  NSRADAR_RETURN_IF_ERROR(w.Commit());
+  NSRADAR_RETURN_IF_ERROR(Written(w.Commit()));
   if (bulk) {
     std::error_code ec;
     fs::remove_all(tmp, ec);
@@ -1319,8 +1335,8 @@ Status Store::Counts(std::string_view ns, NsCounts* out) const {
   return Status::OK();
 }
 
-Status Store::NameServersUnder(std::string_view suffix, std::string_view after, size_t limit,
-                               std::vector<NsRow>* out, bool* more) const {
+Status Store::NameServersUnder(std::string_view suffix, std::string_view after, size_t limit, std::vector<NsRow>* out,
+                               bool* more) const {
   out->clear();
   if (more) *more = false;
   if (limit > kMaxPage) return Status::InvalidArgument("limit must be at most " + std::to_string(kMaxPage));
@@ -1606,6 +1622,7 @@ Status Store::Observe(const std::vector<NsObservation>& pairs, const std::vector
   Impl& d = *impl_;
   if (d.options_.read_only) return Status::InvalidArgument("the store is open read-only");
   std::lock_guard lock(d.write_mu_);
+  NSRADAR_RETURN_IF_ERROR(d.ResumeAfterFailure());
   // Aggregate the batch first: traffic repeats the same records endlessly.
   std::map<std::string, ObservedValue> edges, glue;
   auto note = [](ObservedValue& v, int64_t t) {
@@ -1645,7 +1662,7 @@ Status Store::Observe(const std::vector<NsObservation>& pairs, const std::vector
   }
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  NSRADAR_RETURN_IF_ERROR(FromRocks(d.db_->Write(wo, &batch), "writing observations"));
+  NSRADAR_RETURN_IF_ERROR(d.Written(FromRocks(d.db_->Write(wo, &batch), "writing observations")));
   if (!edges.empty()) d.any_observed_ = true;
   return Status::OK();
 }
@@ -1659,7 +1676,9 @@ Status Store::PutAlert(const StoredAlert& alert) {
   std::string value = alert.category;
   value.push_back('\0');
   value += alert.json;
-  return FromRocks(d.db_->Put(rocksdb::WriteOptions(), d.cf(kAlerts), key, value), "writing an alert");
+  std::lock_guard lock(d.write_mu_);
+  NSRADAR_RETURN_IF_ERROR(d.ResumeAfterFailure());
+  return d.Written(FromRocks(d.db_->Put(rocksdb::WriteOptions(), d.cf(kAlerts), key, value), "writing an alert"));
 }
 
 Status Store::Alerts(std::string_view domain, size_t limit, std::vector<StoredAlert>* out) const {
@@ -1723,14 +1742,18 @@ Status Store::PutIndicators(const std::vector<Indicator>& indicators, std::strin
   Impl& d = *impl_;
   if (replaced) *replaced = 0;
   if (d.options_.read_only) return Status::InvalidArgument("the store is open read-only");
+  std::lock_guard lock(d.write_mu_);
+  NSRADAR_RETURN_IF_ERROR(d.ResumeAfterFailure());
   rocksdb::WriteBatch batch;
   if (!replace_source.empty()) {
     // Deletes first: a put of the same key later in the batch wins.
+    Status deleted;
     NSRADAR_RETURN_IF_ERROR(ScanIndicators([&](const Indicator& i) {
-      if (i.source != replace_source) return;
-      (void)batch.Delete(d.cf(kIntel), IndicatorKey(i.kind, i.value));
+      if (i.source != replace_source || !deleted.ok()) return;
+      deleted = FromRocks(batch.Delete(d.cf(kIntel), IndicatorKey(i.kind, i.value)), "batch");
       if (replaced) ++*replaced;
     }));
+    NSRADAR_RETURN_IF_ERROR(deleted);
   }
   for (const auto& i : indicators) {
     std::string value = i.category;
@@ -1740,7 +1763,7 @@ Status Store::PutIndicators(const std::vector<Indicator>& indicators, std::strin
     PutVarint64(&value, static_cast<uint64_t>(i.added));
     NSRADAR_RETURN_IF_ERROR(FromRocks(batch.Put(d.cf(kIntel), IndicatorKey(i.kind, i.value), value), "batch"));
   }
-  return FromRocks(d.db_->Write(rocksdb::WriteOptions(), &batch), "writing indicators");
+  return d.Written(FromRocks(d.db_->Write(rocksdb::WriteOptions(), &batch), "writing indicators"));
 }
 
 Status Store::FindIndicator(IndicatorKind kind, std::string_view value, Indicator* out) const {

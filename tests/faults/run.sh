@@ -14,7 +14,7 @@
 #          each kill: the RPZ file is a valid zone (named-checkzone), every
 #          alert written to alerts_out before the kill is in the store,
 #          the store opens, Unbound reconnects and the next tunnel alerts.
-#   disk   store, alerts_out and RPZ on an 8 MB tmpfs, filled up: the
+#   disk   store, alerts_out and RPZ on a 128 MB tmpfs, filled up: the
 #          error is logged, nsradar stays up and keeps detecting (alerts on
 #          stdout), the files stay valid; when space returns the alerts
 #          raised meanwhile reach the store, alerts_out and the RPZ.
@@ -223,7 +223,7 @@ NSR_PID=""
 
 # === disk full =====================================================================
 mkdir -p "$WORK/small"
-mount -t tmpfs -o size=8m nsr-small "$WORK/small"
+mount -t tmpfs -o size=128m nsr-small "$WORK/small"
 write_config "$WORK/small"
 start_nsradar
 tunnel_until_alert d1.test "$client" "$WORK/small/alerts.jsonl" 60 || fail "disk: no first alert"
@@ -234,7 +234,7 @@ client=$((client + 1))
 wait_for 30 in_stdout d2.test || fail "disk full: detection stopped (no d2.test alert on stdout)"
 kill -0 "$NSR_PID" 2>/dev/null || fail "disk full: nsradar died"
 [[ $(api /healthz) == ok ]] || fail "disk full: no /healthz"
-grep -q 'No space left on device' "$WORK/nsradar.err" || fail "disk full: no error logged"
+wait_for 15 grep -q 'No space left on device' "$WORK/nsradar.err" || fail "disk full: no error logged"
 rpz_valid "$WORK/small/rpz.zone" || fail "disk full: RPZ invalid"
 rm -f "$WORK/small/filler"
 tunnel d3.test "$client" 150

@@ -169,6 +169,11 @@ with open(sys.argv[3], "wb") as f:
 }
 sink 127.0.0.1 9021 "$WORK/d2ttxt.received"
 sink 127.0.0.1 9022 "$WORK/d2tkey.received"
+# The tunnels connect to the sinks as soon as they authenticate: wait until
+# both listen (an interpreter can take a second to start on a busy machine).
+for port in 9021 9022; do
+  for _ in $(seq 100); do in_core ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.1; done
+done
 
 # --- nsradar, then the resolver that streams to it -------------------------
 SOCK="$WORK/dnstap.sock"
@@ -286,7 +291,7 @@ s.sendall(open(sys.argv[2], \"rb\").read()); s.shutdown(socket.SHUT_WR); s.recv(
 for _ in $(seq 50); do in_core ip addr show tnull 2>/dev/null | grep -q 10.253.1.1 && in_core ip addr show ttxt 2>/dev/null | grep -q 10.253.2.1 && break; sleep 0.1; done
 sink 10.253.1.1 9000 "$WORK/iodnull.received"
 sink 10.253.2.1 9000 "$WORK/iodtxt.received"
-sleep 0.3
+for _ in $(seq 100); do [[ $(in_core ss -Hltn "sport = :9000" | wc -l) -ge 2 ]] && break; sleep 0.1; done
 iodine_client iodnull 1 ""
 iodine_client iodtxt 2 "-T TXT -O Base32"
 

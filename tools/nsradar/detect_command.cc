@@ -3,15 +3,16 @@
 // tunneling and exfiltration alerts over DNS traffic. docs/detection.md.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <memory>
 
-#include "alert_sink.h"
 #include "commands.h"
 #include "detect/alert_json.h"
 #include "detect/detector.h"
 #include "inputs.h"
 #include "nsdb/store.h"
+#include "pipeline/alert_sink.h"
 #include "util/time.h"
 
 namespace nsradar::cli {
@@ -28,7 +29,6 @@ struct DetectOptions {
   std::string learn_out;
   std::string out;
   bool no_fingerprints = false;
-  std::string store;
 };
 
 detect::Allowlist BuildAllowlist(const DetectOptions& o) {
@@ -53,15 +53,35 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
   detect::DetectorOptions options;
   options.fingerprints = !o.no_fingerprints;
   detect::Detector detector(options, BuildAllowlist(o));
+  // Alerts are kept when a store is named (--store) or the default one
+  // exists: the checks, the API and the RPZ read them there.
   std::unique_ptr<nsdb::Store> store;
-  if (!o.store.empty()) {
-    if (Status s = nsdb::Store::Open(o.store, nsdb::StoreOptions(), &store); !s.ok()) {
+  if (g.store_given || std::filesystem::exists(std::filesystem::path(g.store) / "CURRENT")) {
+    if (Status s = nsdb::Store::Open(g.store, nsdb::StoreOptions(), &store); !s.ok()) {
       PrintError(s.ToString());
       throw CLI::RuntimeError(1);
     }
+    fmt::print(stderr, "alerts are kept in the store {}\n", g.store);
   }
-  AlertSink sink(
-      {.store = store.get(), .out_path = o.out, .envelope = envelope, .json_stdout = g.json, .human_stdout = watch});
+  pipeline::AlertSinkOptions sink_options;
+  sink_options.store = store.get();
+  sink_options.out_path = o.out;
+  sink_options.envelope = envelope;
+  sink_options.on_alert = [&g, watch](const detect::Alert& a, const std::string& line) {
+    if (g.json) {
+      std::fputs(line.c_str(), stdout);
+      std::fputc('\n', stdout);
+    } else if (watch) {
+      fmt::print("{} {} {} {} {:.2f} {} [{}]\n", FormatTime(a.alert_time_us / 1'000'000), a.registered_domain,
+                 a.category, a.severity, a.score, a.clients.empty() ? "-" : a.clients[0].address.ToString(),
+                 pipeline::AlertWhy(a));
+    }
+    std::fflush(stdout);
+  };
+  std::unique_ptr<pipeline::AlertSink> sink;
+  if (Status s = pipeline::AlertSink::Open(std::move(sink_options), &sink); !s.ok()) {
+    throw CLI::ValidationError("--out", s.message());
+  }
   std::vector<detect::Alert> fresh, all;
   StopControl stop(o.duration);
   ingest::SourceOptions so;
@@ -70,17 +90,18 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
   auto on_event = [&](const ingest::DnsEvent& ev, bool) {
     detector.Add(ev, &fresh);
     for (auto& a : fresh) {
-      sink.Emit(a);
+      sink->Emit(a);
       all.push_back(std::move(a));
     }
     fresh.clear();
   };
-  const bool ok = RunInputs(ExpandInputs(o.inputs), format, so, false, on_event);
+  const bool ok = RunInputs(ingest::ExpandInputs(o.inputs), format, so, false, on_event);
   if (!g.json && !watch) {
     Table t({"ALERT TIME", "DOMAIN", "CATEGORY", "SEVERITY", "SCORE", "TOP CLIENT", "WHY"});
     for (const auto& a : all) {
       t.Add({FormatTime(a.alert_time_us / 1'000'000), a.registered_domain, a.category, a.severity,
-             fmt::format("{:.2f}", a.score), a.clients.empty() ? "" : a.clients[0].address.ToString(), AlertWhy(a)});
+             fmt::format("{:.2f}", a.score), a.clients.empty() ? "" : a.clients[0].address.ToString(),
+             pipeline::AlertWhy(a)});
     }
     t.Print(stdout);
   }
@@ -110,7 +131,6 @@ void AddOptions(CLI::App* cmd, DetectOptions* o) {
   cmd->add_option("--popular", o->popularity, "Popularity list ('RANK,NAME' CSV, e.g. Tranco) to allowlist");
   cmd->add_option("--popular-top", o->popularity_top, "How many names of --popular to take")->capture_default_str();
   cmd->add_option("--out", o->out, "Also append every alert as a JSON line to this file");
-  cmd->add_option("--store", o->store, "Keep the alerts in this store (for checks, the API and RPZ)");
   cmd->add_flag("--no-fingerprints", o->no_fingerprints, "Ignore known tools' marks (to evaluate the features alone)");
 }
 

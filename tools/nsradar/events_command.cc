@@ -84,7 +84,7 @@ void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
   so.psl = psl.get();
   so.follow = o.follow;
   so.stop = &g_stop_inputs;
-  const std::vector<std::string> inputs = ExpandInputs(o.inputs);
+  const std::vector<std::string> inputs = ingest::ExpandInputs(o.inputs);
   if (o.follow && inputs.size() != 1) throw CLI::ValidationError("--follow", "follows exactly one file");
   uint64_t printed = 0;
   std::string line;

@@ -1,14 +1,11 @@
 #include "inputs.h"
 
 #include <fmt/format.h>
-#include <glob.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <csignal>
 
-#include "ingest/dnstap_socket.h"
-#include "ingest/pcap_source.h"
 #include "output.h"
 
 namespace nsradar::cli {
@@ -19,20 +16,6 @@ namespace {
 extern "C" void OnStopSignal(int) { g_stop_inputs = true; }
 }  // namespace
 
-std::vector<std::string> ExpandInputs(const std::vector<std::string>& inputs) {
-  std::vector<std::string> out;
-  for (const auto& in : inputs) {
-    glob_t g{};
-    if (in.find_first_of("*?[") != std::string::npos && glob(in.c_str(), 0, nullptr, &g) == 0) {
-      for (size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
-    } else {
-      out.push_back(in);
-    }
-    globfree(&g);
-  }
-  return out;
-}
-
 std::unique_ptr<dns::PublicSuffixList> LoadPublicSuffixList(const std::string& path) {
   if (path.empty()) return nullptr;
   std::unique_ptr<dns::PublicSuffixList> list;
@@ -40,41 +23,16 @@ std::unique_ptr<dns::PublicSuffixList> LoadPublicSuffixList(const std::string& p
   return list;
 }
 
-Status OpenInput(const std::string& input, ingest::Format format, const ingest::SourceOptions& options,
-                 std::unique_ptr<ingest::EventSource>* out, bool* live) {
-  *live = true;
-  if (input.starts_with("dnstap-socket:")) {
-    *out = ingest::NewDnstapSocketSource(input.substr(14), options, &g_stop_inputs);
-    return Status::OK();
-  }
-  if (input.starts_with("interface:")) {
-    *out = ingest::NewPcapLiveSource(input.substr(10), "", options, &g_stop_inputs);
-    return Status::OK();
-  }
-  *live = false;
-  return ingest::OpenSource(input, format, options, out);
-}
-
 ingest::Format FormatOption(const std::string& text) {
   ingest::Format f;
   if (ingest::ParseFormat(text, &f)) return f;
-  std::string names;
-  for (ingest::Format k : ingest::kAllFormats) names += std::string(names.empty() ? "" : ", ") + ingest::FormatName(k);
-  throw CLI::ValidationError("--format", "'" + text + "': expected one of " + names);
+  throw CLI::ValidationError("--format", "'" + text + "': expected one of " + ingest::FormatNames());
 }
 
 namespace {
 
-// "<input>: N events from M records; skipped: reason=n ...; error: ..." on
-// stderr, for every input, read whole or not.
 void PrintSummary(const std::string& input, const ingest::SourceStats& st, const Status& error, bool verbose) {
-  std::string line = fmt::format("{}: {} events from {} records", input, st.events, st.records);
-  if (!st.skipped.empty()) {
-    line += "; skipped:";
-    for (const auto& [reason, n] : st.skipped) line += fmt::format(" {}={}", reason, n);
-  }
-  if (!error.ok()) line += "; error: " + error.ToString();
-  fmt::print(stderr, "{}\n", line);
+  fmt::print(stderr, "{}\n", ingest::InputSummary(input, st, error));
   if (verbose) {
     for (const auto& [reason, samples] : st.samples) {
       for (const auto& sample : samples) fmt::print(stderr, "  {}: {}\n", reason, sample);
@@ -90,23 +48,23 @@ bool RunInputs(const std::vector<std::string>& inputs, ingest::Format format, co
   size_t failed = 0;
   for (const auto& input : inputs) {
     std::unique_ptr<ingest::EventSource> source;
-    bool live = false;
-    Status s = OpenInput(input, format, options, &source, &live);
-    live |= options.follow;
+    const bool live = ingest::IsLiveInput(input) || options.follow;
     if (live && inputs.size() > 1) {
       throw CLI::ValidationError("inputs", "a live source (" + input + ") must be the only input");
     }
+    Status s = ingest::OpenInput(input, format, options, &source);
     if (s.ok()) {
       if (live) fmt::print(stderr, "{}: listening; stop with Ctrl-C or SIGTERM\n", input);
       s = source->Run([&](const ingest::DnsEvent& ev) { on_event(ev, live); });
       // What was read before an input broke off still counts: its events
       // are handed on, and only the run's exit status tells of the damage.
       if (s.ok() && after_input) after_input(live);
-      if (s.ok()) s = source->stats().input_error;
     }
     std::fflush(stdout);
-    PrintSummary(input, source ? source->stats() : ingest::SourceStats{}, s, verbose);
-    if (!s.ok()) ++failed;
+    const ingest::SourceStats none;
+    const ingest::SourceStats& stats = source ? source->stats() : none;
+    PrintSummary(input, stats, s, verbose);
+    if (!s.ok() || !stats.input_error.ok()) ++failed;
   }
   if (failed) PrintError(fmt::format("{} of {} inputs could not be read whole", failed, inputs.size()));
   return failed == 0;

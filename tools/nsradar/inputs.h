@@ -1,7 +1,6 @@
-// Opening traffic inputs for the commands that read them (events,
-// ingest-traffic): files in any format, or one live source
-// ("dnstap-socket:PATH", "interface:NAME") that runs until SIGINT/SIGTERM or
-// --duration.
+// Running traffic inputs (ingest/inputs.h) for the commands that read them
+// (events, ingest-traffic, detect, watch), with a summary line per input on
+// standard error; live sources run until SIGINT/SIGTERM or --duration.
 #pragma once
 
 #include <atomic>
@@ -12,17 +11,13 @@
 #include <vector>
 
 #include "dns/public_suffix.h"
-#include "ingest/source.h"
+#include "ingest/inputs.h"
 #include "util/status.h"
 
 namespace nsradar::cli {
 
 // Set by SIGINT/SIGTERM and by the duration timer; live sources poll it.
 extern std::atomic<bool> g_stop_inputs;
-
-// Inputs with their glob patterns ("logs/dns.log.*") expanded in order; a
-// pattern matching nothing stays as written, to fail with its name.
-std::vector<std::string> ExpandInputs(const std::vector<std::string>& inputs);
 
 // The list in `path`, or null (the default list) for an empty path; throws
 // a usage error naming --psl when the file cannot be read.
@@ -41,10 +36,6 @@ ingest::Format FormatOption(const std::string& text);
 bool RunInputs(const std::vector<std::string>& inputs, ingest::Format format, const ingest::SourceOptions& options,
                bool verbose, const std::function<void(const ingest::DnsEvent&, bool live)>& on_event,
                const std::function<void(bool live)>& after_input = nullptr);
-
-// Opens `input`; *live tells whether it is a live source.
-Status OpenInput(const std::string& input, ingest::Format format, const ingest::SourceOptions& options,
-                 std::unique_ptr<ingest::EventSource>* out, bool* live);
 
 // Installs the stop signals and, when seconds > 0, a timer that stops live
 // inputs after that long; the timer ends when the object does.

@@ -35,7 +35,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the subcommand
   GlobalOptions global;
-  app.add_option("--store", global.store, "Store directory")->capture_default_str();
+  app.add_option("--store", global.store, "Store directory (every command)")
+      ->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->each([&global](const std::string&) { global.store_given = true; });
   app.add_flag("--json", global.json, "Machine output: one JSON document, or JSON lines for streams");
   AddZoneCommands(app, global);
   AddQueryCommands(app, global);

@@ -13,6 +13,7 @@ namespace nsradar::cli {
 
 struct GlobalOptions {
   std::string store = "./nsradar-data";
+  bool store_given = false;  // --store was on the command line
   bool json = false;
 };
 

@@ -7,24 +7,17 @@
 // store's writer: it reads the configured traffic inputs, detects, keeps
 // and checks alerts, imports threat intelligence (again on SIGHUP), rewrites
 // the RPZ zone when anything changed, and answers the API from the same
-// store (docs/pipeline.md).
+// store (pipeline/pipeline.h, docs/pipeline.md).
 #include <fmt/format.h>
 
-#include <atomic>
-#include <mutex>
-#include <thread>
-
-#include "alert_sink.h"
 #include "api/http_server.h"
 #include "api/service.h"
 #include "commands.h"
-#include "detect/detector.h"
-#include "inputs.h"
-#include "intel/import.h"
-#include "intel/rpz.h"
 #include "nsdb/store.h"
-#include "pipeline_config.h"
+#include "output.h"
+#include "pipeline/pipeline.h"
 #include "util/log.h"
+#include "util/time.h"
 
 namespace nsradar::cli {
 namespace {
@@ -60,11 +53,6 @@ void SetUpLog(const std::string& format, const std::string& level, const std::st
   if (Status s = SetLogFile(file); !s.ok()) Fail(s);
 }
 
-void ReopenLog() {
-  if (Status s = ReopenLogFile(); !s.ok())
-    Log(LogLevel::kError, "serve", "reopening the log", {{"error", s.ToString()}});
-}
-
 void RunServe(const GlobalOptions& g, const ServeOptions& o) {
   SetUpLog(o.log_format, o.log_level, o.log_file);
   api::ApiKeys keys;
@@ -83,7 +71,9 @@ void RunServe(const GlobalOptions& g, const ServeOptions& o) {
     if (Status s = store->CatchUp(); !s.ok()) Log(LogLevel::kError, "serve", "catching up", {{"error", s.ToString()}});
   });
   server.HandleSignals([&keys, &o] {
-    ReopenLog();
+    if (Status s = ReopenLogFile(); !s.ok()) {
+      Log(LogLevel::kError, "serve", "reopening the log", {{"error", s.ToString()}});
+    }
     // A bad file keeps the previous keys in force.
     if (Status s = keys.Load(o.api_keys); !s.ok()) {
       Log(LogLevel::kError, "serve", "reloading API keys; the previous keys stay in force", {{"error", s.ToString()}});
@@ -98,148 +88,40 @@ void RunServe(const GlobalOptions& g, const ServeOptions& o) {
   Log(LogLevel::kInfo, "serve", "stopped");
 }
 
-// Imports every intel file of the configuration, each replacing its
-// earlier indicators. Errors are printed; the pipeline keeps going.
-void ImportIntel(nsdb::Store& store, const PipelineConfig& c) {
-  for (const auto& file : c.intel) {
-    intel::IndicatorFileOptions fo;
-    fo.default_category = c.intel_category;
-    fo.added = static_cast<int64_t>(std::time(nullptr));
-    uint64_t shown = 0;
-    fo.on_error = [&](const std::string& place, const std::string& why) {
-      if (++shown <= 10) Log(LogLevel::kWarn, "intel", why, {{"place", place}});
-    };
-    intel::ImportResult r;
-    intel::FetchOptions fetch;
-    fetch.ca_file = c.intel_ca_file;
-    if (Status s = intel::ImportIndicators(store, file, fo, /*replace=*/true, &r, fetch); !s.ok()) {
-      Log(LogLevel::kError, "intel", "import failed", {{"error", s.ToString()}});
-      continue;
-    }
-    Log(LogLevel::kInfo, "intel",
-        fmt::format("{}: {} indicators ({}), {} lines skipped, {} replaced", file, r.indicators, r.stats.format,
-                    r.stats.errors, r.replaced));
-  }
+// The human line of an alert, as detect and watch print it.
+void PrintAlertLine(const detect::Alert& a) {
+  fmt::print("{} {} {} {} {:.2f} {} [{}]\n", FormatTime(a.alert_time_us / 1'000'000), a.registered_domain, a.category,
+             a.severity, a.score, a.clients.empty() ? "-" : a.clients[0].address.ToString(), pipeline::AlertWhy(a));
+  std::fflush(stdout);
 }
 
-void RunPipeline(CLI::App* cmd, const GlobalOptions& g, ServeOptions o) {
-  PipelineConfig c;
-  if (Status s = LoadPipelineConfig(o.config, &c); !s.ok()) Fail(s);
+void RunPipeline(CLI::App* cmd, const GlobalOptions& g, const ServeOptions& o) {
+  pipeline::Config c;
+  if (Status s = pipeline::LoadConfig(o.config, &c); !s.ok()) Fail(s);
   // Command-line flags override the file.
+  auto given = [cmd](const char* flag) { return cmd->count(flag) > 0; };
   if (cmd->get_parent()->get_option("--store")->count()) c.store = g.store;
-  if (cmd->count("--listen")) c.listen = o.server.listen;
-  if (cmd->count("--api-keys")) c.api_keys = o.api_keys;
-  if (cmd->count("--rate-limit")) c.rate_limit = o.rate_limit;
-  if (cmd->count("--tls-cert")) c.tls_cert = o.server.tls_cert;
-  if (cmd->count("--tls-key")) c.tls_key = o.server.tls_key;
-  if (cmd->count("--access-log")) c.access_log = o.server.access_log;
-  if (cmd->count("--log-format")) c.log_format = o.log_format;
-  if (cmd->count("--log-level")) c.log_level = o.log_level;
-  if (cmd->count("--log-file")) c.log_file = o.log_file;
+  if (given("--listen")) c.server.listen = o.server.listen;
+  if (given("--api-keys")) c.api_keys = o.api_keys;
+  if (given("--rate-limit")) c.rate_limit = o.rate_limit;
+  if (given("--threads")) c.server.threads = o.server.threads;
+  if (given("--max-connections")) c.server.max_connections = o.server.max_connections;
+  if (given("--first-byte-timeout-ms")) c.server.first_byte_timeout = o.server.first_byte_timeout;
+  if (given("--request-timeout-ms")) c.server.request_timeout = o.server.request_timeout;
+  if (given("--idle-timeout-ms")) c.server.idle_timeout = o.server.idle_timeout;
+  if (given("--tls-cert")) c.server.tls_cert = o.server.tls_cert;
+  if (given("--tls-key")) c.server.tls_key = o.server.tls_key;
+  if (given("--access-log")) c.server.access_log = o.server.access_log;
+  if (given("--cache-mb")) c.cache_mb = o.cache_mb;
+  if (given("--log-format")) c.log_format = o.log_format;
+  if (given("--log-level")) c.log_level = o.log_level;
+  if (given("--log-file")) c.log_file = o.log_file;
   SetUpLog(c.log_format, c.log_level, c.log_file);
-  o.server.listen = c.listen;
-  o.server.tls_cert = c.tls_cert;
-  o.server.tls_key = c.tls_key;
-  o.server.access_log = c.access_log;
-  const ingest::Format format = FormatOption(c.input_format);
-  detect::AlertEnvelope envelope;
-  if (!detect::ParseAlertEnvelope(c.envelope, &envelope)) {
-    Fail(Status::InvalidArgument(o.config + ": envelope '" + c.envelope + "': expected plain, eve or ecs"));
-  }
-  detect::Allowlist allow = detect::Allowlist::BuiltIn();
-  for (const auto& path : c.allowlists) {
-    if (Status s = allow.LoadFile(path, "allowlisted"); !s.ok()) Fail(s);
-  }
-  api::ApiKeys keys;
-  if (Status s = keys.Load(c.api_keys); !s.ok()) Fail(s);
-  nsdb::StoreOptions so;
-  so.block_cache_bytes = o.cache_mb << 20;
-  std::unique_ptr<nsdb::Store> store;
-  if (Status s = nsdb::Store::Open(c.store, so, &store); !s.ok()) Fail(s);
-  ImportIntel(*store, c);
-
-  std::atomic<bool> rpz_dirty = !c.rpz_out.empty();
-  std::mutex detect_mu;  // the detector and the sink serve every input thread
-  detect::Detector detector({}, allow);
-  AlertSink sink({.store = store.get(), .out_path = c.alerts_out, .envelope = envelope, .human_stdout = true});
-  g_stop_inputs = false;
-  ingest::SourceOptions source_options;
-  source_options.stop = &g_stop_inputs;
-  source_options.follow = c.follow;
-  std::vector<std::thread> inputs;
-  for (const auto& input : ExpandInputs(c.inputs)) {
-    inputs.emplace_back([&, input] {
-      std::unique_ptr<ingest::EventSource> source;
-      bool live = false;
-      Status s = OpenInput(input, format, source_options, &source, &live);
-      std::vector<detect::Alert> fresh;
-      if (s.ok()) {
-        s = source->Run([&](const ingest::DnsEvent& ev) {
-          std::lock_guard lock(detect_mu);
-          detector.Add(ev, &fresh);
-          for (auto& a : fresh) {
-            sink.Emit(a);
-            rpz_dirty = true;
-          }
-          fresh.clear();
-        });
-      }
-      if (!s.ok()) {
-        Log(LogLevel::kError, "input", "input failed", {{"input", input}, {"error", s.ToString()}});
-        return;
-      }
-      Log(LogLevel::kInfo, "input",
-          fmt::format("{}: {} events from {} records", input, source->stats().events, source->stats().records));
-    });
-  }
-
-  intel::RpzOptions rpz;
-  rpz.origin = c.rpz_origin;
-  rpz.action = c.rpz_action;
-  rpz.allowlist = &allow;
-  auto export_rpz = [&] {
-    if (c.rpz_out.empty() || !rpz_dirty.exchange(false)) return;
-    intel::RpzStats stats;
-    if (Status s = intel::ExportRpz(*store, rpz, c.rpz_out, &stats); !s.ok()) {
-      Log(LogLevel::kError, "rpz", "writing the RPZ failed; retrying", {{"error", s.ToString()}});
-      rpz_dirty = true;
-      return;
-    }
-    Log(LogLevel::kInfo, "rpz",
-        fmt::format("{}: serial {}, {} QNAME, {} NSDNAME, {} NSIP triggers", c.rpz_out, stats.serial, stats.qname,
-                    stats.nsdname, stats.nsip));
-    if (!c.rpz_reload_command.empty()) {
-      if (int rc = std::system(c.rpz_reload_command.c_str()); rc != 0) {
-        Log(LogLevel::kError, "rpz", fmt::format("rpz_reload_command failed (status {})", rc));
-      }
-    }
-  };
-
-  api::Metrics metrics;
-  api::Service service(store.get(), &keys, &metrics, api::ServiceOptions{.rate_limit = c.rate_limit});
-  api::HttpServer server(&service, &metrics, o.server);
-  if (Status s = server.Listen(); !s.ok()) {
-    g_stop_inputs = true;
-    for (auto& t : inputs) t.join();
-    Fail(s);
-  }
-  server.Every(std::chrono::milliseconds(static_cast<int64_t>(std::max(0.05, c.rpz_interval_seconds) * 1000)),
-               export_rpz);
-  server.HandleSignals([&] {
-    ReopenLog();
-    if (Status s = keys.Load(c.api_keys); !s.ok()) {
-      Log(LogLevel::kError, "serve", "reloading API keys; the previous keys stay in force", {{"error", s.ToString()}});
-    }
-    ImportIntel(*store, c);
-    rpz_dirty = true;
-  });
-  Log(LogLevel::kInfo, "serve",
-      fmt::format("pipeline on {} ({} inputs), API on port {}", c.store, c.inputs.size(), server.port()));
-  server.Run();
-  g_stop_inputs = true;
-  for (auto& t : inputs) t.join();
-  export_rpz();
-  Log(LogLevel::kInfo, "serve", fmt::format("stopped; {} alerts", sink.emitted()));
+  std::unique_ptr<pipeline::Pipeline> p;
+  pipeline::PipelineHooks hooks;
+  hooks.on_alert = [](const detect::Alert& a, const std::string&) { PrintAlertLine(a); };
+  if (Status s = pipeline::Pipeline::Create(c, std::move(hooks), &p); !s.ok()) Fail(s);
+  p->Run(/*handle_signals=*/true);
 }
 
 }  // namespace

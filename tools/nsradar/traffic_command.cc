@@ -80,7 +80,7 @@ void RunIngestTraffic(const GlobalOptions& g, const TrafficOptions& o) {
       last_flush = std::chrono::steady_clock::now();
     }
   };
-  const bool ok = RunInputs(ExpandInputs(o.inputs), format, so, false, on_event, [&](bool) { flush(); });
+  const bool ok = RunInputs(ingest::ExpandInputs(o.inputs), format, so, false, on_event, [&](bool) { flush(); });
   fmt::print(
       "{} events: {} new (name server, domain) pairs, {} seen again; {} new name server addresses, {} seen again\n",
       events, total.pairs_new, total.pairs_again, total.addresses_new, total.addresses_again);

@@ -1,17 +1,19 @@
-#include "pipeline_config.h"
+#include "pipeline/config.h"
 
 #include <fmt/format.h>
 
 #include <charconv>
+#include <chrono>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <type_traits>
 
 #include "util/strings.h"
 
-namespace nsradar::cli {
+namespace nsradar::pipeline {
 
-Status LoadPipelineConfig(const std::string& path, PipelineConfig* c) {
+Status LoadConfig(const std::string& path, Config* c) {
   std::ifstream in(path);
   if (!in) return Status::IOError(path + ": cannot open the configuration file");
   using Setter = std::function<const char*(std::string_view)>;
@@ -36,6 +38,28 @@ Status LoadPipelineConfig(const std::string& path, PipelineConfig* c) {
       return nullptr;
     };
   };
+  auto count = [](auto* field) -> Setter {
+    return [field](std::string_view v) -> const char* {
+      uint64_t n = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || end != v.data() + v.size() || n == 0 || n > (uint64_t{1} << 40)) {
+        return "expected a whole number, 1 or more";
+      }
+      *field = static_cast<std::remove_pointer_t<decltype(field)>>(n);
+      return nullptr;
+    };
+  };
+  auto millis = [](std::chrono::milliseconds* field) -> Setter {
+    return [field](std::string_view v) -> const char* {
+      int64_t n = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || end != v.data() + v.size() || n <= 0 || n > 86'400'000) {
+        return "expected milliseconds, 1 to 86400000";
+      }
+      *field = std::chrono::milliseconds(n);
+      return nullptr;
+    };
+  };
   auto boolean = [](bool* field) -> Setter {
     return [field](std::string_view v) -> const char* {
       if (v == "true" || v == "yes") return *field = true, nullptr;
@@ -45,12 +69,18 @@ Status LoadPipelineConfig(const std::string& path, PipelineConfig* c) {
   };
   const std::map<std::string, Setter, std::less<>> keys = {
       {"store", text(&c->store)},
-      {"listen", text(&c->listen)},
+      {"cache_mb", count(&c->cache_mb)},
+      {"listen", text(&c->server.listen)},
+      {"threads", count(&c->server.threads)},
+      {"max_connections", count(&c->server.max_connections)},
+      {"first_byte_timeout_ms", millis(&c->server.first_byte_timeout)},
+      {"request_timeout_ms", millis(&c->server.request_timeout)},
+      {"idle_timeout_ms", millis(&c->server.idle_timeout)},
       {"api_keys", text(&c->api_keys)},
       {"rate_limit", number(&c->rate_limit)},
-      {"tls_cert", text(&c->tls_cert)},
-      {"tls_key", text(&c->tls_key)},
-      {"access_log", text(&c->access_log)},
+      {"tls_cert", text(&c->server.tls_cert)},
+      {"tls_key", text(&c->server.tls_key)},
+      {"access_log", text(&c->server.access_log)},
       {"log_format", text(&c->log_format)},
       {"log_level", text(&c->log_level)},
       {"log_file", text(&c->log_file)},
@@ -89,4 +119,4 @@ Status LoadPipelineConfig(const std::string& path, PipelineConfig* c) {
   return Status::OK();
 }
 
-}  // namespace nsradar::cli
+}  // namespace nsradar::pipeline

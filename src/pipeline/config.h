@@ -10,19 +10,19 @@
 #include <string>
 #include <vector>
 
+#include "api/http_server.h"
 #include "util/status.h"
 
-namespace nsradar::cli {
+namespace nsradar::pipeline {
 
-struct PipelineConfig {
+struct Config {
   std::string store = "./nsradar-data";
-  // HTTP API.
-  std::string listen = "127.0.0.1:8080";
+  size_t cache_mb = 1024;  // the store's block cache
+  // HTTP API: server.listen, .tls_cert/.tls_key (HTTPS), .access_log, the
+  // connection limits and timeouts (api/http_server.h).
+  api::ServerOptions server;
   std::string api_keys;  // required
   double rate_limit = 30;
-  std::string tls_cert;  // HTTPS when set with tls_key
-  std::string tls_key;
-  std::string access_log;  // JSON lines, "-" for stdout
   // The diagnostic log.
   std::string log_format = "text";
   std::string log_level = "info";
@@ -47,6 +47,6 @@ struct PipelineConfig {
   double rpz_interval_seconds = 2;
 };
 
-Status LoadPipelineConfig(const std::string& path, PipelineConfig* out);
+Status LoadConfig(const std::string& path, Config* out);
 
-}  // namespace nsradar::cli
+}  // namespace nsradar::pipeline

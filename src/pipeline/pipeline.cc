@@ -1,0 +1,338 @@
+#include "pipeline/pipeline.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <ctime>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "api/api_keys.h"
+#include "api/http_server.h"
+#include "api/metrics.h"
+#include "api/service.h"
+#include "ingest/inputs.h"
+#include "intel/import.h"
+#include "intel/rpz.h"
+#include "nsdb/store.h"
+#include "util/log.h"
+
+namespace nsradar::pipeline {
+namespace {
+
+// A Prometheus label value: backslash, quote and newline escaped.
+std::string LabelValue(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    if (c == '\n') {
+      out += "\\n";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// What the metrics thread may read of an input while its thread runs: a
+// copy of the source's counters, refreshed every few thousand events and
+// at the end.
+struct InputState {
+  explicit InputState(std::string n) : name(std::move(n)) {}
+  const std::string name;
+  std::atomic<bool> running{false};
+  mutable std::mutex mu;  // guards stats and status
+  ingest::SourceStats stats;
+  Status status;
+};
+
+constexpr uint64_t kSnapshotEvery = 4096;
+
+}  // namespace
+
+class Pipeline::Impl {
+ public:
+  Impl(Config config, PipelineHooks hooks) : config_(std::move(config)), hooks_(std::move(hooks)) {}
+
+  Status Init() {
+    if (!ingest::ParseFormat(config_.input_format, &format_)) {
+      return Status::InvalidArgument("input_format '" + config_.input_format + "': expected one of " +
+                                     ingest::FormatNames());
+    }
+    if (!detect::ParseAlertEnvelope(config_.envelope, &envelope_)) {
+      return Status::InvalidArgument("envelope '" + config_.envelope + "': expected plain, eve or ecs");
+    }
+    allow_ = detect::Allowlist::BuiltIn();
+    for (const auto& path : config_.allowlists) NSRADAR_RETURN_IF_ERROR(allow_.LoadFile(path, "allowlisted"));
+    NSRADAR_RETURN_IF_ERROR(keys_.Load(config_.api_keys));
+    nsdb::StoreOptions so;
+    so.block_cache_bytes = config_.cache_mb << 20;
+    NSRADAR_RETURN_IF_ERROR(nsdb::Store::Open(config_.store, so, &store_));
+    detector_ = std::make_unique<detect::Detector>(detect::DetectorOptions{}, allow_);
+    AlertSinkOptions sink_options;
+    sink_options.store = store_.get();
+    sink_options.out_path = config_.alerts_out;
+    sink_options.envelope = envelope_;
+    sink_options.on_alert = [this](const detect::Alert& a, const std::string& line) {
+      {
+        std::lock_guard lock(alerts_mu_);
+        ++alerts_by_category_[a.category];
+      }
+      if (hooks_.on_alert) hooks_.on_alert(a, line);
+    };
+    NSRADAR_RETURN_IF_ERROR(AlertSink::Open(std::move(sink_options), &sink_));
+    ImportIntel();
+    rpz_dirty_ = !config_.rpz_out.empty();
+    for (const auto& input : ingest::ExpandInputs(config_.inputs)) {
+      inputs_.push_back(std::make_unique<InputState>(input));
+    }
+
+    api::ServiceOptions service_options;
+    service_options.rate_limit = config_.rate_limit;
+    service_options.extra_metrics = [this](std::string* out) { out->append(MetricsText()); };
+    service_ = std::make_unique<api::Service>(store_.get(), &keys_, &metrics_, service_options);
+    server_ = std::make_unique<api::HttpServer>(service_.get(), &metrics_, config_.server);
+    return server_->Listen();
+  }
+
+  uint16_t port() const { return server_->port(); }
+
+  void Run(bool handle_signals) {
+    stop_inputs_ = false;
+    std::vector<std::thread> threads;
+    for (auto& input : inputs_) threads.emplace_back([this, state = input.get()] { RunInput(*state); });
+    auto interval =
+        std::chrono::milliseconds(static_cast<int64_t>(std::max(0.05, config_.rpz_interval_seconds) * 1000));
+    server_->Every(interval, [this] {
+      sink_->Retry();
+      ExportRpz();
+    });
+    if (handle_signals) server_->HandleSignals([this] { ReloadData(); });
+    Log(LogLevel::kInfo, "serve",
+        fmt::format("pipeline on {} ({} inputs), API on port {}", config_.store, inputs_.size(), port()));
+    server_->Run();
+    stop_inputs_ = true;
+    for (auto& t : threads) t.join();
+    sink_->Retry();
+    ExportRpz();
+    Log(LogLevel::kInfo, "serve", fmt::format("stopped; {} alerts", sink_->counters().emitted));
+  }
+
+  void Stop() { server_->Stop(); }
+
+  void Reload() {
+    if (Status s = server_->Reload(); !s.ok()) {
+      Log(LogLevel::kError, "serve", "reloading the server failed; the previous certificate stays in force",
+          {{"error", s.ToString()}});
+    }
+    ReloadData();
+  }
+
+  std::string MetricsText() const {
+    std::string out;
+    auto o = std::back_inserter(out);
+    fmt::format_to(o,
+                   "# HELP nsradar_input_up Whether the input is being read.\n"
+                   "# TYPE nsradar_input_up gauge\n");
+    for (const auto& in : inputs_)
+      fmt::format_to(o, "nsradar_input_up{{input=\"{}\"}} {}\n", LabelValue(in->name), in->running ? 1 : 0);
+    fmt::format_to(o,
+                   "# HELP nsradar_input_records_total Packets, frames or lines read per input.\n"
+                   "# TYPE nsradar_input_records_total counter\n"
+                   "# HELP nsradar_input_events_total DNS events per input.\n"
+                   "# TYPE nsradar_input_events_total counter\n"
+                   "# HELP nsradar_input_skipped_total Input skipped (dropped) per input and reason.\n"
+                   "# TYPE nsradar_input_skipped_total counter\n");
+    for (const auto& in : inputs_) {
+      std::lock_guard lock(in->mu);
+      const std::string name = LabelValue(in->name);
+      fmt::format_to(o, "nsradar_input_records_total{{input=\"{}\"}} {}\n", name, in->stats.records);
+      fmt::format_to(o, "nsradar_input_events_total{{input=\"{}\"}} {}\n", name, in->stats.events);
+      for (const auto& [reason, n] : in->stats.skipped) {
+        fmt::format_to(o, "nsradar_input_skipped_total{{input=\"{}\",reason=\"{}\"}} {}\n", name, LabelValue(reason),
+                       n);
+      }
+    }
+    fmt::format_to(o,
+                   "# HELP nsradar_alerts_total Alerts raised, by category.\n"
+                   "# TYPE nsradar_alerts_total counter\n");
+    {
+      std::lock_guard lock(alerts_mu_);
+      for (const auto& [category, n] : alerts_by_category_) {
+        fmt::format_to(o, "nsradar_alerts_total{{category=\"{}\"}} {}\n", LabelValue(category), n);
+      }
+    }
+    AlertSinkCounters c = sink_->counters();
+    fmt::format_to(o,
+                   "# HELP nsradar_alerts_pending Alerts waiting for the store or alerts_out (a full disk).\n"
+                   "# TYPE nsradar_alerts_pending gauge\n"
+                   "nsradar_alerts_pending {}\n"
+                   "# HELP nsradar_alerts_dropped_total Alerts dropped from a full waiting queue.\n"
+                   "# TYPE nsradar_alerts_dropped_total counter\n"
+                   "nsradar_alerts_dropped_total {}\n"
+                   "# HELP nsradar_alert_store_failures_total Failed attempts to keep an alert in the store.\n"
+                   "# TYPE nsradar_alert_store_failures_total counter\n"
+                   "nsradar_alert_store_failures_total {}\n"
+                   "# HELP nsradar_alert_file_failures_total Failed attempts to append an alert to alerts_out.\n"
+                   "# TYPE nsradar_alert_file_failures_total counter\n"
+                   "nsradar_alert_file_failures_total {}\n"
+                   "# HELP nsradar_rpz_writes_total RPZ zone files written.\n"
+                   "# TYPE nsradar_rpz_writes_total counter\n"
+                   "nsradar_rpz_writes_total {}\n"
+                   "# HELP nsradar_rpz_failures_total Failed RPZ writes (retried).\n"
+                   "# TYPE nsradar_rpz_failures_total counter\n"
+                   "nsradar_rpz_failures_total {}\n"
+                   "# HELP nsradar_detector_domains Registered domains the detector tracks.\n"
+                   "# TYPE nsradar_detector_domains gauge\n"
+                   "nsradar_detector_domains {}\n"
+                   "# HELP nsradar_detector_clients Clients the detector has seen.\n"
+                   "# TYPE nsradar_detector_clients gauge\n"
+                   "nsradar_detector_clients {}\n",
+                   c.pending, c.dropped, c.store_failures, c.file_failures, rpz_writes_.load(), rpz_failures_.load(),
+                   detector_domains_.load(), detector_clients_.load());
+    return out;
+  }
+
+  AlertSinkCounters alert_counters() const { return sink_->counters(); }
+
+ private:
+  void RunInput(InputState& state) {
+    ingest::SourceOptions options;
+    options.stop = &stop_inputs_;
+    options.follow = config_.follow;
+    std::unique_ptr<ingest::EventSource> source;
+    Status s = ingest::OpenInput(state.name, format_, options, &source);
+    state.running = s.ok();
+    std::vector<detect::Alert> fresh;
+    if (s.ok()) {
+      uint64_t events = 0;
+      s = source->Run([&](const ingest::DnsEvent& ev) {
+        if (++events % kSnapshotEvery == 0) {
+          std::lock_guard lock(state.mu);
+          state.stats = source->stats();
+        }
+        std::lock_guard lock(detect_mu_);
+        detector_->Add(ev, &fresh);
+        for (auto& a : fresh) {
+          sink_->Emit(a);
+          rpz_dirty_ = true;
+        }
+        fresh.clear();
+        detector_domains_ = detector_->domains();
+        detector_clients_ = detector_->clients();
+      });
+    }
+    state.running = false;
+    {
+      std::lock_guard lock(state.mu);
+      if (source) state.stats = source->stats();
+      state.status = s;
+    }
+    const ingest::SourceStats none;
+    std::string summary = ingest::InputSummary(state.name, source ? source->stats() : none, s);
+    const bool failed = !s.ok() || (source && !source->stats().input_error.ok());
+    Log(failed ? LogLevel::kError : LogLevel::kInfo, "input", summary);
+  }
+
+  // Every intel file, each replacing its earlier indicators. A feed that
+  // fails keeps its earlier indicators; the others go on.
+  void ImportIntel() {
+    for (const auto& file : config_.intel) {
+      intel::IndicatorFileOptions fo;
+      fo.default_category = config_.intel_category;
+      fo.added = static_cast<int64_t>(std::time(nullptr));
+      uint64_t shown = 0;
+      fo.on_error = [&](const std::string& place, const std::string& why) {
+        if (++shown <= 10) Log(LogLevel::kWarn, "intel", why, {{"place", place}});
+      };
+      intel::FetchOptions fetch;
+      fetch.ca_file = config_.intel_ca_file;
+      intel::ImportResult r;
+      if (Status s = intel::ImportIndicators(*store_, file, fo, /*replace=*/true, &r, fetch); !s.ok()) {
+        Log(LogLevel::kError, "intel", "import failed; the feed's earlier indicators stay", {{"error", s.ToString()}});
+        continue;
+      }
+      Log(LogLevel::kInfo, "intel",
+          fmt::format("{}: {} indicators ({}), {} lines skipped, {} replaced", file, r.indicators, r.stats.format,
+                      r.stats.errors, r.replaced));
+    }
+  }
+
+  void ReloadData() {
+    if (Status s = ReopenLogFile(); !s.ok()) {
+      Log(LogLevel::kError, "serve", "reopening the log", {{"error", s.ToString()}});
+    }
+    if (Status s = keys_.Load(config_.api_keys); !s.ok()) {
+      Log(LogLevel::kError, "serve", "reloading API keys; the previous keys stay in force", {{"error", s.ToString()}});
+    }
+    ImportIntel();
+    rpz_dirty_ = !config_.rpz_out.empty();
+  }
+
+  // Rewrites the zone when anything changed since the last write; a failed
+  // write is tried again on the next tick.
+  void ExportRpz() {
+    if (config_.rpz_out.empty() || !rpz_dirty_.exchange(false)) return;
+    intel::RpzOptions rpz;
+    rpz.origin = config_.rpz_origin;
+    rpz.action = config_.rpz_action;
+    rpz.allowlist = &allow_;
+    intel::RpzStats stats;
+    if (Status s = intel::ExportRpz(*store_, rpz, config_.rpz_out, &stats); !s.ok()) {
+      ++rpz_failures_;
+      Log(LogLevel::kError, "rpz", "writing the RPZ failed; retrying", {{"error", s.ToString()}});
+      rpz_dirty_ = true;
+      return;
+    }
+    ++rpz_writes_;
+    Log(LogLevel::kInfo, "rpz",
+        fmt::format("{}: serial {}, {} QNAME, {} NSDNAME, {} NSIP triggers", config_.rpz_out, stats.serial, stats.qname,
+                    stats.nsdname, stats.nsip));
+    if (!config_.rpz_reload_command.empty()) {
+      if (int rc = std::system(config_.rpz_reload_command.c_str()); rc != 0) {
+        Log(LogLevel::kError, "rpz", fmt::format("rpz_reload_command failed (status {})", rc));
+      }
+    }
+  }
+
+  const Config config_;
+  const PipelineHooks hooks_;
+  ingest::Format format_ = ingest::Format::kAuto;
+  detect::AlertEnvelope envelope_ = detect::AlertEnvelope::kPlain;
+  detect::Allowlist allow_;
+  api::ApiKeys keys_;
+  std::unique_ptr<nsdb::Store> store_;
+  std::unique_ptr<AlertSink> sink_;
+  std::mutex detect_mu_;  // the detector and the sink's order serve every input thread
+  std::unique_ptr<detect::Detector> detector_;
+  std::atomic<uint64_t> detector_domains_{0}, detector_clients_{0};
+  std::vector<std::unique_ptr<InputState>> inputs_;
+  std::atomic<bool> stop_inputs_{false};
+  std::atomic<bool> rpz_dirty_{false};
+  std::atomic<uint64_t> rpz_writes_{0}, rpz_failures_{0};
+  mutable std::mutex alerts_mu_;  // guards alerts_by_category_
+  std::map<std::string, uint64_t> alerts_by_category_;
+  api::Metrics metrics_;
+  std::unique_ptr<api::Service> service_;
+  std::unique_ptr<api::HttpServer> server_;
+};
+
+Status Pipeline::Create(const Config& config, PipelineHooks hooks, std::unique_ptr<Pipeline>* out) {
+  auto impl = std::make_unique<Impl>(config, std::move(hooks));
+  NSRADAR_RETURN_IF_ERROR(impl->Init());
+  out->reset(new Pipeline(std::move(impl)));
+  return Status::OK();
+}
+
+Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Pipeline::~Pipeline() = default;
+uint16_t Pipeline::port() const { return impl_->port(); }
+void Pipeline::Run(bool handle_signals) { impl_->Run(handle_signals); }
+void Pipeline::Stop() { impl_->Stop(); }
+void Pipeline::Reload() { impl_->Reload(); }
+std::string Pipeline::MetricsText() const { return impl_->MetricsText(); }
+AlertSinkCounters Pipeline::alert_counters() const { return impl_->alert_counters(); }
+
+}  // namespace nsradar::pipeline

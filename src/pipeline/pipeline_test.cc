@@ -1,0 +1,138 @@
+// The live pipeline as one object, without the nsradar program: a capture
+// of real iodine and dns2tcp tunnels (tests/tunnels) goes in; alerts come
+// out in the store, alerts_out, the RPZ and the API, with the pipeline's
+// counters on /metrics; Reload and Stop work from other threads.
+#include "pipeline/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "api/http_test_client.h"
+#include "nsdb/store_test_util.h"
+
+namespace nsradar::pipeline {
+namespace {
+
+using nsdb::testing::FileText;
+using nsdb::testing::TempDir;
+
+constexpr char kKey[] = "at_abcdefghijklmnopqrstuvwxyz012";
+const char* const kTunnels[] = {"d2ttxt.test", "d2tkey.test", "iodnull.test", "iodtxt.test"};
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  Config BaseConfig() {
+    std::ofstream(dir_.file("keys")) << kKey << "\n";
+    Config c;
+    c.store = dir_.file("store");
+    c.api_keys = dir_.file("keys");
+    c.server.listen = "127.0.0.1:0";
+    c.server.threads = 2;
+    c.inputs = {std::string(NSRADAR_TESTDATA) + "/detect/tunnels.pcap"};
+    c.intel = {std::string(NSRADAR_TESTDATA) + "/detect/intel.csv"};
+    c.alerts_out = dir_.file("alerts.jsonl");
+    c.rpz_out = dir_.file("rpz.zone");
+    c.rpz_interval_seconds = 0.05;
+    return c;
+  }
+  // Waits until `done` holds (checked every 50 ms), at most 20 s.
+  static bool WaitFor(const std::function<bool()>& done) {
+    for (int i = 0; i < 400; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(PipelineTest, TunnelsInAlertsOutStoreRpzApiAndMetrics) {
+  std::vector<std::string> told;
+  std::mutex told_mu;
+  PipelineHooks hooks;
+  hooks.on_alert = [&](const detect::Alert& a, const std::string&) {
+    std::lock_guard lock(told_mu);
+    told.push_back(a.registered_domain);
+  };
+  std::unique_ptr<Pipeline> p;
+  Status s = Pipeline::Create(BaseConfig(), hooks, &p);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::thread runner([&] { p->Run(/*handle_signals=*/false); });
+  api::testing::HttpClient client(p->port());
+  // The capture is read whole; then its alerts are everywhere.
+  ASSERT_TRUE(WaitFor([&] {
+    std::string rpz = FileText(dir_.file("rpz.zone"));
+    for (const char* d : kTunnels) {
+      if (rpz.find(std::string("\n") + d + " CNAME .\n") == std::string::npos) return false;
+    }
+    return true;
+  })) << FileText(dir_.file("rpz.zone"));
+  std::string out = FileText(dir_.file("alerts.jsonl"));
+  for (const char* d : kTunnels) {
+    EXPECT_NE(out.find(std::string("\"registered_domain\":\"") + d + "\""), std::string::npos) << d;
+    api::testing::HttpResult r = client.Get(std::string("/v2/alerts?domain=") + d, {{"X-API-Key", kKey}});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_NE(r.body.find("\"name_server_check\""), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(out.find("good.test"), std::string::npos);
+  {
+    std::lock_guard lock(told_mu);
+    EXPECT_EQ(told.size(), 4u);
+  }
+  // The intel feed's name server is in the RPZ too.
+  EXPECT_NE(FileText(dir_.file("rpz.zone")).find("ns1.evil.test.rpz-nsdname CNAME ."), std::string::npos);
+
+  api::testing::HttpResult m = client.Get("/metrics");
+  ASSERT_EQ(m.status, 200);
+  const std::string input = std::string(NSRADAR_TESTDATA) + "/detect/tunnels.pcap";
+  EXPECT_NE(m.body.find("nsradar_input_up{input=\"" + input + "\"} 0"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("nsradar_alerts_total{category=\"tunneling\"} 4"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("nsradar_alerts_pending 0"), std::string::npos);
+  size_t at = m.body.find("nsradar_input_events_total{input=\"" + input + "\"} ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_GT(std::stoull(m.body.substr(at + m.body.substr(at).find("} ") + 2)), 1000u);
+  EXPECT_EQ(p->MetricsText().find("nsradar_alerts_dropped_total 0") != std::string::npos, true);
+
+  p->Reload();  // from another thread, while running
+  EXPECT_EQ(client.Get("/healthz").status, 200);
+  p->Stop();
+  runner.join();
+  EXPECT_EQ(p->alert_counters().emitted, 4u);
+}
+
+TEST_F(PipelineTest, BadConfigurationsFailCreateNamingWhat) {
+  Config c = BaseConfig();
+  c.input_format = "xml";
+  std::unique_ptr<Pipeline> p;
+  Status s = Pipeline::Create(c, {}, &p);
+  EXPECT_NE(s.message().find("input_format 'xml'"), std::string::npos) << s.ToString();
+  c = BaseConfig();
+  c.allowlists = {dir_.file("missing-allowlist")};
+  EXPECT_NE(Pipeline::Create(c, {}, &p).message().find("missing-allowlist"), std::string::npos);
+  c = BaseConfig();
+  c.alerts_out = "/nonexistent-dir/alerts.jsonl";
+  EXPECT_NE(Pipeline::Create(c, {}, &p).message().find("/nonexistent-dir/alerts.jsonl"), std::string::npos);
+  c = BaseConfig();
+  c.server.listen = "127.0.0.1:99999";
+  EXPECT_FALSE(Pipeline::Create(c, {}, &p).ok());
+}
+
+// An input that cannot be read is logged and counted; the pipeline and the
+// other inputs go on.
+TEST_F(PipelineTest, ABrokenInputLeavesTheOthersRunning) {
+  Config c = BaseConfig();
+  c.inputs.push_back(dir_.file("missing.pcap"));
+  std::unique_ptr<Pipeline> p;
+  ASSERT_TRUE(Pipeline::Create(c, {}, &p).ok());
+  std::thread runner([&] { p->Run(false); });
+  EXPECT_TRUE(WaitFor([&] { return p->alert_counters().emitted == 4; }));
+  EXPECT_NE(p->MetricsText().find("nsradar_input_up{input=\"" + dir_.file("missing.pcap") + "\"} 0"),
+            std::string::npos);
+  p->Stop();
+  runner.join();
+}
+
+}  // namespace
+}  // namespace nsradar::pipeline
