@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
-# Builds nsradar and runs every test:
-#   1. Release build, warnings as errors, all tests (ctest);
-#   2. ASan + UBSan build, every library's tests and the CLI tests;
-#   3. each libFuzzer target for FUZZ_SECONDS (default 25) over its seed
-#      corpus, built with clang; UBSan findings stop a fuzzer too.
-# Installs its own dependencies first. Some tests start real resolvers
-# (Unbound) on 127.0.0.0/8 port 53, so it runs as root, as CI does. Ends with
-# one summary line.
+# Builds nsradar and runs every test, as CI does (.ci/run):
+#   1. Release build (GCC), warnings as errors, every test: unit, CLI and the
+#      integration harnesses that start real BIND, Unbound, PowerDNS
+#      Recursor, iodine and dns2tcp in network namespaces;
+#   2. one clang 16 build with ASan, UBSan and libFuzzer's coverage: every
+#      library's tests and the CLI tests under the sanitizers, then each fuzz
+#      target replays its committed corpus and fuzzes FUZZ_SECONDS more;
+#   3. ThreadSanitizer over the project's threaded code (the HTTP server, the
+#      live pipeline, the dnstap socket), suppressions only for the
+#      uninstrumented libraries (tests/tsan.supp).
+# Long fuzzing and the soak runs are scripts/soak.sh, not this.
+#
+# Installs its own dependencies first (scripts/install-deps.sh --tests:
+# the build's packages plus the resolvers and tunnel tools the harnesses
+# start; no service is left running or enabled). Runs as root: the
+# harnesses create network namespaces and tmpfs mounts. Ends with one
+# summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --tests
 
 JOBS=${JOBS:-$(nproc)}
-FUZZ_SECONDS=${FUZZ_SECONDS:-25}
+FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 LOG=$(mktemp)
 trap 'rm -f "$LOG"' EXIT
+SECONDS=0
+stage() { echo "== [$((SECONDS / 60))m$((SECONDS % 60))s] $*"; }
 
 run_ctest() {  # build dir, extra ctest args...
   local dir=$1
@@ -22,24 +33,27 @@ run_ctest() {  # build dir, extra ctest args...
   ctest --test-dir "$dir" --output-on-failure -j "$JOBS" "$@" | tee -a "$LOG"
 }
 
-echo "== Release build and all tests"
+stage "Release build and all tests"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DNSRADAR_WERROR=ON >/dev/null
 cmake --build build -j "$JOBS"
 run_ctest build
 
-echo "== ASan/UBSan: parsers, store and CLI"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSRADAR_SANITIZE=ON -DNSRADAR_WERROR=ON \
-  -DNSRADAR_BENCH=OFF >/dev/null
-cmake --build build-asan -j "$JOBS" --target util_test dns_test zone_test nsdb_test api_test ingest_test detect_test intel_test nsradar_cli_test nsradar
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  run_ctest build-asan -L 'util|dns|zone|nsdb|api|ingest|detect|intel|cli'
+FUZZERS=(zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz api_request_fuzz dns_message_fuzz pcap_packet_fuzz
+  pcapng_fuzz dnstap_frame_fuzz dnstap_handshake_fuzz log_line_fuzz detect_fuzz indicator_file_fuzz
+  pipeline_config_fuzz http_transport_fuzz)
+UNIT_TESTS=(util_test dns_test zone_test nsdb_test api_test ingest_test detect_test intel_test pipeline_test
+  nsradar_cli_test nsradar)
 
-echo "== Fuzz targets, ${FUZZ_SECONDS}s each"
-CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSRADAR_FUZZ=ON -DNSRADAR_BENCH=OFF \
-  -DNSRADAR_WERROR=ON >/dev/null
-cmake --build build-fuzz -j "$JOBS" --target zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz api_request_fuzz dns_message_fuzz pcap_packet_fuzz pcapng_fuzz dnstap_frame_fuzz log_line_fuzz detect_fuzz indicator_file_fuzz pipeline_config_fuzz
+stage "clang 16, ASan + UBSan: library and CLI tests"
+CXX=clang++-16 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSRADAR_FUZZ=ON \
+  -DNSRADAR_BENCH=OFF -DNSRADAR_WERROR=ON >/dev/null
+cmake --build build-fuzz -j "$JOBS" --target "${UNIT_TESTS[@]}" "${FUZZERS[@]}"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  run_ctest build-fuzz -L 'util|dns|zone|nsdb|api|ingest|detect|intel|pipeline|cli'
+
+stage "Fuzz targets: corpus replay and ${FUZZ_SECONDS}s each"
 fuzz_passed=0
-for target in zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz api_request_fuzz dns_message_fuzz pcap_packet_fuzz pcapng_fuzz dnstap_frame_fuzz log_line_fuzz detect_fuzz indicator_file_fuzz pipeline_config_fuzz; do
+for target in "${FUZZERS[@]}"; do
   corpus=$(mktemp -d)
   seeds=fuzz/corpus/${target%_fuzz}
   [[ -d $seeds ]] && cp "$seeds"/* "$corpus"/
@@ -56,7 +70,21 @@ for target in zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz api_request_fuzz 
   rm -rf "$corpus" "$corpus.log"
 done
 
+stage "ThreadSanitizer: HTTP server, pipeline, dnstap socket"
+CXX=clang++-16 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSRADAR_TSAN=ON \
+  -DNSRADAR_BENCH=OFF -DNSRADAR_WERROR=ON >/dev/null
+cmake --build build-tsan -j "$JOBS" --target api_test pipeline_test ingest_test
+tsan_failed=0
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
+for run in "api_test" "pipeline_test" "ingest_test --gtest_filter=DnstapSocket*:FrameStream*"; do
+  # shellcheck disable=SC2086 # the filter is a word of its own
+  if ./build-tsan/src/$run --gtest_brief=1; then echo "tsan $run: passed"; else echo "tsan $run: FAILED"; tsan_failed=$((tsan_failed + 1)); fi
+done
+unset TSAN_OPTIONS
+
+stage "done"
 total=$(grep -o 'tests failed out of [0-9]*' "$LOG" | awk '{s += $5} END {print s + 0}')
 failed=$(grep -o '[0-9]* tests failed out of' "$LOG" | awk '{s += $1} END {print s + 0}')
-echo "tests: $((total - failed + fuzz_passed)) passed, $failed failed"
+failed=$((failed + tsan_failed))
+echo "tests: $((total - failed + fuzz_passed + 3)) passed, $failed failed (ThreadSanitizer runs: 3), in $((SECONDS / 60)) min"
 [[ $failed -eq 0 ]]

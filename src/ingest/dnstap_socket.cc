@@ -13,44 +13,21 @@
 #include <vector>
 
 #include "ingest/dnstap_source.h"
+#include "ingest/frame_stream.h"
 
 namespace nsradar::ingest {
 namespace {
 
 constexpr size_t kMaxConnections = 64;
-constexpr uint32_t kMaxFrame = 1 << 20;
-constexpr uint32_t kAccept = 1, kStart = 2, kStop = 3, kReady = 4, kFinish = 5;
-constexpr uint32_t kFieldContentType = 1;
-constexpr std::string_view kContentType = "protobuf:dnstap.Dnstap";
 
-uint32_t Be32(const char* p) {
-  return static_cast<uint32_t>(static_cast<uint8_t>(p[0])) << 24 |
-         static_cast<uint32_t>(static_cast<uint8_t>(p[1])) << 16 |
-         static_cast<uint32_t>(static_cast<uint8_t>(p[2])) << 8 | static_cast<uint8_t>(p[3]);
-}
-void PutBe32(std::string* s, uint32_t v) {
-  for (int i = 3; i >= 0; --i) s->push_back(static_cast<char>(v >> (8 * i)));
-}
-
-// A control frame: escape, length, type, and the content type field.
-std::string ControlFrame(uint32_t type, bool with_content_type) {
-  std::string body;
-  PutBe32(&body, type);
-  if (with_content_type) {
-    PutBe32(&body, kFieldContentType);
-    PutBe32(&body, static_cast<uint32_t>(kContentType.size()));
-    body.append(kContentType);
-  }
-  std::string frame;
-  PutBe32(&frame, 0);
-  PutBe32(&frame, static_cast<uint32_t>(body.size()));
-  return frame + body;
-}
-
-bool WriteAll(int fd, const std::string& data) {
+// Sends what the receiver must answer. The socket is non-blocking and the
+// answers are a few dozen bytes a connection: a sender whose socket cannot
+// take them does not read its side, and would otherwise stall every other
+// sender this one thread serves. False when the answer could not go out.
+bool SendAll(int fd, const std::string& data) {
   size_t done = 0;
   while (done < data.size()) {
-    ssize_t n = send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
+    ssize_t n = send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     done += static_cast<size_t>(n);
@@ -95,13 +72,13 @@ class DnstapSocketSource : public EventSource {
       if (n < 0 && errno != EINTR) break;
       if (n <= 0) continue;
       if (fds[0].revents & POLLIN) {
-        int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+        int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd >= 0) {
           if (conns.size() >= kMaxConnections) {
             stats_.Skip("dnstap_too_many_senders", path_, options_.max_samples);
             close(fd);
           } else {
-            conns.push_back(Conn{fd, {}, false});
+            conns.push_back(Conn{fd, {}});
           }
         }
       }
@@ -125,59 +102,35 @@ class DnstapSocketSource : public EventSource {
  private:
   struct Conn {
     int fd;
-    std::string buffer;
-    bool started;
+    FrameStreamReceiver receiver;
   };
 
-  // Reads what the sender sent and handles every complete frame; false when
+  // Reads what the sender sent and hands on every complete frame; false when
   // the connection is finished or broken.
   bool Serve(Conn& c, DnstapDecoder& decoder, const EventSink& sink) {
     char buf[65536];
     ssize_t n = recv(c.fd, buf, sizeof buf, 0);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
     if (n <= 0) {
-      if (!c.buffer.empty())
+      if (c.receiver.buffered() > 0) {
         stats_.Skip("dnstap_truncated_frame", path_ + ": sender left mid-frame", options_.max_samples);
+      }
       return false;
     }
-    c.buffer.append(buf, static_cast<size_t>(n));
-    size_t pos = 0;
-    bool open = true;
-    while (open && c.buffer.size() - pos >= 4) {
-      uint32_t len = Be32(c.buffer.data() + pos);
-      if (len == 0) {  // control frame
-        if (c.buffer.size() - pos < 8) break;
-        uint32_t clen = Be32(c.buffer.data() + pos + 4);
-        if (clen < 4 || clen > 4096) {
-          stats_.Skip("dnstap_bad_control_frame", path_, options_.max_samples);
-          return false;
-        }
-        if (c.buffer.size() - pos < 8 + clen) break;
-        uint32_t type = Be32(c.buffer.data() + pos + 8);
-        pos += 8 + clen;
-        if (type == kReady) {
-          open = WriteAll(c.fd, ControlFrame(kAccept, true));
-        } else if (type == kStart) {
-          c.started = true;
-        } else if (type == kStop) {
-          WriteAll(c.fd, ControlFrame(kFinish, false));
-          open = false;
-        }
-        continue;
-      }
-      if (len > kMaxFrame) {
-        stats_.Skip("dnstap_frame_too_large", fmt::format("{}: {} bytes", path_, len), options_.max_samples);
-        return false;  // cannot resynchronise
-      }
-      if (c.buffer.size() - pos < 4 + len) break;
-      if (c.started) {
-        decoder.Frame(reinterpret_cast<const uint8_t*>(c.buffer.data() + pos + 4), len, sink);
-      } else {
-        stats_.Skip("dnstap_data_before_start", path_, options_.max_samples);
-      }
-      pos += 4 + len;
+    std::string reply, error;
+    const bool open = c.receiver.Feed(
+        std::string_view(buf, static_cast<size_t>(n)), &reply,
+        [&](std::string_view frame) {
+          decoder.Frame(reinterpret_cast<const uint8_t*>(frame.data()), frame.size(), sink);
+        },
+        &error);
+    if (!reply.empty() && !SendAll(c.fd, reply)) {
+      stats_.Skip("dnstap_sender_not_reading", path_, options_.max_samples);
+      return false;
     }
-    c.buffer.erase(0, pos);
+    if (c.receiver.state() == FrameStreamReceiver::State::kBroken) {
+      stats_.Skip("dnstap_protocol_error", path_ + ": " + error, options_.max_samples);
+    }
     return open;
   }
 
