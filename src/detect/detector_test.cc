@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 #include "dns/rr_type.h"
 #include "ingest/source.h"
@@ -175,6 +176,46 @@ TEST(Detector, AnAddedAllowlistEntryTurnsATunnelLookalikeBenign) {
   EXPECT_EQ(alerts[0].category, "benign-data-over-dns");
   EXPECT_EQ(alerts[0].benign_category, "corporate-telemetry");
   EXPECT_EQ(alerts[0].registered_domain, "telemetry.corp.example");
+}
+
+// Live clocks jump (an NTP step, a resolver restarted with a wrong clock,
+// events merged from sensors out of sync): hours forward, then back. The
+// detector keeps its bounds, raises nothing on ordinary traffic across the
+// jumps, and still catches a tunnel after each.
+TEST(Detector, ClockJumpsOfHoursInTheEvents) {
+  Detector d;
+  std::vector<Alert> alerts;
+  std::mt19937_64 rng(7);
+  const int64_t hour = 3'600'000'000;
+  int64_t t = 1'700'000'000'000'000;
+  auto browse = [&](int64_t at) {
+    for (int i = 0; i < 200; ++i) {
+      d.Add(Event("www.example.com", dns::rr::kA, at + i * 1000, "10.0.0.9"), &alerts);
+      d.Add(Event("cdn" + std::to_string(i % 7) + ".example.net", dns::rr::kAAAA, at + i * 1000, "10.0.0.8"), &alerts);
+    }
+  };
+  auto tunnel = [&](const std::string& domain, int64_t at) {
+    for (int q = 0; q < 150; ++q) {
+      std::string name = Base32Chunk(rng, 30) + "." + Base32Chunk(rng, 20) + "." + domain;
+      d.Add(Event(name, dns::rr::kTXT, at + q * 20'000, "10.0.0.7"), &alerts);
+    }
+  };
+  browse(t);
+  browse(t + 5 * hour);  // forward five hours
+  browse(t - 3 * hour);  // back eight
+  EXPECT_TRUE(alerts.empty());
+  tunnel("after-forward.test", t + 5 * hour + 1'000'000);
+  tunnel("after-backward.test", t - 3 * hour + 1'000'000);
+  // Far jumps, both ways, must not overflow anything.
+  tunnel("far-future.test", t + 20'000 * hour);
+  tunnel("epoch.test", 0);
+  std::set<std::string> domains;
+  for (const auto& a : alerts) domains.insert(a.registered_domain);
+  for (const char* expected : {"after-forward.test", "after-backward.test", "far-future.test", "epoch.test"}) {
+    EXPECT_TRUE(domains.count(expected)) << expected;
+  }
+  EXPECT_FALSE(domains.count("example.com"));
+  EXPECT_LE(d.domains(), 20u);
 }
 
 }  // namespace
