@@ -60,8 +60,17 @@ class DnstapSocketSource : public EventSource {
       close(listener);
       return Status::IOError(path_ + ": cannot listen: " + why);
     }
-    // Resolvers often run as their own user: let them connect.
-    chmod(path_.c_str(), 0666);
+    // Whoever can connect can feed events, and events raise alerts that
+    // become RPZ rules: only the owner and the directory's group may connect
+    // (put the resolver's user in that group; docs/security.md).
+    struct stat dir {};
+    std::string parent = path_.substr(0, path_.find_last_of('/') == std::string::npos ? 0 : path_.find_last_of('/'));
+    if (stat(parent.empty() ? "." : parent.c_str(), &dir) == 0 &&
+        chown(path_.c_str(), static_cast<uid_t>(-1), dir.st_gid) != 0) {
+      stats_.Skip("dnstap_socket_group", path_ + ": cannot give the socket its directory's group",
+                  options_.max_samples);
+    }
+    chmod(path_.c_str(), 0660);
     DnstapDecoder decoder(options_, &stats_);
     std::vector<Conn> conns;
     while (!(stop_ && stop_->load())) {

@@ -2,8 +2,10 @@
 // the bidirectional handshake (READY -> ACCEPT, START, data, STOP ->
 // FINISH) so Unbound, Knot Resolver, PowerDNS and BIND can stream dnstap
 // to nsradar directly. Several senders may be connected at once; one
-// thread serves them all with poll(2). Memory is bounded: at most
-// kMaxConnections senders, frames of at most 1 MiB.
+// thread serves them all with poll(2). Memory is bounded: at most 64
+// senders, frames of at most 1 MiB (frame_stream.h). The socket is made
+// mode 0660 with its directory's group: the resolver's user joins that
+// group, and no one else can inject traffic.
 #pragma once
 
 #include <atomic>

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -166,6 +167,27 @@ TEST(DnstapSocket, ASenderThatNeverReadsDoesNotStallTheOthers) {
   EXPECT_GE(source->stats().skipped.count("dnstap_protocol_error") +
                 source->stats().skipped.count("dnstap_sender_not_reading"),
             1u);
+}
+
+// Only the owner and the directory's group may connect: anyone who can
+// connect can inject the events that become alerts and RPZ rules.
+TEST(DnstapSocket, OnlyOwnerAndGroupMayConnect) {
+  TempDir dir;
+  // Group 4 (adm), as an operator would pick one; only root may give it.
+  if (chown(dir.path().c_str(), static_cast<uid_t>(-1), 4) != 0) GTEST_SKIP() << "needs root to choose a group";
+  const std::string path = dir.file("dnstap.sock");
+  std::atomic<bool> stop{false};
+  auto source = NewDnstapSocketSource(path, {}, &stop);
+  std::thread runner([&] { EXPECT_TRUE(source->Run([](const DnsEvent&) {}).ok()); });
+  int fd = Connect(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  struct stat st {};
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+  EXPECT_EQ(st.st_gid, 4u);
+  stop = true;
+  runner.join();
 }
 
 TEST(DnstapSocket, AtMost64SendersAtOnce) {
