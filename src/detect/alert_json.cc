@@ -22,9 +22,9 @@ std::string Rfc3339Micros(int64_t us) {
 }
 
 void WritePlain(const Alert& a, JsonWriter& w) {
-  w.BeginObject().Field("registered_domain", a.registered_domain).Field("category", a.category);
+  w.BeginObject().Field("registered_domain", a.registered_domain).Field("category", CategoryName(a.category));
   if (!a.benign_category.empty()) w.Field("benign_category", a.benign_category);
-  w.Field("severity", a.severity)
+  w.Field("severity", SeverityName(a.severity))
       .Field("score", a.score)
       .Field("first_seen", FormatTime(a.first_seen_us / 1'000'000))
       .Field("last_seen", FormatTime(a.last_seen_us / 1'000'000))
@@ -61,7 +61,17 @@ void WritePlain(const Alert& a, JsonWriter& w) {
 }
 
 // EVE's alert.severity: 1 is the most severe.
-int EveSeverity(const Alert& a) { return a.severity == "high" ? 1 : a.severity == "medium" ? 2 : 3; }
+int EveSeverity(const Alert& a) {
+  switch (a.severity) {
+    case Severity::kHigh:
+      return 1;
+    case Severity::kMedium:
+      return 2;
+    case Severity::kInfo:
+      return 3;
+  }
+  return 3;
+}
 
 }  // namespace
 
@@ -80,7 +90,7 @@ bool ParseAlertEnvelope(std::string_view text, AlertEnvelope* out) {
 void AppendAlertJson(const Alert& a, AlertEnvelope envelope, std::string* out) {
   JsonWriter w(out);
   const std::string client = a.clients.empty() ? "" : a.clients[0].address.ToString();
-  const std::string signature = "nsradar " + a.category + " via DNS: " + a.registered_domain;
+  const std::string signature = "nsradar " + std::string(CategoryName(a.category)) + " via DNS: " + a.registered_domain;
   switch (envelope) {
     case AlertEnvelope::kPlain:
       WritePlain(a, w);
@@ -96,7 +106,7 @@ void AppendAlertJson(const Alert& a, AlertEnvelope envelope, std::string* out) {
           .BeginObject()
           .Field("action", "allowed")
           .Field("signature", signature)
-          .Field("category", a.category)
+          .Field("category", CategoryName(a.category))
           .Field("severity", EveSeverity(a))
           .EndObject();
       w.Key("dns").BeginObject().Key("queries").BeginArray();
@@ -118,7 +128,7 @@ void AppendAlertJson(const Alert& a, AlertEnvelope envelope, std::string* out) {
           .Field("start", Rfc3339Micros(a.first_seen_us))
           .Field("end", Rfc3339Micros(a.last_seen_us))
           .EndObject();
-      w.Key("rule").BeginObject().Field("name", signature).Field("category", a.category).EndObject();
+      w.Key("rule").BeginObject().Field("name", signature).Field("category", CategoryName(a.category)).EndObject();
       w.Key("source").BeginObject().Field("ip", client).EndObject();
       w.Key("dns").BeginObject().Key("question").BeginObject().Field("registered_domain", a.registered_domain);
       if (!a.samples.empty()) w.Field("name", a.samples[0]);

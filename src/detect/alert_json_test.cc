@@ -9,8 +9,8 @@ namespace {
 Alert Sample() {
   Alert a;
   a.registered_domain = "exfil.test";
-  a.category = "tunneling";
-  a.severity = "high";
+  a.category = AlertCategory::kTunneling;
+  a.severity = Severity::kHigh;
   a.score = 0.9;
   a.first_seen_us = 1'700'000'000'000'000;
   a.last_seen_us = a.first_seen_us + 5'000'000;
@@ -70,6 +70,25 @@ TEST(AlertJson, EveAndEcsEnvelopesKeepThePlainAlert) {
   AlertEnvelope env;
   EXPECT_TRUE(ParseAlertEnvelope("ecs", &env));
   EXPECT_FALSE(ParseAlertEnvelope("ECS-ish", &env));
+}
+
+// The name tables cover every value and read back what they write.
+TEST(Vocabulary, EveryCategoryAndSeverityHasOneName) {
+  for (AlertCategory c : {AlertCategory::kTunneling, AlertCategory::kExfiltration,
+                          AlertCategory::kRandomSubdomainAttack, AlertCategory::kBenignDataOverDns}) {
+    AlertCategory back;
+    ASSERT_TRUE(ParseCategory(CategoryName(c), &back)) << CategoryName(c);
+    EXPECT_EQ(back, c);
+  }
+  EXPECT_EQ(std::size(kAlertCategoryNames), 4u);
+  AlertCategory unused;
+  EXPECT_FALSE(ParseCategory("Tunneling", &unused));
+  EXPECT_EQ(SeverityName(Severity::kInfo), "info");
+  EXPECT_EQ(SeverityName(Severity::kMedium), "medium");
+  EXPECT_EQ(SeverityName(Severity::kHigh), "high");
+  EXPECT_EQ(NamesOf(kSeverityNames), "info, medium or high");
+  EXPECT_TRUE(IsDataChannel(AlertCategory::kExfiltration));
+  EXPECT_FALSE(IsDataChannel(AlertCategory::kRandomSubdomainAttack));
 }
 
 }  // namespace

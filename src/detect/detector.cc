@@ -199,14 +199,17 @@ void Detector::Evaluate(const std::string& domain, DomainCounters& c, Evidence& 
   // Tunnels move data both ways quickly (rare types, a short window);
   // exfiltration leaks upstream only, often slowly.
   const bool fast = info_short >= options_.short_info_bytes;
-  a.category = (rare_ratio >= 0.5 || !e.fingerprint.empty() || fast) ? "tunneling" : "exfiltration";
+  a.category =
+      (rare_ratio >= 0.5 || !e.fingerprint.empty() || fast) ? AlertCategory::kTunneling : AlertCategory::kExfiltration;
   // Random names from a crowd of hosts, mostly unanswered: a
   // random-subdomain (water torture) attack on the domain's servers, or
   // hosts behind a resolver being used for one; not a data channel.
   const double nxdomain_ratio = static_cast<double>(c.nxdomain) / static_cast<double>(c.queries);
-  if (clients >= kCrowd && nxdomain_ratio >= 0.5 && e.fingerprint.empty()) a.category = "random-subdomain-attack";
+  if (clients >= kCrowd && nxdomain_ratio >= 0.5 && e.fingerprint.empty()) {
+    a.category = AlertCategory::kRandomSubdomainAttack;
+  }
   if (!e.benign_category.empty()) {
-    a.category = "benign-data-over-dns";
+    a.category = AlertCategory::kBenignDataOverDns;
     a.benign_category = e.benign_category;
     a.reasons.push_back({"allowlist", 1, 1, std::string(e.benign_category)});
   }
@@ -232,7 +235,9 @@ void Detector::Evaluate(const std::string& domain, DomainCounters& c, Evidence& 
       1.0,
       0.4 * std::min(1.0, std::max(info_short / options_.short_info_bytes, info_long / options_.long_info_bytes) / 2) +
           0.4 * encoded_ratio + (e.fingerprint.empty() ? 0.0 : 0.2));
-  a.severity = a.category == "benign-data-over-dns" ? "info" : a.score >= 0.6 ? "high" : "medium";
+  a.severity = a.category == AlertCategory::kBenignDataOverDns ? Severity::kInfo
+               : a.score >= 0.6                                ? Severity::kHigh
+                                                               : Severity::kMedium;
   for (int i = 0; i < e.client_count; ++i) a.clients.push_back(e.clients[i]);
   std::sort(a.clients.begin(), a.clients.end(),
             [](const AlertClient& x, const AlertClient& y) { return x.queries > y.queries; });

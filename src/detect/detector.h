@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "detect/alert.h"
 #include "detect/allowlist.h"
 #include "detect/bounded_table.h"
 #include "detect/domain_counters.h"
@@ -46,40 +47,6 @@ struct DetectorOptions {
   // Tool fingerprints add evidence; off, the detector must still find the
   // tools by their traffic alone (the recall harness checks both).
   bool fingerprints = true;
-};
-
-struct AlertReason {
-  std::string feature;
-  double value = 0;
-  double threshold = 0;
-  std::string detail;
-};
-
-struct AlertClient {
-  dns::Address address;
-  uint64_t queries = 0;  // to this domain
-  int64_t first_seen_us = 0;
-  // The host's baseline when it first queried this domain: its queries to
-  // other domains and how many of them looked encoded, since it was first
-  // seen.
-  int64_t host_first_seen_us = 0;
-  uint64_t host_queries_before = 0;
-  uint64_t host_encoded_before = 0;
-};
-
-struct Alert {
-  std::string registered_domain;
-  std::string category;         // tunneling, exfiltration, benign-data-over-dns
-  std::string benign_category;  // the allowlist category, for benign-data-over-dns
-  std::string severity;         // high, medium
-  double score = 0;
-  std::vector<AlertClient> clients;
-  int64_t first_seen_us = 0, last_seen_us = 0, alert_time_us = 0;
-  std::vector<AlertReason> reasons;
-  std::vector<std::string> samples;
-  // The name server check of the domain as JSON, when the caller ran one
-  // (detect/watch with a store); embedded in the alert as "name_server_check".
-  std::string check_json;
 };
 
 class Detector {

@@ -57,7 +57,7 @@ TEST(Detector, ATunnelMovingFourKilobytesIsFlaggedWithItsClient) {
   ASSERT_EQ(alerts.size(), 1u);
   const Alert& a = alerts[0];
   EXPECT_EQ(a.registered_domain, "exfil.test");
-  EXPECT_EQ(a.category, "tunneling");
+  EXPECT_EQ(a.category, AlertCategory::kTunneling);
   ASSERT_FALSE(a.clients.empty());
   EXPECT_EQ(a.clients[0].address.ToString(), "10.0.0.7");
   EXPECT_LT(a.alert_time_us - tunnel_start, 60'000'000);  // within a minute of the first query
@@ -81,7 +81,7 @@ TEST(Detector, ALowAndSlowLeakIsFlaggedAsExfiltrationWithinAnHour) {
   }
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].registered_domain, "example.net");
-  EXPECT_EQ(alerts[0].category, "exfiltration");
+  EXPECT_EQ(alerts[0].category, AlertCategory::kExfiltration);
   EXPECT_LT(alerts[0].alert_time_us - start, int64_t{3600} * 1'000'000);
 }
 
@@ -108,8 +108,8 @@ TEST(Detector, AllowlistedDataOverDnsIsReportedUnderItsCategory) {
     d.Add(Event(Base32Chunk(rng, 40) + ".sophosxl.net", dns::rr::kA, t + q * 1000, "10.0.0.5"), &alerts);
   }
   ASSERT_EQ(alerts.size(), 1u);
-  EXPECT_EQ(alerts[0].category, "benign-data-over-dns");
-  EXPECT_EQ(alerts[0].severity, "info");
+  EXPECT_EQ(alerts[0].category, AlertCategory::kBenignDataOverDns);
+  EXPECT_EQ(alerts[0].severity, Severity::kInfo);
 }
 
 TEST(Detector, MemoryIsBoundedUnderARandomDomainFlood) {
@@ -173,7 +173,7 @@ TEST(Detector, AnAddedAllowlistEntryTurnsATunnelLookalikeBenign) {
     d.Add(Event(Base32Chunk(rng, 60) + ".telemetry.corp.example", dns::rr::kTXT, t + q * 1000, "10.0.0.8"), &alerts);
   }
   ASSERT_EQ(alerts.size(), 1u);
-  EXPECT_EQ(alerts[0].category, "benign-data-over-dns");
+  EXPECT_EQ(alerts[0].category, AlertCategory::kBenignDataOverDns);
   EXPECT_EQ(alerts[0].benign_category, "corporate-telemetry");
   EXPECT_EQ(alerts[0].registered_domain, "telemetry.corp.example");
 }

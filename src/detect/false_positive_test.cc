@@ -39,12 +39,12 @@ TEST(FalsePositives, NoTunnelingOrExfiltrationAlertOnADayOfBenignTraffic) {
   EXPECT_GE(domains.size(), 100'000u);
   std::map<std::string, int> benign;
   for (const auto& a : alerts) {
-    if (a.category == "benign-data-over-dns") {
+    if (a.category == AlertCategory::kBenignDataOverDns) {
       ++benign[a.benign_category];
       continue;
     }
-    ADD_FAILURE() << a.category << " alert on benign traffic: " << a.registered_domain << " score " << a.score
-                  << " sample " << (a.samples.empty() ? "" : a.samples[0]);
+    ADD_FAILURE() << CategoryName(a.category) << " alert on benign traffic: " << a.registered_domain << " score "
+                  << a.score << " sample " << (a.samples.empty() ? "" : a.samples[0]);
   }
   RecordProperty("queries", static_cast<int>(queries));
   RecordProperty("registered_domains", static_cast<int>(domains.size()));
@@ -83,12 +83,12 @@ TEST(FalsePositives, ASlowLeakInsideTheOfficeDayIsFoundWithinAnHour) {
   });
   std::vector<Alert> suspicious;
   for (auto& a : alerts) {
-    if (a.category != "benign-data-over-dns") suspicious.push_back(std::move(a));
+    if (a.category != AlertCategory::kBenignDataOverDns) suspicious.push_back(std::move(a));
   }
   ASSERT_EQ(suspicious.size(), 1u);
   const Alert& a = suspicious[0];
   EXPECT_EQ(a.registered_domain, "cdn-sync-telemetry.com");
-  EXPECT_EQ(a.category, "exfiltration");
+  EXPECT_EQ(a.category, AlertCategory::kExfiltration);
   EXPECT_LT(a.alert_time_us - leak_start, int64_t{3600} * 1'000'000);
   ASSERT_FALSE(a.clients.empty());
   EXPECT_EQ(a.clients[0].address.ToString(), "10.1.0.77");
@@ -110,10 +110,10 @@ TEST(FalsePositives, MarginAtHalfTheThresholds) {
   testing::GenerateBenignCorpus(Hosts(), {}, [&](const ingest::DnsEvent& ev) { detector.Add(ev, &alerts); });
   int suspicious = 0;
   for (const auto& a : alerts) {
-    if (a.category == "benign-data-over-dns") continue;
+    if (a.category == AlertCategory::kBenignDataOverDns) continue;
     ++suspicious;
-    std::printf("  at half thresholds: %s %s (%s)\n", a.category.c_str(), a.registered_domain.c_str(),
-                a.samples.empty() ? "" : a.samples[0].c_str());
+    std::printf("  at half thresholds: %s %s (%s)\n", std::string(CategoryName(a.category)).c_str(),
+                a.registered_domain.c_str(), a.samples.empty() ? "" : a.samples[0].c_str());
   }
   std::printf("benign corpus at half the volume thresholds: %d alerts\n", suspicious);
   EXPECT_LE(suspicious, 5);

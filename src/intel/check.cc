@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "detect/alert.h"
 #include "dns/name.h"
 #include "util/json_writer.h"
 #include "util/time.h"
@@ -130,7 +131,8 @@ Status CheckDomain(const nsdb::Store& store, std::string_view domain, const Chec
     why.push_back("the domain is in threat intelligence: " + Describe(out->intel));
   }
   for (const auto& a : out->alerts) {
-    if (a.category == "tunneling" || a.category == "exfiltration") {
+    detect::AlertCategory category;
+    if (detect::ParseCategory(a.category, &category) && detect::IsDataChannel(category)) {
       suspicious = true;
       why.push_back(
           fmt::format("nsradar raised a {} alert on it at {}", a.category, FormatTime(a.alert_time_us / 1'000'000)));

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "detect/alert.h"
 #include "dns/name.h"
 #include "intel/check.h"
 #include "util/atomic_file.h"
@@ -59,7 +60,8 @@ Status BuildRpz(const nsdb::Store& store, const RpzOptions& o, std::string* zone
   CheckOptions co;
   co.co_hosted_per_ns = 0;
   for (const auto& a : alerts) {
-    if ((a.category != "tunneling" && a.category != "exfiltration") || a.domain == last) continue;
+    detect::AlertCategory category;
+    if (!detect::ParseCategory(a.category, &category) || !detect::IsDataChannel(category) || a.domain == last) continue;
     last = a.domain;
     if (allowed(a.domain)) continue;
     qnames.insert(a.domain);

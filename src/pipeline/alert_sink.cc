@@ -10,6 +10,7 @@
 
 #include "intel/check.h"
 #include "util/log.h"
+#include "util/time.h"
 
 namespace nsradar::pipeline {
 
@@ -41,15 +42,16 @@ bool AlertSink::Keep(detect::Alert& a) {
   a.check_json.clear();
   std::string plain;
   detect::AppendAlertJson(a, detect::AlertEnvelope::kPlain, &plain);
-  Status st = o_.store->PutAlert({a.registered_domain, a.alert_time_us, a.category, plain});
-  if (st.ok() && a.category != "benign-data-over-dns") {
+  const std::string category(detect::CategoryName(a.category));
+  Status st = o_.store->PutAlert({a.registered_domain, a.alert_time_us, category, plain});
+  if (st.ok() && a.category != detect::AlertCategory::kBenignDataOverDns) {
     intel::CheckResult check;
     st = intel::CheckDomain(*o_.store, a.registered_domain, {}, &check);
     if (st.ok()) {
       intel::AppendCheckJson(check, &a.check_json);
       plain.clear();
       detect::AppendAlertJson(a, detect::AlertEnvelope::kPlain, &plain);
-      st = o_.store->PutAlert({a.registered_domain, a.alert_time_us, a.category, plain});
+      st = o_.store->PutAlert({a.registered_domain, a.alert_time_us, category, plain});
     }
   }
   if (!st.ok()) {
@@ -161,6 +163,12 @@ AlertSinkCounters AlertSink::counters() const {
   AlertSinkCounters c = counters_;
   c.pending = pending_.size();
   return c;
+}
+
+std::string AlertLine(const detect::Alert& a) {
+  return fmt::format("{} {} {} {} {:.2f} {} [{}]", FormatTime(a.alert_time_us / 1'000'000), a.registered_domain,
+                     detect::CategoryName(a.category), detect::SeverityName(a.severity), a.score,
+                     a.clients.empty() ? "-" : a.clients[0].address.ToString(), AlertWhy(a));
 }
 
 std::string AlertWhy(const detect::Alert& a) {

@@ -85,6 +85,8 @@ class AlertSink {
   std::string line_;
 };
 
+// One line a person reads: "TIME DOMAIN CATEGORY SEVERITY SCORE CLIENT [WHY]".
+std::string AlertLine(const detect::Alert& alert);
 // The thresholds an alert crossed, for a table cell or a log line.
 std::string AlertWhy(const detect::Alert& alert);
 

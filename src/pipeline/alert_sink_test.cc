@@ -43,8 +43,8 @@ class PrivateMounts : public ::testing::Environment {
 detect::Alert MakeAlert(const std::string& domain, int64_t t_us) {
   detect::Alert a;
   a.registered_domain = domain;
-  a.category = "tunneling";
-  a.severity = "high";
+  a.category = detect::AlertCategory::kTunneling;
+  a.severity = detect::Severity::kHigh;
   a.score = 0.9;
   a.first_seen_us = t_us - 1'000'000;
   a.last_seen_us = a.alert_time_us = t_us;

@@ -78,7 +78,7 @@ class Pipeline::Impl {
     sink_options.on_alert = [this](const detect::Alert& a, const std::string& line) {
       {
         std::lock_guard lock(alerts_mu_);
-        ++alerts_by_category_[a.category];
+        ++alerts_by_category_[std::string(detect::CategoryName(a.category))];
       }
       if (hooks_.on_alert) hooks_.on_alert(a, line);
     };

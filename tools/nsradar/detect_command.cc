@@ -72,9 +72,7 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
       std::fputs(line.c_str(), stdout);
       std::fputc('\n', stdout);
     } else if (watch) {
-      fmt::print("{} {} {} {} {:.2f} {} [{}]\n", FormatTime(a.alert_time_us / 1'000'000), a.registered_domain,
-                 a.category, a.severity, a.score, a.clients.empty() ? "-" : a.clients[0].address.ToString(),
-                 pipeline::AlertWhy(a));
+      std::puts(pipeline::AlertLine(a).c_str());
     }
     std::fflush(stdout);
   };
@@ -99,7 +97,8 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
   if (!g.json && !watch) {
     Table t({"ALERT TIME", "DOMAIN", "CATEGORY", "SEVERITY", "SCORE", "TOP CLIENT", "WHY"});
     for (const auto& a : all) {
-      t.Add({FormatTime(a.alert_time_us / 1'000'000), a.registered_domain, a.category, a.severity,
+      t.Add({FormatTime(a.alert_time_us / 1'000'000), a.registered_domain,
+             std::string(detect::CategoryName(a.category)), std::string(detect::SeverityName(a.severity)),
              fmt::format("{:.2f}", a.score), a.clients.empty() ? "" : a.clients[0].address.ToString(),
              pipeline::AlertWhy(a)});
     }
@@ -111,7 +110,7 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
     std::ofstream learned(o.learn_out, std::ios::app);
     size_t n = 0;
     for (const auto& a : all) {
-      if (a.category == "benign-data-over-dns") continue;
+      if (a.category == detect::AlertCategory::kBenignDataOverDns) continue;
       learned << a.registered_domain << " learned-peacetime\n";
       ++n;
     }

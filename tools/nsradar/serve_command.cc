@@ -88,13 +88,6 @@ void RunServe(const GlobalOptions& g, const ServeOptions& o) {
   Log(LogLevel::kInfo, "serve", "stopped");
 }
 
-// The human line of an alert, as detect and watch print it.
-void PrintAlertLine(const detect::Alert& a) {
-  fmt::print("{} {} {} {} {:.2f} {} [{}]\n", FormatTime(a.alert_time_us / 1'000'000), a.registered_domain, a.category,
-             a.severity, a.score, a.clients.empty() ? "-" : a.clients[0].address.ToString(), pipeline::AlertWhy(a));
-  std::fflush(stdout);
-}
-
 void RunPipeline(CLI::App* cmd, const GlobalOptions& g, const ServeOptions& o) {
   pipeline::Config c;
   if (Status s = pipeline::LoadConfig(o.config, &c); !s.ok()) Fail(s);
@@ -119,7 +112,10 @@ void RunPipeline(CLI::App* cmd, const GlobalOptions& g, const ServeOptions& o) {
   SetUpLog(c.log_format, c.log_level, c.log_file);
   std::unique_ptr<pipeline::Pipeline> p;
   pipeline::PipelineHooks hooks;
-  hooks.on_alert = [](const detect::Alert& a, const std::string&) { PrintAlertLine(a); };
+  hooks.on_alert = [](const detect::Alert& a, const std::string&) {
+    std::puts(pipeline::AlertLine(a).c_str());
+    std::fflush(stdout);
+  };
   if (Status s = pipeline::Pipeline::Create(c, std::move(hooks), &p); !s.ok()) Fail(s);
   p->Run(/*handle_signals=*/true);
 }
