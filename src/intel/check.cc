@@ -66,7 +66,7 @@ Status CheckDomain(const nsdb::Store& store, std::string_view domain, const Chec
     NameServerFinding f;
     f.name = e.ns;
     f.observed = e.observed;
-    f.current = e.value.active() || e.value.runs.empty();  // zone-active, or known from traffic only
+    f.current = e.active || !e.from_zone;  // zone-active, or known from traffic only
     f.first_seen = e.first_seen;
     f.last_seen = e.last_seen;
     f.in_bailiwick = dns::IsAtOrBelow(e.ns, domain);

@@ -87,7 +87,7 @@ void WriteDomainJson(const DomainInfo& info, JsonWriter& w) {
   for (const auto& e : info.edges) {
     w.BeginObject().Field("ns", e.ns);
     WriteSeenFields(e.first_seen, e.last_seen, w);
-    w.Field("active", e.value.active()).Field("observed", e.observed).EndObject();
+    w.Field("active", e.active).Field("observed", e.observed).EndObject();
   }
   w.EndArray().Key("history").BeginArray();
   for (const auto& ev : info.history) {

@@ -1,19 +1,26 @@
 // Store: the reverse name-server index, embedded RocksDB in one directory.
 //
-// What it keeps (column families, keys in byte order; docs/store.md):
-//   ns_edges      host \0 domain                 -> EdgeValue    domains on a name server
-//   zone_domains  zone_id(BE32) domain           -> DomainRecord a zone's delegations
-//   ns_counts     reversed host                  -> NsCounts     O(1) counts, suffix search
-//   glue          host \0 address zone_id        -> EdgeValue    host -> addresses
-//   glue_by_addr  address host \0 zone_id        -> EdgeValue    address -> hosts
-//   zone_glue     zone_id host \0 address        -> EdgeValue    a zone's glue
-//   default       zone table and store counters
+// What it keeps (column families, keys in byte order; docs/store.md, and
+// nsdb/internal/keys.h for the encodings):
+//   ns_edges          host \0 domain               -> EdgeValue     domains on a name server
+//   zone_domains      zone_id(BE32) domain         -> DomainRecord  a zone's delegations
+//   ns_counts         reversed host                -> NsCounts      O(1) counts, suffix search
+//   glue              host \0 address zone_id      -> EdgeValue     host -> addresses
+//   glue_by_addr      address host \0 zone_id      -> EdgeValue     address -> hosts
+//   zone_glue         zone_id host \0 address      -> EdgeValue     a zone's glue
+//   observed_edges    host \0 domain               -> first, last, count   passive DNS, by name server
+//   observed_domains  domain \0 host               -> first, last, count   passive DNS, by domain
+//   observed_glue     host \0 address              -> first, last, count   passive DNS addresses
+//   alerts            domain \0 time(BE64, µs)     -> category \0 JSON     detection alerts
+//   intel             kind byte, indicator         -> category \0 source \0 added   threat intelligence
+//   default           format, zone table, store counters
 //
 // A zone snapshot is applied as one atomic write (a WriteBatch, or for large
 // changes SST files ingested together), so readers see a snapshot entirely
 // or not at all and a crash at any moment leaves the store as it was before
-// the snapshot, or after it. One writer at a time (a mutex); any number of
-// concurrent readers, in this process or others (read-only opens).
+// the snapshot, or after it. One writer at a time: every write (snapshots,
+// observations, alerts, indicators, compaction) holds one mutex; any number
+// of concurrent readers, in this process or others (read-only opens).
 //
 // Snapshot semantics: a file is the state of its zone at time T. first_seen
 // is the earliest and last_seen the latest snapshot holding an edge; an edge
@@ -136,7 +143,9 @@ struct DomainEdge {
   std::string ns;
   EdgeValue value;  // zone-file runs; empty when only passive DNS saw the pair
   int64_t first_seen = 0, last_seen = 0;
-  bool observed = false;
+  bool active = false;     // in the zone's latest snapshot (never for a pair only traffic saw)
+  bool from_zone = false;  // zone files hold the pair
+  bool observed = false;   // passive DNS saw it
 };
 
 struct DomainInfo {

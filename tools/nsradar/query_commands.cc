@@ -150,7 +150,7 @@ void RunDomainHistory(const GlobalOptions& g, const std::string& arg) {
              zone::DomainKindName(info.kind));
   Table edges({"NAME SERVER", "FIRST SEEN", "LAST SEEN", "CURRENT"});
   for (const auto& e : info.edges) {
-    edges.Add({e.ns, FormatTime(e.first_seen), FormatTime(e.last_seen), e.value.active() ? "yes" : "no"});
+    edges.Add({e.ns, FormatTime(e.first_seen), FormatTime(e.last_seen), e.active ? "yes" : "no"});
   }
   edges.Print(stdout);
   fmt::print("\n");

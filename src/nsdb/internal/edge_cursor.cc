@@ -1,0 +1,125 @@
+#include "nsdb/internal/edge_cursor.h"
+
+#include <algorithm>
+
+namespace nsradar::nsdb {
+
+BoundedIterator::BoundedIterator(const Store::Impl& store, Cf family, std::string limit)
+    : limit_(std::move(limit)), limit_slice_(limit_) {
+  rocksdb::ReadOptions ro;
+  if (!limit_.empty()) ro.iterate_upper_bound = &limit_slice_;
+  if (family < kCfCount) it_ = store.NewIterator(family, ro);
+}
+
+MergedEdgeCursor::MergedEdgeCursor(const Store::Impl& store, std::string_view host, bool all_hosts)
+    : host_(host),
+      all_hosts_(all_hosts),
+      zone_it_(store, kNsEdges, all_hosts ? std::string() : NsEdgeHostLimit(host)),
+      seen_it_(store, store.any_observed() ? kObservedEdges : kCfCount,
+               all_hosts ? std::string() : ObservedNameLimit(host)),
+      memo_(store) {}
+
+void MergedEdgeCursor::Seek(std::string_view host, std::string_view domain, bool exclusive) {
+  std::string start;
+  AppendNsEdgeKey(&start, host, domain);
+  zone_it_->Seek(start);
+  if (exclusive && zone_it_->Valid() && ToView(zone_it_->key()) == start) zone_it_->Next();
+  if (!seen_it_.exists()) return;
+  start = ObservedKey(host, domain);
+  seen_it_->Seek(start);
+  if (exclusive && seen_it_->Valid() && ToView(seen_it_->key()) == start) seen_it_->Next();
+}
+
+bool MergedEdgeCursor::ReadZoneKey(std::string_view* host, std::string_view* domain) {
+  const std::string_view key = ToView(zone_it_->key());
+  if (!all_hosts_) {  // every key is host_'s: no need to look for the separator
+    *host = host_;
+    *domain = NsEdgeKeyDomain(key, host_);
+    return true;
+  }
+  if (ParseNsEdgeKey(key, host, domain)) return true;
+  status_ = Status::Corruption("edge key without separator");
+  return false;
+}
+
+bool MergedEdgeCursor::ReadObservedKey(std::string_view* host, std::string_view* domain) {
+  if (ParseObservedKey(ToView(seen_it_->key()), host, domain)) return true;
+  status_ = Status::Corruption("observed edge key without separator");
+  return false;
+}
+
+bool MergedEdgeCursor::ReadZoneRow(std::string_view domain, DomainRowView* row) {
+  EdgeValue v;
+  if (!EdgeValue::Decode(ToView(zone_it_->value()), &v)) {
+    status_ = Status::Corruption("edge value");
+    return false;
+  }
+  row->name = domain;
+  row->first_seen = v.first_seen();
+  row->last_seen = v.last_seen(memo_.Latest(v.zone_id));
+  row->active = v.active();
+  row->kind = v.kind;
+  row->zone = memo_.Name(v.zone_id);
+  row->from_zone = true;
+  row->observed = false;
+  return true;
+}
+
+// With `merge`, the row already holds the zone files' view of the pair.
+bool MergedEdgeCursor::ReadObservedRow(std::string_view domain, bool merge, DomainRowView* row) {
+  ObservedValue o;
+  if (!DecodeObservedValue(ToView(seen_it_->value()), &o)) {
+    status_ = Status::Corruption("observed edge value");
+    return false;
+  }
+  if (merge) {
+    row->first_seen = std::min(row->first_seen, o.first);
+    row->last_seen = std::max(row->last_seen, o.last);
+  } else {
+    row->name = domain;
+    row->first_seen = o.first;
+    row->last_seen = o.last;
+    row->active = false;  // "present in the latest zone snapshot" is a zone-file notion
+    row->kind = zone::ClassifyDomain(row->name);
+    row->zone = {};
+    row->from_zone = false;
+  }
+  row->observed = true;
+  return true;
+}
+
+bool MergedEdgeCursor::Next(std::string_view* host, DomainRowView* row) {
+  if (!status_.ok()) return false;
+  if (pending_zone_) zone_it_->Next();
+  if (pending_seen_) seen_it_->Next();
+  pending_zone_ = pending_seen_ = false;
+  const bool zv = zone_it_->Valid();
+  const bool sv = seen_it_.exists() && seen_it_->Valid();
+  if (!zv && !sv) {
+    status_ = FromRocks(zone_it_->status(), "scanning edges");
+    if (status_.ok() && seen_it_.exists()) status_ = FromRocks(seen_it_->status(), "scanning observed edges");
+    return false;
+  }
+  std::string_view zone_host, zone_domain, seen_host, seen_domain;
+  if ((zv && !ReadZoneKey(&zone_host, &zone_domain)) || (sv && !ReadObservedKey(&seen_host, &seen_domain))) {
+    return false;
+  }
+  int cmp = zv ? -1 : 1;  // < 0: the zone files' pair comes first, 0: both hold it
+  if (zv && sv) {
+    cmp = zone_host.compare(seen_host);
+    if (cmp == 0) cmp = zone_domain.compare(seen_domain);
+  }
+  if (cmp <= 0) {
+    if (!ReadZoneRow(zone_domain, row)) return false;
+    *host = zone_host;
+    pending_zone_ = true;
+  }
+  if (cmp >= 0) {
+    if (!ReadObservedRow(seen_domain, cmp == 0, row)) return false;
+    *host = seen_host;
+    pending_seen_ = true;
+  }
+  return true;
+}
+
+}  // namespace nsradar::nsdb
