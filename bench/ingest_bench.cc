@@ -2,6 +2,7 @@
 // events (registered domain included), against tshark on the same capture.
 //
 //   ingest_bench [--transactions N] [--dir DIR] [--no-tshark]
+//   ingest_bench --generate-only [--transactions N] [--dir DIR]
 //
 // Writes a synthetic capture (Ethernet/IPv4/UDP, a query and a response per
 // transaction, as tcpdump records them) and the same traffic as a dnstap
@@ -14,7 +15,9 @@
 // base32 labels under 200 domains (tunnel-like, all unique): a stress mix
 // for detection. --office-corpus uses the benign office day of the
 // false-positive test instead (real host names, CDN hashes, antivirus and
-// DNSBL lookups, reverse DNS...).
+// DNSBL lookups, reverse DNS...). --generate-only writes the three files for
+// N transactions (always afresh), prints their paths and exits: inputs for
+// other runs (scripts/soak.sh replays the dnstap file through fstrm_replay).
 #include <fmt/format.h>
 #include <pcap/pcap.h>
 #include <sys/resource.h>
@@ -23,6 +26,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -290,10 +294,12 @@ int main(int argc, char** argv) {
   CLI::App app{"DNS traffic ingest benchmark"};
   uint64_t transactions = 1'000'000;
   std::string dir = "/tmp/nsradar-ingest-bench", measure, corpus;
-  bool no_tshark = false, detect = false;
+  bool no_tshark = false, detect = false, generate_only = false;
   app.add_option("--transactions", transactions, "Query/response pairs")->capture_default_str();
   app.add_option("--dir", dir, "Where the generated files go")->capture_default_str();
   app.add_flag("--no-tshark", no_tshark, "Skip the tshark comparison");
+  app.add_flag("--generate-only", generate_only,
+               "Write the pcap, dnstap and Zeek files for --transactions into --dir, print their paths and exit");
   app.add_option("--office-corpus", corpus,
                  "Instead of the stress mix, the benign office corpus made of this host list "
                  "(testdata/detect/benign-hosts.txt.zst)");
@@ -303,12 +309,24 @@ int main(int argc, char** argv) {
   if (!measure.empty()) return Measure(measure, detect);
 
   std::filesystem::create_directories(dir);
+  const std::string mix = corpus.empty() ? "bench" : "office";
+  auto paths = [&](uint64_t n) {
+    return std::array<std::string, 3>{fmt::format("{}/{}-{}.pcap", dir, mix, n),
+                                      fmt::format("{}/{}-{}.dnstap", dir, mix, n),
+                                      fmt::format("{}/{}-{}.zeek.log", dir, mix, n)};
+  };
+  if (generate_only) {
+    const auto [pcap, tap, zeek] = paths(transactions);
+    Generate(corpus.empty() ? StressMix(transactions) : OfficeMix(transactions, corpus), pcap, tap, zeek);
+    for (const auto& path : {pcap, tap, zeek}) {
+      fmt::print("{}\t{}\n", path, std::filesystem::file_size(path));
+    }
+    return 0;
+  }
   std::string self = std::filesystem::canonical("/proc/self/exe").string();
   fmt::print("transactions  file           events      with domain  seconds  events/s    peak RSS\n");
   for (uint64_t n : {transactions / 4, transactions}) {
-    const std::string mix = corpus.empty() ? "bench" : "office";
-    std::string pcap = fmt::format("{}/{}-{}.pcap", dir, mix, n), tap = fmt::format("{}/{}-{}.dnstap", dir, mix, n),
-                zeek = fmt::format("{}/{}-{}.zeek.log", dir, mix, n);
+    const auto [pcap, tap, zeek] = paths(n);
     if (!std::filesystem::exists(pcap) || !std::filesystem::exists(tap) || !std::filesystem::exists(zeek)) {
       Generate(corpus.empty() ? StressMix(n) : OfficeMix(n, corpus), pcap, tap, zeek);
     }
