@@ -11,6 +11,13 @@ std::string_view Deref(const std::string& buffer, uint64_t ref) {
   return std::string_view(buffer).substr(ref >> 24, ref & 0xffffff);
 }
 
+// Gives a container's memory back. (`c = {}` would not: for strings and
+// vectors it assigns an empty initializer list, which keeps the capacity.)
+template <typename Container>
+void Release(Container& c) {
+  Container().swap(c);
+}
+
 }  // namespace
 
 void ZoneDomainChanges::Add(uint32_t domain_index, std::string_view name, const DomainRecordWriter& record,
@@ -41,9 +48,9 @@ Status ZoneDomainChanges::Write(const zone::ZoneSnapshot& snap, uint32_t zone_id
 }
 
 void ZoneDomainChanges::Clear() {
-  changes_ = {};
-  store_only_names_ = {};
-  records_ = {};
+  Release(changes_);
+  Release(store_only_names_);
+  Release(records_);
 }
 
 void NsEdgeChanges::AddSnapshotEdge(uint32_t host_rank, uint32_t domain_index, const EdgeValue& value) {
@@ -124,11 +131,11 @@ Status NsEdgeChanges::WritePart(int part, AtomicWrite* w) const {
 }
 
 void NsEdgeChanges::Clear() {
-  changes_ = {};
-  store_only_ = {};
-  store_only_keys_ = {};
-  value_refs_ = {};
-  values_ = {};
+  Release(changes_);
+  Release(store_only_keys_);  // points into store_only_
+  Release(store_only_);
+  Release(value_refs_);
+  Release(values_);
 }
 
 }  // namespace nsradar::nsdb

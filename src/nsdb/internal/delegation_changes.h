@@ -68,6 +68,7 @@ class NsEdgeChanges {
   int Sort(bool bulk);
   // Writes part `part` of the sorted changes; parts may be written at once.
   Status WritePart(int part, AtomicWrite* w) const;
+  // Frees the memory, once every part is written.
   void Clear();
 
  private:

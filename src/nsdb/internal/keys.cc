@@ -225,9 +225,11 @@ std::string ObservedNamePrefix(std::string_view name) { return ObservedKey(name,
 
 std::string ObservedNameLimit(std::string_view name) { return JoinedLimit(name); }
 
+// The span is computed modulo 2^64 both ways, so that no time (a damaged
+// store's included) overflows a signed subtraction or addition.
 void EncodeObservedValue(const ObservedValue& v, std::string* out) {
   PutVarint64(out, static_cast<uint64_t>(v.first));
-  PutVarint64(out, static_cast<uint64_t>(v.last - v.first));
+  PutVarint64(out, static_cast<uint64_t>(v.last) - static_cast<uint64_t>(v.first));
   PutVarint64(out, v.count);
 }
 
@@ -235,7 +237,7 @@ bool DecodeObservedValue(std::string_view in, ObservedValue* v) {
   uint64_t first, span, count;
   if (!GetVarint64(&in, &first) || !GetVarint64(&in, &span) || !GetVarint64(&in, &count) || !in.empty()) return false;
   v->first = static_cast<int64_t>(first);
-  v->last = v->first + static_cast<int64_t>(span);
+  v->last = static_cast<int64_t>(first + span);
   v->count = count;
   return true;
 }
