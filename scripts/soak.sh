@@ -32,10 +32,11 @@
 #       fuzz/corpus/<target minus _fuzz> and growing a copy of it in the
 #       work dir (kept; a crash restarts the fuzzer for the time left, its
 #       input kept under findings/). Afterwards `-merge=1` adds to
-#       fuzz/corpus/<name>/ only the grown inputs (at most 8 KiB) that add
-#       coverage over what is there: the committed corpora grow with real
+#       fuzz/corpus/<name>/ only the grown inputs (at most 8 KiB) that reach
+#       a coverage edge that nothing there reaches: the committed corpora grow with real
 #       coverage and keep every seed. results.tsv: target, seconds,
-#       executions, final cov and ft, corpus files before/after, findings.
+#       executions, final cov and ft, corpus files before/after, the edges
+#       the merge added, findings (crash, leak, timeout and oom inputs).
 #
 # Builds what it needs in $SOAK_BUILD (default build-soak; the fuzzers in
 # $SOAK_FUZZ_BUILD, default build-fuzz) and installs its packages with
@@ -82,6 +83,7 @@ forget() {
   PIDS=("${keep[@]}")
 }
 
+# shellcheck disable=SC2317 # a trap handler
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
@@ -176,12 +178,12 @@ write_config() {  # file, store, log, extra lines...
 # dnstap-load
 
 # One sender: fstrm_replay over the file again and again until $WORK/stop
-# exists; one line per pass in $WORK/senders/N.runs (start, end, exit code).
+# exists; one line per pass in $WORK/senders/N.runs (start, end, exit code,
+# or "killed" for a pass stopped by TERM).
 sender_loop() {
-  local i=$1 sock=$2 file=$3 child='' t0 rc
+  local i=$1 sock=$2 file=$3 child='' t0='' rc
   local runs=$WORK/senders/$i.runs err=$WORK/senders/$i.err childf=$WORK/senders/$i.child
-  trap 'if [[ -n $child ]]; then kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null;
-        printf "%s\t%s\t%s\n" "$t0" "$(date +%s.%N)" killed >>"$runs"; fi; exit 0' TERM
+  trap sender_stop TERM
   while [[ ! -e $WORK/stop ]]; do
     t0=$(date +%s.%N)
     fstrm_replay -t protobuf:dnstap.Dnstap -u "$sock" -r "$file" 2>>"$err" &
@@ -195,6 +197,18 @@ sender_loop() {
     # A pass that failed at once (no socket, refused) must not spin.
     if [[ $rc != 0 ]]; then sleep 1; fi
   done
+}
+
+# sender_loop's TERM trap; sees its locals.
+# shellcheck disable=SC2317
+sender_stop() {
+  if [[ -n $child ]]; then
+    kill -TERM "$child" 2>/dev/null || true
+    wait "$child" 2>/dev/null || true
+    printf '%s\t%s\t%s\n' "$t0" "$(date +%s.%N)" killed >>"$runs"
+    : >"$childf"
+  fi
+  exit 0
 }
 
 dnstap_load() {
@@ -473,7 +487,7 @@ api_connections() {
 # finding (at most 20 times); logs in DIR/logs.
 fuzz_job() {  # binary, corpus, findings, logs, job, seconds
   local bin=$1 corpus=$2 findings=$3 logs=$4 job=$5 seconds=$6 child=''
-  trap 'if [[ -n $child ]]; then kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; fi; exit 0' TERM
+  trap fuzz_job_stop TERM
   local deadline=$((SECONDS + seconds)) run=0
   while ((SECONDS < deadline && run < 20)); do
     run=$((run + 1))
@@ -485,6 +499,16 @@ fuzz_job() {  # binary, corpus, findings, logs, job, seconds
     child=''
     : >"$logs/job$job.child"
   done
+}
+
+# fuzz_job's TERM trap; sees its locals.
+# shellcheck disable=SC2317
+fuzz_job_stop() {
+  if [[ -n $child ]]; then
+    kill -TERM "$child" 2>/dev/null || true
+    wait "$child" 2>/dev/null || true
+  fi
+  exit 0
 }
 
 fuzz() {
@@ -519,11 +543,12 @@ fuzz() {
   ninja -C "$FUZZ_BUILD" "${list[@]}" >&2
 
   local results=$work/results.tsv
-  printf 'target\tseconds\texecutions\tcov\tft\tcorpus_before\tcorpus_after\tfindings\n' >"$results"
+  printf 'target\tseconds\texecutions\tcov\tft\tcorpus_before\tcorpus_after\tnew_edges\tfindings\n' >"$results"
   for t in "${list[@]}"; do
     local name=${t%_fuzz} dir=$work/$t
     local seeds=fuzz/corpus/$name corpus=$dir/corpus findings=$dir/findings logs=$dir/logs
     mkdir -p "$corpus" "$findings" "$logs" "$seeds"
+    rm -f "$logs"/*.log "$logs"/*.child  # of an earlier campaign in the same work dir
     cp -n "$seeds"/* "$corpus"/ 2>/dev/null || true
     local before
     before=$(find "$seeds" -maxdepth 1 -type f | wc -l)
@@ -543,38 +568,47 @@ fuzz() {
     # Executions summed over every run; cov and ft as the last status line
     # of each job says, the highest of the jobs.
     local execs cov ft
-    execs=$(cat "$logs"/*.log | awk -F': *' '/^stat::number_of_executed_units/ {s += $2} END {printf "%d", s}')
+    execs=$(cat "$logs"/job*.log | awk '$1 == "stat::number_of_executed_units:" {s += $2} END {printf "%d", s}')
     read -r cov ft < <(for j in $(seq "$jobs"); do
       for r in $(seq 20); do
         if [[ -f $logs/job$j.run$r.log ]]; then grep -o 'cov: [0-9]* ft: [0-9]*' "$logs/job$j.run$r.log" || true; fi
       done | tail -n1
     done | awk '{if ($2 > c) c = $2; if ($4 > f) f = $4} END {print c + 0, f + 0}')
     # Only small grown inputs are candidates for the committed corpus; merge
-    # adds those that cover something the seeds do not.
+    # adds those that cover an edge the seeds do not (-use_counters=0: new
+    # hit counts of known edges, which the fuzzer keeps, do not count).
     local cand=$WORK/$t-candidates
     mkdir -p "$cand"
     find "$corpus" -maxdepth 1 -type f -size -8193c -exec cp -t "$cand" {} +
-    "$ROOT/$FUZZ_BUILD/fuzz/$t" -merge=1 -max_len=8192 -rss_limit_mb=2048 -timeout=60 "$seeds" "$cand" \
+    "$ROOT/$FUZZ_BUILD/fuzz/$t" -merge=1 -use_counters=0 -max_len=8192 -rss_limit_mb=2048 -timeout=60 "$seeds" "$cand" \
       >"$logs/merge.log" 2>&1 || log "$t: merge failed, see $logs/merge.log"
     rm -rf "$cand"
-    local after nfind
+    local after nfind edges
     after=$(find "$seeds" -maxdepth 1 -type f | wc -l)
+    edges=$(sed -n 's/^MERGE-OUTER: .* \([0-9]*\) new coverage edges.*/\1/p' "$logs/merge.log" | tail -n1)
     ((after > 0)) || rmdir "$seeds" 2>/dev/null || true
     nfind=$(find "$findings" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
       -o -name 'oom-*' \) | wc -l)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$took" "$execs" "$cov" "$ft" "$before" "$after" "$nfind" >>"$results"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$took" "$execs" "$cov" "$ft" "$before" "$after" "${edges:-0}" \
+      "$nfind" >>"$results"
     ((nfind == 0)) || log "$t: $nfind findings kept in $findings"
   done
   column -t -s $'\t' "$results"
   log "results: $results; grown corpora under $work/*/corpus; new inputs in fuzz/corpus (git status shows them)"
 }
 
-case ${1:-} in
-  dnstap-load) shift && dnstap_load "$@" ;;
-  api-connections) shift && api_connections "$@" ;;
-  fuzz) shift && fuzz "$@" ;;
-  *)
-    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
-    exit 2
-    ;;
-esac
+main() {
+  case ${1:-} in
+    dnstap-load) shift && dnstap_load "$@" ;;
+    api-connections) shift && api_connections "$@" ;;
+    fuzz) shift && fuzz "$@" ;;
+    *)
+      sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+      exit 2
+      ;;
+  esac
+}
+
+# On one line: bash has read it whole before it runs, so an edit of this
+# file during a long run cannot change what the run does next.
+main "$@"; exit
