@@ -20,19 +20,22 @@ MergedEdgeCursor::MergedEdgeCursor(const Store::Impl& store, std::string_view ho
       memo_(store) {}
 
 void MergedEdgeCursor::Seek(std::string_view host, std::string_view domain, bool exclusive) {
+  // A seek below the host's own keys (an export scan resumed elsewhere) sees
+  // other hosts' keys too.
+  known_host_ = !all_hosts_ && host == host_;
+  std::string_view h, d;
   std::string start;
   AppendNsEdgeKey(&start, host, domain);
   zone_it_->Seek(start);
-  if (exclusive && zone_it_->Valid() && ToView(zone_it_->key()) == start) zone_it_->Next();
+  if (exclusive && zone_it_->Valid() && ReadZoneKey(&h, &d) && h == host && d == domain) zone_it_->Next();
   if (!seen_it_.exists()) return;
-  start = ObservedKey(host, domain);
-  seen_it_->Seek(start);
-  if (exclusive && seen_it_->Valid() && ToView(seen_it_->key()) == start) seen_it_->Next();
+  seen_it_->Seek(ObservedKey(host, domain));
+  if (exclusive && seen_it_->Valid() && ReadObservedKey(&h, &d) && h == host && d == domain) seen_it_->Next();
 }
 
 bool MergedEdgeCursor::ReadZoneKey(std::string_view* host, std::string_view* domain) {
   const std::string_view key = ToView(zone_it_->key());
-  if (!all_hosts_) {  // every key is host_'s: no need to look for the separator
+  if (known_host_) {  // every key is host_'s: no need to look for the separator
     *host = host_;
     *domain = NsEdgeKeyDomain(key, host_);
     return true;

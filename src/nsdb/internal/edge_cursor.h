@@ -66,7 +66,8 @@ class MergedEdgeCursor {
   MergedEdgeCursor(const Store::Impl& store, std::string_view host, bool all_hosts = false);
 
   // Positions at the first pair at or after (host, domain); after it, when
-  // `exclusive`.
+  // `exclusive`. Pairs compare as pairs, not as keys, so that neither family
+  // depends on the other's layout.
   void Seek(std::string_view host, std::string_view domain, bool exclusive);
 
   // The next row and its host, or false at the end (then status() tells
@@ -84,6 +85,7 @@ class MergedEdgeCursor {
 
   std::string host_;  // the one host, unless all_hosts_
   bool all_hosts_;
+  bool known_host_ = false;  // every key read is host_'s
   BoundedIterator zone_it_;
   BoundedIterator seen_it_;
   ZoneMemo memo_;
