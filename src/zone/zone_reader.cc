@@ -8,27 +8,11 @@
 #include "dns/name.h"
 #include "dns/rr_type.h"
 #include "util/byte_source.h"
+#include "zone/block_scanner.h"
+#include "zone/fast_name.h"
 
 namespace nsradar::zone {
 namespace {
-
-// Byte classes for the fast path's single scan of a line.
-enum : uint8_t { kOrdinary = 0, kSeparator = 1, kSpecial = 2 };
-
-constexpr std::array<uint8_t, 256> MakeLineClass() {
-  std::array<uint8_t, 256> t{};
-  for (int c = 0; c < 256; ++c) {
-    if (c == ' ' || c == '\t') {
-      t[c] = kSeparator;
-    } else if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '(' || c == ')' || c == ';') {
-      t[c] = kSpecial;
-    } else {
-      t[c] = kOrdinary;
-    }
-  }
-  return t;
-}
-constexpr std::array<uint8_t, 256> kLineClass = MakeLineClass();
 
 inline bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -82,11 +66,52 @@ size_t UnescapedLength(std::string_view s) {
   return n;
 }
 
+// A token of the record being parsed: a view into the input buffer (lines
+// without specials) or into the general path's scratch copy.
 struct Token {
-  uint32_t offset;
+  const char* data;
   uint32_t length;
   bool quoted;
 };
+
+// The tokens of the record being parsed. Its storage never shrinks, so
+// that filling it per line allocates nothing and checks capacity once.
+class TokenList {
+ public:
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  void clear() { n_ = 0; }
+  const Token& operator[](size_t i) const { return v_[i]; }
+  Token* begin() { return v_.data(); }
+  Token* end() { return v_.data() + n_; }
+  void push_back(const Token& t) { *Room(1) = t, ++n_; }
+  // Room for `more` tokens after the last one, to be kept with Keep.
+  Token* Room(size_t more) {
+    if (n_ + more > v_.size()) v_.resize(n_ + more);
+    return v_.data() + n_;
+  }
+  void Keep(size_t more) { n_ += more; }
+
+ private:
+  std::vector<Token> v_;
+  size_t n_ = 0;
+};
+
+// The first position in [from, to) whose bit is set in the masks' field, or
+// `to`. The masks must cover [from, to).
+template <uint64_t BlockMasks::*kField>
+size_t FindFirst(const BlockMasks* masks, size_t from, size_t to) {
+  if (from >= to) return to;
+  size_t b = from / kScanBlock;
+  const size_t last = (to - 1) / kScanBlock;
+  uint64_t w = masks[b].*kField & (~uint64_t{0} << (from % kScanBlock));
+  while (w == 0) {
+    if (b == last) return to;
+    w = masks[++b].*kField;
+  }
+  const size_t at = b * kScanBlock + static_cast<size_t>(__builtin_ctzll(w));
+  return at < to ? at : to;
+}
 
 }  // namespace
 
@@ -144,18 +169,23 @@ struct Input {
   std::string dir;  // for resolving $INCLUDE
   std::unique_ptr<ByteSource> source;
   std::vector<char> buf;
+  // The scanner's masks of buf[0, end): masks[b] covers bytes [64b, 64b + 64).
+  // Bits at or past `end` in the last block are meaningless and never read.
+  std::vector<BlockMasks> masks;
   size_t pos = 0, end = 0;
   uint64_t line = 0;
   bool eof = false;
   bool skipping_long_line = false;
   std::string origin;
+  size_t origin_wire = 1;  // dns::WireLength(origin), for the NameParseFn
   std::string last_owner;
   bool has_last_owner = false;
 };
 
 class ZoneReader::Impl {
  public:
-  explicit Impl(ReaderOptions options) : opt_(std::move(options)) {}
+  explicit Impl(ReaderOptions options)
+      : opt_(std::move(options)), classify_(ClassifierFor(opt_.kernel)), parse_name_(NameParserFor(opt_.kernel)) {}
 
   void Push(std::unique_ptr<ByteSource> source, std::string path) {
     Push(std::move(source), std::move(path), opt_.origin);
@@ -170,7 +200,9 @@ class ZoneReader::Impl {
     // inputs (and fuzzing) stay cheap while the bound still holds.
     in->buf.resize(std::min<size_t>(opt_.max_record_bytes + kReadChunk, 64 * 1024));
     in->origin = std::move(origin);
+    in->origin_wire = dns::WireLength(in->origin);
     stack_.push_back(std::move(in));
+    fast_raw_owner_.clear();
   }
 
   bool Next(Record* out);
@@ -185,28 +217,37 @@ class ZoneReader::Impl {
   static constexpr size_t kReadChunk = 256 * 1024;
 
   bool NextLine(Input& in, std::string_view* line);
+  void Index(Input& in, size_t from);
   bool Fatal(Status s) {
     status_ = std::move(s);
     return false;
   }
   void Error(const Input& in, uint64_t line, std::string reason);
   enum class Outcome { kRecord, kNothing, kFallback };
-  Outcome ParseFast(Input& in, std::string_view line, Record* out);
+  Outcome ParseLine(Input& in, std::string_view line, Record* out);
+  void TokensFromIndex(const Input& in, size_t from, size_t to);
+  Outcome ParseFast(Input& in, Record* out);
   Outcome ParseGeneral(Input& in, std::string_view first_line, Record* out);
+  Outcome ParseTokens(Input& in, uint64_t line, Record* out);
   bool Tokenize(Input& in, std::string_view first_line, uint64_t start_line);
   Outcome Directive(Input& in, uint64_t line);
   bool ParseRdata(Input& in, uint64_t line, size_t t, Record* out);
   bool ParseGenericRdata(Input& in, uint64_t line, size_t t, Record* out);
   bool ValidateShape(Input& in, uint64_t line, const char* shape, size_t t);
-  std::string_view Tok(size_t i) const { return {scratch_.data() + tokens_[i].offset, tokens_[i].length}; }
+  std::string_view Tok(size_t i) const { return {tokens_[i].data, tokens_[i].length}; }
   bool TooManyErrors() const { return stats_.records == 0 && stats_.errors >= opt_.max_errors_before_first_record; }
 
   ReaderOptions opt_;
-  std::string owner_;           // canonical owner of the record being returned
-  std::string target_;          // canonical NS target
-  std::string fast_raw_owner_;  // the fast path's last owner as written, to skip re-parsing it
-  std::string scratch_;         // token bytes of the general path
-  std::vector<Token> tokens_;
+  ClassifyFn classify_;
+  NameParseFn parse_name_;
+  std::string owner_;   // canonical owner of the record being returned
+  std::string target_;  // canonical NS target
+  // The fast path's last owner as written, to skip parsing it again. When not
+  // empty, owner_ is its canonical form and the current Input's last_owner
+  // is owner_: whatever else writes owner_ or changes the Input clears it.
+  std::string fast_raw_owner_;
+  std::string scratch_;  // token bytes of lines with specials, copied by Tokenize
+  TokenList tokens_;
   bool blank_owner_ = false;
   uint32_t default_ttl_ = 0;
   bool has_default_ttl_ = false;
@@ -219,16 +260,38 @@ void ZoneReader::Impl::Error(const Input& in, uint64_t line, std::string reason)
   if (opt_.on_error) opt_.on_error(Diagnostic{in.path, line, std::move(reason)});
 }
 
+// Classifies buf[from, end) again, from the block holding `from`: after a
+// read appended bytes (the last partial block gains some) or the buffer moved.
+void ZoneReader::Impl::Index(Input& in, size_t from) {
+  const size_t first = from / kScanBlock;
+  const size_t whole = in.end / kScanBlock;
+  const size_t blocks = (in.end + kScanBlock - 1) / kScanBlock;
+  if (in.masks.size() < blocks) in.masks.resize(blocks);
+  const char* data = in.buf.data();
+  if (whole > first) {
+    classify_(data + first * kScanBlock, whole - first, first > 0 && IsTokenByte(data[first * kScanBlock - 1]),
+              &in.masks[first]);
+  }
+  if (blocks > whole) {
+    // The partial last block goes through a copy, so no kernel reads past
+    // the buffer; its padding is never looked at (bits at or past `end`).
+    alignas(kScanBlock) char tail[kScanBlock] = {};
+    const size_t at = whole * kScanBlock;
+    std::memcpy(tail, data + at, in.end - at);
+    classify_(tail, 1, at > 0 && IsTokenByte(data[at - 1]), &in.masks[whole]);
+  }
+}
+
 // Returns the next physical line without its terminator. Memory stays within
 // the Input's fixed buffer: a longer line is reported and skipped.
 bool ZoneReader::Impl::NextLine(Input& in, std::string_view* line) {
   for (;;) {
     if (in.pos < in.end) {
       const char* start = in.buf.data() + in.pos;
-      const void* nl = std::memchr(start, '\n', in.end - in.pos);
-      if (nl != nullptr) {
-        size_t len = static_cast<size_t>(static_cast<const char*>(nl) - start);
-        in.pos += len + 1;
+      const size_t nl = FindFirst<&BlockMasks::newline>(in.masks.data(), in.pos, in.end);
+      if (nl < in.end) {
+        size_t len = nl - in.pos;
+        in.pos = nl + 1;
         ++in.line;
         ++stats_.lines;
         if (in.skipping_long_line) {
@@ -257,12 +320,15 @@ bool ZoneReader::Impl::NextLine(Input& in, std::string_view* line) {
       }
       return false;
     }
+    size_t index_from = in.end;  // the masks below stay valid unless bytes move
     if (in.skipping_long_line) {
       in.pos = in.end = 0;
+      index_from = 0;
     } else if (in.pos > 0) {
       std::memmove(in.buf.data(), in.buf.data() + in.pos, in.end - in.pos);
       in.end -= in.pos;
       in.pos = 0;
+      index_from = 0;
     }
     if (in.end == in.buf.size() && in.buf.size() < opt_.max_record_bytes + kReadChunk) {
       in.buf.resize(std::min(in.buf.size() * 2, opt_.max_record_bytes + kReadChunk));
@@ -271,6 +337,7 @@ bool ZoneReader::Impl::NextLine(Input& in, std::string_view* line) {
       Error(in, in.line + 1, "line longer than " + std::to_string(opt_.max_record_bytes) + " bytes; skipped");
       in.skipping_long_line = true;
       in.pos = in.end = 0;
+      index_from = 0;
       if (TooManyErrors()) return Fatal(Status::Corruption(in.path + ": not a zone file"));
     }
     size_t got = 0;
@@ -278,6 +345,7 @@ bool ZoneReader::Impl::NextLine(Input& in, std::string_view* line) {
     if (!s.ok()) return Fatal(s);
     if (got == 0) {
       in.eof = true;
+      Index(in, index_from);
       continue;
     }
     if (std::memchr(in.buf.data() + in.end, '\0', got) != nullptr) {
@@ -288,6 +356,7 @@ bool ZoneReader::Impl::NextLine(Input& in, std::string_view* line) {
           "; not a zone file"));
     }
     in.end += got;
+    Index(in, index_from);
   }
 }
 
@@ -302,12 +371,12 @@ bool ZoneReader::Impl::Next(Record* out) {
         return false;
       }
       stack_.pop_back();
+      fast_raw_owner_.clear();
       continue;
     }
     if (stack_.size() == 1 && (in.line & 0x3fff) == 0) top_raw_offset_ = in.source->raw_offset();
     uint64_t line_no = in.line;
-    Outcome o = ParseFast(in, line, out);
-    if (o == Outcome::kFallback) o = ParseGeneral(in, line, out);
+    Outcome o = ParseLine(in, line, out);
     if (!status_.ok()) return false;
     if (o == Outcome::kRecord) {
       ++stats_.records;
@@ -323,30 +392,71 @@ bool ZoneReader::Impl::Next(Record* out) {
   return false;
 }
 
-// The CZDS fast path: `owner. ttl class type rdata` with absolute names and
-// nothing that needs the full grammar. Anything unexpected falls back.
-ZoneReader::Impl::Outcome ZoneReader::Impl::ParseFast(Input& in, std::string_view line, Record* out) {
-  if (line.empty() || IsBlank(line[0]) || line[0] == '$') return Outcome::kFallback;
-  std::string_view f[6];
-  size_t n = 0;
-  const char* p = line.data();
-  const char* e = p + line.size();
-  while (p < e) {
-    const char* s = p;
-    uint8_t cls;
-    while (p < e && (cls = kLineClass[static_cast<uint8_t>(*p)]) == kOrdinary) ++p;
-    if (p < e && cls == kSpecial) return Outcome::kFallback;
-    if (n == 6) return Outcome::kFallback;
-    f[n++] = std::string_view(s, static_cast<size_t>(p - s));
-    while (p < e && kLineClass[static_cast<uint8_t>(*p)] == kSeparator) ++p;
-    if (p < e && kLineClass[static_cast<uint8_t>(*p)] == kSpecial) return Outcome::kFallback;
+// A line without specials (quotes, escapes, parentheses, control
+// characters), or whose first special opens a comment, is tokenized from the
+// scanner's boundaries: what Tokenize would find, without copying or looking
+// at each byte again. Any other line takes the full grammar. A line longer
+// than max_record_bytes also does, so that Tokenize reports it.
+ZoneReader::Impl::Outcome ZoneReader::Impl::ParseLine(Input& in, std::string_view line, Record* out) {
+  if (line.size() > opt_.max_record_bytes) return ParseGeneral(in, line, out);
+  const size_t from = static_cast<size_t>(line.data() - in.buf.data());
+  const size_t to = from + line.size();
+  const size_t special = FindFirst<&BlockMasks::special>(in.masks.data(), from, to);
+  if (special < to && in.buf[special] != ';') return ParseGeneral(in, line, out);
+  TokensFromIndex(in, from, special);
+  blank_owner_ = !line.empty() && IsBlank(line[0]);
+  if (tokens_.empty()) return Outcome::kNothing;
+  const Outcome o = ParseFast(in, out);
+  return o == Outcome::kFallback ? ParseTokens(in, in.line, out) : o;
+}
+
+// Boundaries in [from, to) alternate between the start of a token and the
+// byte after it (the byte before `from` ends a line, so it is no token
+// byte); a token still open at `to` ends there.
+void ZoneReader::Impl::TokensFromIndex(const Input& in, size_t from, size_t to) {
+  tokens_.clear();
+  if (from >= to) return;
+  // Tokens and the blanks between them take a byte at least each.
+  Token* t = tokens_.Room((to - from + 1) / 2);
+  size_t k = 0;
+  const char* base = in.buf.data();
+  const BlockMasks* masks = in.masks.data();
+  size_t b = from / kScanBlock;
+  const size_t last = (to - 1) / kScanBlock;
+  const uint64_t last_bits = to % kScanBlock == 0 ? ~uint64_t{0} : (uint64_t{1} << (to % kScanBlock)) - 1;
+  uint64_t w = masks[b].boundary & (~uint64_t{0} << (from % kScanBlock));
+  size_t start = 0;
+  bool open = false;
+  for (;;) {
+    if (b == last) w &= last_bits;
+    for (; w != 0; w &= w - 1) {
+      const size_t at = b * kScanBlock + static_cast<size_t>(__builtin_ctzll(w));
+      if (open) {
+        t[k++] = Token{base + start, static_cast<uint32_t>(at - start), false};
+      } else {
+        start = at;
+      }
+      open = !open;
+    }
+    if (b == last) break;
+    w = masks[++b].boundary;
   }
-  if (n < 5 || f[0].back() != '.') return Outcome::kFallback;
+  if (open) t[k++] = Token{base + start, static_cast<uint32_t>(to - start), false};
+  tokens_.Keep(k);
+}
+
+// The CZDS fast path: `owner. ttl class type rdata` with absolute names.
+// Anything else, and anything the checks here would reject, falls back to
+// ParseTokens, which accepts or reports it; on the records both accept they
+// agree (FastAndGeneralPathsAgree).
+ZoneReader::Impl::Outcome ZoneReader::Impl::ParseFast(Input& in, Record* out) {
+  if (blank_owner_ || tokens_.size() != 5) return Outcome::kFallback;
+  const std::string_view owner = Tok(0), ttl_text = Tok(1), cls = Tok(2), t = Tok(3), rdata = Tok(4);
+  if (owner[0] == '$' || owner.back() != '.') return Outcome::kFallback;
   uint32_t ttl;
-  if (!ParseU32(f[1], &ttl) || ttl > 0x7fffffffU) return Outcome::kFallback;
-  if (f[2].size() != 2 || (f[2][0] | 0x20) != 'i' || (f[2][1] | 0x20) != 'n') return Outcome::kFallback;
+  if (!ParseU32(ttl_text, &ttl) || ttl > 0x7fffffffU) return Outcome::kFallback;
+  if (cls.size() != 2 || (cls[0] | 0x20) != 'i' || (cls[1] | 0x20) != 'n') return Outcome::kFallback;
   uint16_t type;
-  std::string_view t = f[3];
   if (t.size() == 2 && (t[0] | 0x20) == 'n' && (t[1] | 0x20) == 's') {
     type = dns::rr::kNS;
   } else if (t.size() == 1 && (t[0] | 0x20) == 'a') {
@@ -357,11 +467,13 @@ ZoneReader::Impl::Outcome ZoneReader::Impl::ParseFast(Input& in, std::string_vie
   } else {
     return Outcome::kFallback;
   }
-  if (n != 5) return Outcome::kFallback;
-  if (f[0] != fast_raw_owner_ || stack_.size() > 1) {
+  if (owner != fast_raw_owner_) {
+    fast_raw_owner_.clear();  // owner_ changes: the cache says nothing until set again
     owner_.clear();
-    if (dns::ParseName(f[0], in.origin, &owner_) != nullptr) return Outcome::kFallback;
-    fast_raw_owner_.assign(f[0]);
+    if (parse_name_(owner, in.origin, in.origin_wire, &owner_) != nullptr) return Outcome::kFallback;
+    fast_raw_owner_.assign(owner);
+    in.last_owner = owner_;
+    in.has_last_owner = true;
   }
   out->type = type;
   out->rclass = dns::rrclass::kIN;
@@ -371,15 +483,15 @@ ZoneReader::Impl::Outcome ZoneReader::Impl::ParseFast(Input& in, std::string_vie
   out->soa_serial = 0;
   if (type == dns::rr::kNS) {
     target_.clear();
-    if (f[4].back() != '.' || dns::ParseName(f[4], in.origin, &target_) != nullptr) return Outcome::kFallback;
+    if (rdata.back() != '.' || parse_name_(rdata, in.origin, in.origin_wire, &target_) != nullptr) {
+      return Outcome::kFallback;
+    }
     out->ns_target = target_;
   } else {
-    auto a = type == dns::rr::kA ? dns::Address::ParseV4(f[4]) : dns::Address::ParseV6(f[4]);
+    auto a = type == dns::rr::kA ? dns::Address::ParseV4(rdata) : dns::Address::ParseV6(rdata);
     if (!a) return Outcome::kFallback;
     out->address = *a;
   }
-  in.last_owner = owner_;
-  in.has_last_owner = true;
   last_ttl_ = ttl;
   has_last_ttl_ = true;
   ++stats_.fast_path_records;
@@ -454,13 +566,20 @@ bool ZoneReader::Impl::Tokenize(Input& in, std::string_view line, uint64_t start
         overflow = true;
         continue;
       }
-      tokens_.push_back(Token{static_cast<uint32_t>(scratch_.size()), static_cast<uint32_t>(stop - begin), quoted});
+      // The data pointer is set once scratch_ stops growing, below.
+      tokens_.push_back(Token{nullptr, static_cast<uint32_t>(stop - begin), quoted});
       scratch_.append(line.substr(begin, stop - begin));
     }
     if (depth == 0) {
       if (overflow) {
         Error(in, start_line, "record longer than " + std::to_string(opt_.max_record_bytes) + " bytes");
         return false;
+      }
+      // Tokens lie end to end in scratch_, in order.
+      const char* p = scratch_.data();
+      for (Token& t : tokens_) {
+        t.data = p;
+        p += t.length;
       }
       return true;
     }
@@ -491,6 +610,7 @@ ZoneReader::Impl::Outcome ZoneReader::Impl::Directive(Input& in, uint64_t line) 
       return Outcome::kNothing;
     }
     in.origin = std::move(origin);
+    in.origin_wire = dns::WireLength(in.origin);
     return Outcome::kNothing;
   }
   if (is("$TTL")) {
@@ -540,14 +660,21 @@ ZoneReader::Impl::Outcome ZoneReader::Impl::Directive(Input& in, uint64_t line) 
 }
 
 ZoneReader::Impl::Outcome ZoneReader::Impl::ParseGeneral(Input& in, std::string_view first_line, Record* out) {
-  uint64_t line = in.line;
+  const uint64_t line = in.line;
   if (!Tokenize(in, first_line, line)) return Outcome::kNothing;
   if (tokens_.empty()) return Outcome::kNothing;
+  return ParseTokens(in, line, out);
+}
+
+// The full grammar of a record, from its tokens: a directive, or an owner
+// (or blank), TTL and class in either order, type and rdata.
+ZoneReader::Impl::Outcome ZoneReader::Impl::ParseTokens(Input& in, uint64_t line, Record* out) {
+  fast_raw_owner_.clear();
   size_t t = 0;
   if (!blank_owner_) {
     if (!tokens_[0].quoted && Tok(0)[0] == '$') return Directive(in, line);
     owner_.clear();
-    if (const char* err = dns::ParseName(Tok(0), in.origin, &owner_)) {
+    if (const char* err = parse_name_(Tok(0), in.origin, in.origin_wire, &owner_)) {
       Error(in, line, std::string("bad owner name: ") + err);
       return Outcome::kNothing;
     }
@@ -561,7 +688,6 @@ ZoneReader::Impl::Outcome ZoneReader::Impl::ParseGeneral(Input& in, std::string_
     }
     owner_ = in.last_owner;
   }
-  fast_raw_owner_.clear();
   bool has_ttl = false, has_class = false;
   uint32_t ttl = 0;
   uint16_t rclass = dns::rrclass::kIN;
@@ -627,7 +753,7 @@ bool ZoneReader::Impl::ParseRdata(Input& in, uint64_t line, size_t t, Record* ou
         return false;
       }
       target_.clear();
-      if (const char* err = dns::ParseName(Tok(t), in.origin, &target_)) {
+      if (const char* err = parse_name_(Tok(t), in.origin, in.origin_wire, &target_)) {
         Error(in, line, std::string("bad NS target: ") + err);
         return false;
       }

@@ -7,10 +7,14 @@
 // `CLASSnnn` and `\#` rdata. Input compressed with gzip or zstd is read
 // transparently.
 //
-// Lines that look like CZDS TLD zone files (absolute names, tab or space
-// separated, no quotes, escapes, parentheses or comments) take a fast path
-// that touches each byte about once; any other line falls back to the full
-// grammar, so the two paths accept exactly the same language.
+// The input is first classified 64 bytes at a time (SIMD where the CPU has
+// it, zone/block_scanner.h) into masks of newlines, specials and token
+// boundaries. Lines without quotes, escapes, parentheses or control
+// characters (a comment may end them) are split into tokens straight from
+// those masks; the rest go through the full grammar's tokenizer. Lines that
+// look like CZDS TLD zone files (absolute names, `owner ttl IN NS|A|AAAA
+// rdata`) then take a fast path; any other record falls back to the full
+// grammar, so the paths accept exactly the same language.
 //
 // Only the rdata the reverse-NS index needs is decoded: NS targets, A/AAAA
 // addresses and the SOA serial. Other types are checked (field count, names,
@@ -30,6 +34,7 @@
 
 #include "dns/address.h"
 #include "util/status.h"
+#include "zone/block_scanner.h"
 
 namespace nsradar::zone {
 
@@ -63,6 +68,10 @@ struct ReaderOptions {
   // zone file; the reader stops rather than report every line of it.
   uint64_t max_errors_before_first_record = 1000;
   std::function<void(const Diagnostic&)> on_error;  // may be empty
+  // Which block classifier the reader runs (zone/block_scanner.h). Every
+  // kernel gives the same records and errors; tests and benchmarks choose
+  // one, everyone else leaves kAuto.
+  ScanKernel kernel = ScanKernel::kAuto;
 };
 
 struct ReaderStats {
