@@ -4,9 +4,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
+#include <sstream>
 #include <vector>
 
 #include "dns/rr_type.h"
+#include "util/byte_source.h"
 
 namespace nsradar::zone {
 namespace {
@@ -321,6 +324,232 @@ TEST(ZoneReaderTest, FastAndGeneralPathsAgree) {
     EXPECT_EQ(a.records[i].owner, b.records[i].owner);
     EXPECT_EQ(a.records[i].target, b.records[i].target);
     EXPECT_EQ(a.records[i].ttl, b.records[i].ttl);
+  }
+}
+
+// Everything a reader reports for `text`: records with every field, errors
+// with their place, the final status and the counters, one per line.
+std::string Transcript(std::string_view text, ReaderOptions opt, ScanKernel kernel) {
+  std::ostringstream out;
+  opt.kernel = kernel;
+  opt.on_error = [&out](const Diagnostic& d) { out << "error " << d.ToString() << "\n"; };
+  auto reader = ZoneReader::FromMemory(text, opt, "t.zone");
+  Record r;
+  while (reader->Next(&r)) {
+    out << r.file << ":" << r.line << " " << r.owner << " " << r.type << " " << r.rclass << " " << r.ttl << " "
+        << r.ns_target << " " << (r.address.family ? r.address.ToString() : "-") << " " << r.soa_serial << "\n";
+  }
+  const ReaderStats& st = reader->stats();
+  out << "status " << reader->status().ToString() << " records " << st.records << " errors " << st.errors << " lines "
+      << st.lines << "\n";
+  return out.str();
+}
+
+// Reads `text` with every kernel this machine runs and expects the same
+// transcript from each; returns the scalar kernel's.
+std::string ExpectKernelsAgree(std::string_view text, const ReaderOptions& opt, const std::string& what) {
+  const std::string want = Transcript(text, opt, ScanKernel::kScalar);
+  for (ScanKernel k : SupportedScanKernels()) {
+    EXPECT_EQ(Transcript(text, opt, k), want) << what << ": " << ScanKernelName(k) << " differs from scalar";
+  }
+  return want;
+}
+
+// Zone text using every construct of the grammar, good and bad, at random
+// places and with blanks of random width, so tokens, specials and line ends
+// fall on every position of the 64-byte blocks and across buffer refills.
+std::string SyntaxZone(uint32_t seed, size_t lines) {
+  std::mt19937 rng(seed);
+  auto pick = [&rng](std::initializer_list<const char*> v) { return std::string(v.begin()[rng() % v.size()]); };
+  auto blank = [&rng] {
+    std::string b;
+    for (size_t n = 1 + rng() % (rng() % 8 == 0 ? 70 : 3); n > 0; --n) b.push_back(rng() % 3 ? ' ' : '\t');
+    return b;
+  };
+  auto label = [&rng] {
+    std::string l;
+    for (size_t n = 1 + rng() % 20; n > 0; --n) l.push_back("abcXYZ0189-_"[rng() % 12]);
+    return l;
+  };
+  std::string z = "$TTL 3600\n";
+  for (size_t i = 0; i < lines; ++i) {
+    const std::string a = label(), b = label(), sep = blank();
+    const std::string eol = rng() % 10 == 0 ? "\r\n" : "\n";
+    switch (rng() % 24) {
+      case 0:
+      case 1:
+      case 2:
+      case 3:
+        z += a + ".com." + sep + "172800" + blank() + pick({"in", "IN", "In"}) + blank() + pick({"ns", "NS"}) +
+             blank() + "ns1." + b + ".net." + eol;
+        break;
+      case 4:
+        z += a + ".com.\t86400\tin\t" + pick({"a\t192.0.2.", "A 198.51.100."}) + std::to_string(rng() % 256) + eol;
+        break;
+      case 5:
+        z += a + ".com. 60 IN AAAA 2001:db8::" + std::to_string(rng() % 9999) + eol;
+        break;
+      case 6:
+        z +=
+            sep + pick({"NS ", "IN NS ", "300 NS ", "IN 1h NS ", "CLASS1 TYPE2 "}) + b + pick({"", ".", ".net."}) + eol;
+        break;
+      case 7:
+        z +=
+            a + sep + pick({"", "1w2d ", "60 "}) + "NS" + sep + b + sep + pick({"; comment", ";", "; \"q\" (p)"}) + eol;
+        break;
+      case 8:
+        z += pick({"; full line comment", "", "   ", "\t; indented comment", ";"}) + eol;
+        break;
+      case 9:
+        z += "@ IN SOA ns." + a + ". host." + b + ". (" + eol + sep + std::to_string(rng()) + " ; serial" + eol + sep +
+             "1800 900 604800 86400 )" + eol;
+        break;
+      case 10:
+        z += a + " TXT \"" + pick({"a; b", "(x)", "q\\\"q", "\\065 \\\\"}) + "\"" + sep + "plain" + eol;
+        break;
+      case 11:
+        z += pick({"a\\.b", "c\\032d", "\\(e\\)", "x\\065y", "\\@"}) + "." + a + ".com. 60 IN NS ns" +
+             pick({"\\.x", "\\255", ""}) + ".example." + eol;
+        break;
+      case 12:
+        z += "$ORIGIN " + pick({"com.", "example.org.", "@", "sub", "bad..name."}) + eol;
+        break;
+      case 13:
+        z += pick({"$TTL 86400", "$TTL 1h30m", "$TTL bad", "$INCLUDE other.zone", "$GENERATE 1-2 x NS y"}) + eol;
+        break;
+      case 14:
+        z += a + ".com. 60 IN NS ( ns." + b + ".net." + eol + sep + ")" + eol;
+        break;
+      case 15:
+        z += a + pick({". 60 IN NS ns.x. )", ". 60 IN TXT \"open", " 60 IN NS ns\\", ". 60 IN FOO x"}) + eol;
+        break;
+      case 16:
+        z += a + ".com. 60 IN NS ns." + std::string(64, 'l') + ".net." + eol;
+        break;
+      case 17:
+        z += a + std::string(1, static_cast<char>(1 + rng() % 31)) + ".com. 60 IN NS ns.x." + eol;
+        break;
+      case 18:
+        z += a + ".com. 99999999999 IN NS ns.x." + eol;
+        break;
+      case 19:
+        z += a + ".com. 60 IN DS 12345 8 2 49FD46E6C4B45C55D4AC" + eol;
+        break;
+      case 20:
+        z += a + ".com. 60 IN TYPE1 \\# 4 C0000201" + eol;
+        break;
+      case 21:
+        z += a + ".\xc3\xa9t\xe9.com. 60 IN NS ns.x." + eol;
+        break;
+      case 22:
+        z += a + ".com. 60 IN NS ns.x." + blank() + std::string(rng() % 400, 'y') + eol;
+        break;
+      default:
+        z += std::string(1 + rng() % 150, 'z') + eol;
+        break;
+    }
+  }
+  if (seed % 2) z += "last.com. 60 IN NS ns.x.";  // no final newline
+  return z;
+}
+
+TEST(ZoneReaderKernelsTest, GeneratedZonesWithEverySyntaxFeature) {
+  for (uint32_t seed = 1; seed <= 6; ++seed) {
+    const std::string zone = SyntaxZone(seed, 6000);
+    ReaderOptions opt;
+    opt.allow_include = false;
+    const std::string t = ExpectKernelsAgree(zone, opt, "seed " + std::to_string(seed));
+    EXPECT_NE(t.find(" 2 1 "), std::string::npos);   // NS records were read
+    EXPECT_NE(t.find("error "), std::string::npos);  // and errors reported
+    // A small record bound: long lines and records take the bounded paths.
+    opt.max_record_bytes = 200;
+    ExpectKernelsAgree(zone, opt, "seed " + std::to_string(seed) + " max 200");
+  }
+}
+
+TEST(ZoneReaderKernelsTest, TokensAcrossEveryBlockPosition) {
+  // A comment of growing length moves the record across the 64-byte blocks;
+  // blanks of growing width move its tokens apart.
+  std::string zone;
+  std::vector<std::pair<std::string, std::string>> want;
+  for (int shift = 0; shift < 130; ++shift) {
+    zone += ";" + std::string(static_cast<size_t>(shift), 'c') + "\n";
+    const std::string n = std::to_string(shift);
+    zone += "D" + n + ".Example.COM." + std::string(static_cast<size_t>(1 + shift % 67), shift % 2 ? ' ' : '\t') +
+            "60 IN NS" + std::string(static_cast<size_t>(1 + shift % 5), ' ') + "NS" + n + ".Host.Net.\n";
+    want.emplace_back("d" + n + ".example.com", "ns" + n + ".host.net");
+  }
+  for (ScanKernel k : SupportedScanKernels()) {
+    ReaderOptions opt;
+    opt.kernel = k;
+    auto p = Parse(zone, opt);
+    ASSERT_TRUE(p.errors.empty()) << ScanKernelName(k) << ": " << p.errors[0].ToString();
+    ASSERT_EQ(p.records.size(), want.size()) << ScanKernelName(k);
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(p.records[i].owner, want[i].first) << ScanKernelName(k);
+      EXPECT_EQ(p.records[i].target, want[i].second) << ScanKernelName(k);
+      EXPECT_EQ(p.records[i].line, 2 * i + 2) << ScanKernelName(k);
+    }
+  }
+}
+
+TEST(ZoneReaderKernelsTest, RealRootZones) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(fs::path(NSRADAR_TESTDATA) / "rootzone" / "full"))
+    files.push_back(e.path());
+  size_t i = 0;
+  std::vector<fs::path> history;
+  for (const auto& e : fs::directory_iterator(fs::path(NSRADAR_TESTDATA) / "rootzone" / "history")) {
+    history.push_back(e.path());
+  }
+  std::sort(history.begin(), history.end());
+  for (const auto& h : history) {
+    if (i++ % 10 == 0) files.push_back(h);  // 17 of the 167 snapshots
+  }
+  for (const auto& f : files) {
+    std::unique_ptr<ByteSource> src;
+    ASSERT_TRUE(ByteSource::Open(f.string(), &src).ok()) << f;
+    std::string text;
+    ASSERT_TRUE(src->ReadAll(&text).ok()) << f;
+    const std::string t = ExpectKernelsAgree(text, ReaderOptions{}, f.filename().string());
+    EXPECT_EQ(t.find("error "), std::string::npos) << f;
+    EXPECT_GT(std::count(t.begin(), t.end(), '\n'), 3000) << f;  // the root has ~1,500 TLDs, 2+ NS each
+  }
+}
+
+TEST(ZoneReaderKernelsTest, FuzzCorpus) {
+  namespace fs = std::filesystem;
+  size_t n = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(NSRADAR_TESTDATA) / ".." / "fuzz" / "corpus" / "zone_reader")) {
+    std::unique_ptr<ByteSource> src;
+    ASSERT_TRUE(ByteSource::Open(e.path().string(), &src).ok()) << e.path();
+    std::string text;
+    ASSERT_TRUE(src->ReadAll(&text).ok()) << e.path();
+    ReaderOptions opt;
+    opt.allow_include = false;
+    opt.origin = "fuzz";
+    ExpectKernelsAgree(text, opt, e.path().filename().string());
+    opt.max_record_bytes = 4096;  // as the fuzzer reads
+    ExpectKernelsAgree(text, opt, e.path().filename().string() + " max 4096");
+    ++n;
+  }
+  EXPECT_GE(n, 5u);
+}
+
+// A bad owner between two records of one owner: the fast path had kept the
+// first owner as parsed while the failed parse overwrote it, and gave the
+// third record the broken name.
+TEST(ZoneReaderTest, BadOwnerDoesNotLeakIntoTheNextRecord) {
+  for (ScanKernel k : SupportedScanKernels()) {
+    ReaderOptions opt;
+    opt.kernel = k;
+    auto p = Parse("a.com.\t60\tin\tns\tns.x.\nbad..com.\t60\tin\tns\tns.x.\na.com.\t60\tin\tns\tns2.x.\n", opt);
+    ASSERT_EQ(p.records.size(), 2u);
+    EXPECT_EQ(p.records[1].owner, "a.com") << ScanKernelName(k);
+    EXPECT_EQ(p.records[1].target, "ns2.x");
+    ASSERT_EQ(p.errors.size(), 1u);
+    EXPECT_EQ(p.errors[0].line, 2u);
   }
 }
 
