@@ -817,7 +817,8 @@ class Sliver {
 // client_tunnel every selecttimeout, 4 s in lazy mode), src/encoding.c
 // (build_hostname: room = 255 - topdomain - 8, less a dot every 57
 // characters), src/base32.c, base64.c, base128.c (alphabets, bit order, what
-// an encoder emits when out of room) and src/encoding.h (DOWNCODECCHECK1).
+// an encoder emits when out of room), src/encoding.h (DOWNCODECCHECK1) and
+// src/iodined.c (answers to the handshake; an 'o' answered in its new codec).
 // NULL and PRIVATE answers carry raw bytes, TXT answers a codec letter and
 // the encoded bytes in strings of up to 255.
 // Assumed: the answers' TTL 0; a path that does not keep 8-bit bytes
@@ -889,9 +890,9 @@ class Iodine {
     if (down != ' ') {
       static constexpr std::string_view kNames = "TBase32 SBase64 UBase64u VBase128 RRaw";
       const size_t at = kNames.find(down) + 1;
+      down_ = down;  // iodined switches before it answers, in the new codec
       Ask(Handshake({'o', Base32(0), static_cast<char>(down - 'A' + 'a')}),
           Bytes(kNames.substr(at, kNames.find(' ', at) - at)));
-      down_ = down;
     }
     if (o_.lazy) Ask(Handshake({'o', Base32(0), 'l'}), Bytes("Lazy"));
     const int fragsize = ProbeFragsize();
