@@ -410,7 +410,7 @@ api_scenario() {  # name, mode, connections, seconds, prefix..., --, server args
   local probe=$!
   PIDS+=("$probe")
   # The server's RSS, CPU and descriptors each second while the probe runs.
-  printf 't_s\trss_kb\tcpu_pct\tfds\n' >"$dir/server.tsv"
+  printf 't_s\trss_kb\tcpu_pct\tfds\tload1\n' >"$dir/server.tsv"
   ticks0=$(cpu_ticks "$server")
   t0=$(date +%s.%N)
   local last=$ticks0 lt=$t0
@@ -419,10 +419,10 @@ api_scenario() {  # name, mode, connections, seconds, prefix..., --, server args
     local tk tn
     tk=$(cpu_ticks "$server")
     tn=$(date +%s.%N)
-    printf '%s\t%s\t%s\t%s\n' "$(awk -v a="$tn" -v b="$t0" 'BEGIN {printf "%.1f", a - b}')" "$(rss_kb "$server")" \
+    printf '%s\t%s\t%s\t%s\t%s\n' "$(awk -v a="$tn" -v b="$t0" 'BEGIN {printf "%.1f", a - b}')" "$(rss_kb "$server")" \
       "$(awk -v d=$((tk - last)) -v dt="$(awk -v a="$tn" -v b="$lt" 'BEGIN {print a - b}')" -v hz="$CLK_TCK" \
         'BEGIN {printf "%.0f", 100 * d / hz / dt}')" "$(find "/proc/$server/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)" \
-      >>"$dir/server.tsv"
+      "$(cut -d' ' -f1 /proc/loadavg)" >>"$dir/server.tsv"
     last=$tk
     lt=$tn
   done
@@ -446,7 +446,7 @@ api_scenario() {  # name, mode, connections, seconds, prefix..., --, server args
   failures=$(awk '$1 ~ /^outcome_/ && $1 != "outcome_ok" {sub(/^outcome_/, "", $1); printf "%s%s=%s", sep, $1, $2; sep = ","}' "$dir/probe.txt")
   local rejected cpu
   rejected=$(metric_by_reason "$m" nsradar_http_rejected_total)
-  cpu=$(awk -F'\t' 'NR > 1 {s += $3; n++; if ($3 > mx) mx = $3} END {printf "%.0f\t%.0f", s / n, mx}' "$dir/server.tsv")
+  cpu=$(awk -F'\t' 'NR > 1 {s += $3; n++; if ($3 > mx) mx = $3; l += $5} END {printf "%.0f\t%.0f\t%.1f", s / n, mx, l / n}' "$dir/server.tsv")
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
     "$name" "$mode" "$conns" "$nofile" "$asked" "$max" "$probes" "$ok" "${failures:--}" "$p50" "$p99" "$pmax" \
     "${rejected:--}" "$(kv "$dir/flood.txt" connected)" "$(kv "$dir/flood.txt" open_mean_after_5s)" \
@@ -468,7 +468,7 @@ api_connections() {
   OUT=${out:-$BUILD/soak/api-connections-$(date +%Y%m%d-%H%M%S)}
   mkdir -p "$OUT"
   build nsradar http_flood
-  printf 'scenario\tmode\tflood_connections\tserver_nofile\tmax_connections_asked\tmax_connections\tprobes\tprobes_ok\tprobe_failures\tok_p50_ms\tok_p99_ms\tok_max_ms\trejected_by_reason\tflood_connects\tflood_open_mean\tflood_conn_lifetime_p50_ms\trss_start_kb\trss_max_kb\tcpu_mean_pct\tcpu_max_pct\n' >"$OUT/results.tsv"
+  printf 'scenario\tmode\tflood_connections\tserver_nofile\tmax_connections_asked\tmax_connections\tprobes\tprobes_ok\tprobe_failures\tok_p50_ms\tok_p99_ms\tok_max_ms\trejected_by_reason\tflood_connects\tflood_open_mean\tflood_conn_lifetime_p50_ms\trss_start_kb\trss_max_kb\tcpu_mean_pct\tcpu_max_pct\tload1_mean\n' >"$OUT/results.tsv"
   # The review's set-ups before the fixes first, then each mode at both limits.
   api_scenario review-silent-1024 silent 1024 "$seconds" --
   api_scenario review-silent-1100-nofile1024 silent 1100 "$seconds" prlimit --nofile=1024:1024 --
