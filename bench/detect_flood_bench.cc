@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
     }
     detector.Add(ev, &alerts);
     for (const auto& a : alerts) tunnel_found |= a.registered_domain == "tunnel-in-the-flood.example";
-    for (const auto& a : alerts) attack_alerts += a.category == "random-subdomain-attack";
+    for (const auto& a : alerts) attack_alerts += a.category == nsradar::detect::AlertCategory::kRandomSubdomainAttack;
     alert_count += alerts.size();
     alerts.clear();
   }
