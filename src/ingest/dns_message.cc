@@ -14,6 +14,7 @@ namespace {
 // allocate without bound.
 constexpr size_t kMaxAnswers = 64;
 constexpr size_t kMaxAuthority = 32;
+constexpr size_t kMaxGlue = 32;  // a referral for com. carries 26
 
 inline uint16_t Get16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 inline uint32_t Get32(const uint8_t* p) {
@@ -112,6 +113,7 @@ const char* DnsParseErrorName(DnsParseError e) {
 DnsParseError ParseDnsMessage(const uint8_t* data, size_t size, bool records, DnsMessage* out) {
   out->answers.clear();
   out->authority_ns.clear();
+  out->glue.clear();
   out->qname.clear();
   out->qname_raw.clear();
   if (size < 12) return DnsParseError::kShortHeader;
@@ -142,7 +144,11 @@ DnsParseError ParseDnsMessage(const uint8_t* data, size_t size, bool records, Dn
     if (pos + 4 > size) return DnsParseError::kShortRecord;
     pos += 4;
   }
-  const int total = out->ancount + out->nscount;
+  // The additional section is read only behind NS records of the authority
+  // section, for their glue: elsewhere it holds nothing nsradar uses (EDNS,
+  // cookies), and every message has one.
+  const int answer_and_authority = out->ancount + out->nscount;
+  int total = answer_and_authority;
   std::string owner;
   for (int i = 0; i < total; ++i) {
     owner.clear();
@@ -159,9 +165,15 @@ DnsParseError ParseDnsMessage(const uint8_t* data, size_t size, bool records, Dn
     pos += 10;
     if (pos + rdlen > size) return DnsParseError::kShortRecord;
     const bool answer = i < out->ancount;
+    const bool additional = i >= answer_and_authority;
     std::vector<DnsRecordData>* list = nullptr;
     if (answer && out->answers.size() < kMaxAnswers) list = &out->answers;
-    if (!answer && type == dns::rr::kNS && out->authority_ns.size() < kMaxAuthority) list = &out->authority_ns;
+    if (!answer && !additional && type == dns::rr::kNS && out->authority_ns.size() < kMaxAuthority) {
+      list = &out->authority_ns;
+    }
+    if (additional && (type == dns::rr::kA || type == dns::rr::kAAAA) && out->glue.size() < kMaxGlue) {
+      list = &out->glue;
+    }
     if (list) {
       DnsRecordData& r = list->emplace_back();
       r.name = owner;
@@ -173,6 +185,7 @@ DnsParseError ParseDnsMessage(const uint8_t* data, size_t size, bool records, Dn
       }
     }
     pos += rdlen;
+    if (i + 1 == answer_and_authority && !out->authority_ns.empty()) total += out->arcount;
   }
   return DnsParseError::kNone;
 }

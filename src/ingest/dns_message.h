@@ -1,7 +1,7 @@
 // ParseDnsMessage: the DNS wire format (RFC 1035 4.1) as far as nsradar needs
-// it: header, first question, answer records and the authority section's NS
-// records. Hand-written because it runs once per packet at millions of
-// packets per second; fuzzed (fuzz/dns_message_fuzz.cc).
+// it: header, first question, answer records, the authority section's NS
+// records and, when there are any, the additional section's addresses. Hand-written because it runs once per packet at
+// millions of packets per second; fuzzed (fuzz/dns_message_fuzz.cc).
 #pragma once
 
 #include <cstddef>
@@ -23,6 +23,7 @@ struct DnsMessage {
   uint16_t qtype = 0, qclass = 0;
   std::vector<DnsRecordData> answers;
   std::vector<DnsRecordData> authority_ns;
+  std::vector<DnsRecordData> glue;  // A and AAAA of the additional section, when authority_ns is not empty
 };
 
 // Why a message was refused; names stable enough for counters and logs.

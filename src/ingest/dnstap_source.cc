@@ -2,11 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <climits>
 #include <cstring>
+#include <deque>
+#include <map>
+#include <unordered_map>
 
+#include "dns/name.h"
 #include "ingest/dns_message.h"
 #include "ingest/query_matcher.h"
 #include "util/byte_source.h"
+#include "util/hash.h"
 
 namespace nsradar::ingest {
 namespace {
@@ -117,6 +123,8 @@ struct DnstapMessage {
   size_t query_message_size = 0;
   const uint8_t* response_message = nullptr;
   size_t response_message_size = 0;
+  const uint8_t* query_zone = nullptr;
+  size_t query_zone_size = 0;
 };
 
 bool ParseMessage(const uint8_t* p, size_t n, DnstapMessage* m) {
@@ -158,6 +166,8 @@ bool ParseMessage(const uint8_t* p, size_t n, DnstapMessage* m) {
       ok = r.Bytes(&m->response_address, &m->response_address_size);
     } else if (wt == 2 && field == 10) {
       ok = r.Bytes(&m->query_message, &m->query_message_size);
+    } else if (wt == 2 && field == 11) {
+      ok = r.Bytes(&m->query_zone, &m->query_zone_size);
     } else if (wt == 2 && field == 14) {
       ok = r.Bytes(&m->response_message, &m->response_message_size);
     } else {
@@ -175,6 +185,75 @@ bool ToAddress(const uint8_t* p, size_t n, dns::Address* out) {
   std::memcpy(out->bytes.data(), p, n);
   return true;
 }
+
+bool IsUnspecified(const dns::Address& a) {
+  for (uint8_t b : a.bytes) {
+    if (b) return false;
+  }
+  return true;
+}
+
+// Echoes (DnsEvent::echo): a resolver-side event is one when, from 5 s
+// before it to 2 s after it, the same sensor logged
+//   - a client-side query for its name or a name below it: the query it
+//     repeats upstream, or one QNAME minimisation steps towards; or
+//   - a resolver-side query for a name below it, when its own answer was
+//     empty (a referral or NODATA): a minimisation step towards that name.
+// Either way another event carries its name whole: counting it again would
+// count the same query twice. The events wait those 2 s of stream time
+// before they are told, in time order: dnstap writers log the messages of
+// different threads out of order (BIND writes a client's query up to about
+// a second after the resolver-side messages it caused).
+constexpr int64_t kEchoBeforeUs = 5'000'000;
+constexpr int64_t kHoldUs = 2'000'000;
+constexpr size_t kMaxHeld = 1 << 15;  // events; beyond, the oldest is told early
+
+// Names queries asked lately, per sensor, each filed under the query's name
+// and its ancestors (or its ancestors only), with the latest time. Keys are
+// 64-bit hashes of (sensor, name), so memory is bounded by the entry count
+// whatever the names and identities.
+class RecentNames {
+ public:
+  static constexpr size_t kMaxEntries = 1 << 16;
+
+  // Files `qname` (when `itself`) and its ancestors at ts_us.
+  void Add(uint64_t sensor, std::string_view qname, bool itself, int64_t ts_us) {
+    newest_us_ = std::max(newest_us_, ts_us);
+    // The root is every name's ancestor: a query for it (priming) is
+    // nobody's echo.
+    for (std::string_view name = itself ? qname : dns::Parent(qname); !name.empty(); name = dns::Parent(name)) {
+      const uint64_t key = Key(sensor, name);
+      int64_t& latest = latest_us_[key];
+      latest = std::max(latest, ts_us);
+      order_.emplace_back(key, ts_us);
+    }
+    // Entries leave oldest first: before the window of every event still
+    // held, or over the bound.
+    while (!order_.empty() &&
+           (order_.size() > kMaxEntries || order_.front().second < newest_us_ - kEchoBeforeUs - kHoldUs)) {
+      auto it = latest_us_.find(order_.front().first);
+      if (it != latest_us_.end() && it->second <= order_.front().second) latest_us_.erase(it);
+      order_.pop_front();
+    }
+  }
+  // Whether `sensor` filed `qname` from 5 s before ts_us on. Asked once
+  // nothing later than ts_us + 2 s has been filed (events are told before
+  // the message that ends their wait files its names), so the latest time
+  // alone answers for the whole window.
+  bool Covers(uint64_t sensor, std::string_view qname, int64_t ts_us) const {
+    if (qname.empty()) return false;
+    auto it = latest_us_.find(Key(sensor, qname));
+    return it != latest_us_.end() && it->second >= ts_us - kEchoBeforeUs;
+  }
+
+ private:
+  static uint64_t Key(uint64_t sensor, std::string_view name) {
+    return HashBytes(name) ^ (sensor * 0x9e3779b97f4a7c15ULL);
+  }
+  std::unordered_map<uint64_t, int64_t> latest_us_;
+  std::deque<std::pair<uint64_t, int64_t>> order_;
+  int64_t newest_us_ = 0;
+};
 
 Transport ToTransport(uint32_t protocol) {
   switch (protocol) {
@@ -202,7 +281,8 @@ class DnstapDecoder::Impl {
       : options_(options),
         psl_(options.psl ? *options.psl : dns::PublicSuffixList::Default()),
         stats_(stats),
-        matcher_(options.match_timeout_us, options.max_pending_queries) {}
+        client_matcher_(options.match_timeout_us, options.max_pending_queries),
+        resolver_matcher_(options.match_timeout_us, options.max_pending_queries) {}
 
   void Frame(const uint8_t* data, size_t size, const EventSink& sink) {
     ++stats_->records;
@@ -224,8 +304,12 @@ class DnstapDecoder::Impl {
     DnstapMessage m;
     if (!ParseMessage(message, message_size, &m)) return Skip("dnstap_bad_protobuf", "in Message");
     sensor_.assign(reinterpret_cast<const char*>(identity), identity ? identity_size : 0);
+    sensor_hash_ = HashBytes(sensor_);
 
+    // The querying side of every type is in query_address: the client, the
+    // stub, the tool, or for RESOLVER_* and FORWARDER_* the resolver itself.
     bool query;
+    Vantage vantage = Vantage::kClient;
     switch (m.type) {
       case kClientQuery:
       case kAuthQuery:
@@ -240,12 +324,21 @@ class DnstapDecoder::Impl {
         query = false;
         break;
       case kResolverQuery:
-      case kResolverResponse:
       case kForwarderQuery:
+        query = true;
+        vantage = Vantage::kResolver;
+        break;
+      case kResolverResponse:
       case kForwarderResponse:
-        return Skip("dnstap_resolver_side", "");
+        query = false;
+        vantage = Vantage::kResolver;
+        break;
       default:
         return Skip("dnstap_unknown_message_type", fmt::format("type {}", m.type));
+    }
+    const bool resolver = vantage == Vantage::kResolver;
+    if (options_.vantage == (resolver ? VantageChoice::kClient : VantageChoice::kResolver)) {
+      return Skip(resolver ? "dnstap_resolver_side" : "dnstap_client_side", "");
     }
     const uint8_t* wire = query ? m.query_message : m.response_message;
     size_t wire_size = query ? m.query_message_size : m.response_message_size;
@@ -254,10 +347,24 @@ class DnstapDecoder::Impl {
     dns::Address client, server;
     if (!ToAddress(m.query_address, m.query_address_size, &client)) client = dns::Address();
     if (!ToAddress(m.response_address, m.response_address_size, &server)) server = dns::Address();
+    // A resolver sending from a wildcard socket reports its unbound address
+    // (BIND: 0.0.0.0), which is no host (event.h).
+    if (resolver && client.family && IsUnspecified(client)) client = dns::Address();
+    if (resolver && m.query_zone) {
+      size_t consumed = 0;
+      zone_.clear();
+      if (dns::ParseWireName(m.query_zone, m.query_zone_size, &consumed, &zone_) || consumed != m.query_zone_size) {
+        Skip("dnstap_bad_query_zone", fmt::format("frame {} (message kept without its zone)", stats_->records));
+      } else {
+        p.bailiwick = zone_;
+      }
+    }
     uint64_t sec = query ? m.query_sec : (m.response_sec ? m.response_sec : m.query_sec);
     uint32_t nsec = query ? m.query_nsec : (m.response_sec ? m.response_nsec : m.query_nsec);
     if (sec > kMaxSeconds || nsec >= 1'000'000'000) return Skip("dnstap_bad_time", fmt::format("{}.{:09d}", sec, nsec));
     p.ts_us = static_cast<int64_t>(sec) * 1'000'000 + nsec / 1000;
+    newest_us_ = std::max(newest_us_, p.ts_us);
+    ReleaseHeld(newest_us_ - kHoldUs);
     p.transport = ToTransport(m.protocol);
     p.size = static_cast<uint32_t>(wire_size);
     if (query) {
@@ -280,20 +387,57 @@ class DnstapDecoder::Impl {
       // The DNS header disagrees with the dnstap type; trust the header.
       Skip("dnstap_type_mismatch", fmt::format("frame {}", stats_->records));
     }
-    matcher_.Add(p, dns_, &event_, [this](DnsEvent& ev) { Emit(ev); });
+    if (!dns_.qr && (resolver || options_.vantage == VantageChoice::kBoth)) {
+      (resolver ? resolver_names_below_ : client_names_).Add(sensor_hash_, dns_.qname, !resolver, p.ts_us);
+    }
+    // Each side pairs in its own table: a resolver's upstream ids and ports
+    // have nothing to do with its clients'.
+    if (resolver) {
+      resolver_matcher_.Add(p, dns_, &event_, [this](DnsEvent& ev) { Emit(ev, Vantage::kResolver); });
+    } else {
+      client_matcher_.Add(p, dns_, &event_, [this](DnsEvent& ev) { Emit(ev, Vantage::kClient); });
+    }
   }
 
   void Finish(const EventSink& sink) {
     sink_ = &sink;
-    matcher_.Flush(&event_, [this](DnsEvent& ev) { Emit(ev); });
+    client_matcher_.Flush(&event_, [this](DnsEvent& ev) { Emit(ev, Vantage::kClient); });
+    resolver_matcher_.Flush(&event_, [this](DnsEvent& ev) { Emit(ev, Vantage::kResolver); });
+    ReleaseHeld(INT64_MAX);
   }
 
  private:
   void Skip(const char* reason, const std::string& detail) {
     stats_->Skip(reason, fmt::format("frame {}: {}", stats_->records, detail), options_.max_samples);
   }
-  void Emit(DnsEvent& ev) {
+  void Emit(DnsEvent& ev, Vantage vantage) {
     ev.sensor = sensor_;
+    ev.vantage = vantage;
+    if (vantage == Vantage::kResolver) {
+      if (held_.size() >= kMaxHeld) Tell(held_.begin());
+      held_.emplace(ev.ts_us, ev);
+      return;
+    }
+    Deliver(ev);
+  }
+  // Tells and delivers the held events of times up to `until`.
+  void ReleaseHeld(int64_t until) {
+    while (!held_.empty() && held_.begin()->first <= until) Tell(held_.begin());
+  }
+  void Tell(std::multimap<int64_t, DnsEvent>::iterator it) {
+    DnsEvent& ev = it->second;
+    const uint64_t sensor = HashBytes(ev.sensor);
+    const bool step = ev.has_response && ev.rcode == 0 && ev.answers.empty();
+    ev.echo = client_names_.Covers(sensor, ev.qname, ev.ts_us) ||
+              (step && resolver_names_below_.Covers(sensor, ev.qname, ev.ts_us));
+    if (!ev.echo || options_.keep_echoes) {
+      Deliver(ev);
+    } else {
+      Skip("dnstap_resolver_echo", ev.qname);
+    }
+    held_.erase(it);
+  }
+  void Deliver(DnsEvent& ev) {
     SetRegisteredDomain(psl_, &ev);
     ++stats_->events;
     (*sink_)(ev);
@@ -302,10 +446,17 @@ class DnstapDecoder::Impl {
   const SourceOptions& options_;
   const dns::PublicSuffixList& psl_;
   SourceStats* stats_;
-  QueryMatcher matcher_;
+  QueryMatcher client_matcher_, resolver_matcher_;
+  // Client-side queries' names and ancestors; resolver-side queries'
+  // ancestors only (a name below is another step, the same name is not).
+  RecentNames client_names_, resolver_names_below_;
+  std::multimap<int64_t, DnsEvent> held_;  // resolver-side events waiting kHoldUs, by time
+  int64_t newest_us_ = 0;                  // the latest message time seen
   DnsMessage dns_;
   DnsEvent event_;
   std::string sensor_;
+  uint64_t sensor_hash_ = 0;
+  std::string zone_;  // the current message's query_zone, canonical
   const EventSink* sink_ = nullptr;
 };
 

@@ -2,12 +2,17 @@
 // BIND writes them and fstrm_capture records them from Unbound, Knot
 // Resolver and PowerDNS; gzip or zstd compressed files read the same.
 //
-// Client-side (and authoritative) query and response messages become events
-// through the same query/response matching as captures, so a dnstap file and
-// a pcap of the same traffic yield the same events. Resolver- and
-// forwarder-side messages (the resolver's own upstream traffic) are counted
-// and skipped unless asked for. The protobuf encoding is decoded by hand:
-// the schema is small and fixed, and this runs once per message.
+// Query and response messages become events through the same
+// query/response matching as captures, so a dnstap file and a pcap of the
+// same traffic yield the same events: client-side ones (CLIENT_*, and AUTH_*,
+// STUB_*, TOOL_*) and resolver-side ones (RESOLVER_* and FORWARDER_*, the
+// resolver's own upstream traffic, DnsEvent::vantage), each side paired in
+// its own table, as SourceOptions::vantage selects. Resolver-side events
+// carry the message's query_zone as their bailiwick. With both sides read,
+// a resolver-side event for a name the same sensor's client-side queries
+// asked (or an ancestor of one) within 5 s is an echo (event.h), dropped
+// unless SourceOptions::keep_echoes. The protobuf encoding is decoded by
+// hand: the schema is small and fixed, and this runs once per message.
 #pragma once
 
 #include <memory>

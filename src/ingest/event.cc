@@ -20,6 +20,8 @@ const char* TransportName(Transport t) {
   return "";
 }
 
+const char* VantageName(Vantage v) { return v == Vantage::kResolver ? "resolver" : "client"; }
+
 void DnsEvent::Clear() {
   ts_us = 0;
   client = server = dns::Address();
@@ -32,8 +34,13 @@ void DnsEvent::Clear() {
   has_query = has_response = false;
   answers.clear();
   authority_ns.clear();
+  glue.clear();
   query_size = response_size = 0;
   sensor.clear();
+  vantage = Vantage::kClient;
+  bailiwick.clear();
+  has_bailiwick = false;
+  echo = false;
   registered_offset = std::string::npos;
 }
 

@@ -2,14 +2,18 @@
 // through each of them; hostile input of every kind.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <set>
 #include <sstream>
 
+#include "dns/name.h"
 #include "dns/rr_type.h"
 #include "ingest/dns_message.h"
+#include "ingest/dnstap_source.h"
 #include "ingest/formats.h"
 #include "ingest/ingest_test_util.h"
 #include "ingest/passive_dns.h"
@@ -902,6 +906,524 @@ TEST(Formats, OneCompleteRowPerFormatWithAUniqueName) {
   EXPECT_EQ(f, Format::kAuto);
   EXPECT_FALSE(ParseFormat("Zeek", &f));
   EXPECT_EQ(SniffFormat("no format\nat all\n"), Format::kAuto);
+}
+
+}  // namespace
+}  // namespace nsradar::ingest
+
+// Resolver-side dnstap: a real BIND 9 (both sides) and a real PowerDNS
+// Recursor 4.8 (resolver side only) iterating from a fake root through
+// referrals, and hand-made frames for what they do not send.
+namespace nsradar::ingest {
+namespace {
+
+using testing::DnstapFrame;
+
+// testdata/ingest/resolver-side.counts, counted when the fixtures were
+// recorded with dnstap-read and tshark, without nsradar: "key value" lines.
+struct FixtureCounts {
+  std::map<std::string, uint64_t> number;
+  std::map<std::string, std::set<std::string>> lists;  // "bind.delegation" -> {"good.test ns1.good.test", ...}
+
+  uint64_t operator[](const std::string& key) const {
+    auto it = number.find(key);
+    EXPECT_NE(it, number.end()) << key;
+    return it == number.end() ? 0 : it->second;
+  }
+};
+
+FixtureCounts ReadFixtureCounts() {
+  FixtureCounts c;
+  std::ifstream in(kFixtures + "resolver-side.counts");
+  EXPECT_TRUE(in.good());
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t space = line.find(' ');
+    const std::string key = line.substr(0, space), value = line.substr(space + 1);
+    if (value.find(' ') == std::string::npos) {
+      c.number[key] = std::stoull(value);
+    } else {
+      c.lists[key].insert(value);
+    }
+  }
+  return c;
+}
+
+SourceOptions Sides(VantageChoice v, bool keep_echoes) {
+  SourceOptions o;
+  o.vantage = v;
+  o.keep_echoes = keep_echoes;
+  return o;
+}
+
+size_t CountIf(const std::vector<DnsEvent>& events, const std::function<bool(const DnsEvent&)>& pred) {
+  return static_cast<size_t>(std::count_if(events.begin(), events.end(), pred));
+}
+
+bool IsReferral(const DnsEvent& ev) {
+  return ev.has_response && ev.rcode == 0 && ev.answers.empty() && !ev.authority_ns.empty();
+}
+
+// The delegations ("zone ns") and glue ("host address") of the referrals
+// among `events`, as tshark listed them from the capture.
+void Delegations(const std::vector<DnsEvent>& events, std::set<std::string>* delegations, std::set<std::string>* glue) {
+  for (const DnsEvent& ev : events) {
+    if (!IsReferral(ev)) continue;
+    for (const auto& r : ev.authority_ns) delegations->insert(r.name + " " + r.data);
+    for (const auto& r : ev.glue) glue->insert(r.name + " " + r.data);
+  }
+}
+
+// BIND logs both sides: each side's events are its messages paired (every
+// query was answered), echoes are what the script counted from
+// dnstap-read's output, and --vantage selects.
+TEST(ResolverSide, BindBothSidesAgreeWithTheIndependentCounts) {
+  const FixtureCounts want = ReadFixtureCounts();
+  const std::string file = kFixtures + "bind-resolver.dnstap";
+  SourceStats stats;
+  std::vector<DnsEvent> all = ReadAll(file, &stats, Sides(VantageChoice::kBoth, true));
+  EXPECT_TRUE(stats.skipped.empty());
+  EXPECT_EQ(stats.records,
+            want["bind.dnstap.CQ"] + want["bind.dnstap.CR"] + want["bind.dnstap.RQ"] + want["bind.dnstap.RR"]);
+  auto resolver = [](const DnsEvent& ev) { return ev.vantage == Vantage::kResolver; };
+  EXPECT_EQ(CountIf(all, [&](const DnsEvent& ev) { return !resolver(ev); }), want["bind.dnstap.CQ"]);
+  EXPECT_EQ(CountIf(all, resolver), want["bind.dnstap.RQ"]);
+  EXPECT_EQ(want["bind.dnstap.RQ"], want["bind.upstream.queries"]);  // the capture saw every one
+  EXPECT_EQ(CountIf(all, [](const DnsEvent& ev) { return ev.has_query && ev.has_response; }), all.size());
+  EXPECT_EQ(CountIf(all, [](const DnsEvent& ev) { return ev.echo; }), want["bind.echoes.both"]);
+  EXPECT_EQ(CountIf(all, [&](const DnsEvent& ev) { return ev.echo && !resolver(ev); }), 0u);
+  EXPECT_EQ(CountIf(all, IsReferral), want["bind.upstream.referrals"]);
+  std::set<std::string> delegations, glue;
+  Delegations(all, &delegations, &glue);
+  EXPECT_EQ(delegations, want.lists.at("bind.delegation"));
+  EXPECT_EQ(glue, want.lists.at("bind.glue"));
+
+  for (const DnsEvent& ev : all) {
+    SCOPED_TRACE(ev.qname);
+    EXPECT_EQ(ev.sensor, "fixture-bind");
+    if (resolver(ev)) {
+      // named sends from a wildcard socket and reports 0.0.0.0: no host.
+      EXPECT_EQ(ev.client.family, 0);
+      EXPECT_NE(ev.client_port, 0);
+      EXPECT_TRUE(ev.has_bailiwick);
+      EXPECT_TRUE(dns::IsAtOrBelow(ev.qname, ev.bailiwick));
+      EXPECT_EQ(ev.server.ToString().rfind("10.53.0.", 0), 0u);
+    } else {
+      EXPECT_EQ(ev.client.ToString(), "10.53.0.100");
+      EXPECT_EQ(ev.server.ToString(), "10.53.0.10");
+      EXPECT_FALSE(ev.has_bailiwick);
+    }
+  }
+  // The referral from the root for test. (QNAME minimisation asks test NS).
+  auto test_referral = std::find_if(all.begin(), all.end(), [](const DnsEvent& ev) {
+    return ev.qname == "test" && ev.qtype == dns::rr::kNS && IsReferral(ev);
+  });
+  ASSERT_NE(test_referral, all.end());
+  EXPECT_EQ(test_referral->server.ToString(), "10.53.0.1");
+  EXPECT_EQ(test_referral->bailiwick, "");
+  ASSERT_EQ(test_referral->authority_ns.size(), 1u);
+  EXPECT_EQ(test_referral->authority_ns[0].data, "a.nic.test");
+  ASSERT_EQ(test_referral->glue.size(), 1u);
+  EXPECT_EQ(test_referral->glue[0].name, "a.nic.test");
+  EXPECT_EQ(test_referral->glue[0].data, "10.53.0.2");
+  EXPECT_TRUE(test_referral->echo);  // www.good.test's first step
+
+  // Echoes left out (the default, for detection): counted instead.
+  std::vector<DnsEvent> counted = ReadAll(file, &stats);
+  EXPECT_EQ(counted.size(), all.size() - want["bind.echoes.both"]);
+  EXPECT_EQ(stats.skipped["dnstap_resolver_echo"], want["bind.echoes.both"]);
+  EXPECT_EQ(CountIf(counted, [](const DnsEvent& ev) { return ev.echo; }), 0u);
+
+  // One side only.
+  std::vector<DnsEvent> client = ReadAll(file, &stats, Sides(VantageChoice::kClient, true));
+  EXPECT_EQ(client.size(), want["bind.dnstap.CQ"]);
+  EXPECT_EQ(stats.skipped["dnstap_resolver_side"], want["bind.dnstap.RQ"] + want["bind.dnstap.RR"]);
+  std::vector<DnsEvent> upstream = ReadAll(file, &stats, Sides(VantageChoice::kResolver, true));
+  EXPECT_EQ(upstream.size(), want["bind.dnstap.RQ"]);
+  EXPECT_EQ(stats.skipped["dnstap_client_side"], want["bind.dnstap.CQ"] + want["bind.dnstap.CR"]);
+  EXPECT_EQ(CountIf(upstream, resolver), upstream.size());
+  // Without the client side only QNAME minimisation's steps are echoes.
+  EXPECT_EQ(CountIf(upstream, [](const DnsEvent& ev) { return ev.echo; }), want["bind.echoes.resolver"]);
+}
+
+// PowerDNS Recursor 4.8 sends only resolver-side messages; it sends from
+// query-local-address, which it reports.
+TEST(ResolverSide, PowerDnsAgreesWithTheIndependentCounts) {
+  const FixtureCounts want = ReadFixtureCounts();
+  SourceStats stats;
+  std::vector<DnsEvent> events = ReadAll(kFixtures + "pdns-resolver.dnstap", &stats, Sides(VantageChoice::kBoth, true));
+  EXPECT_TRUE(stats.skipped.empty());
+  EXPECT_EQ(stats.records, want["pdns.dnstap.RQ"] + want["pdns.dnstap.RR"]);
+  EXPECT_EQ(events.size(), want["pdns.dnstap.RQ"]);
+  EXPECT_EQ(CountIf(events, [](const DnsEvent& ev) { return ev.echo; }), want["pdns.echoes"]);
+  EXPECT_EQ(CountIf(events, IsReferral), want["pdns.upstream.referrals"]);
+  std::set<std::string> delegations, glue;
+  Delegations(events, &delegations, &glue);
+  EXPECT_EQ(delegations, want.lists.at("pdns.delegation"));
+  EXPECT_EQ(glue, want.lists.at("pdns.glue"));
+  for (const DnsEvent& ev : events) {
+    EXPECT_EQ(ev.vantage, Vantage::kResolver);
+    EXPECT_EQ(ev.client.ToString(), "10.53.0.11");
+    EXPECT_EQ(ev.sensor, "fixture-pdns");
+    EXPECT_TRUE(ev.has_query && ev.has_response);
+    EXPECT_TRUE(ev.has_bailiwick);
+  }
+  // Its tunnel-like queries, each a cache miss, all went upstream.
+  EXPECT_EQ(CountIf(events, [](const DnsEvent& ev) { return ev.qtype == dns::rr::kTXT && !ev.echo; }), 64u);
+}
+
+// The capture of each resolver's upstream link and its resolver-side
+// dnstap: the same transactions. PowerDNS primed its cache before its
+// dnstap connection was up: its capture has more.
+TEST(ResolverSide, DnstapAndTheUpstreamCaptureAgree) {
+  const FixtureCounts want = ReadFixtureCounts();
+  for (const std::string name : {"bind", "pdns"}) {
+    SCOPED_TRACE(name);
+    std::vector<DnsEvent> tap =
+        ReadAll(kFixtures + name + "-resolver.dnstap", nullptr, Sides(VantageChoice::kResolver, true));
+    std::vector<DnsEvent> pcap = ReadAll(kFixtures + name + "-upstream.pcap");
+    EXPECT_EQ(pcap.size(), want[name + ".upstream.queries"]);
+    std::map<std::pair<uint16_t, uint16_t>, const DnsEvent*> by_port_and_id;
+    for (const DnsEvent& ev : pcap) by_port_and_id[{ev.client_port, ev.id}] = &ev;
+    for (const DnsEvent& ev : tap) {
+      SCOPED_TRACE(ev.qname);
+      auto it = by_port_and_id.find({ev.client_port, ev.id});
+      ASSERT_NE(it, by_port_and_id.end());
+      const DnsEvent& p = *it->second;
+      EXPECT_EQ(ev.qname, p.qname);
+      EXPECT_EQ(ev.qtype, p.qtype);
+      EXPECT_EQ(ev.rcode, p.rcode);
+      EXPECT_EQ(ev.server, p.server);
+      EXPECT_EQ(ev.query_size, p.query_size);
+      EXPECT_EQ(ev.response_size, p.response_size);
+      auto same = [](const std::vector<DnsRecordData>& a, const std::vector<DnsRecordData>& b) {
+        if (a.size() != b.size()) return false;
+        for (size_t i = 0; i < a.size(); ++i) {
+          if (a[i].name != b[i].name || a[i].type != b[i].type || a[i].data != b[i].data) return false;
+        }
+        return true;
+      };
+      EXPECT_TRUE(same(ev.answers, p.answers));
+      EXPECT_TRUE(same(ev.authority_ns, p.authority_ns));
+      EXPECT_TRUE(same(ev.glue, p.glue));
+      // The resolver stamps a message when it hands it to the kernel, tcpdump
+      // when it leaves: milliseconds apart on a busy machine.
+      EXPECT_LT(std::abs(ev.ts_us - p.ts_us), 100'000);
+    }
+  }
+}
+
+// Hand-made frames: one sensor's client and resolver sides, times in
+// milliseconds from a fixed start.
+class DnstapFrames {
+ public:
+  explicit DnstapFrames(const SourceOptions& options) : options_(options), decoder_(options_, &stats_) {}
+
+  void ClientQuery(int64_t ms, const std::string& name, uint16_t id, const std::string& sensor = "s1") {
+    MessageBuilder q(id, false);
+    q.Question(name, dns::rr::kTXT);
+    Send(sensor, testing::kClientQuery, kClient, kResolverAddress, 40000 + id, ms, q.bytes());
+  }
+  void ClientResponse(int64_t ms, const std::string& name, uint16_t id, const std::string& sensor = "s1") {
+    MessageBuilder r(id, true);
+    r.Question(name, dns::rr::kTXT);
+    Send(sensor, testing::kClientResponse, kClient, kResolverAddress, 40000 + id, ms, r.bytes());
+  }
+  // A resolver-side query and its response, both logged at `ms`: a
+  // referral when `referral`, else an answer.
+  void Upstream(int64_t ms, const std::string& name, uint16_t id, bool referral, const std::string& sensor = "s1",
+                const std::string& source = kUnspecified, uint32_t query_type = testing::kResolverQuery) {
+    MessageBuilder q(id, false);
+    q.Question(name, referral ? dns::rr::kNS : dns::rr::kTXT);
+    Send(sensor, query_type, source, kAuthority, 50000 + id, ms, q.bytes());
+    MessageBuilder r(id, true);
+    r.Question(name, referral ? dns::rr::kNS : dns::rr::kTXT);
+    if (!referral) r.AnswerA(0, 192, 0, 2, 1);
+    Send(sensor, query_type + 1, source, kAuthority, 50000 + id, ms, r.bytes());
+  }
+  void Send(const std::string& sensor, uint32_t type, const std::string& from, const std::string& to, int port,
+            int64_t ms, const std::string& dns) {
+    DnstapFrame f;
+    f.identity = sensor;
+    f.type = type;
+    f.query_address = from;
+    f.response_address = to;
+    f.query_port = static_cast<uint16_t>(port);
+    f.time_us = kStartUs + ms * 1000;
+    f.dns = dns;
+    f.has_zone = type == testing::kResolverQuery || type == testing::kResolverResponse;
+    f.zone = MessageBuilder::WireName("example");
+    const std::string bytes = f.Encode();
+    decoder_.Frame(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), sink_);
+  }
+  std::vector<DnsEvent>& Finish() {
+    decoder_.Finish(sink_);
+    return events_;
+  }
+  SourceStats& stats() { return stats_; }
+
+  static constexpr int64_t kStartUs = 1'700'000'000'000'000;
+  inline static const std::string kClient = DnstapFrame::V4(192, 0, 2, 7);
+  inline static const std::string kResolverAddress = DnstapFrame::V4(192, 0, 2, 53);
+  inline static const std::string kAuthority = DnstapFrame::V4(198, 51, 100, 1);
+  inline static const std::string kUnspecified = DnstapFrame::V4(0, 0, 0, 0);
+
+ private:
+  SourceOptions options_;
+  SourceStats stats_;
+  DnstapDecoder decoder_;
+  std::vector<DnsEvent> events_;
+  EventSink sink_ = [this](const DnsEvent& ev) { events_.push_back(ev); };
+};
+
+const DnsEvent* Find(const std::vector<DnsEvent>& events, const std::string& qname, Vantage vantage) {
+  for (const DnsEvent& ev : events) {
+    if (ev.qname == qname && ev.vantage == vantage) return &ev;
+  }
+  return nullptr;
+}
+
+// The rule of docs/ingest.md, case by case.
+TEST(ResolverSide, EchoesAreTheResolversRepeatsOfNamesOtherEventsCarry) {
+  DnstapFrames f(Sides(VantageChoice::kBoth, true));
+  // A client's query, repeated upstream after a minimisation step.
+  f.ClientQuery(0, "a1.t.example", 1);
+  f.Upstream(1, "t.example", 2, true);
+  f.Upstream(2, "a1.t.example", 3, false);
+  f.ClientResponse(3, "a1.t.example", 1);
+  // The resolver's own lookup of a name server: no client asked it.
+  f.Upstream(4, "ns.other.example", 4, false);
+  // Written before the client's query that caused it, as BIND's writer
+  // does: still an echo (the client's query is up to 2 s later).
+  f.Upstream(1000, "b2.t.example", 5, false);
+  f.ClientQuery(999, "b2.t.example", 6);
+  // Beyond the window: 6 s after the last client query for the name, and
+  // 3 s before the next.
+  f.ClientQuery(10'000, "c3.t.example", 7);
+  f.Upstream(16'000, "c3.t.example", 8, false);
+  f.ClientQuery(19'000, "c3.t.example", 9);
+  // Another sensor's client asked the same name: not this sensor's echo.
+  f.ClientQuery(20'000, "d4.t.example", 10, "s2");
+  f.Upstream(20'001, "d4.t.example", 11, false, "s1");
+  // A referral for a name nothing below was asked for: not a step.
+  f.Upstream(30'000, "lonely.example", 12, true);
+  // An answered query for a name below which the resolver asks next: not a
+  // step either (it had an answer of its own).
+  f.Upstream(40'000, "ans.example", 13, false);
+  f.Upstream(40'001, "x.ans.example", 14, false);
+  std::vector<DnsEvent>& events = f.Finish();
+
+  auto echo = [&](const std::string& name) {
+    const DnsEvent* ev = Find(events, name, Vantage::kResolver);
+    EXPECT_NE(ev, nullptr) << name;
+    return ev && ev->echo;
+  };
+  EXPECT_TRUE(echo("t.example"));
+  EXPECT_TRUE(echo("a1.t.example"));
+  EXPECT_FALSE(echo("ns.other.example"));
+  EXPECT_TRUE(echo("b2.t.example"));
+  EXPECT_FALSE(echo("c3.t.example"));
+  EXPECT_FALSE(echo("d4.t.example"));
+  EXPECT_FALSE(echo("lonely.example"));
+  EXPECT_FALSE(echo("ans.example"));
+  EXPECT_FALSE(echo("x.ans.example"));
+  const DnsEvent* client = Find(events, "a1.t.example", Vantage::kClient);
+  ASSERT_NE(client, nullptr);
+  EXPECT_FALSE(client->echo);
+  EXPECT_EQ(client->client.ToString(), "192.0.2.7");
+  const DnsEvent* upstream = Find(events, "a1.t.example", Vantage::kResolver);
+  EXPECT_EQ(upstream->client.family, 0);  // 0.0.0.0 is no host
+  EXPECT_EQ(upstream->server.ToString(), "198.51.100.1");
+  EXPECT_EQ(upstream->bailiwick, "example");
+  EXPECT_TRUE(upstream->has_query && upstream->has_response);
+  EXPECT_EQ(upstream->answers.size(), 1u);
+
+  // Left out by default; the rest come through, each side once.
+  DnstapFrames counted(Sides(VantageChoice::kBoth, false));
+  counted.ClientQuery(0, "a1.t.example", 1);
+  counted.Upstream(1, "t.example", 2, true);
+  counted.Upstream(2, "a1.t.example", 3, false);
+  counted.ClientResponse(3, "a1.t.example", 1);
+  counted.Upstream(4, "ns.other.example", 4, false);
+  std::vector<DnsEvent>& left = counted.Finish();
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_EQ(CountIf(left, [](const DnsEvent& ev) { return ev.vantage == Vantage::kClient; }), 1u);
+  EXPECT_NE(Find(left, "ns.other.example", Vantage::kResolver), nullptr);
+  EXPECT_EQ(counted.stats().skipped["dnstap_resolver_echo"], 2u);
+}
+
+// FORWARDER_* messages are the resolver side too; a real source address is
+// kept; --vantage client leaves them out, counted.
+TEST(ResolverSide, ForwarderMessagesAndVantageFilters) {
+  const std::string source = DnstapFrame::V4(192, 0, 2, 53);
+  for (VantageChoice v : {VantageChoice::kClient, VantageChoice::kResolver, VantageChoice::kBoth}) {
+    SCOPED_TRACE(VantageChoiceName(v));
+    DnstapFrames f(Sides(v, true));
+    f.ClientQuery(0, "q.example", 1);
+    f.ClientResponse(1, "q.example", 1);
+    f.Upstream(1, "q.example", 2, false, "s1", source, testing::kForwarderQuery);
+    std::vector<DnsEvent>& events = f.Finish();
+    const size_t client = v == VantageChoice::kResolver ? 0 : 1, resolver = v == VantageChoice::kClient ? 0 : 1;
+    EXPECT_EQ(CountIf(events, [](const DnsEvent& ev) { return ev.vantage == Vantage::kClient; }), client);
+    EXPECT_EQ(CountIf(events, [](const DnsEvent& ev) { return ev.vantage == Vantage::kResolver; }), resolver);
+    if (resolver) {
+      EXPECT_EQ(Find(events, "q.example", Vantage::kResolver)->client.ToString(), "192.0.2.53");
+    }
+    EXPECT_EQ(f.stats().skipped["dnstap_resolver_side"], client && !resolver ? 2u : 0u);
+    EXPECT_EQ(f.stats().skipped["dnstap_client_side"], resolver && !client ? 2u : 0u);
+  }
+  VantageChoice parsed = VantageChoice::kBoth;
+  EXPECT_TRUE(ParseVantageChoice("resolver", &parsed));
+  EXPECT_EQ(parsed, VantageChoice::kResolver);
+  EXPECT_FALSE(ParseVantageChoice("Resolver", &parsed));
+  EXPECT_EQ(VantageChoiceName(VantageChoice::kClient), "client");
+}
+
+// What no resolver sends: a query_zone that is no name, a response whose
+// query was never logged, a flood of resolver-side events with no time
+// passing (the held events stay bounded and all come out), an identity of
+// a megabyte.
+TEST(ResolverSide, HostileFramesAreCountedAndBounded) {
+  DnstapFrames f(Sides(VantageChoice::kBoth, true));
+  DnstapFrame bad;
+  bad.type = testing::kResolverResponse;
+  bad.query_address = DnstapFrames::kUnspecified;
+  bad.response_address = DnstapFrames::kAuthority;
+  bad.time_us = DnstapFrames::kStartUs;
+  MessageBuilder r(9, true);
+  r.Question("lone.example", dns::rr::kA);
+  bad.dns = r.bytes();
+  bad.has_zone = true;
+  bad.zone = std::string(
+      "\x05"
+      "abc",
+      4);  // a label running past the end
+  std::string bytes = bad.Encode();
+  SourceStats stats;
+  const SourceOptions options = Sides(VantageChoice::kBoth, true);
+  DnstapDecoder decoder(options, &stats);
+  std::vector<DnsEvent> events;
+  EventSink sink = [&](const DnsEvent& ev) { events.push_back(ev); };
+  decoder.Frame(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), sink);
+  bad.zone = MessageBuilder::WireName("example") + "trailing";
+  bytes = bad.Encode();
+  decoder.Frame(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), sink);
+  bad.identity = std::string(1 << 20, 'i');
+  bad.has_zone = false;
+  bytes = bad.Encode();
+  decoder.Frame(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), sink);
+  decoder.Finish(sink);
+  EXPECT_EQ(stats.skipped["dnstap_bad_query_zone"], 2u);
+  ASSERT_EQ(events.size(), 3u);  // kept, response-only, without a bailiwick
+  for (const DnsEvent& ev : events) {
+    EXPECT_FALSE(ev.has_query);
+    EXPECT_FALSE(ev.has_bailiwick);
+    EXPECT_EQ(ev.vantage, Vantage::kResolver);
+  }
+
+  // 100,000 upstream transactions in the same microsecond: nothing ends
+  // their wait but the bound, and every one comes out once.
+  DnstapFrames flood(Sides(VantageChoice::kBoth, false));
+  for (int i = 0; i < 100'000; ++i) {
+    flood.Upstream(0, "f" + std::to_string(i) + ".flood.example", static_cast<uint16_t>(i), false, "s1",
+                   DnstapFrame::V4(10, 0, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)));
+  }
+  EXPECT_EQ(flood.Finish().size(), 100'000u);
+}
+
+// Glue: the additional section's addresses, read behind NS records of the
+// authority section only, and bounded.
+TEST(DnsMessage, ReadsGlueBehindAuthorityNsRecords) {
+  MessageBuilder referral(1, true);
+  referral.Question("www.example.test", dns::rr::kA);
+  referral.Record(MessageBuilder::kAuthority, "example.test", dns::rr::kNS,
+                  MessageBuilder::WireName("ns1.example.test"));
+  referral.Record(MessageBuilder::kAdditional, "ns1.example.test", dns::rr::kA, std::string("\xc0\x00\x02\x35", 4));
+  referral.Record(MessageBuilder::kAdditional, "ns1.example.test", dns::rr::kAAAA,
+                  std::string("\x20\x01\x0d\xb8", 4) + std::string(11, '\0') + "\x35");
+  referral.Record(MessageBuilder::kAdditional, "", 41, "");  // EDNS OPT: not glue
+  for (int i = 0; i < 40; ++i) {
+    referral.Record(MessageBuilder::kAdditional, "ns" + std::to_string(i) + ".example.test", dns::rr::kA,
+                    std::string("\xc0\x00\x02\x01", 4));
+  }
+  DnsMessage m;
+  ASSERT_EQ(
+      ParseDnsMessage(reinterpret_cast<const uint8_t*>(referral.bytes().data()), referral.bytes().size(), true, &m),
+      DnsParseError::kNone);
+  ASSERT_EQ(m.authority_ns.size(), 1u);
+  ASSERT_EQ(m.glue.size(), 32u);
+  EXPECT_EQ(m.glue[0].name, "ns1.example.test");
+  EXPECT_EQ(m.glue[0].data, "192.0.2.53");
+  EXPECT_EQ(m.glue[1].data, "2001:db8::35");
+
+  // An answer with addresses in the additional section but no NS in the
+  // authority section: nothing read there.
+  MessageBuilder answer(2, true);
+  answer.Question("www.example.test", dns::rr::kA).AnswerA(300, 192, 0, 2, 80);
+  answer.Record(MessageBuilder::kAdditional, "x.example.test", dns::rr::kA, std::string("\xc0\x00\x02\x01", 4));
+  ASSERT_EQ(ParseDnsMessage(reinterpret_cast<const uint8_t*>(answer.bytes().data()), answer.bytes().size(), true, &m),
+            DnsParseError::kNone);
+  EXPECT_TRUE(m.glue.empty());
+  // A damaged additional section keeps what came before it.
+  std::string cut = referral.bytes().substr(0, referral.bytes().size() - 2);
+  EXPECT_EQ(ParseDnsMessage(reinterpret_cast<const uint8_t*>(cut.data()), cut.size(), true, &m),
+            DnsParseError::kShortRecord);
+  EXPECT_EQ(m.authority_ns.size(), 1u);
+  EXPECT_EQ(m.glue.size(), 32u);
+}
+
+// Referrals seen resolver side: the zone cut is the authority records'
+// owner, its name servers and their glue are observed; what lies outside the
+// zone the server was asked as is not, nor glue for hosts the referral does
+// not name.
+TEST(PassiveDns, LearnsDelegationsFromReferralsWithinTheirBailiwick) {
+  PassiveDns passive;
+  DnsEvent ev;
+  ev.ts_us = 1'700'000'000'000'000;
+  ev.has_query = ev.has_response = true;
+  ev.rcode = 0;
+  ev.vantage = Vantage::kResolver;
+  ev.qname = "x1.exfil.test";
+  ev.has_bailiwick = true;
+  ev.bailiwick = "test";
+  ev.authority_ns = {{"exfil.test", dns::rr::kNS, 86400, "ns1.evil.test"},
+                     {"exfil.test", dns::rr::kNS, 86400, "ns.bank.example"},   // out of zone: no glue for it
+                     {"bank.example", dns::rr::kNS, 86400, "ns1.evil.test"}};  // not test.'s to say
+  ev.glue = {{"ns1.evil.test", dns::rr::kA, 86400, "10.53.0.4"},
+             {"ns1.evil.test", dns::rr::kAAAA, 86400, "2001:db8::4"},
+             {"ns.bank.example", dns::rr::kA, 86400, "10.53.0.66"},  // outside test.
+             {"www.other.test", dns::rr::kA, 86400, "10.53.0.77"}};  // no NS names it
+  passive.Add(ev);
+  std::vector<PassiveNsRecord> ns;
+  std::vector<PassiveAddressRecord> addresses;
+  passive.Drain(&ns, &addresses);
+  ASSERT_EQ(ns.size(), 2u);
+  EXPECT_EQ(ns[0].ns, "ns1.evil.test");
+  EXPECT_EQ(ns[0].domain, "exfil.test");
+  EXPECT_EQ(ns[1].ns, "ns.bank.example");
+  EXPECT_EQ(ns[1].domain, "exfil.test");
+  ASSERT_EQ(addresses.size(), 2u);
+  EXPECT_EQ(addresses[0].host, "ns1.evil.test");
+  EXPECT_EQ(addresses[0].address.ToString(), "10.53.0.4");
+  EXPECT_EQ(addresses[1].address.ToString(), "2001:db8::4");
+
+  // From the root (the empty bailiwick) anything goes; without a bailiwick
+  // (client side, captures) glue is taken for the referral's name servers.
+  ev.bailiwick = "";
+  ev.authority_ns = {{"bank.example", dns::rr::kNS, 86400, "ns.bank.example"}};
+  passive.Add(ev);
+  ev.has_bailiwick = false;
+  ev.authority_ns = {{"good.test", dns::rr::kNS, 86400, "ns1.good.test"}};
+  ev.glue = {{"ns1.good.test", dns::rr::kA, 86400, "10.53.0.3"}, {"ns9.good.test", dns::rr::kA, 86400, "10.53.0.9"}};
+  passive.Add(ev);
+  passive.Drain(&ns, &addresses);
+  ASSERT_EQ(ns.size(), 2u);
+  EXPECT_EQ(ns[0].domain, "bank.example");
+  EXPECT_EQ(ns[1].domain, "good.test");
+  ASSERT_EQ(addresses.size(), 2u);
+  EXPECT_EQ(addresses[0].host, "ns.bank.example");
+  EXPECT_EQ(addresses[0].address.ToString(), "10.53.0.66");
+  EXPECT_EQ(addresses[1].host, "ns1.good.test");
 }
 
 }  // namespace

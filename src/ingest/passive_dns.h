@@ -2,8 +2,13 @@
 // responses (answer and authority sections) become (name server, domain)
 // observations; A and AAAA answers become address observations when their
 // owner is a name server (seen as an NS target in this stream, or known to
-// the caller). Nothing here touches the store: the caller drains batches
-// into nsdb::Store::Observe.
+// the caller), and so does glue (the additional section's A and AAAA) for
+// the name servers of the response's authority section. Resolver-side
+// referrals thus give every delegation the resolver walks: the zone cut (the
+// authority records' owner), its name servers and their glue. Records
+// outside the event's bailiwick, when it has one, are not taken. Nothing
+// here touches the store: the caller drains batches into
+// nsdb::Store::Observe.
 #pragma once
 
 #include <cstdint>
@@ -42,7 +47,8 @@ class PassiveDns {
  private:
   static constexpr size_t kMaxRememberedHosts = 1 << 20;
   std::function<bool(const std::string&)> is_known_ns_;
-  std::unordered_set<std::string> ns_hosts_;  // NS targets seen, bounded
+  std::unordered_set<std::string> ns_hosts_;    // NS targets seen, bounded
+  std::vector<std::string> authority_targets_;  // of the event in Add, kept for its capacity
   std::vector<PassiveNsRecord> ns_records_;
   std::vector<PassiveAddressRecord> address_records_;
 };

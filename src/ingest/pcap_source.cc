@@ -183,7 +183,7 @@ class PacketDecoder::Impl {
       size_t len = Get16(p + 4);
       if (len < 8 || len > n) return Skip("bad_udp_length", fmt::format("length {}", len));
       if (!IsDnsPort(sport) && !IsDnsPort(dport)) return Skip("not_dns_port", "");
-      PacketInfo info{ts_us_, src, dst, sport, dport, Transport::kUdp, static_cast<uint32_t>(len - 8)};
+      PacketInfo info{ts_us_, src, dst, sport, dport, Transport::kUdp, static_cast<uint32_t>(len - 8), std::nullopt};
       return Message(info, p + 8, len - 8);
     }
     if (proto == 6) {
@@ -198,7 +198,7 @@ class PacketDecoder::Impl {
       tcp_.Add(
           s,
           [&](const uint8_t* msg, size_t len) {
-            PacketInfo info{ts_us_, src, dst, sport, dport, Transport::kTcp, static_cast<uint32_t>(len)};
+            PacketInfo info{ts_us_, src, dst, sport, dport, Transport::kTcp, static_cast<uint32_t>(len), std::nullopt};
             Message(info, msg, len);
           },
           [&](const char* reason) { Skip(reason, ""); });

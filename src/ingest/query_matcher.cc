@@ -33,6 +33,8 @@ void QueryMatcher::FillQuery(const Key& k, const Pending& q, DnsEvent* ev) const
   ev->id = k.id;
   ev->has_query = true;
   ev->query_size = q.size;
+  ev->bailiwick = q.bailiwick;
+  ev->has_bailiwick = q.has_bailiwick;
 }
 
 }  // namespace nsradar::ingest

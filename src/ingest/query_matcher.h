@@ -10,7 +10,9 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "dns/address.h"
@@ -25,6 +27,8 @@ struct PacketInfo {
   uint16_t sport = 0, dport = 0;
   Transport transport = Transport::kUdp;
   uint32_t size = 0;  // DNS message bytes
+  // dnstap resolver side: the zone the server was asked as (DnsEvent::bailiwick).
+  std::optional<std::string_view> bailiwick;
 };
 
 class QueryMatcher {
@@ -57,7 +61,9 @@ class QueryMatcher {
     uint32_t size = 0;
     uint16_t qtype = 0, qclass = 0;
     uint64_t seq = 0;  // insertion number, to tell a stale queue entry from a live one
+    bool has_bailiwick = false;
     std::string qname_raw;
+    std::string bailiwick;
   };
 
   void FillQuery(const Key& k, const Pending& q, DnsEvent* ev) const;
@@ -111,6 +117,8 @@ void QueryMatcher::Add(const PacketInfo& p, const DnsMessage& m, DnsEvent* scrat
     q.qclass = m.qclass;
     q.seq = ++next_seq_;
     q.qname_raw = m.qname_raw;
+    q.has_bailiwick = p.bailiwick.has_value();
+    q.bailiwick = p.bailiwick.value_or("");
     order_.emplace_back(k, q.seq);
     if (pending_.size() > max_pending_) Expire(p.ts_us, false, scratch, emit);
     return;
@@ -142,6 +150,9 @@ void QueryMatcher::Add(const PacketInfo& p, const DnsMessage& m, DnsEvent* scrat
   ev.response_size = p.size;
   ev.answers = m.answers;
   ev.authority_ns = m.authority_ns;
+  ev.glue = m.glue;
+  ev.has_bailiwick = p.bailiwick.has_value();
+  ev.bailiwick = p.bailiwick.value_or("");
   emit(ev);
 }
 

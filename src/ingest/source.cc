@@ -1,6 +1,20 @@
 #include "ingest/source.h"
 
+#include "util/enum_names.h"
+
 namespace nsradar::ingest {
+namespace {
+
+constexpr EnumName<VantageChoice> kVantageChoices[] = {
+    {VantageChoice::kClient, "client"},
+    {VantageChoice::kResolver, "resolver"},
+    {VantageChoice::kBoth, "both"},
+};
+
+}  // namespace
+
+std::string_view VantageChoiceName(VantageChoice v) { return NameOf(kVantageChoices, v); }
+bool ParseVantageChoice(std::string_view text, VantageChoice* out) { return ValueOf(kVantageChoices, text, out); }
 
 void SourceStats::Skip(const std::string& reason, const std::string& sample, size_t max_samples) {
   ++skipped[reason];

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dns/public_suffix.h"
@@ -22,6 +23,14 @@
 #include "util/status.h"
 
 namespace nsradar::ingest {
+
+// Which sides of a resolver's dnstap to read (--vantage, DnsEvent's
+// Vantage): its client-side messages, its resolver-side ones, or both.
+// Only dnstap tells the sides apart; captures and logs read as client side
+// whatever the choice.
+enum class VantageChoice : uint8_t { kClient, kResolver, kBoth };
+std::string_view VantageChoiceName(VantageChoice v);
+bool ParseVantageChoice(std::string_view text, VantageChoice* out);  // "client", "resolver", "both"
 
 struct SourceOptions {
   const dns::PublicSuffixList* psl = nullptr;  // default list when null
@@ -34,6 +43,12 @@ struct SourceOptions {
   // rotation (the path renamed and recreated) and truncation, until *stop.
   bool follow = false;
   const std::atomic<bool>* stop = nullptr;
+  VantageChoice vantage = VantageChoice::kBoth;
+  // Whether resolver-side echoes of client-side queries (DnsEvent::echo)
+  // are delivered. Off by default, for detection (detect, watch, serve):
+  // each query must count once, and the client-side event carries the
+  // client. Passive DNS and display turn it on: referrals are echoes too.
+  bool keep_echoes = false;
 };
 
 struct SourceStats {

@@ -67,6 +67,11 @@ Status LoadConfig(const std::string& path, Config* c) {
       return "expected true or false";
     };
   };
+  auto vantage = [](ingest::VantageChoice* field) -> Setter {
+    return [field](std::string_view v) -> const char* {
+      return ingest::ParseVantageChoice(v, field) ? nullptr : "expected client, resolver or both";
+    };
+  };
   const std::map<std::string, Setter, std::less<>> keys = {
       {"store", text(&c->store)},
       {"cache_mb", count(&c->cache_mb)},
@@ -87,6 +92,7 @@ Status LoadConfig(const std::string& path, Config* c) {
       {"input", list(&c->inputs)},
       {"input_format", text(&c->input_format)},
       {"follow", boolean(&c->follow)},
+      {"vantage", vantage(&c->vantage)},
       {"allowlist", list(&c->allowlists)},
       {"alerts_out", text(&c->alerts_out)},
       {"envelope", text(&c->envelope)},

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "api/http_server.h"
+#include "ingest/source.h"
 #include "util/status.h"
 
 namespace nsradar::pipeline {
@@ -34,6 +35,8 @@ struct Config {
   std::vector<std::string> allowlists;  // (list)
   std::string alerts_out;               // JSON lines, appended
   std::string envelope = "plain";
+  // The sides of resolvers' dnstap read (client, resolver or both).
+  ingest::VantageChoice vantage = ingest::VantageChoice::kBoth;
   // Threat intelligence: imported at start and on SIGHUP, each file
   // replacing its earlier indicators.
   std::vector<std::string> intel;  // (list)

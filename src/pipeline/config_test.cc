@@ -44,6 +44,7 @@ TEST(Config, EveryKeyReachesItsField) {
                               "input = /var/log/named/query.log\n"
                               "input_format = bind\n"
                               "follow = yes\n"
+                              "vantage = resolver\n"
                               "allowlist = a.txt\n"
                               "alerts_out = /var/log/nsradar/alerts.jsonl\n"
                               "envelope = ecs\n"
@@ -76,6 +77,7 @@ TEST(Config, EveryKeyReachesItsField) {
   EXPECT_EQ(c.inputs, (std::vector<std::string>{"dnstap-socket:/run/nsradar/dnstap.sock", "/var/log/named/query.log"}));
   EXPECT_EQ(c.input_format, "bind");
   EXPECT_TRUE(c.follow);
+  EXPECT_EQ(c.vantage, ingest::VantageChoice::kResolver);
   EXPECT_EQ(c.allowlists, std::vector<std::string>{"a.txt"});
   EXPECT_EQ(c.alerts_out, "/var/log/nsradar/alerts.jsonl");
   EXPECT_EQ(c.envelope, "ecs");
@@ -106,6 +108,7 @@ TEST(Config, ErrorsNameFileLineAndKey) {
       {"api_keys = k\n\n\nidle_timeout_ms = 0\n", ":4: idle_timeout_ms: expected milliseconds"},
       {"api_keys = k\nrequest_timeout_ms = 1e3\n", ":2: request_timeout_ms: expected milliseconds"},
       {"api_keys = k\nfollow = maybe\n", ":2: follow: expected true or false"},
+      {"api_keys = k\nvantage = upstream\n", ":2: vantage: expected client, resolver or both"},
   };
   for (const Case& c : cases) {
     Config config;

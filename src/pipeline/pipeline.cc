@@ -202,6 +202,7 @@ class Pipeline::Impl {
     ingest::SourceOptions options;
     options.stop = &stop_inputs_;
     options.follow = config_.follow;
+    options.vantage = config_.vantage;
     std::unique_ptr<ingest::EventSource> source;
     Status s = ingest::OpenInput(state.name, format_, options, &source);
     state.running = s.ok();

@@ -29,6 +29,7 @@ struct DetectOptions {
   std::string learn_out;
   std::string out;
   bool no_fingerprints = false;
+  ingest::VantageChoice vantage = ingest::VantageChoice::kBoth;
 };
 
 detect::Allowlist BuildAllowlist(const DetectOptions& o) {
@@ -85,6 +86,7 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
   ingest::SourceOptions so;
   so.stop = &g_stop_inputs;
   so.follow = watch;
+  so.vantage = o.vantage;  // echoes stay out (keep_echoes): each query counts once
   auto on_event = [&](const ingest::DnsEvent& ev, bool) {
     detector.Add(ev, &fresh);
     for (auto& a : fresh) {
@@ -131,6 +133,7 @@ void AddOptions(CLI::App* cmd, DetectOptions* o) {
   cmd->add_option("--popular-top", o->popularity_top, "How many names of --popular to take")->capture_default_str();
   cmd->add_option("--out", o->out, "Also append every alert as a JSON line to this file");
   cmd->add_flag("--no-fingerprints", o->no_fingerprints, "Ignore known tools' marks (to evaluate the features alone)");
+  AddVantageOption(cmd, &o->vantage);
 }
 
 }  // namespace

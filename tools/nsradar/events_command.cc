@@ -20,6 +20,7 @@ struct EventsOptions {
   double duration = 0;
   bool follow = false;
   std::string psl;
+  ingest::VantageChoice vantage = ingest::VantageChoice::kBoth;
 };
 
 std::string FormatTimeMicros(int64_t us) {
@@ -71,7 +72,11 @@ void PrintJsonEvent(const ingest::DnsEvent& ev, std::string* line) {
     WriteRecords(w, "answers", ev.answers);
     if (!ev.authority_ns.empty()) WriteRecords(w, "authority_ns", ev.authority_ns);
   }
+  if (!ev.glue.empty()) WriteRecords(w, "glue", ev.glue);
   if (!ev.sensor.empty()) w.Field("sensor", ev.sensor);
+  w.Field("vantage", ingest::VantageName(ev.vantage));
+  if (ev.has_bailiwick) w.Field("bailiwick", ev.bailiwick);
+  if (ev.echo) w.Field("echo", true);
   w.EndObject();
   line->push_back('\n');
   std::fwrite(line->data(), 1, line->size(), stdout);
@@ -84,11 +89,15 @@ void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
   so.psl = psl.get();
   so.follow = o.follow;
   so.stop = &g_stop_inputs;
+  so.vantage = o.vantage;
+  so.keep_echoes = true;  // shown, marked: what ingest-traffic reads
   const std::vector<std::string> inputs = ingest::ExpandInputs(o.inputs);
   if (o.follow && inputs.size() != 1) throw CLI::ValidationError("--follow", "follows exactly one file");
   uint64_t printed = 0;
   std::string line;
-  const std::vector<std::string> header = {"TIME", "CLIENT", "QNAME", "QTYPE", "RCODE", "REGISTERED DOMAIN"};
+  const std::vector<std::string> header = {"TIME", "SIDE", "CLIENT", "QNAME", "QTYPE", "RCODE", "REGISTERED DOMAIN"};
+  // An echo is a resolver-side event (ingest/event.h).
+  auto side = [](const ingest::DnsEvent& ev) { return ev.echo ? "echo" : ingest::VantageName(ev.vantage); };
   Table table(header);
   StopControl stop(o.duration);
   auto on_event = [&](const ingest::DnsEvent& ev, bool live) {
@@ -99,12 +108,12 @@ void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
       PrintJsonEvent(ev, &line);
       std::fflush(stdout);
     } else if (live) {  // no table to align: one row as it comes
-      fmt::print("{}  {:<15}  {:<40}  {:<6}  {:<8}  {}\n", FormatTimeMicros(ev.ts_us),
+      fmt::print("{}  {:<8}  {:<15}  {:<40}  {:<6}  {:<8}  {}\n", FormatTimeMicros(ev.ts_us), side(ev),
                  ev.client.family ? ev.client.ToString() : "", ev.qname, dns::TypeToString(ev.qtype),
                  rcode ? rcode : "-", ev.registered_domain());
       std::fflush(stdout);
     } else {
-      table.Add({FormatTimeMicros(ev.ts_us), ev.client.family ? ev.client.ToString() : "",
+      table.Add({FormatTimeMicros(ev.ts_us), side(ev), ev.client.family ? ev.client.ToString() : "",
                  ev.qname.empty() ? "." : ev.qname, dns::TypeToString(ev.qtype),
                  rcode ? rcode : (ev.rcode < 0 ? "-" : std::to_string(ev.rcode)), std::string(ev.registered_domain())});
     }
@@ -136,6 +145,7 @@ void AddEventsCommand(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--psl", o->psl, "A Public Suffix List file newer than the system's, for registered domains");
   cmd->add_option("--limit", o->limit, "Print at most N events (0: all)");
   cmd->add_flag("--verbose,-v", o->verbose, "Show samples of skipped input");
+  AddVantageOption(cmd, &o->vantage);
   cmd->callback([o, &global] { RunEvents(global, *o); });
 }
 

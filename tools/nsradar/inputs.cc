@@ -29,6 +29,19 @@ ingest::Format FormatOption(const std::string& text) {
   throw CLI::ValidationError("--format", "'" + text + "': expected one of " + ingest::FormatNames());
 }
 
+void AddVantageOption(CLI::App* cmd, ingest::VantageChoice* out) {
+  cmd->add_option_function<std::string>(
+         "--vantage",
+         [out](const std::string& text) {
+           if (!ingest::ParseVantageChoice(text, out)) {
+             throw CLI::ValidationError("--vantage", "'" + text + "': expected client, resolver or both");
+           }
+         },
+         "dnstap: read the client side (queries to the resolver), the resolver side (its queries to "
+         "authoritative servers) or both, a resolver-side repeat of a client's query counted once")
+      ->default_str(std::string(ingest::VantageChoiceName(*out)));
+}
+
 namespace {
 
 void PrintSummary(const std::string& input, const ingest::SourceStats& st, const Status& error, bool verbose) {

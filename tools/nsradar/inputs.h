@@ -14,6 +14,10 @@
 #include "ingest/inputs.h"
 #include "util/status.h"
 
+namespace CLI {
+class App;
+}
+
 namespace nsradar::cli {
 
 // Set by SIGINT/SIGTERM and by the duration timer; live sources poll it.
@@ -25,6 +29,10 @@ std::unique_ptr<dns::PublicSuffixList> LoadPublicSuffixList(const std::string& p
 
 // The --format value, or a usage error naming the formats.
 ingest::Format FormatOption(const std::string& text);
+
+// --vantage on a command that reads traffic: which sides of a resolver's
+// dnstap to read into *out (both unless given).
+void AddVantageOption(CLI::App* cmd, ingest::VantageChoice* out);
 
 // Runs every input in turn through `on_event` (`live` for live sources and
 // followed files), then `after_input`; prints each input's summary line to

@@ -461,6 +461,105 @@ TEST_F(CliTest, IngestTrafficAddsObservedEdges) {
   EXPECT_NE(r.out.find(R"("name":"alpha.com")"), std::string::npos) << r.out;
 }
 
+// The lines of testdata/ingest/resolver-side.counts under `key`, without
+// it: what tshark and dnstap-read counted when the resolver-side fixtures
+// were recorded (make-ingest-fixtures.sh resolver-side).
+std::vector<std::string> ResolverSideCounts(const std::string& key) {
+  std::ifstream in(std::string(NSRADAR_TESTDATA) + "/ingest/resolver-side.counts");
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with(key + " ")) out.push_back(line.substr(key.size() + 1));
+  }
+  EXPECT_FALSE(out.empty()) << key;
+  return out;
+}
+
+// Passive DNS from resolver-side dnstap of a real BIND and a real PowerDNS
+// Recursor iterating from a fake root: ingest-traffic learns every
+// delegation their referrals carry (zone cut, name servers, glue) as tshark
+// listed them from the capture of the resolvers' upstream link. BIND's
+// client side alone teaches nothing: its answers carry no authority section.
+TEST_F(CliTest, IngestTrafficLearnsDelegationsFromResolverSideReferrals) {
+  const std::string fixtures = std::string(NSRADAR_TESTDATA) + "/ingest/";
+  Result r = Run("ingest-traffic --vantage client " + fixtures + "bind-resolver.dnstap");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("0 new (name server, domain) pairs, 0 seen again; 0 new name server addresses"),
+            std::string::npos)
+      << r.out;
+  for (const std::string name : {"bind", "pdns"}) {
+    r = Run("ingest-traffic " + fixtures + name + "-resolver.dnstap");
+    ASSERT_EQ(r.code, 0) << r.err;
+    for (const std::string& d : ResolverSideCounts(name + ".delegation")) {
+      const std::string zone = d.substr(0, d.find(' ')), ns = d.substr(d.find(' ') + 1);
+      r = Run("--json ns domains " + ns);
+      EXPECT_NE(r.out.find(R"({"name":")" + zone + R"(",)"), std::string::npos) << d << ": " << r.out;
+      EXPECT_NE(r.out.find(R"("observed":true)"), std::string::npos) << r.out;
+    }
+    for (const std::string& g : ResolverSideCounts(name + ".glue")) {
+      const std::string host = g.substr(0, g.find(' ')), address = g.substr(g.find(' ') + 1);
+      r = Run("--json ns ips " + host);
+      EXPECT_NE(r.out.find(R"("address":")" + address + R"(")"), std::string::npos) << g << ": " << r.out;
+    }
+  }
+  // Only what the referrals and the servers' own answers name.
+  r = Run("--json ns domains ns1.evil.test");
+  EXPECT_NE(r.out.find(R"("total":2)"), std::string::npos) << r.out;  // exfil.test and evil.test
+}
+
+// detect reads resolver-side dnstap. BIND's two sides: each of the 64
+// tunnel-like queries counts once, from the client that sent it (its
+// resolver-side echo is left out and counted in the summary). BIND's
+// resolver side alone and PowerDNS's (which sends nothing else): the
+// resolver is the querying host, and QNAME minimisation's steps are echoes
+// too, so the tunnel's names still dominate its domain.
+TEST_F(CliTest, DetectReadsResolverSideDnstap) {
+  const std::string fixtures = std::string(NSRADAR_TESTDATA) + "/ingest/";
+  const std::string bind = fixtures + "bind-resolver.dnstap", pdns = fixtures + "pdns-resolver.dnstap";
+  struct Case {
+    std::string args, top_client, echoes;
+  };
+  for (const Case& c : {Case{bind, "10.53.0.100", ResolverSideCounts("bind.echoes.both").at(0)},
+                        Case{"--vantage resolver " + bind, "", ResolverSideCounts("bind.echoes.resolver").at(0)},
+                        Case{pdns, "10.53.0.11", ResolverSideCounts("pdns.echoes").at(0)}}) {
+    SCOPED_TRACE(c.args);
+    Result r = Run("--json detect " + c.args);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+    EXPECT_NE(r.out.find(R"("registered_domain":"exfil.test")"), std::string::npos) << r.out;
+    if (!c.top_client.empty()) {
+      EXPECT_NE(r.out.find(R"("address":")" + c.top_client + R"(")"), std::string::npos) << r.out;
+    }
+    EXPECT_NE(r.err.find("dnstap_resolver_echo=" + c.echoes), std::string::npos) << r.err;
+  }
+  Result r = Run("detect --vantage upstream " + bind);
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("--vantage"), std::string::npos) << r.err;
+}
+
+// events shows both sides, echoes marked, and the resolver side's
+// bailiwick and glue.
+TEST_F(CliTest, EventsShowsTheResolverSide) {
+  const std::string fixtures = std::string(NSRADAR_TESTDATA) + "/ingest/";
+  Result r = Run("--json events " + fixtures + "bind-resolver.dnstap");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto count = [&](const std::string& text) {
+    size_t n = 0;
+    for (size_t at = r.out.find(text); at != std::string::npos; at = r.out.find(text, at + 1)) ++n;
+    return std::to_string(n);
+  };
+  EXPECT_EQ(count(R"("vantage":"client")"), ResolverSideCounts("bind.dnstap.CQ").at(0));
+  EXPECT_EQ(count(R"("vantage":"resolver")"), ResolverSideCounts("bind.dnstap.RQ").at(0));
+  EXPECT_EQ(count(R"("echo":true)"), ResolverSideCounts("bind.echoes.both").at(0));
+  EXPECT_NE(r.out.find(R"("glue":[{"name":"a.nic.test","type":"A","ttl":86400,"data":"10.53.0.2"}])"),
+            std::string::npos);
+  EXPECT_NE(r.out.find(R"("bailiwick":"test")"), std::string::npos);
+  r = Run("events --vantage resolver " + fixtures + "pdns-resolver.dnstap");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("  resolver  10.53.0.11"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  echo      10.53.0.11"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("  client  "), std::string::npos) << r.out;
+}
+
 // A pcapng of three link types (mergecap of Ethernet, SLL and SLL2 captures)
 // and compressed captures read like plain ones. tshark counted the
 // transactions when the fixtures were made (make-ingest-fixtures.sh captures):

@@ -21,6 +21,7 @@ struct TrafficOptions {
   double duration = 0;
   bool follow = false;
   std::string psl;
+  ingest::VantageChoice vantage = ingest::VantageChoice::kBoth;
 };
 
 void RunIngestTraffic(const GlobalOptions& g, const TrafficOptions& o) {
@@ -69,6 +70,10 @@ void RunIngestTraffic(const GlobalOptions& g, const TrafficOptions& o) {
   so.psl = psl.get();
   so.follow = o.follow;
   so.stop = &g_stop_inputs;
+  so.vantage = o.vantage;
+  // Resolver-side repeats of client queries carry the referrals: every
+  // delegation the resolver walked.
+  so.keep_echoes = true;
   auto last_flush = std::chrono::steady_clock::now();
   auto on_event = [&](const ingest::DnsEvent& ev, bool live) {
     ++events;
@@ -100,6 +105,7 @@ void AddTrafficCommand(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--duration", o->duration, "Live sources: stop after this many seconds");
   cmd->add_flag("--follow,-F", o->follow, "Keep reading a log as it grows, across rotation (like tail -F)");
   cmd->add_option("--psl", o->psl, "A Public Suffix List file newer than the system's, for registered domains");
+  AddVantageOption(cmd, &o->vantage);
   cmd->callback([o, &global] { RunIngestTraffic(global, *o); });
 }
 
