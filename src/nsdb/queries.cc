@@ -314,7 +314,7 @@ Status Store::HostAddresses(std::string_view host, std::vector<GlueRow>* out) co
 }
 
 Status Store::AddressHosts(const dns::Address& addr, std::vector<GlueRow>* out) const {
-  return ScanGlue(*impl_, false, addr.ToKey(), out);
+  return ScanGlue(*impl_, false, GlueAddressPrefix(addr), out);
 }
 
 Status Store::Domain(std::string_view domain, DomainInfo* out) const {

@@ -193,6 +193,8 @@ std::string GlueHostPrefix(std::string_view host) {
   return prefix;
 }
 
+std::string GlueAddressPrefix(const dns::Address& address) { return address.ToKey(); }
+
 void AppendGlueByAddressKey(std::string* out, const GlueKey& key) {
   out->append(key.address);
   AppendJoined(out, key.host, {});

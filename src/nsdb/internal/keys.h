@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "dns/address.h"
 #include "nsdb/store.h"
 
 namespace nsradar::nsdb {
@@ -138,7 +139,8 @@ void AppendGlueKey(std::string* out, const GlueKey& key);
 bool ParseGlueKey(std::string_view key, GlueKey* out);
 // The glue keys of `host` all start with this.
 std::string GlueHostPrefix(std::string_view host);
-// The glue_by_addr keys of an address all start with its key form.
+// The glue_by_addr keys of an address all start with this.
+std::string GlueAddressPrefix(const dns::Address& address);
 void AppendGlueByAddressKey(std::string* out, const GlueKey& key);
 bool ParseGlueByAddressKey(std::string_view key, GlueKey* out);
 

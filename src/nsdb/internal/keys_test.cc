@@ -219,6 +219,7 @@ TEST(Keys, GlueKeysRoundTripBothWays) {
     EXPECT_EQ(by_host, "ns1.example.net\0"s + address + "\x00\x01\x02\x03"s);
     EXPECT_EQ(by_address, address + "ns1.example.net\0"s + "\x00\x01\x02\x03"s);
     EXPECT_TRUE(by_host.starts_with(GlueHostPrefix("ns1.example.net")));
+    EXPECT_TRUE(by_address.starts_with(GlueAddressPrefix(*dns::Address::Parse(text))));
     GlueKey back;
     ASSERT_TRUE(ParseGlueKey(by_host, &back)) << text;
     EXPECT_EQ(std::tie(back.host, back.address, back.zone_id), std::tie(key.host, key.address, key.zone_id));

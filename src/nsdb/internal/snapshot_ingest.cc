@@ -69,19 +69,21 @@ Status SnapshotIngest::JoinDelegations() {
   NSRADAR_RETURN_IF_ERROR(MergeJoin(
       stored, cur,
       [&](std::string_view domain, std::string_view host, const std::vector<SeenRun>* stored_runs, bool present) {
-        if (!present) {
-          return VisitDelegation(domain, host, stored_runs, false, kStoreOnly, kStoreOnly, stored.kind());
+        if (present) {
+          VisitDelegation(domain, host, stored_runs, true, cur.host_rank(), cur.domain_index(),
+                          snap_.domain_kind(cur.domain_index()));
+        } else {
+          VisitDelegation(domain, host, stored_runs, false, kStoreOnly, kStoreOnly, stored.kind());
         }
-        return VisitDelegation(domain, host, stored_runs, true, cur.host_rank(), cur.domain_index(),
-                               snap_.domain_kind(cur.domain_index()));
+        return Status::OK();
       }));
   FinishDomain();
   return Status::OK();
 }
 
-Status SnapshotIngest::VisitDelegation(std::string_view domain, std::string_view host,
-                                       const std::vector<SeenRun>* stored_runs, bool present, uint32_t host_rank,
-                                       uint32_t domain_index, zone::DomainKind kind) {
+void SnapshotIngest::VisitDelegation(std::string_view domain, std::string_view host,
+                                     const std::vector<SeenRun>* stored_runs, bool present, uint32_t host_rank,
+                                     uint32_t domain_index, zone::DomainKind kind) {
   if (!domain_.started || domain != domain_.name) {
     FinishDomain();
     domain_.started = true;
@@ -108,7 +110,6 @@ Status SnapshotIngest::VisitDelegation(std::string_view domain, std::string_view
     domain_.changed = true;
     NoteEdgeChange(domain, host, existed, was_active, present, host_rank, domain_index);
   }
-  return Status::OK();
 }
 
 void SnapshotIngest::NoteEdgeChange(std::string_view domain, std::string_view host, bool existed, bool was_active,

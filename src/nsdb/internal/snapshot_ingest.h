@@ -67,8 +67,8 @@ class SnapshotIngest {
   // One pair of the delegation join. When `present`, the snapshot holds it
   // as (host_rank, domain_index); `kind` is the domain's, from the snapshot
   // or else from the store.
-  Status VisitDelegation(std::string_view domain, std::string_view host, const std::vector<SeenRun>* stored_runs,
-                         bool present, uint32_t host_rank, uint32_t domain_index, zone::DomainKind stored_kind);
+  void VisitDelegation(std::string_view domain, std::string_view host, const std::vector<SeenRun>* stored_runs,
+                       bool present, uint32_t host_rank, uint32_t domain_index, zone::DomainKind stored_kind);
   // Counts the change of one edge from `existed`/`was_active` to edge_ and
   // files it with the ns_edges changes.
   void NoteEdgeChange(std::string_view domain, std::string_view host, bool existed, bool was_active, bool present,
