@@ -139,7 +139,7 @@ bool CpuHas(ScanKernel kernel) { return kernel == ScanKernel::kAuto || kernel ==
 #endif  // __x86_64__
 
 ScanKernel ChooseDefault() {
-  if (const char* env = std::getenv("NSRADAR_ZONE_KERNEL")) {
+  if (const char* env = std::getenv("NSRADAR_ZONE_KERNEL"); env != nullptr && *env != '\0') {
     const auto named = ScanKernelFromName(env);
     if (!named || (*named != ScanKernel::kAuto && !ScanKernelSupported(*named))) return ScanKernel::kScalar;
     if (*named != ScanKernel::kAuto) return *named;

@@ -49,10 +49,11 @@ bool ScanKernelSupported(ScanKernel kernel);
 // The concrete kernels this machine runs, kScalar first.
 std::vector<ScanKernel> SupportedScanKernels();
 // What kAuto means in this process: the kernel named by the environment
-// variable NSRADAR_ZONE_KERNEL when it names one this machine runs (so that
-// whole test suites and fuzzers can be forced onto each path), else the best
-// supported one. An unknown or unsupported name gives kScalar, the path that
-// runs everywhere, rather than a faster path the caller did not ask for.
+// variable NSRADAR_ZONE_KERNEL when it is set, not empty, and names one this
+// machine runs (so that whole test suites and fuzzers can be forced onto
+// each path), else the best supported one. An unknown or unsupported name
+// gives kScalar, the path that runs everywhere, rather than a faster path
+// the caller did not ask for.
 ScanKernel DefaultScanKernel();
 
 // Classifies `blocks` whole blocks at `data` into out[0, blocks).

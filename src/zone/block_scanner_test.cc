@@ -87,7 +87,7 @@ TEST(BlockScannerTest, KernelNamesAndSupport) {
 // kernel it names must be the one every reader in the process uses.
 TEST(BlockScannerTest, EnvironmentChoosesTheKernel) {
   const char* env = std::getenv("NSRADAR_ZONE_KERNEL");
-  if (env == nullptr) GTEST_SKIP() << "NSRADAR_ZONE_KERNEL not set";
+  if (env == nullptr || *env == '\0') GTEST_SKIP() << "NSRADAR_ZONE_KERNEL not set";
   auto named = ScanKernelFromName(env);
   ASSERT_TRUE(named.has_value()) << env;
   if (!ScanKernelSupported(*named)) GTEST_SKIP() << env << " is not supported by this CPU";

@@ -288,7 +288,7 @@ TEST(ZoneReaderTest, GiantRecordInParenthesesIsBounded) {
 
 TEST(ZoneReaderTest, BinaryGarbageIsRejectedQuickly) {
   std::string garbage = "ok. 60 NS ns.x.\n";
-  for (int i = 0; i < 1 << 20; ++i) garbage.push_back(static_cast<char>((i * 7919) & 0xff));
+  for (unsigned i = 0; i < 1u << 20; ++i) garbage.push_back(static_cast<char>((i * 7919u) & 0xff));
   auto p = Parse(garbage);
   EXPECT_FALSE(p.status.ok());
   EXPECT_NE(p.status.message().find("binary data"), std::string::npos);

@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "dns/name.h"
@@ -903,6 +904,9 @@ TEST(ToolSessions, IodineVersionLoginAndCounters) {
     }
   }
   EXPECT_EQ(pings, o.pings);
+  // When the raw UDP login reaches the server, the tunnel leaves DNS.
+  o.raw_udp_reaches_server = true;
+  EXPECT_EQ(IodineSession({}, o).back().qname_raw[0], 'i');
 }
 
 // The fragment sizes the 'r' probes propose, from their 3 Base32 characters.
