@@ -149,6 +149,15 @@ done
 for name in d2ttxt d2tkey; do
   bg in_core dns2tcpd -F -d 1 -f "$WORK/$name.conf" >"$WORK/$name-server.log" 2>&1
 done
+# A client that starts before its server answers gives up at once: wait
+# until each dns2tcpd answers on its address (any status will do).
+for d in d2ttxt:21 d2tkey:22; do
+  name=${d%%:*} last=${d##*:}
+  for _ in $(seq 50); do
+    in_core dig +time=1 +tries=1 @127.0.0.$last "probe.$name.test" TXT 2>/dev/null | grep -q "status:" && break
+    sleep 0.2
+  done
+done
 bg in_core iodined -f -c -P s3cr3tpass -l 127.0.0.23 -p 53 -d tnull 10.253.1.1/27 iodnull.test >"$WORK/iodnull-server.log" 2>&1
 bg in_core iodined -f -c -P s3cr3tpass -l 127.0.0.24 -p 53 -d ttxt 10.253.2.1/27 iodtxt.test >"$WORK/iodtxt-server.log" 2>&1
 
@@ -352,6 +361,9 @@ cat "$WORK/batch.err"
 echo "--- batch again, known tools' fingerprints ignored"
 "$NSRADAR" --json detect --no-fingerprints "$WORK/clients.pcap" >"$WORK/batch-nofp.jsonl" 2>"$WORK/batch-nofp.err" || true
 cat "$WORK/batch-nofp.err"
-python3 "$HERE/check.py" "$WORK" "$DEADLINE_S" "$PIPELINE"
+if ! python3 "$HERE/check.py" "$WORK" "$DEADLINE_S" "$PIPELINE"; then
+  for f in "$WORK"/*-client.log "$WORK"/*-server.log; do echo "--- $f"; tail -n 15 "$f"; done
+  exit 1
+fi
 # Passed: a work directory of our own goes (a failure keeps it to look at).
 [[ -n $KEEP_WORK ]] || rm -rf "$WORK"
