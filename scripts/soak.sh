@@ -26,8 +26,9 @@
 #       Per scenario: probes answered, their p50/p99, the server's
 #       nsradar_http_rejected_total by reason, its RSS and CPU. results.tsv.
 #
-#   scripts/soak.sh fuzz [--hours 1] [--jobs 1] [--targets a_fuzz,b_fuzz] [--work DIR]
-#       Every target of fuzz/CMakeLists.txt (or --targets) for HOURS each,
+#   scripts/soak.sh fuzz [--hours 1 | --minutes M] [--jobs 1] [--targets a_fuzz,b_fuzz] [--work DIR]
+#       Every target of fuzz/CMakeLists.txt (or --targets) for HOURS (or M
+#       minutes) each, one target after the other,
 #       JOBS processes sharing one corpus, starting from
 #       fuzz/corpus/<target minus _fuzz> and growing a copy of it in the
 #       work dir (kept; a crash restarts the fuzzer for the time left, its
@@ -36,11 +37,17 @@
 #       a coverage edge that nothing there reaches: the committed corpora grow with real
 #       coverage and keep every seed. results.tsv: target, seconds,
 #       executions, final cov and ft, corpus files before/after, the edges
-#       the merge added, findings (crash, leak, timeout and oom inputs).
+#       the merge added, findings (crash, leak, timeout and oom inputs),
+#       executions per second, the fuzzer's peak RSS and the grown corpus.
+#       The full campaign of issue 11 is `scripts/soak.sh fuzz --hours 1`
+#       (14 targets: 14 hours with one job).
 #
 # Builds what it needs in $SOAK_BUILD (default build-soak; the fuzzers in
 # $SOAK_FUZZ_BUILD, default build-fuzz) and installs its packages with
-# scripts/install-deps.sh --tests --bench. Every process it starts is
+# scripts/install-deps.sh --tests --bench. SOAK_NO_BUILD=1 instead uses the
+# binaries already there (installs and builds nothing; a missing one is an
+# error), e.g. SOAK_BUILD=build for the Release build of scripts/test.sh.
+# Every process it starts is
 # stopped at exit; temporary files live in a mktemp dir that is removed;
 # servers listen on 127.0.0.1 only. Results go to --out (default
 # $SOAK_BUILD/soak/MODE-DATE).
@@ -105,6 +112,13 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 build() {  # targets...
+  if [[ -n ${SOAK_NO_BUILD:-} ]]; then
+    local t
+    for t in "$@"; do
+      [[ -x $BUILD/tools/$t || -x $BUILD/bench/$t ]] || die "SOAK_NO_BUILD: no $t in $BUILD/tools or $BUILD/bench"
+    done
+    return 0
+  fi
   bash scripts/install-deps.sh --tests --bench
   if [[ ! -f $BUILD/build.ninja ]]; then
     cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DNSRADAR_WERROR=ON >/dev/null
@@ -516,6 +530,7 @@ fuzz() {
   while (($#)); do
     case $1 in
       --hours) hours=$2 ;;
+      --minutes) hours=$(awk -v m="$2" 'BEGIN {printf "%.6f", m / 60}') ;;
       --jobs) jobs=$2 ;;
       --targets) targets=$2 ;;
       --work) work=$2 ;;
@@ -529,21 +544,25 @@ fuzz() {
   IFS=, read -r -a list <<<"$targets"
   for t in "${list[@]}"; do grep -qx "$t" <<<"$all" || die "fuzz: $t is not in fuzz/CMakeLists.txt"; done
   local seconds
-  seconds=$(awk -v h="$hours" 'BEGIN {printf "%d", h * 3600}')
+  seconds=$(awk -v h="$hours" 'BEGIN {printf "%d", h * 3600 + 0.5}')
   ((seconds > 0)) || die "fuzz: --hours $hours is less than a second"
   work=${work:-$FUZZ_BUILD/soak-fuzz-$(date +%Y%m%d-%H%M%S)}
   mkdir -p "$work"
   work=$(cd "$work" && pwd)
 
-  bash scripts/install-deps.sh --tests
-  if [[ ! -f $FUZZ_BUILD/build.ninja ]]; then
-    CXX=clang++-16 cmake -S . -B "$FUZZ_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSRADAR_FUZZ=ON \
-      -DNSRADAR_BENCH=OFF -DNSRADAR_WERROR=ON >/dev/null
+  if [[ -n ${SOAK_NO_BUILD:-} ]]; then
+    for t in "${list[@]}"; do [[ -x $FUZZ_BUILD/fuzz/$t ]] || die "SOAK_NO_BUILD: no $FUZZ_BUILD/fuzz/$t"; done
+  else
+    bash scripts/install-deps.sh --tests
+    if [[ ! -f $FUZZ_BUILD/build.ninja ]]; then
+      CXX=clang++-16 cmake -S . -B "$FUZZ_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSRADAR_FUZZ=ON \
+        -DNSRADAR_BENCH=OFF -DNSRADAR_WERROR=ON >/dev/null
+    fi
+    ninja -C "$FUZZ_BUILD" "${list[@]}" >&2
   fi
-  ninja -C "$FUZZ_BUILD" "${list[@]}" >&2
 
   local results=$work/results.tsv
-  printf 'target\tseconds\texecutions\tcov\tft\tcorpus_before\tcorpus_after\tnew_edges\tfindings\n' >"$results"
+  printf 'target\tseconds\texecutions\texec_per_s\tcov\tft\tpeak_rss_mb\tgrown_corpus\tcorpus_before\tcorpus_after\tnew_edges\tfindings\n' >"$results"
   for t in "${list[@]}"; do
     local name=${t%_fuzz} dir=$work/$t
     local seeds=fuzz/corpus/$name corpus=$dir/corpus findings=$dir/findings logs=$dir/logs
@@ -567,8 +586,10 @@ fuzz() {
     local took=$((SECONDS - started))
     # Executions summed over every run; cov and ft as the last status line
     # of each job says, the highest of the jobs.
-    local execs cov ft
+    local execs cov ft rss grown
     execs=$(cat "$logs"/job*.log | awk '$1 == "stat::number_of_executed_units:" {s += $2} END {printf "%d", s}')
+    rss=$(cat "$logs"/job*.log | awk '$1 == "stat::peak_rss_mb:" && $2 > m {m = $2} END {printf "%d", m}')
+    grown=$(find "$corpus" -maxdepth 1 -type f | wc -l)
     read -r cov ft < <(for j in $(seq "$jobs"); do
       for r in $(seq 20); do
         if [[ -f $logs/job$j.run$r.log ]]; then grep -o 'cov: [0-9]* ft: [0-9]*' "$logs/job$j.run$r.log" || true; fi
@@ -589,8 +610,9 @@ fuzz() {
     ((after > 0)) || rmdir "$seeds" 2>/dev/null || true
     nfind=$(find "$findings" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
       -o -name 'oom-*' \) | wc -l)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$took" "$execs" "$cov" "$ft" "$before" "$after" "${edges:-0}" \
-      "$nfind" >>"$results"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$took" "$execs" \
+      "$(awk -v e="$execs" -v s="$took" 'BEGIN {printf "%d", s ? e / s : 0}')" "$cov" "$ft" "$rss" "$grown" "$before" \
+      "$after" "${edges:-0}" "$nfind" >>"$results"
     ((nfind == 0)) || log "$t: $nfind findings kept in $findings"
   done
   column -t -s $'\t' "$results"
