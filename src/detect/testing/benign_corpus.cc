@@ -371,21 +371,24 @@ enum class Device : uint8_t { kWindows, kMac, kLinux, kIphone, kAndroid, kTv, kC
 constexpr size_t kDevices = 8;
 
 struct DeviceTraits {
-  double aaaa;      // lookups also asked as AAAA (dual-stack hosts ask both)
-  double https_rr;  // also asked as HTTPS (65): Apple's resolver does for every URL load, Chrome's built-in
-                    // resolver (Android, macOS) does; Windows' and Linux's system resolvers do not
-  double chromium;  // desktop Chromium (Chrome, Edge): random-label probes at start
-  double firefox;   // Firefox: the DoH canary at start
+  double aaaa;           // lookups also asked as AAAA (dual-stack hosts ask both)
+  double https_rr;       // every lookup also asked as HTTPS (65): Apple's system resolver does for URL loads (iOS 14,
+                         // macOS 11); Windows', Linux's and Android's system resolvers do not
+  double browser_https;  // a browser's lookups also asked as HTTPS: Chromium's built-in resolver does on every
+                         // platform (net/base/features.cc: AsyncDns and UseDnsHttpsSvcb enabled by default, over
+                         // plain DNS too), so the share of Chromium browsers; Safari through Apple's resolver
+  double chromium;       // desktop Chromium (Chrome, Edge): random-label probes at start
+  double firefox;        // Firefox: the DoH canary at start
 };
 constexpr std::array<DeviceTraits, kDevices> kTraits = {{
-    {0.9, 0.02, 0.85, 0.10},  // Windows
-    {0.9, 1.0, 0.45, 0.10},   // Mac
-    {0.8, 0.0, 0.6, 0.35},    // Linux
-    {0.95, 1.0, 0.0, 0.0},    // iPhone: every browser runs on Apple's resolver
-    {0.9, 0.85, 0.0, 0.05},   // Android
-    {0.5, 0.0, 0.0, 0.0},     // TV
-    {0.7, 0.0, 0.0, 0.0},     // console
-    {0.2, 0.0, 0.0, 0.0},     // IoT
+    {0.9, 0.0, 0.85, 0.85, 0.10},  // Windows
+    {0.9, 1.0, 1.0, 0.45, 0.10},   // Mac
+    {0.8, 0.0, 0.6, 0.6, 0.35},    // Linux
+    {0.95, 1.0, 1.0, 0.0, 0.0},    // iPhone: every browser runs on Apple's resolver
+    {0.9, 0.0, 0.85, 0.0, 0.05},   // Android: Chrome and Samsung Internet are Chromium
+    {0.5, 0.0, 0.0, 0.0, 0.0},     // TV
+    {0.7, 0.0, 0.0, 0.0, 0.0},     // console
+    {0.2, 0.0, 0.0, 0.0, 0.0},     // IoT
 }};
 
 // Which devices sit behind an address that carries many hosts.
@@ -1109,7 +1112,8 @@ class DayGenerator {
   // An intranet name (`internal`) resolves to a private address, no CNAME,
   // no HTTPS record. A service on another port than 443 has its HTTPS
   // record at _<port>._https.<name> (RFC 9460 §2.3).
-  void Lookup(int64_t t, uint32_t c, Device d, std::string name, Family f, uint16_t port = 443, bool internal = false) {
+  void Lookup(int64_t t, uint32_t c, Device d, std::string name, Family f, uint16_t port = 443, bool internal = false,
+              bool browser = false) {
     const uint64_t h = NameHash(name);
     const DeviceTraits& traits = kTraits[static_cast<size_t>(d)];
     // Android's Private DNS in automatic mode uses DNS over TLS (RFC 7858)
@@ -1121,7 +1125,7 @@ class DayGenerator {
       aaaa.transport = transport;
       if (!internal) AddressAnswers(aaaa, h, 6);
     }
-    if (d_.Chance(traits.https_rr)) {
+    if (d_.Chance(browser ? std::max(traits.https_rr, traits.browser_https) : traits.https_rr)) {
       Pending& https =
           Emit(t + 200, c, Family::kHttpsRr, port == 443 ? name : fmt::format("_{}._https.{}", port, name), kHTTPS);
       https.transport = transport;
@@ -1135,6 +1139,12 @@ class DayGenerator {
     a.transport = transport;
     if (internal) return Answer(a, kA, fmt::format("10.20.250.{}", 100 + h % 12));
     AddressAnswers(a, h, 4);
+  }
+
+  // A lookup of the device's browser.
+  void BrowserLookup(int64_t t, uint32_t c, Device d, std::string name, Family f, uint16_t port = 443,
+                     bool internal = false) {
+    Lookup(t, c, d, std::move(name), f, port, internal, true);
   }
 
   std::string_view Site() { return sites_[d_.ZipfRank(sites_.size())]; }
@@ -1176,24 +1186,24 @@ class DayGenerator {
   void PageLoad(int64_t t, uint32_t c, Device d) {
     std::string host = Host();
     if (host.find('.') == host.rfind('.') && d_.Chance(0.3)) host = "www." + host;
-    Lookup(t, c, d, std::move(host), Family::kBrowsing);
+    BrowserLookup(t, c, d, std::move(host), Family::kBrowsing);
     int64_t at = t;
     for (int n = static_cast<int>(d_.Exponential(4)); n > 0; --n) {
       at += static_cast<int64_t>(d_.Exponential(150 * kMs));
       const double r = d_.Unit();
       if (r < 0.5) {
-        Lookup(at, c, d, Host(), Family::kBrowsing);
+        BrowserLookup(at, c, d, Host(), Family::kBrowsing);
       } else if (r < 0.7) {
-        Lookup(at, c, d, CdnName(), Family::kCdn);
+        BrowserLookup(at, c, d, CdnName(), Family::kCdn);
       } else if (r < 0.82) {
-        Lookup(at, c, d, CloudName(c), Family::kCloud);
+        BrowserLookup(at, c, d, CloudName(c), Family::kCloud);
       } else if (r < 0.9) {
-        Lookup(at, c, d, AmpCacheName(), Family::kCdn);
+        BrowserLookup(at, c, d, AmpCacheName(), Family::kCdn);
       } else {
         static constexpr std::array<std::string_view, 8> kStatic = {
             "fonts.googleapis.com", "fonts.gstatic.com", "ajax.googleapis.com", "cdnjs.cloudflare.com",
             "cdn.jsdelivr.net",     "code.jquery.com",   "unpkg.com",           "use.typekit.net"};
-        Lookup(at, c, d, std::string(d_.Pick(kStatic)), Family::kBrowsing);
+        BrowserLookup(at, c, d, std::string(d_.Pick(kStatic)), Family::kBrowsing);
       }
     }
     if (d_.Chance(0.25)) Ads(at + static_cast<int64_t>(d_.Exponential(300 * kMs)), c, d);
@@ -1204,7 +1214,7 @@ class DayGenerator {
   // Ad Manager help, "Render creatives using SafeFrame"): 32 hex
   // characters, a new name, and so a new lookup, per rendered ad.
   void Ads(int64_t t, uint32_t c, Device d) {
-    Lookup(t, c, d, "securepubads.g.doubleclick.net", Family::kAdTech);
+    BrowserLookup(t, c, d, "securepubads.g.doubleclick.net", Family::kAdTech);
     static constexpr std::array<std::string_view, 12> kAdHosts = {"pagead2.googlesyndication.com",
                                                                   "tpc.googlesyndication.com",
                                                                   "googleads.g.doubleclick.net",
@@ -1220,17 +1230,19 @@ class DayGenerator {
     int64_t at = t;
     for (int k = static_cast<int>(d_.Between(0, 3)); k > 0; --k) {
       at += static_cast<int64_t>(d_.Exponential(80 * kMs));
-      Lookup(at, c, d, std::string(d_.Pick(kAdHosts)), Family::kAdTech);
+      BrowserLookup(at, c, d, std::string(d_.Pick(kAdHosts)), Family::kAdTech);
     }
     for (int slot = static_cast<int>(d_.Between(1, 3)); slot > 0; --slot) {
       at += static_cast<int64_t>(d_.Exponential(200 * kMs));
-      Lookup(at, c, d, d_.Hex(32) + ".safeframe.googlesyndication.com", Family::kAdTech);
+      BrowserLookup(at, c, d, d_.Hex(32) + ".safeframe.googlesyndication.com", Family::kAdTech);
     }
     // Floodlight tags carry the advertiser's numeric id as a label.
     if (d_.Chance(0.2))
-      Lookup(at, c, d, fmt::format("{}.fls.doubleclick.net", d_.Between(1'000'000, 99'999'999)), Family::kAdTech);
+      BrowserLookup(at, c, d, fmt::format("{}.fls.doubleclick.net", d_.Between(1'000'000, 99'999'999)),
+                    Family::kAdTech);
     // Microsoft Clarity spreads its collectors over one-letter hosts.
-    if (d_.Chance(0.15)) Lookup(at, c, d, fmt::format("{}.clarity.ms", kLetters[d_.Uniform(26)]), Family::kAdTech);
+    if (d_.Chance(0.15))
+      BrowserLookup(at, c, d, fmt::format("{}.clarity.ms", kLetters[d_.Uniform(26)]), Family::kAdTech);
   }
 
   // CDN node and object names, each as its CDN forms them.
@@ -1613,8 +1625,8 @@ class DayGenerator {
         return;
       }
       // The office's DNS serves them. Jira and Jenkins serve HTTPS on 8443 by default.
-      return Lookup(t, c, d, fmt::format("{}.{}", host, suffix), Family::kBrowsing,
-                    host == "jira" || host == "ci" ? 8443 : 443, true);
+      return BrowserLookup(t, c, d, fmt::format("{}.{}", host, suffix), Family::kBrowsing,
+                           host == "jira" || host == "ci" ? 8443 : 443, true);
     }
     if (r < 0.85) return SearchSuffixNoise(t, c, d);
     LocalLeak(t, c, d);

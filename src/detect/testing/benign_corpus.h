@@ -75,7 +75,7 @@ enum class Day {
 // shapes (docs/benign-days.md), which benign_corpus_test checks.
 enum class Family : uint8_t {
   kBrowsing,         // real host names and the office's intranet names, A and AAAA
-  kHttpsRr,          // HTTPS (65) beside a browsing lookup; _<port>._https.<name> for ports other than 443
+  kHttpsRr,          // HTTPS (65) beside an A query (Apple devices, Chromium browsers); _<port>._https.<name> off 443
   kEsni,             // _esni.<host> TXT of old Firefox builds
   kCdn,              // CDN node and object names (Akamai, CloudFront, googlevideo, gvt1, Netflix OCAs, fbcdn, AMP)
   kAdTech,           // ad serving: per-render SafeFrame hashes, Floodlight ids, header bidding
