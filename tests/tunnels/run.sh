@@ -243,7 +243,9 @@ dnstap:
   dnstap-log-client-response-messages: yes
 $RPZ_CONF
 CONF
-bg in_core tcpdump -i br0 -U -w "$WORK/clients.pcap" udp port 53 >/dev/null 2>&1
+# Fragments too: iodine's answers (up to ~1,500 bytes) leave Unbound in two
+# IP fragments, and only the first carries the port.
+bg in_core tcpdump -i br0 -U -w "$WORK/clients.pcap" "udp port 53 or (ip[6:2] & 0x1fff != 0)" >/dev/null 2>&1
 bg in_core unbound -d -c "$WORK/unbound/unbound.conf" >"$WORK/unbound/unbound.log" 2>&1
 for _ in $(seq 50); do
   in_client benign dig +short +time=1 +tries=1 @10.77.0.1 www.good.test A 2>/dev/null | grep -q 127.0.20.2 && break
