@@ -146,13 +146,13 @@ int main(int argc, char** argv) {
 
     // The most popular host; cursors sampled from its own domains.
     std::vector<nsradar::nsdb::NsRow> hosts;
-    store->NameServersUnder("nethost0.net", "", 10, &hosts);
+    if (!store->NameServersUnder("nethost0.net", "", 10, &hosts).ok()) return 1;
     std::string top = hosts.empty() ? "" : hosts.front().name;
     for (const auto& h : hosts) {
       if (h.counts.total > 0 && h.name.rfind("ns1.", 0) == 0) top = h.name;
     }
     nsradar::nsdb::NsCounts counts;
-    store->Counts(top, &counts);
+    if (!store->Counts(top, &counts).ok()) return 1;
     std::vector<std::string> cursors;
     {
       nsradar::nsdb::DomainQuery q;
@@ -162,7 +162,7 @@ int main(int argc, char** argv) {
       std::mt19937_64 rng(1);
       for (;;) {
         nsradar::nsdb::DomainPage page;
-        store->DomainsOnNs(q, &page);
+        if (!store->DomainsOnNs(q, &page).ok()) return 1;
         for (const auto& r : page.rows) {
           if (rng() % 500 == 0) cursors.push_back(r.name);
         }
@@ -179,9 +179,9 @@ int main(int argc, char** argv) {
       q.after = cursors[static_cast<size_t>(i) % cursors.size()];
       nsradar::nsdb::DomainPage page;
       auto start = Clock::now();
-      store->DomainsOnNs(q, &page);
+      const bool answered = store->DomainsOnNs(q, &page).ok();
       lat.push_back(Seconds(start) * 1e3);
-      if (page.rows.empty() && page.more) return 1;
+      if (!answered || (page.rows.empty() && page.more)) return 1;
     }
     std::sort(lat.begin(), lat.end());
     auto pct = [&](double p) { return lat.empty() ? 0.0 : lat[static_cast<size_t>(p * (lat.size() - 1))]; };

@@ -113,7 +113,7 @@ Status OpenSource(const std::string& path, Format format, const SourceOptions& o
     std::string head(16 << 10, '\0');
     size_t got = 0;
     // A short or damaged file: sniff what there is; reading it reports the damage.
-    (void)in->ReadFull(head.data(), head.size(), &got);
+    in->ReadFull(head.data(), head.size(), &got).IgnoreError();
     head.resize(got);
     format = SniffFormat(head);
     if (format == Format::kAuto) {

@@ -349,7 +349,9 @@ Status ByteSource::Open(const std::string& path, std::unique_ptr<ByteSource>* ou
 std::unique_ptr<ByteSource> ByteSource::FromMemory(const char* data, size_t size) {
   auto w = std::make_unique<InputWindow>(std::make_unique<MemoryInput>(data, size), "<memory>");
   std::unique_ptr<ByteSource> out;
-  Detect(std::move(w), &out);  // Memory reads cannot fail.
+  // Detect fails only when filling the window fails, and reading memory
+  // cannot; decompression errors come later, from Read.
+  Detect(std::move(w), &out).IgnoreError();
   return out;
 }
 

@@ -3,6 +3,10 @@
 //
 // Library code returns Status; only programs decide to print or exit. A
 // default-constructed Status is OK and costs one pointer-sized empty string.
+//
+// [[nodiscard]]: a Status must be looked at. Where dropping one is right,
+// the caller says so with IgnoreError() and a comment saying why, never a
+// bare (void) cast, so every ignored failure can be found with grep.
 #pragma once
 
 #include <string>
@@ -11,7 +15,7 @@
 
 namespace nsradar {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   enum class Code { kOk, kInvalidArgument, kNotFound, kIOError, kCorruption, kBusy };
 
@@ -29,6 +33,9 @@ class Status {
   bool IsNotFound() const { return code_ == Code::kNotFound; }
   const std::string& message() const { return message_; }
   std::string ToString() const;
+
+  // Drops the status on purpose (see the comment at the top).
+  void IgnoreError() const {}
 
  private:
   Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {}
