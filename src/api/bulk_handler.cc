@@ -9,8 +9,8 @@
 
 #include <memory>
 
-#include "api/handlers.h"
-#include "api/params.h"
+#include "api/internal/handlers.h"
+#include "api/internal/params.h"
 #include "nsdb/json.h"
 #include "util/json_writer.h"
 

@@ -18,9 +18,9 @@
 #include <optional>
 #include <thread>
 
-#include "api/access_log.h"
-#include "api/http_framing.h"
-#include "api/params.h"
+#include "api/internal/access_log.h"
+#include "api/internal/http_framing.h"
+#include "api/internal/params.h"
 #include "util/log.h"
 
 namespace nsradar::api {

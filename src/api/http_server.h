@@ -56,7 +56,7 @@ struct ServerOptions {
   // file holding the chain. Reloaded by Reload().
   std::string tls_cert;
   std::string tls_key;
-  // One JSON line per request (access_log.h): a file, "-" for standard
+  // One JSON line per request (internal/access_log.h): a file, "-" for standard
   // output, or "" for none. Reopened by Reload().
   std::string access_log;
 };

@@ -12,8 +12,8 @@
 #include <set>
 #include <thread>
 
-#include "api/access_log.h"
 #include "api/http_test_client.h"
+#include "api/internal/access_log.h"
 #include "nsdb/store_test_util.h"
 
 namespace nsradar::api {

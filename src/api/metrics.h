@@ -1,6 +1,6 @@
 // Metrics: request counters and latency histograms per endpoint, rendered in
 // the Prometheus text exposition format (version 0.0.4). Endpoints are named
-// by the route table's labels (routes.cc).
+// by the route table's labels (internal/routes.cc).
 #pragma once
 
 #include <array>

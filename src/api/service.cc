@@ -2,8 +2,8 @@
 
 #include <chrono>
 
-#include "api/params.h"
-#include "api/routes.h"
+#include "api/internal/params.h"
+#include "api/internal/routes.h"
 
 namespace nsradar::api {
 namespace {

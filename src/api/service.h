@@ -1,5 +1,5 @@
 // Service: the reverse-NS HTTP API without the transport. It routes a
-// Request by the route table (routes.cc, where every endpoint is listed),
+// Request by the route table (internal/routes.cc, where every endpoint is listed),
 // checks the API key and the key's rate, and counts every answer in Metrics.
 // Thread-safe; one instance serves every connection.
 #pragma once

@@ -6,7 +6,7 @@
 
 #include <fstream>
 
-#include "api/params.h"
+#include "api/internal/params.h"
 #include "nsdb/store_test_util.h"
 #include "util/log.h"
 

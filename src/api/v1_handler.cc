@@ -9,8 +9,8 @@
 
 #include <charconv>
 
-#include "api/handlers.h"
-#include "api/params.h"
+#include "api/internal/handlers.h"
+#include "api/internal/params.h"
 #include "util/json_writer.h"
 
 namespace nsradar::api {

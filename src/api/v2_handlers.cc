@@ -3,8 +3,8 @@
 
 #include <ctime>
 
-#include "api/handlers.h"
-#include "api/params.h"
+#include "api/internal/handlers.h"
+#include "api/internal/params.h"
 #include "dns/address.h"
 #include "intel/check.h"
 #include "nsdb/cursor.h"

@@ -10,7 +10,8 @@
 
 #include "dns/name.h"
 #include "ingest/dns_message.h"
-#include "ingest/query_matcher.h"
+#include "ingest/internal/dnstap_proto.h"
+#include "ingest/internal/query_matcher.h"
 #include "util/byte_source.h"
 #include "util/hash.h"
 
@@ -21,21 +22,7 @@ constexpr size_t kMaxFrame = 1 << 20;
 constexpr uint64_t kMaxSeconds = 1ULL << 40;  // beyond any real clock; keeps microseconds in range
 constexpr uint32_t kControlStart = 2, kControlStop = 3;
 
-// dnstap.Message.Type values.
-enum MessageType : uint32_t {
-  kAuthQuery = 1,
-  kAuthResponse = 2,
-  kResolverQuery = 3,
-  kResolverResponse = 4,
-  kClientQuery = 5,
-  kClientResponse = 6,
-  kForwarderQuery = 7,
-  kForwarderResponse = 8,
-  kStubQuery = 9,
-  kStubResponse = 10,
-  kToolQuery = 11,
-  kToolResponse = 12,
-};
+using namespace dnstap;  // MessageType
 
 // A protobuf wire-format reader over one message's bytes.
 class ProtoReader {

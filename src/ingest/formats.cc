@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "ingest/dnstap_source.h"
-#include "ingest/log_formats.h"
-#include "ingest/log_source.h"
+#include "ingest/internal/log_formats.h"
+#include "ingest/internal/log_source.h"
 #include "ingest/pcap_source.h"
 #include "util/byte_source.h"
 

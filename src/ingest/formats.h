@@ -3,7 +3,7 @@
 // order auto-detection tries them in, and how a file of each is opened.
 //
 // Adding a text log format: its LineFormat in a file of its own (see
-// log_formats.h), a Format value below and one row of the table; the
+// internal/log_formats.h), a Format value below and one row of the table; the
 // fuzzers, --format and detection follow from the row.
 #pragma once
 

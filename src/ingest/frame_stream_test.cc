@@ -12,8 +12,8 @@
 #include <atomic>
 #include <thread>
 
-#include "ingest/dnstap_socket.h"
 #include "ingest/formats.h"
+#include "ingest/internal/dnstap_socket.h"
 #include "nsdb/store_test_util.h"
 
 namespace nsradar::ingest {

@@ -15,10 +15,10 @@
 #include "ingest/dns_message.h"
 #include "ingest/dnstap_source.h"
 #include "ingest/formats.h"
-#include "ingest/ingest_test_util.h"
+#include "ingest/internal/ingest_test_util.h"
+#include "ingest/internal/query_matcher.h"
 #include "ingest/passive_dns.h"
 #include "ingest/pcap_source.h"
-#include "ingest/query_matcher.h"
 #include "nsdb/store_test_util.h"
 
 namespace nsradar::ingest {

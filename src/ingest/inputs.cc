@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <glob.h>
 
-#include "ingest/dnstap_socket.h"
+#include "ingest/internal/dnstap_socket.h"
 #include "ingest/pcap_source.h"
 
 namespace nsradar::ingest {

@@ -10,7 +10,7 @@
 #include <deque>
 #include <unordered_set>
 
-#include "ingest/log_formats.h"
+#include "ingest/internal/log_formats.h"
 #include "util/time.h"
 
 namespace nsradar::ingest {

@@ -8,9 +8,9 @@
 
 #include "ingest/capture_file_reader.h"
 #include "ingest/dns_message.h"
-#include "ingest/ip_defrag.h"
-#include "ingest/query_matcher.h"
-#include "ingest/tcp_reassembly.h"
+#include "ingest/internal/ip_defrag.h"
+#include "ingest/internal/query_matcher.h"
+#include "ingest/internal/tcp_reassembly.h"
 #include "util/byte_source.h"
 
 namespace nsradar::ingest {

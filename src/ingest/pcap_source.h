@@ -4,9 +4,9 @@
 //
 // Link types, per packet: Ethernet (with 802.1Q/802.1ad tags), Linux cooked
 // SLL and SLL2, raw IP, IPv4, IPv6, BSD null/loopback. IPv4 and IPv6 (extension
-// headers skipped), IP fragments reassembled (ip_defrag.h), UDP and TCP on
-// the DNS ports (tcp_reassembly.h), queries paired with responses
-// (query_matcher.h). Every dropped packet is counted by reason.
+// headers skipped), IP fragments reassembled (internal/ip_defrag.h), UDP and TCP on
+// the DNS ports (internal/tcp_reassembly.h), queries paired with responses
+// (internal/query_matcher.h). Every dropped packet is counted by reason.
 #pragma once
 
 #include <atomic>

@@ -15,7 +15,7 @@
 #include <charconv>
 #include <chrono>
 
-#include "ingest/log_formats.h"
+#include "ingest/internal/log_formats.h"
 #include "util/strings.h"
 #include "util/time.h"
 

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <vector>
 
-#include "ingest/log_formats.h"
+#include "ingest/internal/log_formats.h"
 
 namespace nsradar::ingest {
 namespace {

@@ -4,7 +4,7 @@
 #include <map>
 
 #include "dns/name.h"
-#include "nsdb/domain_record.h"
+#include "nsdb/internal/domain_record.h"
 #include "nsdb/internal/edge_cursor.h"
 #include "nsdb/internal/store_impl.h"
 #include "nsdb/store.h"

@@ -17,9 +17,9 @@
 #include <utility>
 #include <vector>
 
-#include "nsdb/domain_record.h"
 #include "nsdb/edge_value.h"
 #include "nsdb/internal/atomic_write.h"
+#include "nsdb/internal/domain_record.h"
 #include "zone/snapshot.h"
 
 namespace nsradar::nsdb {

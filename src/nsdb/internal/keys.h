@@ -2,7 +2,7 @@
 // and values are laid out, every encoder with its decoder beside it (the way
 // LevelDB's db/dbformat.h pairs them). docs/store.md shows the same table.
 // Nothing else in src/nsdb builds or takes apart a key, or a value other than
-// EdgeValue (edge_value.h) and DomainRecord (domain_record.h), which have
+// EdgeValue (edge_value.h) and DomainRecord (internal/domain_record.h), which have
 // their own headers: a layout change starts here (DEVELOPERS.md, "How to
 // change a column family's key layout").
 //

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "nsdb/domain_record.h"
 #include "nsdb/edge_value.h"
+#include "nsdb/internal/domain_record.h"
 #include "nsdb/internal/store_impl.h"
 #include "zone/snapshot.h"
 

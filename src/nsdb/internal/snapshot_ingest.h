@@ -21,10 +21,10 @@
 #include <string_view>
 #include <vector>
 
-#include "nsdb/domain_record.h"
 #include "nsdb/edge_value.h"
 #include "nsdb/internal/atomic_write.h"
 #include "nsdb/internal/delegation_changes.h"
+#include "nsdb/internal/domain_record.h"
 #include "nsdb/internal/store_impl.h"
 #include "nsdb/store.h"
 #include "zone/snapshot.h"

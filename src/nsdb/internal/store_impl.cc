@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "nsdb/rocks_logger.h"
+#include "nsdb/internal/rocks_logger.h"
 
 namespace nsradar::nsdb {
 namespace {

@@ -1,4 +1,4 @@
-#include "nsdb/rocks_logger.h"
+#include "nsdb/internal/rocks_logger.h"
 
 #include <cstdarg>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "api/access_log.h"
+#include "api/internal/access_log.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>

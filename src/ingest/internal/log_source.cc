@@ -1,4 +1,4 @@
-#include "ingest/log_source.h"
+#include "ingest/internal/log_source.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -14,7 +14,7 @@
 
 #include "dns/name.h"
 #include "dns/rr_type.h"
-#include "ingest/log_formats.h"
+#include "ingest/internal/log_formats.h"
 #include "util/byte_source.h"
 #include "util/time.h"
 

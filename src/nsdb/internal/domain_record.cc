@@ -1,4 +1,4 @@
-#include "nsdb/domain_record.h"
+#include "nsdb/internal/domain_record.h"
 
 #include "util/varint.h"
 

@@ -1,4 +1,4 @@
-#include "ingest/dnstap_socket.h"
+#include "ingest/internal/dnstap_socket.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>

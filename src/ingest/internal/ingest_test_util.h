@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "ingest/internal/dnstap_proto.h"
+
 namespace nsradar::ingest::testing {
 
 // A DNS message assembled field by field.
@@ -97,16 +99,7 @@ class MessageBuilder {
   std::string bytes_;
 };
 
-// dnstap.Message types (dnstap.proto).
-enum DnstapType : uint32_t {
-  kAuthQuery = 1,
-  kResolverQuery = 3,
-  kResolverResponse = 4,
-  kClientQuery = 5,
-  kClientResponse = 6,
-  kForwarderQuery = 7,
-  kForwarderResponse = 8,
-};
+using namespace ::nsradar::ingest::dnstap;  // MessageType, as testing::kClientQuery
 
 // One dnstap frame (a serialized dnstap.Dnstap holding a Message), encoded
 // by hand as the schema says, for messages no real server sends.

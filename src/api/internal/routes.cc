@@ -1,8 +1,8 @@
-#include "api/routes.h"
+#include "api/internal/routes.h"
 
 #include <array>
 
-#include "api/handlers.h"
+#include "api/internal/handlers.h"
 
 namespace nsradar::api {
 namespace {

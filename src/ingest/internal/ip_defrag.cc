@@ -1,4 +1,4 @@
-#include "ingest/ip_defrag.h"
+#include "ingest/internal/ip_defrag.h"
 
 #include <cstring>
 

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "ingest/log_source.h"
+#include "ingest/internal/log_source.h"
 
 namespace nsradar::ingest {
 

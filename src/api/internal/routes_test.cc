@@ -1,5 +1,5 @@
 // The route table against the OpenAPI document, and matching paths to it.
-#include "api/routes.h"
+#include "api/internal/routes.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "api/handlers.h"
+#include "api/internal/handlers.h"
 #include "api/service.h"
 #include "nsdb/store_test_util.h"
 

@@ -1,4 +1,4 @@
-#include "api/params.h"
+#include "api/internal/params.h"
 
 #include <fmt/format.h>
 

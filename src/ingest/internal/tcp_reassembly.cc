@@ -1,4 +1,4 @@
-#include "ingest/tcp_reassembly.h"
+#include "ingest/internal/tcp_reassembly.h"
 
 #include <cstring>
 

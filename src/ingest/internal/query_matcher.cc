@@ -1,4 +1,4 @@
-#include "ingest/query_matcher.h"
+#include "ingest/internal/query_matcher.h"
 
 #include <cstring>
 

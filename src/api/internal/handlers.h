@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "api/routes.h"
+#include "api/internal/routes.h"
 
 namespace nsradar::api {
 

@@ -1,4 +1,4 @@
-#include "api/http_framing.h"
+#include "api/internal/http_framing.h"
 
 #include <vector>
 
