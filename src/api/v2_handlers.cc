@@ -53,7 +53,7 @@ std::string ReadDomainFilters(const Request& req, nsdb::DomainQuery* q) {
     } else if (key == "last_seen_before") {
       err = ParseTimeParam(key, value, &q->last_seen_before);
     } else if (key == "kind") {
-      if (!nsdb::ParseKindFilter(value, &q->kind)) err = "kind: expected registered, subdomain, suffix or all";
+      if (!nsdb::ParseKindFilter(value, &q->kind)) err = "kind: expected " + nsdb::KindFilterNames();
     } else if (key == "active") {
       err = ParseBoolParam(key, value, &q->active_only);
     } else if (key != "apiKey") {

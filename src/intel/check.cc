@@ -184,14 +184,14 @@ Status CheckDomain(const nsdb::Store& store, std::string_view domain, const Chec
                               out->recent_changes.size() == 1 ? "" : "s", o.new_seconds / 86400));
   }
   if (malicious) {
-    out->verdict = "malicious";
+    out->verdict = Verdict::kMalicious;
   } else if (suspicious) {
-    out->verdict = "suspicious";
+    out->verdict = Verdict::kSuspicious;
   } else if (all_shared) {
-    out->verdict = "benign-infrastructure";
+    out->verdict = Verdict::kBenignInfrastructure;
     why.push_back("every name server is a shared provider and nothing points at the domain");
   } else {
-    out->verdict = "unknown";
+    out->verdict = Verdict::kUnknown;
     if (!out->indexed) why.push_back("the index holds no name server for the domain");
   }
   return Status::OK();
@@ -199,7 +199,7 @@ Status CheckDomain(const nsdb::Store& store, std::string_view domain, const Chec
 
 void AppendCheckJson(const CheckResult& r, std::string* out) {
   JsonWriter w(out);
-  w.BeginObject().Field("domain", r.domain).Field("verdict", r.verdict);
+  w.BeginObject().Field("domain", r.domain).Field("verdict", VerdictName(r.verdict));
   w.Key("reasons").BeginArray();
   for (const auto& s : r.reasons) w.String(s);
   w.EndArray();

@@ -10,9 +10,22 @@
 #include <vector>
 
 #include "nsdb/store.h"
+#include "util/enum_names.h"
 #include "util/status.h"
 
 namespace nsradar::intel {
+
+// What a check concludes, strongest first: intelligence names the domain or
+// its servers; it looks like a tunnel's set-up or sits beside alerted or
+// listed domains; every server is a shared provider; none of these.
+enum class Verdict { kMalicious, kSuspicious, kBenignInfrastructure, kUnknown };
+inline constexpr EnumName<Verdict> kVerdictNames[] = {
+    {Verdict::kMalicious, "malicious"},
+    {Verdict::kSuspicious, "suspicious"},
+    {Verdict::kBenignInfrastructure, "benign-infrastructure"},
+    {Verdict::kUnknown, "unknown"},
+};
+inline std::string_view VerdictName(Verdict v) { return NameOf(kVerdictNames, v); }
 
 struct CheckOptions {
   // A name server serving at most this many domains is dedicated; at least
@@ -53,7 +66,7 @@ struct CoHostedDomain {
 
 struct CheckResult {
   std::string domain;
-  std::string verdict;  // malicious, suspicious, benign-infrastructure, unknown
+  Verdict verdict = Verdict::kUnknown;
   std::vector<std::string> reasons;
   bool indexed = false;
   int64_t first_seen = 0;  // the domain's earliest pair

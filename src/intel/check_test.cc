@@ -57,7 +57,7 @@ TEST(Check, ATunnelOnItsOwnNewServerIsSuspiciousWithItsNeighbours) {
   TempDir dir;
   auto store = TestStore(dir);
   CheckResult r = Check(*store, "tunnel.test");
-  EXPECT_EQ(r.verdict, "suspicious");
+  EXPECT_EQ(r.verdict, Verdict::kSuspicious);
   EXPECT_TRUE(HasReason(r, "tunneling alert")) << r.reasons[0];
   EXPECT_TRUE(HasReason(r, "self-hosted inside the domain"));
   ASSERT_EQ(r.name_servers.size(), 1u);
@@ -82,16 +82,16 @@ TEST(Check, ATunnelOnItsOwnNewServerIsSuspiciousWithItsNeighbours) {
 TEST(Check, IntelligenceOnTheServerOrItsAddressMakesEveryDomainOnItMalicious) {
   TempDir dir;
   auto store = TestStore(dir);
-  EXPECT_EQ(Check(*store, "sibling.test").verdict, "suspicious");  // shares a server with an alerted domain
+  EXPECT_EQ(Check(*store, "sibling.test").verdict, Verdict::kSuspicious);  // shares a server with an alerted domain
   ASSERT_TRUE(
       store->PutIndicators({{IndicatorKind::kAddress, dns::Address::Parse("192.0.2.9")->ToKey(), "c2", "feed", 0}})
           .ok());
   CheckResult r = Check(*store, "sibling.test");
-  EXPECT_EQ(r.verdict, "malicious");
+  EXPECT_EQ(r.verdict, Verdict::kMalicious);
   EXPECT_TRUE(HasReason(r, "has address 192.0.2.9, in threat intelligence (c2, from feed)"));
   ASSERT_TRUE(store->PutIndicators({{IndicatorKind::kNameServer, "ns1.tunnel.test", "c2", "feed", 0}}, "feed").ok());
   r = Check(*store, "sibling.test");
-  EXPECT_EQ(r.verdict, "malicious");  // the address indicator was replaced by the server's
+  EXPECT_EQ(r.verdict, Verdict::kMalicious);  // the address indicator was replaced by the server's
   EXPECT_TRUE(HasReason(r, "name server ns1.tunnel.test is in threat intelligence"));
   EXPECT_FALSE(HasReason(r, "has address"));
 }
@@ -100,17 +100,27 @@ TEST(Check, SharedProvidersAndUnknownDomains) {
   TempDir dir;
   auto store = TestStore(dir);
   CheckResult r = Check(*store, "legit.test");
-  EXPECT_EQ(r.verdict, "benign-infrastructure");
+  EXPECT_EQ(r.verdict, Verdict::kBenignInfrastructure);
   EXPECT_TRUE(HasReason(r, "shared provider: 121 domains"));
   EXPECT_EQ(r.co_hosted.size(), 2 * 20u);  // a first page per name server
   r = Check(*store, "nothere.test");
-  EXPECT_EQ(r.verdict, "unknown");
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_FALSE(r.indexed);
   // A parent's indicator covers its subdomains.
   ASSERT_TRUE(store->PutIndicators({{IndicatorKind::kDomain, "nothere.test", "phishing", "feed", 0}}).ok());
   r = Check(*store, "login.nothere.test");
-  EXPECT_EQ(r.verdict, "malicious");
+  EXPECT_EQ(r.verdict, Verdict::kMalicious);
   EXPECT_TRUE(HasReason(r, "nothere.test (phishing, from feed)"));
+}
+
+// The verdict's name table covers every value, once.
+TEST(Check, EveryVerdictHasOneName) {
+  EXPECT_EQ(NamesOf(kVerdictNames), "malicious, suspicious, benign-infrastructure or unknown");
+  for (Verdict v : {Verdict::kMalicious, Verdict::kSuspicious, Verdict::kBenignInfrastructure, Verdict::kUnknown}) {
+    Verdict back;
+    ASSERT_TRUE(ValueOf(kVerdictNames, VerdictName(v), &back)) << VerdictName(v);
+    EXPECT_EQ(back, v);
+  }
 }
 
 }  // namespace

@@ -24,20 +24,24 @@ std::string NsipOwner(const dns::Address& a) {
   return out;
 }
 
+// The CNAME target that applies `action`.
+std::string_view RpzTarget(RpzAction action) {
+  switch (action) {
+    case RpzAction::kNxdomain:
+      return ".";
+    case RpzAction::kNodata:
+      return "*.";
+    case RpzAction::kDrop:
+      return "rpz-drop.";
+  }
+  return ".";
+}
+
 }  // namespace
 
 Status BuildRpz(const nsdb::Store& store, const RpzOptions& o, std::string* zone, RpzStats* stats) {
   *stats = RpzStats();
-  std::string target;
-  if (o.action == "nxdomain") {
-    target = ".";
-  } else if (o.action == "nodata") {
-    target = "*.";
-  } else if (o.action == "drop") {
-    target = "rpz-drop.";
-  } else {
-    return Status::InvalidArgument("RPZ action '" + o.action + "': expected nxdomain, nodata or drop");
-  }
+  const std::string_view target = RpzTarget(o.action);
   auto allowed = [&](std::string_view name) {
     std::string_view category;
     if (o.allowlist && !o.allowlist->Match(name, &category).empty()) {

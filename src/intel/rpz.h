@@ -19,15 +19,25 @@
 
 #include "detect/allowlist.h"
 #include "nsdb/store.h"
+#include "util/enum_names.h"
 #include "util/status.h"
 
 namespace nsradar::intel {
 
+// The policy a trigger applies: NXDOMAIN (CNAME .), NODATA (CNAME *.) or
+// dropping the query (CNAME rpz-drop.).
+enum class RpzAction { kNxdomain, kNodata, kDrop };
+inline constexpr EnumName<RpzAction> kRpzActionNames[] = {
+    {RpzAction::kNxdomain, "nxdomain"},
+    {RpzAction::kNodata, "nodata"},
+    {RpzAction::kDrop, "drop"},
+};
+inline std::string_view RpzActionName(RpzAction a) { return NameOf(kRpzActionNames, a); }
+inline bool ParseRpzAction(std::string_view text, RpzAction* out) { return ValueOf(kRpzActionNames, text, out); }
+
 struct RpzOptions {
   std::string origin = "rpz.nsradar";  // the zone's name, canonical
-  // The policy: "nxdomain" (CNAME .), "nodata" (CNAME *.) or "drop"
-  // (CNAME rpz-drop.).
-  std::string action = "nxdomain";
+  RpzAction action = RpzAction::kNxdomain;
   uint32_t serial = 0;  // 0: the current UNIX time, or one above `previous_serial`
   uint32_t previous_serial = 0;
   const detect::Allowlist* allowlist = nullptr;  // none when null

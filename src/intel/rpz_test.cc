@@ -57,11 +57,25 @@ TEST(Rpz, TriggersFromAlertsAndIntelligenceWithTheAllowlistWinning) {
   EXPECT_EQ(stats.nsdname, 2u);
   EXPECT_EQ(stats.nsip, 2u);
   EXPECT_GE(stats.allowlisted, 1u);
-  o.action = "nodata";
+  o.action = RpzAction::kNodata;
   ASSERT_TRUE(BuildRpz(*store, o, &zone, &stats).ok());
   EXPECT_NE(zone.find("\ntunnel.test CNAME *.\n"), std::string::npos);
-  o.action = "block-everything";
-  EXPECT_FALSE(BuildRpz(*store, o, &zone, &stats).ok());
+  o.action = RpzAction::kDrop;
+  ASSERT_TRUE(BuildRpz(*store, o, &zone, &stats).ok());
+  EXPECT_NE(zone.find("\ntunnel.test CNAME rpz-drop.\n"), std::string::npos);
+}
+
+// Actions are named once, for the CLI and the configuration alike.
+TEST(Rpz, EveryActionHasOneName) {
+  EXPECT_EQ(NamesOf(kRpzActionNames), "nxdomain, nodata or drop");
+  for (RpzAction a : {RpzAction::kNxdomain, RpzAction::kNodata, RpzAction::kDrop}) {
+    RpzAction back;
+    ASSERT_TRUE(ParseRpzAction(RpzActionName(a), &back)) << RpzActionName(a);
+    EXPECT_EQ(back, a);
+  }
+  RpzAction unused;
+  EXPECT_FALSE(ParseRpzAction("block-everything", &unused));
+  EXPECT_FALSE(ParseRpzAction("NXDOMAIN", &unused));
 }
 
 // The exported zone is a valid master file that reads back as the same

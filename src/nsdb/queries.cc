@@ -12,23 +12,9 @@
 namespace nsradar::nsdb {
 namespace {
 
-bool KindMatches(KindFilter f, zone::DomainKind k) {
-  switch (f) {
-    case KindFilter::kAll:
-      return true;
-    case KindFilter::kRegistered:
-      return k == zone::DomainKind::kRegistered;
-    case KindFilter::kSubdomain:
-      return k == zone::DomainKind::kSubdomain;
-    case KindFilter::kSuffix:
-      return k == zone::DomainKind::kSuffix;
-  }
-  return true;
-}
-
 bool RowMatches(const DomainQuery& q, const DomainRowView& row) {
   if (q.active_only && !row.active) return false;
-  if (!KindMatches(q.kind, row.kind)) return false;
+  if (q.kind && row.kind != *q.kind) return false;
   if (q.first_seen_after && !(row.first_seen > *q.first_seen_after)) return false;
   if (q.first_seen_before && !(row.first_seen < *q.first_seen_before)) return false;
   if (q.last_seen_after && !(row.last_seen > *q.last_seen_after)) return false;
@@ -37,8 +23,7 @@ bool RowMatches(const DomainQuery& q, const DomainRowView& row) {
 }
 
 bool Unfiltered(const DomainQuery& q) {
-  return q.kind == KindFilter::kAll && !q.first_seen_after && !q.first_seen_before && !q.last_seen_after &&
-         !q.last_seen_before;
+  return !q.kind && !q.first_seen_after && !q.first_seen_before && !q.last_seen_after && !q.last_seen_before;
 }
 
 // Whether passive DNS saw any domain on `ns`.

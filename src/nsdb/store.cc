@@ -10,19 +10,22 @@
 
 namespace nsradar::nsdb {
 
-bool ParseKindFilter(std::string_view text, KindFilter* out) {
+bool ParseKindFilter(std::string_view text, std::optional<zone::DomainKind>* out) {
   if (text == "all") {
-    *out = KindFilter::kAll;
-  } else if (text == "registered") {
-    *out = KindFilter::kRegistered;
-  } else if (text == "subdomain") {
-    *out = KindFilter::kSubdomain;
-  } else if (text == "suffix") {
-    *out = KindFilter::kSuffix;
-  } else {
-    return false;
+    out->reset();
+    return true;
   }
+  zone::DomainKind kind;
+  if (!zone::ParseDomainKind(text, &kind)) return false;
+  *out = kind;
   return true;
+}
+
+std::string KindFilterNames() {
+  std::string out;
+  for (const auto& row : zone::kDomainKindNames) out.append(row.name).append(", ");
+  out.resize(out.size() - 2);
+  return out + " or all";
 }
 
 const char* DomainEventName(DomainEvent::Type t) {

@@ -104,16 +104,18 @@ struct DomainRowView {
   bool observed = false;
 };
 
-enum class KindFilter { kAll, kRegistered, kSubdomain, kSuffix };
-// "all", "registered", "subdomain", "suffix"; false for anything else.
-bool ParseKindFilter(std::string_view text, KindFilter* out);
+// A kind filter: "all" (nullopt) or a domain kind's name
+// (zone::kDomainKindNames); false for anything else.
+bool ParseKindFilter(std::string_view text, std::optional<zone::DomainKind>* out);
+// "registered, subdomain, suffix or all", for help texts and errors.
+std::string KindFilterNames();
 
 struct DomainQuery {
   std::string ns;      // canonical host
   std::string after;   // keyset cursor: rows strictly after this domain
   size_t limit = 100;  // at most kMaxPage
   std::optional<int64_t> first_seen_after, first_seen_before, last_seen_after, last_seen_before;
-  KindFilter kind = KindFilter::kAll;
+  std::optional<zone::DomainKind> kind;  // none: every kind
   bool active_only = false;
   bool want_total = true;
 };

@@ -299,10 +299,10 @@ TEST(StoreTest, TimeFencesAndKindFilterCountExactly) {
   EXPECT_EQ(page.rows.size(), 2u);
   q = DomainQuery();
   q.ns = "ns1.host.net";
-  q.kind = KindFilter::kSubdomain;
+  q.kind = zone::DomainKind::kSubdomain;
   ASSERT_TRUE(store->DomainsOnNs(q, &page).ok());
   EXPECT_EQ(page.total, 0u);
-  q.kind = KindFilter::kRegistered;
+  q.kind = zone::DomainKind::kRegistered;
   ASSERT_TRUE(store->DomainsOnNs(q, &page).ok());
   EXPECT_EQ(page.total, 3u);
 }

@@ -80,7 +80,7 @@ inline std::string Dump(const Store& store) {
     EXPECT_TRUE(store.DomainsOnNs(q, &page).ok());
     for (const auto& r : page.rows) {
       out += "  " + r.name + " " + std::to_string(r.first_seen) + " " + std::to_string(r.last_seen) +
-             (r.active ? " active " : " gone ") + zone::DomainKindName(r.kind) + "\n";
+             (r.active ? " active " : " gone ") + std::string(zone::DomainKindName(r.kind)) + "\n";
       domains.insert(r.name);
     }
     std::vector<GlueRow> glue;

@@ -72,6 +72,11 @@ Status LoadConfig(const std::string& path, Config* c) {
       return ingest::ParseVantageChoice(v, field) ? nullptr : "expected client, resolver or both";
     };
   };
+  auto rpz_action = [](intel::RpzAction* field) -> Setter {
+    return [field](std::string_view v) -> const char* {
+      return intel::ParseRpzAction(v, field) ? nullptr : "expected nxdomain, nodata or drop";
+    };
+  };
   const std::map<std::string, Setter, std::less<>> keys = {
       {"store", text(&c->store)},
       {"cache_mb", count(&c->cache_mb)},
@@ -101,7 +106,7 @@ Status LoadConfig(const std::string& path, Config* c) {
       {"intel_ca_file", text(&c->intel_ca_file)},
       {"rpz_out", text(&c->rpz_out)},
       {"rpz_origin", text(&c->rpz_origin)},
-      {"rpz_action", text(&c->rpz_action)},
+      {"rpz_action", rpz_action(&c->rpz_action)},
       {"rpz_reload_command", text(&c->rpz_reload_command)},
       {"rpz_interval_seconds", number(&c->rpz_interval_seconds)},
   };

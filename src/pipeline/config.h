@@ -12,6 +12,7 @@
 
 #include "api/http_server.h"
 #include "ingest/source.h"
+#include "intel/rpz.h"
 #include "util/status.h"
 
 namespace nsradar::pipeline {
@@ -45,7 +46,7 @@ struct Config {
   // RPZ output, rewritten when alerts or intelligence changed.
   std::string rpz_out;
   std::string rpz_origin = "rpz.nsradar";
-  std::string rpz_action = "nxdomain";
+  intel::RpzAction rpz_action = intel::RpzAction::kNxdomain;
   std::string rpz_reload_command;
   double rpz_interval_seconds = 2;
 };

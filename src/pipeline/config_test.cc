@@ -86,7 +86,7 @@ TEST(Config, EveryKeyReachesItsField) {
   EXPECT_EQ(c.intel_ca_file, "/etc/ssl/internal.pem");
   EXPECT_EQ(c.rpz_out, "/etc/bind/rpz.zone");
   EXPECT_EQ(c.rpz_origin, "rpz.example");
-  EXPECT_EQ(c.rpz_action, "drop");
+  EXPECT_EQ(c.rpz_action, intel::RpzAction::kDrop);
   EXPECT_EQ(c.rpz_reload_command, "rndc reload rpz.example");
   EXPECT_DOUBLE_EQ(c.rpz_interval_seconds, 0.5);
 }
@@ -109,6 +109,7 @@ TEST(Config, ErrorsNameFileLineAndKey) {
       {"api_keys = k\nrequest_timeout_ms = 1e3\n", ":2: request_timeout_ms: expected milliseconds"},
       {"api_keys = k\nfollow = maybe\n", ":2: follow: expected true or false"},
       {"api_keys = k\nvantage = upstream\n", ":2: vantage: expected client, resolver or both"},
+      {"api_keys = k\nrpz_action = block\n", ":2: rpz_action: expected nxdomain, nodata or drop"},
   };
   for (const Case& c : cases) {
     Config config;

@@ -151,25 +151,10 @@ ScanKernel ChooseDefault() {
 
 }  // namespace
 
-const char* ScanKernelName(ScanKernel kernel) {
-  switch (kernel) {
-    case ScanKernel::kAuto:
-      return "auto";
-    case ScanKernel::kScalar:
-      return "scalar";
-    case ScanKernel::kSse42:
-      return "sse42";
-    case ScanKernel::kAvx2:
-      return "avx2";
-  }
-  return "?";
-}
-
 std::optional<ScanKernel> ScanKernelFromName(std::string_view name) {
-  for (ScanKernel k : {ScanKernel::kAuto, ScanKernel::kScalar, ScanKernel::kSse42, ScanKernel::kAvx2}) {
-    if (name == ScanKernelName(k)) return k;
-  }
-  return std::nullopt;
+  ScanKernel k;
+  if (!ValueOf(kScanKernelNames, name, &k)) return std::nullopt;
+  return k;
 }
 
 bool ScanKernelSupported(ScanKernel kernel) { return CpuHas(kernel); }

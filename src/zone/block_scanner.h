@@ -24,6 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/enum_names.h"
+
 namespace nsradar::zone {
 
 inline constexpr size_t kScanBlock = 64;
@@ -41,8 +43,14 @@ enum class ScanKernel : uint8_t {
   kAvx2,    // x86-64 with AVX2
 };
 
-// "auto", "scalar", "sse42", "avx2".
-const char* ScanKernelName(ScanKernel kernel);
+// As NSRADAR_ZONE_KERNEL and the benchmarks name them.
+inline constexpr EnumName<ScanKernel> kScanKernelNames[] = {
+    {ScanKernel::kAuto, "auto"},
+    {ScanKernel::kScalar, "scalar"},
+    {ScanKernel::kSse42, "sse42"},
+    {ScanKernel::kAvx2, "avx2"},
+};
+inline std::string_view ScanKernelName(ScanKernel kernel) { return NameOf(kScanKernelNames, kernel); }
 std::optional<ScanKernel> ScanKernelFromName(std::string_view name);
 // Whether this build and this CPU can run `kernel` (kAuto and kScalar always).
 bool ScanKernelSupported(ScanKernel kernel);

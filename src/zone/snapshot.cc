@@ -192,18 +192,6 @@ class RecordPipe {
 
 }  // namespace
 
-const char* DomainKindName(DomainKind kind) {
-  switch (kind) {
-    case DomainKind::kSuffix:
-      return "suffix";
-    case DomainKind::kRegistered:
-      return "registered";
-    case DomainKind::kSubdomain:
-      return "subdomain";
-  }
-  return "?";
-}
-
 DomainKind ClassifyDomain(std::string_view canonical) {
   const auto& psl = dns::PublicSuffixList::Default();
   if (psl.IsPublicSuffix(canonical)) return DomainKind::kSuffix;

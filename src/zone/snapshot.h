@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "dns/address.h"
+#include "util/enum_names.h"
 #include "util/status.h"
 #include "zone/zone_reader.h"
 
@@ -33,7 +34,14 @@ enum class DomainKind : uint8_t {
   kRegistered = 1,  // a registrable domain (eTLD+1)
   kSubdomain = 2,   // anything deeper, e.g. sub.example.com in example.com
 };
-const char* DomainKindName(DomainKind kind);
+// As the CLI, the API and JSON spell them ("all" is the filters' own word).
+inline constexpr EnumName<DomainKind> kDomainKindNames[] = {
+    {DomainKind::kRegistered, "registered"},
+    {DomainKind::kSubdomain, "subdomain"},
+    {DomainKind::kSuffix, "suffix"},
+};
+inline std::string_view DomainKindName(DomainKind kind) { return NameOf(kDomainKindNames, kind); }
+inline bool ParseDomainKind(std::string_view text, DomainKind* out) { return ValueOf(kDomainKindNames, text, out); }
 DomainKind ClassifyDomain(std::string_view canonical);
 
 struct SnapshotOptions {

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "dns/rr_type.h"
+#include "ingest/formats.h"
 #include "ingest/source.h"
 #include "inputs.h"
 #include "util/json_writer.h"
@@ -136,10 +137,7 @@ void AddEventsCommand(CLI::App& app, const GlobalOptions& global) {
                   "CoreDNS, Windows DNS logs; plain, gzip or zstd), or one live source: dnstap-socket:PATH, "
                   "interface:NAME")
       ->required();
-  cmd->add_option("--format", o->format,
-                  "auto, pcap, dnstap, zeek, zeek-json, suricata, bind, unbound, dnsmasq, powerdns, coredns, "
-                  "windows-dns")
-      ->capture_default_str();
+  cmd->add_option("--format", o->format, ingest::FormatNames())->capture_default_str();
   cmd->add_option("--duration", o->duration, "Live sources: stop after this many seconds");
   cmd->add_flag("--follow,-F", o->follow, "Keep reading a log as it grows, across rotation (like tail -F)");
   cmd->add_option("--psl", o->psl, "A Public Suffix List file newer than the system's, for registered domains");

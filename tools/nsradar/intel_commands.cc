@@ -53,7 +53,7 @@ void RunCheck(const GlobalOptions& g, const std::string& domain_text) {
     fmt::print("{}\n", out);
     return;
   }
-  fmt::print("{}: {}\n", dns::ToDisplay(r.domain), r.verdict);
+  fmt::print("{}: {}\n", dns::ToDisplay(r.domain), intel::VerdictName(r.verdict));
   for (const auto& why : r.reasons) fmt::print("  - {}\n", why);
   if (!r.name_servers.empty()) {
     fmt::print("\n");
@@ -158,7 +158,9 @@ void RunRpzExport(const GlobalOptions& g, const RpzCommandOptions& o) {
   }
   intel::RpzOptions ro;
   ro.origin = NameArgument(o.origin, "--origin");
-  ro.action = o.action;
+  if (!intel::ParseRpzAction(o.action, &ro.action)) {
+    throw CLI::ValidationError("--action", "'" + o.action + "': expected " + NamesOf(intel::kRpzActionNames));
+  }
   ro.allowlist = &allow;
   auto store = Open(g, true);
   intel::RpzStats stats;

@@ -80,7 +80,7 @@ void RunNsDomains(const GlobalOptions& g, const NsDomainsOptions& o) {
   if (!o.last_after.empty()) q.last_seen_after = TimeArgument(o.last_after, "--last-seen-after");
   if (!o.last_before.empty()) q.last_seen_before = TimeArgument(o.last_before, "--last-seen-before");
   if (!nsdb::ParseKindFilter(o.kind, &q.kind)) {
-    throw CLI::ValidationError("--kind", "'" + o.kind + "': expected registered, subdomain, suffix or all");
+    throw CLI::ValidationError("--kind", "'" + o.kind + "': expected " + nsdb::KindFilterNames());
   }
   q.active_only = o.active;
   auto store = OpenForReading(g);
@@ -93,7 +93,7 @@ void RunNsDomains(const GlobalOptions& g, const NsDomainsOptions& o) {
   Table t({"DOMAIN", "FIRST SEEN", "LAST SEEN", "ACTIVE", "KIND"});
   for (const auto& r : page.rows) {
     t.Add({r.name, FormatTime(r.first_seen), FormatTime(r.last_seen), r.active ? "yes" : "no",
-           zone::DomainKindName(r.kind)});
+           std::string(zone::DomainKindName(r.kind))});
   }
   t.Print(stdout);
   fmt::print("{} of {} domains on {}", page.rows.size(), WithCommas(page.total), q.ns);
@@ -233,9 +233,9 @@ void AddQueryCommands(CLI::App& app, const GlobalOptions& global) {
   domains->add_option("--first-seen-before", d->first_before);
   domains->add_option("--last-seen-after", d->last_after);
   domains->add_option("--last-seen-before", d->last_before);
-  domains->add_option("--kind", d->kind, "registered, subdomain, suffix or all")
-      ->check(CLI::IsMember({"all", "registered", "subdomain", "suffix"}))
-      ->capture_default_str();
+  std::vector<std::string> kinds = {"all"};
+  for (const auto& row : zone::kDomainKindNames) kinds.emplace_back(row.name);
+  domains->add_option("--kind", d->kind, nsdb::KindFilterNames())->check(CLI::IsMember(kinds))->capture_default_str();
   domains->add_flag("--active", d->active, "Only domains present in their zone's latest snapshot");
   domains->callback([&global, d]() { RunNsDomains(global, *d); });
 
