@@ -218,10 +218,22 @@ Status ZoneSnapshot::Load(const std::string& path, const SnapshotOptions& option
   return Load(reader.get(), options, out);
 }
 
+// Loading in phases: read the records (NS edges, addresses, the SOA) and
+// join the glue; rank the hosts in name order; rebuild the domains in name
+// order on those ranks; lay the names out again in index order.
 Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, ZoneSnapshot* s) {
   *s = ZoneSnapshot();
+  NSRADAR_RETURN_IF_ERROR(s->ReadRecords(reader, options));
+  const std::vector<uint32_t> rank = s->RankHosts();
+  s->SortDomains(rank);
+  for (Glue& g : s->glue_) g.host = rank[g.host];
+  s->LayOutNames();
+  return Status::OK();
+}
+
+Status ZoneSnapshot::ReadRecords(ZoneReader* reader, const SnapshotOptions& options) {
   HostTable host_ids;
-  auto host_name = [s](uint32_t id) { return s->Name(s->hosts_[id]); };
+  auto host_name = [this](uint32_t id) { return Name(hosts_[id]); };
   std::string suffix;  // longest common suffix of NS owners, to infer the apex
   bool any_ns = false;
   {
@@ -233,8 +245,8 @@ Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, Zo
         switch (rec.type) {
           case dns::rr::kNS: {
             std::string_view target = batch.target(rec);
-            if (s->domains_.empty() || s->Name(s->domains_.back().name) != owner) {
-              s->domains_.push_back(DomainEntry{s->Intern(owner), s->edge_hosts_.size(), 0, DomainKind::kSubdomain});
+            if (domains_.empty() || Name(domains_.back().name) != owner) {
+              domains_.push_back(DomainEntry{Intern(owner), edge_hosts_.size(), 0, DomainKind::kSubdomain});
               if (!any_ns) {
                 suffix.assign(owner);
                 any_ns = true;
@@ -243,22 +255,22 @@ Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, Zo
               }
             }
             bool added;
-            uint32_t id = host_ids.FindOrAdd(target, static_cast<uint32_t>(s->hosts_.size()), host_name, &added);
-            if (added) s->hosts_.push_back(s->Intern(target));
-            s->edge_hosts_.push_back(id);
-            ++s->domains_.back().hosts_count;
+            uint32_t id = host_ids.FindOrAdd(target, static_cast<uint32_t>(hosts_.size()), host_name, &added);
+            if (added) hosts_.push_back(Intern(target));
+            edge_hosts_.push_back(id);
+            ++domains_.back().hosts_count;
             break;
           }
           case dns::rr::kA:
           case dns::rr::kAAAA:
-            s->addresses_.emplace_back(s->Intern(owner), rec.address);
+            addresses_.emplace_back(Intern(owner), rec.address);
             break;
           case dns::rr::kSOA:
-            if (!s->has_soa_) {
-              s->has_soa_ = true;
-              s->has_serial_ = true;
-              s->serial_ = rec.serial;
-              s->apex_.assign(owner);
+            if (!has_soa_) {
+              has_soa_ = true;
+              has_serial_ = true;
+              serial_ = rec.serial;
+              apex_.assign(owner);
             }
             break;
           default:
@@ -267,34 +279,39 @@ Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, Zo
       }
     }
   }
-  s->reader_stats_ = reader->stats();
+  reader_stats_ = reader->stats();
   NSRADAR_RETURN_IF_ERROR(reader->status());
   if (options.has_zone) {
-    s->apex_ = options.zone;
-  } else if (!s->has_soa_) {
-    s->apex_ = suffix;
+    apex_ = options.zone;
+  } else if (!has_soa_) {
+    apex_ = suffix;
   }
 
   // Glue: addresses whose owner is one of this zone's name server hosts
-  // (by host id here, by rank below).
-  for (const auto& [owner, addr] : s->addresses_) {
-    uint32_t id = host_ids.Find(s->Name(owner), host_name);
-    if (id != HostTable::kEmpty) s->glue_.push_back(Glue{id, addr});
+  // (by host id here, by rank once the hosts are ranked).
+  for (const auto& [owner, addr] : addresses_) {
+    uint32_t id = host_ids.Find(Name(owner), host_name);
+    if (id != HostTable::kEmpty) glue_.push_back(Glue{id, addr});
   }
-  s->addresses_.clear();
-  s->addresses_.shrink_to_fit();
+  addresses_.clear();
+  addresses_.shrink_to_fit();
+  return Status::OK();
+}
 
+std::vector<uint32_t> ZoneSnapshot::RankHosts() {
   // Host ranks: the hosts in name order (dns/name.h), the key's tag the id.
-  std::vector<dns::NameKey> host_keys(s->hosts_.size());
-  for (uint32_t i = 0; i < host_keys.size(); ++i) host_keys[i] = dns::MakeNameKey(s->Name(s->hosts_[i]), i);
+  std::vector<dns::NameKey> host_keys(hosts_.size());
+  for (uint32_t i = 0; i < host_keys.size(); ++i) host_keys[i] = dns::MakeNameKey(Name(hosts_[i]), i);
   std::sort(host_keys.begin(), host_keys.end());
   std::vector<uint32_t> rank(host_keys.size());
   for (uint32_t r = 0; r < host_keys.size(); ++r) {
     rank[host_keys[r].tag] = r;
-    s->hosts_[r] = NameRef{host_keys[r].data, host_keys[r].size};
+    hosts_[r] = NameRef{host_keys[r].data, host_keys[r].size};
   }
-  host_keys = {};
+  return rank;
+}
 
+void ZoneSnapshot::SortDomains(const std::vector<uint32_t>& rank) {
   // Domains in name order. The key's tag is the entry's host count and the
   // entry's other field is copied in too, so that the rebuild below reads
   // the keys in order rather than the entries at random.
@@ -304,15 +321,15 @@ Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, Zo
   };
   auto less = [](const Key& a, const Key& b) { return a.name < b.name; };
   std::vector<Key> keys;
-  keys.reserve(s->domains_.size());
-  for (uint32_t i = 0; i < s->domains_.size(); ++i) {
-    std::string_view name = s->Name(s->domains_[i].name);
-    if (name == s->apex_) continue;  // the zone's own NS set is not a delegation
-    if (!dns::IsAtOrBelow(name, s->apex_)) {
-      s->dropped_ += s->domains_[i].hosts_count;
+  keys.reserve(domains_.size());
+  for (uint32_t i = 0; i < domains_.size(); ++i) {
+    std::string_view name = Name(domains_[i].name);
+    if (name == apex_) continue;  // the zone's own NS set is not a delegation
+    if (!dns::IsAtOrBelow(name, apex_)) {
+      dropped_ += domains_[i].hosts_count;
       continue;
     }
-    keys.push_back(Key{dns::MakeNameKey(name, s->domains_[i].hosts_count), s->domains_[i].hosts_begin});
+    keys.push_back(Key{dns::MakeNameKey(name, domains_[i].hosts_count), domains_[i].hosts_begin});
   }
   // A file already in name order is only checked, not sorted again.
   if (!std::is_sorted(keys.begin(), keys.end(), less)) std::sort(keys.begin(), keys.end(), less);
@@ -322,17 +339,17 @@ Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, Zo
   std::vector<DomainEntry> domains;
   std::vector<uint32_t> edges;
   domains.reserve(keys.size());
-  edges.reserve(s->edge_hosts_.size());
+  edges.reserve(edge_hosts_.size());
   std::string_view last_parent;
   bool parent_is_suffix = false;
   for (size_t k = 0; k < keys.size();) {
     const NameRef name_ref{keys[k].name.data, keys[k].name.size};
-    std::string_view name = s->Name(name_ref);
+    std::string_view name = Name(name_ref);
     uint64_t begin = edges.size();
     size_t j = k;
     for (; j < keys.size() && dns::SameName(keys[j].name, keys[k].name); ++j) {
       for (uint32_t h = 0; h < keys[j].name.tag; ++h) {
-        edges.push_back(rank[s->edge_hosts_[keys[j].hosts_begin + h]]);
+        edges.push_back(rank[edge_hosts_[keys[j].hosts_begin + h]]);
       }
     }
     std::sort(edges.begin() + static_cast<ptrdiff_t>(begin), edges.end());
@@ -353,28 +370,27 @@ Status ZoneSnapshot::Load(ZoneReader* reader, const SnapshotOptions& options, Zo
     domains.push_back(DomainEntry{name_ref, begin, static_cast<uint32_t>(edges.size() - begin), kind});
     k = j;
   }
-  s->domains_ = std::move(domains);
-  s->edge_hosts_ = std::move(edges);
+  domains_ = std::move(domains);
+  edge_hosts_ = std::move(edges);
+}
 
-  for (Glue& g : s->glue_) g.host = rank[g.host];
-
+void ZoneSnapshot::LayOutNames() {
   // Names again, in index order, so that consumers walking domains or hosts
   // in order read memory in order too.
   {
-    auto old_arena = std::move(s->arena_);
-    s->arena_.clear();
-    for (DomainEntry& d : s->domains_) d.name = s->Intern(s->Name(d.name));
-    for (NameRef& h : s->hosts_) h = s->Intern(s->Name(h));
+    auto old_arena = std::move(arena_);
+    arena_.clear();
+    for (DomainEntry& d : domains_) d.name = Intern(Name(d.name));
+    for (NameRef& h : hosts_) h = Intern(Name(h));
   }
-  std::sort(s->glue_.begin(), s->glue_.end(), [](const Glue& a, const Glue& b) {
+  std::sort(glue_.begin(), glue_.end(), [](const Glue& a, const Glue& b) {
     if (a.host != b.host) return a.host < b.host;
     if (a.address.family != b.address.family) return a.address.family < b.address.family;
     return a.address.bytes < b.address.bytes;
   });
-  s->glue_.erase(std::unique(s->glue_.begin(), s->glue_.end(),
-                             [](const Glue& a, const Glue& b) { return a.host == b.host && a.address == b.address; }),
-                 s->glue_.end());
-  return Status::OK();
+  glue_.erase(std::unique(glue_.begin(), glue_.end(),
+                          [](const Glue& a, const Glue& b) { return a.host == b.host && a.address == b.address; }),
+              glue_.end());
 }
 
 }  // namespace nsradar::zone

@@ -100,6 +100,12 @@ class ZoneSnapshot {
   std::string_view Name(NameRef r) const { return {r.data, r.length}; }
   NameRef Intern(std::string_view s);
 
+  // The phases of Load, in order (snapshot.cc).
+  Status ReadRecords(ZoneReader* reader, const SnapshotOptions& options);
+  std::vector<uint32_t> RankHosts();  // host id -> rank; hosts_ in rank order
+  void SortDomains(const std::vector<uint32_t>& rank);
+  void LayOutNames();
+
   // Names live in fixed chunks that never move, so NameRefs stay valid.
   std::vector<std::unique_ptr<char[]>> arena_;
   size_t arena_used_ = 0;
