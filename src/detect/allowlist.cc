@@ -36,6 +36,11 @@ constexpr BuiltInEntry kBuiltIn[] = {
     {"abuseat.org", "dnsbl"},
     {"senderscore.com", "dnsbl"},
     {"senderbase.org", "dnsbl"},
+    {"spamhaus.net", "dnsbl"},                   // Spamhaus DQS: <query>.<access key>.<list>.dq.spamhaus.net
+    {"abusix.zone", "dnsbl"},                    // Abusix Mail Intelligence: <query>.<key>.<list>.mail.abusix.zone
+    {"uceprotect.net", "dnsbl"},                 // UCEPROTECT levels 1-3
+    {"rspamd.com", "dnsbl"},                     // Rspamd's hash and URI lists
+    {"hash.cymru.com", "antivirus-reputation"},  // Team Cymru's Malware Hash Registry: <md5|sha1>.hash.cymru.com
     {"sophosxl.net", "antivirus-reputation"},
     {"avts.mcafee.com", "antivirus-reputation"},
     {"avqs.mcafee.com", "antivirus-reputation"},

@@ -14,26 +14,6 @@
 namespace nsradar::detect {
 namespace {
 
-// Types that carry data downstream better than A/AAAA and that ordinary
-// clients rarely ask for in bulk.
-bool RareType(uint16_t t) {
-  return t == dns::rr::kTXT || t == 10 /* NULL */ || t == dns::rr::kCNAME || t == dns::rr::kMX || t == 25 /* KEY */ ||
-         t == 255 /* ANY */ || t >= 65280 /* private use */;
-}
-
-// Encoded data rather than a host name. Calibrated on the benign corpus
-// (docs/detection.md): words, even consonant-heavy ones ("tijdschrift"),
-// never count; random base32 of 16+ characters holds a digit with
-// probability above 96%, so letter-only names are not taken for base32.
-bool LooksEncoded(const LabelFeatures& f, std::string_view sub) {
-  if (f.length < 16) return false;
-  if (f.non_ldh || f.base64_chars) return true;
-  const bool has_digit = f.digit_ratio > 0;
-  if ((f.hex_only || f.base32_only) && has_digit && f.digit_ratio < 1) return true;
-  if (f.longest_label >= 40 && (f.digit_ratio >= 0.05 || ByteEntropy(sub) >= 4.2)) return true;
-  return f.digit_ratio >= 0.3;
-}
-
 // Distinct clients of a domain from a 64-bit map (linear counting):
 // exact enough to tell one or a few hosts from a crowd, in 8 bytes.
 // A domain's traffic from at least this many hosts is a crowd, not a
@@ -46,26 +26,81 @@ double DistinctClients(uint64_t bits) {
   return 64 * std::log(64.0 / zeros);
 }
 
-}  // namespace
-
-std::string ToolFingerprint(std::string_view sub, uint16_t qtype) {
-  if (sub.find("=auth") != std::string_view::npos || sub.find("=connect") != std::string_view::npos) {
-    return "dns2tcp";
+// Whether a label of `name` mixes upper and lower case.
+bool MixedCaseLabel(std::string_view name) {
+  bool upper = false, lower = false;
+  for (char c : name) {
+    if (c == '.') {
+      upper = lower = false;
+      continue;
+    }
+    upper |= c >= 'A' && c <= 'Z';
+    lower |= c >= 'a' && c <= 'z';
+    if (upper && lower) return true;
   }
-  if (sub.starts_with("dnscat.") || sub.starts_with("dnscat")) return "dnscat2";
-  if (sub.starts_with("init.") && sub.size() > 30) return "DNSExfiltrator";
-  if (qtype == 10 /* NULL */) return "iodine";                                  // iodine's default downstream type
-  if (sub.starts_with("vaaaak") || sub.starts_with("Vaaaak")) return "iodine";  // its version handshake
-  for (std::string_view p : {"api.", "www6.", "post."}) {
-    if (sub.starts_with(p) && sub.size() > p.size() + 16) {
-      std::string_view rest = sub.substr(p.size());
-      if (std::all_of(rest.begin(), rest.begin() + 16,
-                      [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
-        return "Cobalt Strike";
+  return false;
+}
+
+// What a response says about the domain's name servers and web site.
+uint8_t LearnTrafficFacts(const ingest::DnsEvent& ev, std::string_view registered) {
+  if (!ev.has_response || ev.rcode != 0) return 0;
+  uint8_t facts = 0;
+  auto note_ns = [&](const std::vector<ingest::DnsRecordData>& records) {
+    for (const ingest::DnsRecordData& r : records) {
+      if (r.type != dns::rr::kNS || r.name != registered) continue;
+      const std::string_view target = r.data;
+      if (target.size() > registered.size() && target.ends_with(registered) &&
+          target[target.size() - registered.size() - 1] == '.') {
+        facts |= DomainCounters::kSelfHostedNs;
       }
     }
+  };
+  note_ns(ev.authority_ns);
+  const std::string_view q = ev.qname;
+  if (ev.qtype == dns::rr::kNS) note_ns(ev.answers);
+  if (q == registered || (q.size() == registered.size() + 4 && q.starts_with("www.") && q.ends_with(registered))) {
+    for (const ingest::DnsRecordData& r : ev.answers) {
+      if (r.type == dns::rr::kA || r.type == dns::rr::kAAAA) facts |= DomainCounters::kWebPresence;
+    }
   }
-  return "";
+  return facts;
+}
+
+double MarkWeight(MarkConfidence c, double threshold) {
+  switch (c) {
+    case MarkConfidence::kNone:
+      return 0;
+    case MarkConfidence::kLow:
+      return threshold / 3;
+    case MarkConfidence::kMedium:
+    case MarkConfidence::kHigh:
+      return threshold;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void Detector::DecayedScore::Add(double weight, int64_t now, int64_t decay_us) {
+  if (now > time) {
+    if (time != 0) value *= std::exp(-static_cast<double>(now - time) / static_cast<double>(decay_us));
+    time = now;
+  }
+  value = std::max(0.0, value + weight);
+}
+
+bool Detector::RecentNames::Insert(uint64_t hash) {
+  if (count >= 256) {
+    bits = {};
+    count = 0;
+  }
+  const uint32_t a = static_cast<uint32_t>(hash) & 1023, b = static_cast<uint32_t>(hash >> 32) & 1023;
+  const bool seen = (bits[a >> 6] >> (a & 63) & 1) && (bits[b >> 6] >> (b & 63) & 1);
+  if (seen) return false;
+  bits[a >> 6] |= uint64_t{1} << (a & 63);
+  bits[b >> 6] |= uint64_t{1} << (b & 63);
+  ++count;
+  return true;
 }
 
 Detector::Detector(DetectorOptions options, Allowlist allowlist)
@@ -99,18 +134,19 @@ void Detector::Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts) {
     key_hash = HashBytes(key);
   }
 
-  // The part left of the registered domain, as sent. Names under 16 bytes
-  // never look encoded: most events stop at the length test.
+  // The part left of the registered domain, as sent. Resolvers asking
+  // authoritative servers, and forwarders, randomise the case of names
+  // (dns-0x20): their names are read lower-cased, case there being noise,
+  // not encoding. Such a sender shows itself in the domain's own labels.
   std::string_view raw = ev.qname_raw;
+  if (ev.vantage == ingest::Vantage::kResolver || raw.size() != ev.qname.size() ||
+      MixedCaseLabel(raw.substr(raw.size() - registered.size()))) {
+    raw = ev.qname;
+  }
   std::string_view sub;
   if (raw.size() > registered.size() + 1) sub = raw.substr(0, raw.size() - registered.size() - 1);
-  bool encoded = false;
-  uint32_t longest_label = 0;
-  if (sub.size() >= 16) {
-    LabelFeatures f = ComputeLabelFeatures(sub);
-    longest_label = f.longest_label;
-    encoded = LooksEncoded(f, sub);
-  }
+  const NameEvidence name = ClassifyName(sub);
+  const bool encoded = name.shape == NameShape::kEncoded;
 
   bool created = false;
   DomainCounters& c = counters_.Touch(key_hash, &created);
@@ -120,10 +156,13 @@ void Detector::Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts) {
   c.nxdomain += ev.rcode == 3;
   c.rare_types += RareType(ev.qtype);
   c.encoded += encoded;
+  c.plain += name.shape == NameShape::kPlain;
   c.client_bits |= uint64_t{1} << (host_id >> 58);
-  std::string fingerprint;
-  if (options_.fingerprints && !sub.empty() && !c.alerted) fingerprint = ToolFingerprint(sub, ev.qtype);
-  c.suspicious |= encoded || !fingerprint.empty();
+  if (ev.has_response) c.traffic_facts |= LearnTrafficFacts(ev, registered);
+  ToolMark mark;
+  if (options_.fingerprints && !c.alerted) mark = FindToolMark(sub.empty() ? raw : sub, ev.qtype);
+  c.suspicious |= name.shape != NameShape::kPlain || static_cast<bool>(mark) || ev.qtype == 10 /* NULL */ ||
+                  ev.qtype >= 65280 || ev.qtype == 25 /* KEY */;
 
   // The client's baseline. Allowlisted traffic (antivirus lookups, DKIM)
   // would make every host look like it always sends encoded names.
@@ -144,6 +183,13 @@ void Detector::Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts) {
     e.short_start = e.long_start = now;
     e.benign_category = benign_category;
   }
+  UpdateEvidence(ev, sub, mark, before, std::max(1.0, DistinctClients(c.client_bits)), e);
+  Evaluate(entry.key, c, e, now, alerts);
+}
+
+void Detector::UpdateEvidence(const ingest::DnsEvent& ev, std::string_view sub, ToolMark mark, const Host& before,
+                              double clients, Evidence& e) {
+  const int64_t now = ev.ts_us;
   if (now - e.short_start > options_.short_window_us) {
     e.info_short.Clear();
     e.short_start = now;
@@ -152,67 +198,175 @@ void Detector::Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts) {
     e.info_long.Clear();
     e.long_start = now;
   }
+  // A name sent before (a retransmission, another type for the same name,
+  // a cached name asked again) carries nothing new: no weight, no sample.
+  // A new name weighs by its new labels only.
+  const uint64_t h = HashBytes(sub);
+  const bool fresh = e.recent.Insert(h);
+  double weight = kRepeatWeight;
+  NameEvidence name;
+  if (fresh) {
+    std::string novel;
+    for (size_t pos = 0; pos < sub.size();) {
+      const size_t dot = std::min(sub.find('.', pos), sub.size());
+      const std::string_view label = sub.substr(pos, dot - pos);
+      if (e.recent_labels.Insert(HashBytes(label))) {
+        if (!novel.empty()) novel.push_back('.');
+        novel.append(label);
+      }
+      pos = dot + 1;
+    }
+    name = ClassifyName(novel);
+    weight = NovelQueryWeight(name, ev.qtype);
+    ++e.new_names;
+    e.up_bytes += sub.size();
+    if (ev.has_response) {
+      ++e.answered;
+      const uint32_t down = AnswerDataBytes(ev);
+      e.down_bytes += down;
+      e.data_answers += down >= 8;
+    }
+    if (!sub.empty() && e.sample_count < kSamples) e.samples[e.sample_count++] = ev.qname_raw;
+    if (options_.fingerprints && !mark && !sub.empty() && e.dnscat2.Feed(sub)) {
+      mark = {MarkConfidence::kHigh, "dnscat2", "hex packets repeating one session id"};
+    }
+    // What a crowd sends to a domain is what the domain is for: one
+    // client's share of it (a NAT's hundred hosts) weighs that much less.
+    if (weight > 0) weight /= std::max(1.0, clients / 4);
+    weight += MarkWeight(mark.confidence, options_.evidence_threshold);
+  }
+  if (mark.confidence > e.mark.confidence) e.mark = mark;
   if (!sub.empty()) {
-    const uint64_t h = HashBytes(sub);
     e.info_short.AddHash(h, static_cast<double>(sub.size()));
     e.info_long.AddHash(h, static_cast<double>(sub.size()));
-    if (longest_label == 0) {
-      for (char ch : sub) {
-        longest_label = ch == '.' ? 0 : longest_label + 1;
-        e.longest_label = std::max(e.longest_label, longest_label);
-      }
+    for (uint32_t label = 0; char ch : sub) {
+      label = ch == '.' ? 0 : label + 1;
+      e.longest_label = std::max(e.longest_label, label);
     }
-    e.longest_label = std::max(e.longest_label, longest_label);
-    if (e.fingerprint.empty()) e.fingerprint = std::move(fingerprint);
-    if (e.sample_count < kSamples) e.samples[e.sample_count++] = ev.qname_raw;
   }
-  // Clients: the first kClients distinct ones are tracked by address.
+  // Clients: the first kClients distinct ones are tracked by address, each
+  // with its own score; every client adds to the domain's.
   int k = 0;
   while (k < e.client_count && !(e.clients[k].address == ev.client)) ++k;
   if (k == e.client_count && e.client_count < kClients) {
-    e.clients[e.client_count++] = AlertClient{ev.client, 0, now, before.first_seen, before.queries, before.encoded};
+    e.clients[e.client_count] = AlertClient{ev.client, 0, now, before.first_seen, before.queries, before.encoded};
+    e.client_scores[e.client_count++] = DecayedScore{};
   }
-  if (k < e.client_count) ++e.clients[k].queries;
-  Evaluate(entry.key, c, e, now, alerts);
+  if (k < e.client_count) {
+    ++e.clients[k].queries;
+    e.client_scores[k].Add(weight, now, options_.evidence_decay_us);
+  }
+  e.domain_score.Add(weight, now, options_.evidence_decay_us);
+}
+
+TrafficFacts Detector::TrafficFactsOf(const DomainCounters& c) const {
+  TrafficFacts t;
+  t.self_hosted = c.traffic_facts & DomainCounters::kSelfHostedNs;
+  t.web_presence = c.traffic_facts & DomainCounters::kWebPresence;
+  t.distinct_clients = std::max(1.0, DistinctClients(c.client_bits));
+  t.queries = c.queries;
+  t.plain_queries = c.plain;
+  return t;
 }
 
 void Detector::Evaluate(const std::string& domain, DomainCounters& c, Evidence& e, int64_t now,
                         std::vector<Alert>* alerts) {
-  if (c.queries < options_.min_queries) return;
-  // Information per client: a tunnel or a leak is one host (or a few)
-  // sending everything; names of shared infrastructure (CDN nodes, ad
+  const double h = options_.evidence_threshold;
+  Rule rule = Rule::kNone;
+
+  // Volume: information per client. A tunnel or a leak is one host (or a
+  // few) sending everything; names of shared infrastructure (CDN nodes, ad
   // frames) are spread over many hosts, each sending little.
-  const double clients = std::max(1.0, DistinctClients(c.client_bits));
+  const TrafficFacts traffic = TrafficFactsOf(c);
+  const double info_short = e.info_short.Estimate() / traffic.distinct_clients;
+  const double info_long = e.info_long.Estimate() / traffic.distinct_clients;
+  const double encoded_ratio = static_cast<double>(c.encoded) / static_cast<double>(c.queries);
+  // A crowd's traffic is not one host's channel: the client estimate
+  // saturates near 266, so an ad network's millions of users can still
+  // reach the per-client bar; for a crowd the rule is left to what it
+  // finds among them, a random-subdomain attack (mostly NXDOMAIN).
+  const bool crowd_ok = traffic.distinct_clients < kCrowd || c.nxdomain * 2 >= c.queries || !e.benign_category.empty();
+  if (c.queries >= options_.min_queries && crowd_ok &&
+      (info_short >= options_.short_info_bytes || info_long >= options_.long_info_bytes) &&
+      (encoded_ratio >= options_.min_encoded_ratio || e.mark)) {
+    rule = Rule::kVolume;
+  }
+
+  // Evidence: the best client's score, or the domain's when its clients
+  // share the session (a tunnel over several resolvers), against the
+  // threshold less the prior. Allowlisted services are judged by volume.
+  double best = e.domain_score.value / std::max(1.0, traffic.distinct_clients / 2);
+  for (int i = 0; i < e.client_count; ++i) best = std::max(best, e.client_scores[i].value);
+  if (e.benign_category.empty()) {
+    if (!e.facts_looked_up && options_.name_servers != nullptr && best >= h / 3) {
+      e.facts = options_.name_servers->Lookup(domain, now);
+      e.facts_looked_up = true;
+      ++name_server_lookups_;
+    }
+    const double prior = NameServerPrior(e.facts, traffic, h, nullptr);
+    e.peak = std::max(e.peak, best + prior);
+    if (rule == Rule::kNone && (best + prior >= h || e.mark.confidence == MarkConfidence::kHigh)) {
+      rule = Rule::kEvidence;
+    }
+  }
+  if (rule == Rule::kNone) return;
+  alerts->push_back(MakeAlert(domain, c, e, rule, now, best));
+  c.alerted = true;
+}
+
+std::vector<std::pair<std::string, double>> Detector::PeakEvidence(size_t n) const {
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& entry : evidence_.entries()) {
+    if (entry.state.benign_category.empty()) out.emplace_back(entry.key, entry.state.peak);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  if (out.size() > n) out.resize(n);
+  return out;
+}
+
+Alert Detector::MakeAlert(const std::string& domain, const DomainCounters& c, const Evidence& e, Rule rule, int64_t now,
+                          double best_score) const {
+  const double h = options_.evidence_threshold;
+  const TrafficFacts traffic = TrafficFactsOf(c);
+  const double clients = traffic.distinct_clients;
   const double info_short = e.info_short.Estimate() / clients;
   const double info_long = e.info_long.Estimate() / clients;
-  const double encoded_ratio = static_cast<double>(c.encoded) / static_cast<double>(c.queries);
-  const double rare_ratio = static_cast<double>(c.rare_types) / static_cast<double>(c.queries);
-  const bool volume = info_short >= options_.short_info_bytes || info_long >= options_.long_info_bytes;
-  const bool encoded = encoded_ratio >= options_.min_encoded_ratio;
-  if (!volume || !(encoded || !e.fingerprint.empty())) return;
+  const double queries = static_cast<double>(c.queries);
+  const double encoded_ratio = c.encoded / queries;
+  const double rare_ratio = c.rare_types / queries;
+  const double nxdomain_ratio = c.nxdomain / queries;
+  std::string prior_detail;
+  const double prior = NameServerPrior(e.facts, traffic, h, &prior_detail);
 
   Alert a;
   a.registered_domain = domain;
   a.alert_time_us = now;
   a.first_seen_us = c.first_seen;
   a.last_seen_us = c.last_seen;
-  // Tunnels move data both ways quickly (rare types, a short window);
-  // exfiltration leaks upstream only, often slowly.
-  const bool fast = info_short >= options_.short_info_bytes;
-  a.category =
-      (rare_ratio >= 0.5 || !e.fingerprint.empty() || fast) ? AlertCategory::kTunneling : AlertCategory::kExfiltration;
+  // The direction of information (docs/detection.md): a channel whose
+  // answers carry data back is a tunnel; one whose answers carry nothing
+  // (addresses, NXDOMAIN, a short acknowledgement) leaks upstream only.
+  // Without responses (query logs), rare types say a tunnel.
+  if (e.answered > 0) {
+    a.category = e.data_answers * 10 >= e.answered * 3 ? AlertCategory::kTunneling : AlertCategory::kExfiltration;
+  } else {
+    a.category = rare_ratio >= 0.5 ? AlertCategory::kTunneling : AlertCategory::kExfiltration;
+  }
   // Random names from a crowd of hosts, mostly unanswered: a
   // random-subdomain (water torture) attack on the domain's servers, or
   // hosts behind a resolver being used for one; not a data channel.
-  const double nxdomain_ratio = static_cast<double>(c.nxdomain) / static_cast<double>(c.queries);
-  if (clients >= kCrowd && nxdomain_ratio >= 0.5 && e.fingerprint.empty()) {
-    a.category = AlertCategory::kRandomSubdomainAttack;
-  }
+  if (clients >= kCrowd && nxdomain_ratio >= 0.5 && !e.mark) a.category = AlertCategory::kRandomSubdomainAttack;
   if (!e.benign_category.empty()) {
     a.category = AlertCategory::kBenignDataOverDns;
     a.benign_category = e.benign_category;
     a.reasons.push_back({"allowlist", 1, 1, std::string(e.benign_category)});
   }
+  if (rule == Rule::kEvidence) {
+    a.reasons.push_back({"evidence_score", best_score + prior, h,
+                         "the client's (or domain's) new names weighed by shape, length and type, decayed over "
+                         "30 minutes, plus the name-server prior"});
+  }
+  a.reasons.push_back({"name_server_prior", prior, 0, prior_detail});
   if (info_short >= options_.short_info_bytes) {
     a.reasons.push_back({"info_short_window_bytes", info_short, options_.short_info_bytes,
                          "distinct subdomain bytes per client within the short window"});
@@ -224,26 +378,31 @@ void Detector::Evaluate(const std::string& domain, DomainCounters& c, Evidence& 
   a.reasons.push_back({"encoded_name_ratio", encoded_ratio, options_.min_encoded_ratio,
                        "queries whose subdomain looks encoded (base32/64, hex, high entropy, 8-bit)"});
   a.reasons.push_back({"distinct_subdomains_short_window", e.info_short.Distinct(), 0, ""});
+  a.reasons.push_back({"upstream_bytes", static_cast<double>(e.up_bytes), 0, "bytes of new names sent"});
+  a.reasons.push_back({"data_answer_ratio", e.answered ? static_cast<double>(e.data_answers) / e.answered : 0, 0.3,
+                       "answers to new names that carried 8 bytes of data or more (tunneling at 0.3)"});
+  a.reasons.push_back({"downstream_bytes", static_cast<double>(e.down_bytes), 0, "bytes of data in those answers"});
   a.reasons.push_back({"rare_qtype_ratio", rare_ratio, 0.5, "TXT, NULL, CNAME, MX, KEY, ANY, private types"});
   a.reasons.push_back({"distinct_clients", clients, 0, "hosts sharing the domain's traffic (estimate)"});
   a.reasons.push_back({"longest_label", static_cast<double>(e.longest_label), 0, ""});
-  if (c.queries) {
-    a.reasons.push_back({"nxdomain_ratio", static_cast<double>(c.nxdomain) / static_cast<double>(c.queries), 0, ""});
+  a.reasons.push_back({"nxdomain_ratio", nxdomain_ratio, 0, ""});
+  if (e.mark) {
+    a.reasons.push_back({"tool_fingerprint", 1, 1, std::string(e.mark.tool)});
+    a.reasons.push_back(
+        {"tool_mark", 1, 1,
+         fmt::format("{}: {} (confidence {})", e.mark.tool, e.mark.what, MarkConfidenceName(e.mark.confidence))});
   }
-  if (!e.fingerprint.empty()) a.reasons.push_back({"tool_fingerprint", 1, 1, e.fingerprint});
-  a.score = std::min(
-      1.0,
-      0.4 * std::min(1.0, std::max(info_short / options_.short_info_bytes, info_long / options_.long_info_bytes) / 2) +
-          0.4 * encoded_ratio + (e.fingerprint.empty() ? 0.0 : 0.2));
-  a.severity = a.category == AlertCategory::kBenignDataOverDns ? Severity::kInfo
-               : a.score >= 0.6                                ? Severity::kHigh
-                                                               : Severity::kMedium;
+  const double volume = std::max(info_short / options_.short_info_bytes, info_long / options_.long_info_bytes);
+  a.score = std::min(1.0, std::max(0.4 * std::min(1.0, volume / 2) + 0.4 * encoded_ratio + (e.mark ? 0.2 : 0.0),
+                                   (best_score + prior) / (2 * h)));
+  a.severity = a.category == AlertCategory::kBenignDataOverDns                ? Severity::kInfo
+               : a.score >= 0.6 || e.mark.confidence == MarkConfidence::kHigh ? Severity::kHigh
+                                                                              : Severity::kMedium;
   for (int i = 0; i < e.client_count; ++i) a.clients.push_back(e.clients[i]);
   std::sort(a.clients.begin(), a.clients.end(),
             [](const AlertClient& x, const AlertClient& y) { return x.queries > y.queries; });
   for (int i = 0; i < e.sample_count; ++i) a.samples.push_back(e.samples[i]);
-  c.alerted = true;
-  alerts->push_back(std::move(a));
+  return a;
 }
 
 }  // namespace nsradar::detect

@@ -52,7 +52,9 @@ TEST(Detector, ATunnelMovingFourKilobytesIsFlaggedWithItsClient) {
   for (int q = 0; sent < 4096 * 8 / 5; ++q) {
     std::string name = Base32Chunk(rng, 25) + "." + Base32Chunk(rng, 25) + ".t.exfil.test";
     sent += 50;
-    d.Add(Event(name, dns::rr::kTXT, tunnel_start + q * 20'000, "10.0.0.7"), &alerts);
+    ingest::DnsEvent ev = Event(name, dns::rr::kTXT, tunnel_start + q * 20'000, "10.0.0.7");
+    ev.answers.push_back({ev.qname, dns::rr::kTXT, 0, "\"" + Base32Chunk(rng, 40) + "\""});  // data coming back
+    d.Add(ev, &alerts);
   }
   ASSERT_EQ(alerts.size(), 1u);
   const Alert& a = alerts[0];
@@ -60,11 +62,29 @@ TEST(Detector, ATunnelMovingFourKilobytesIsFlaggedWithItsClient) {
   EXPECT_EQ(a.category, AlertCategory::kTunneling);
   ASSERT_FALSE(a.clients.empty());
   EXPECT_EQ(a.clients[0].address.ToString(), "10.0.0.7");
-  EXPECT_LT(a.alert_time_us - tunnel_start, 60'000'000);  // within a minute of the first query
+  // A dozen encoded names decide, long before the 4 KB are through.
+  EXPECT_LT(a.alert_time_us - tunnel_start, 12 * 20'000 + 1);
   EXPECT_FALSE(a.samples.empty());
-  bool has_info_reason = false;
-  for (const auto& r : a.reasons) has_info_reason |= r.feature == "info_short_window_bytes" && r.value >= r.threshold;
-  EXPECT_TRUE(has_info_reason);
+  bool decided_by_evidence = false;
+  for (const auto& r : a.reasons) decided_by_evidence |= r.feature == "evidence_score" && r.value >= r.threshold;
+  EXPECT_TRUE(decided_by_evidence);
+}
+
+// The same transfer answered with nothing (NXDOMAIN or empty answers)
+// leaks upstream only: exfiltration.
+TEST(Detector, UpstreamOnlyTransfersAreExfiltration) {
+  Detector d;
+  std::vector<Alert> alerts;
+  std::mt19937_64 rng(11);
+  for (int q = 0; q < 100 && alerts.empty(); ++q) {
+    ingest::DnsEvent ev =
+        Event(Base32Chunk(rng, 60) + ".x.leak.test", dns::rr::kA, 1'700'000'000'000'000 + q * 1000, "10.0.0.8");
+    ev.rcode = q % 2 ? 3 : 0;
+    if (ev.rcode == 0) ev.answers.push_back({ev.qname, dns::rr::kA, 0, "127.0.0.1"});
+    d.Add(ev, &alerts);
+  }
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].category, AlertCategory::kExfiltration);
 }
 
 TEST(Detector, ALowAndSlowLeakIsFlaggedAsExfiltrationWithinAnHour) {
@@ -122,13 +142,6 @@ TEST(Detector, MemoryIsBoundedUnderARandomDomainFlood) {
     d.Add(Event("x." + Base32Chunk(rng, 12) + ".com", dns::rr::kA, 1'700'000'000'000'000 + i, "10.0.0.1"), &alerts);
     ASSERT_LE(d.domains(), 1000u);
   }
-}
-
-TEST(Detector, FingerprintsNameTheTool) {
-  EXPECT_EQ(ToolFingerprint("AAAAAO/sAA.=auth", dns::rr::kTXT), "dns2tcp");
-  EXPECT_EQ(ToolFingerprint("paaaaaaa", 10), "iodine");
-  EXPECT_EQ(ToolFingerprint("dnscat.0123abcd", dns::rr::kTXT), "dnscat2");
-  EXPECT_EQ(ToolFingerprint("www", dns::rr::kA), "");
 }
 
 }  // namespace

@@ -32,9 +32,13 @@ struct alignas(64) DomainCounters {
   int64_t first_seen = 0, last_seen = 0;
   uint64_t client_bits = 0;  // one bit per client hash: distinct clients
   uint32_t queries = 0, encoded = 0, nxdomain = 0, rare_types = 0;
+  uint32_t plain = 0;       // queries whose subdomain looks like a host name
   uint32_t weight = 0;      // touches, plus what an evicted entry left
-  bool suspicious = false;  // an encoded name or a tool's mark was seen: evidence is kept
+  bool suspicious = false;  // an encoded name, a rare type or a tool's mark was seen: evidence is kept
   bool alerted = false;
+  uint8_t traffic_facts = 0;                   // DomainCounters::k* bits: what responses said about the domain
+  static constexpr uint8_t kSelfHostedNs = 1;  // an NS record of the domain named a host inside it
+  static constexpr uint8_t kWebPresence = 2;   // the apex or www answered with an address
 };
 static_assert(sizeof(DomainCounters) == 64);
 static_assert(std::is_trivially_copyable_v<DomainCounters>);

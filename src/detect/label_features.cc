@@ -17,6 +17,7 @@ enum : uint8_t {
   kBase32 = 16,   // letters, 2-7
   kSpecial = 32,  // + / =: base64, never in host names
   kLdh = 64,      // letters, digits, '-', '_'
+  kAlnum = 128,   // letters, digits
 };
 struct ByteClasses {
   std::array<uint8_t, 256> v{};
@@ -25,9 +26,9 @@ struct ByteClasses {
       uint8_t f = 0;
       const bool digit = c >= '0' && c <= '9', up = c >= 'A' && c <= 'Z', low = c >= 'a' && c <= 'z';
       const int lower = up ? c + 32 : c;
-      if (digit) f |= kDigit | kHex | kLdh;
-      if (up) f |= kUpper | kLdh | kBase32;
-      if (low) f |= kLower | kLdh | kBase32;
+      if (digit) f |= kDigit | kHex | kLdh | kAlnum;
+      if (up) f |= kUpper | kLdh | kBase32 | kAlnum;
+      if (low) f |= kLower | kLdh | kBase32 | kAlnum;
       if (lower >= 'a' && lower <= 'f') f |= kHex;
       if (c >= '2' && c <= '7') f |= kBase32;
       if (c == '+' || c == '/' || c == '=') f |= kSpecial;
@@ -58,15 +59,18 @@ size_t EscapeLength(std::string_view s, size_t i) {
 LabelFeatures ComputeLabelFeatures(std::string_view s) {
   LabelFeatures f;
   uint32_t digits = 0, label = 0;
-  uint8_t all = 0xff, any = 0, label_case = 0;
-  bool mixed_case_label = false;
+  uint8_t all = 0xff, any = 0, label_case = 0, last_case = 0;
+  uint32_t label_switches = 0;
+  bool mixed_case_label = false, after_digit = false;
   f.labels = s.empty() ? 0 : 1;
   for (size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == '.') {
       ++f.labels;
       label = 0;
-      label_case = 0;
+      label_case = last_case = 0;
+      label_switches = 0;
+      after_digit = false;
       continue;
     }
     uint8_t k = kClasses.v[c];
@@ -75,18 +79,30 @@ LabelFeatures ComputeLabelFeatures(std::string_view s) {
       k = 0;
     }
     ++f.length;
+    f.hyphen |= c == '-';
     f.longest_label = std::max(f.longest_label, ++label);
     all &= k;
     any |= k;
     digits += k & kDigit;
-    label_case |= k & (kUpper | kLower);
+    f.digit_runs += (k & kDigit) && !after_digit;
+    after_digit = k & kDigit;
+    const uint8_t letter_case = k & (kUpper | kLower);
+    label_case |= letter_case;
     mixed_case_label |= label_case == (kUpper | kLower);
+    if (letter_case != 0) {
+      label_switches += last_case != 0 && letter_case != last_case;
+      f.case_switches = std::max(f.case_switches, label_switches);
+      last_case = letter_case;
+    }
   }
   if (f.length == 0) return f;
   f.non_ldh = !(all & kLdh);
   f.digit_ratio = digits / static_cast<double>(f.length);
-  f.hex_only = (all & kHex) && f.length >= 16;
-  f.base32_only = (all & kBase32) && f.length >= 16;
+  f.alphanumeric = all & kAlnum;
+  f.hex_alphabet = all & kHex;
+  f.base32_alphabet = all & kBase32;
+  f.hex_only = f.hex_alphabet && f.length >= 16;
+  f.base32_only = f.base32_alphabet && f.length >= 16;
   // Host names are written in one case per label ("DESKTOP-7F3K2Q9.corp"
   // is two); base64 mixes both inside a label, with digits.
   f.base64_chars = (any & kSpecial) || (mixed_case_label && digits > 0);

@@ -19,6 +19,20 @@ struct LabelFeatures {
   bool base32_only = false;   // [a-z2-7] throughout (case folded), at least 16 bytes
   bool base64_chars = false;  // '+', '/', '=', or both cases inside a label with digits: outside host names
   bool non_ldh = false;       // a byte outside letters, digits, '-' and '_'
+  // The alphabets of hex and base32 throughout, whatever the length: short
+  // names need other evidence beside them (detect/query_evidence.h).
+  bool hex_alphabet = false;
+  bool base32_alphabet = false;
+  // The most changes between upper and lower case from one letter to the
+  // next inside one label: host names have at most a couple ("MyHost"),
+  // base64 of random bytes about one every other letter.
+  uint32_t case_switches = 0;
+  // Maximal runs of digits: host names number themselves once or twice
+  // ("web01-prod02"); random data in a letters-and-digits alphabet
+  // (iodine's and Sliver's base32) scatters digits among letters.
+  uint32_t digit_runs = 0;
+  bool alphanumeric = false;  // letters and digits only, throughout
+  bool hyphen = false;        // a '-': host names join words with it
 };
 
 // `subdomain` is the raw (case-kept) presentation text; \DDD escapes count

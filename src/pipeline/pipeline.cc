@@ -15,6 +15,7 @@
 #include "api/service.h"
 #include "ingest/inputs.h"
 #include "intel/import.h"
+#include "intel/ns_oracle.h"
 #include "intel/rpz.h"
 #include "nsdb/store.h"
 #include "util/log.h"
@@ -70,7 +71,10 @@ class Pipeline::Impl {
     nsdb::StoreOptions so;
     so.block_cache_bytes = config_.cache_mb << 20;
     NSRADAR_RETURN_IF_ERROR(nsdb::Store::Open(config_.store, so, &store_));
-    detector_ = std::make_unique<detect::Detector>(detect::DetectorOptions{}, allow_);
+    name_servers_ = std::make_unique<intel::StoreNameServerOracle>(store_.get());
+    detect::DetectorOptions detector_options;
+    detector_options.name_servers = name_servers_.get();
+    detector_ = std::make_unique<detect::Detector>(detector_options, allow_);
     AlertSinkOptions sink_options;
     sink_options.store = store_.get();
     sink_options.out_path = config_.alerts_out;
@@ -307,7 +311,8 @@ class Pipeline::Impl {
   std::unique_ptr<nsdb::Store> store_;
   std::unique_ptr<AlertSink> sink_;
   std::mutex detect_mu_;  // the detector and the sink's order serve every input thread
-  std::unique_ptr<detect::Detector> detector_;
+  std::unique_ptr<intel::StoreNameServerOracle> name_servers_;  // reads store_
+  std::unique_ptr<detect::Detector> detector_;                  // asks name_servers_
   std::atomic<uint64_t> detector_domains_{0}, detector_clients_{0};
   std::vector<std::unique_ptr<InputState>> inputs_;
   std::atomic<bool> stop_inputs_{false};

@@ -11,6 +11,7 @@
 #include "detect/alert_json.h"
 #include "detect/detector.h"
 #include "inputs.h"
+#include "intel/ns_oracle.h"
 #include "nsdb/store.h"
 #include "pipeline/alert_sink.h"
 #include "util/time.h"
@@ -51,19 +52,23 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
   if (!detect::ParseAlertEnvelope(o.envelope, &envelope)) {
     throw CLI::ValidationError("--envelope", "'" + o.envelope + "': expected plain, eve or ecs");
   }
-  detect::DetectorOptions options;
-  options.fingerprints = !o.no_fingerprints;
-  detect::Detector detector(options, BuildAllowlist(o));
   // Alerts are kept when a store is named (--store) or the default one
-  // exists: the checks, the API and the RPZ read them there.
+  // exists: the checks, the API and the RPZ read them there, and the
+  // detector weighs suspicious domains by their name servers in its index.
   std::unique_ptr<nsdb::Store> store;
+  std::unique_ptr<intel::StoreNameServerOracle> name_servers;
   if (g.store_given || std::filesystem::exists(std::filesystem::path(g.store) / "CURRENT")) {
     if (Status s = nsdb::Store::Open(g.store, nsdb::StoreOptions(), &store); !s.ok()) {
       PrintError(s.ToString());
       throw CLI::RuntimeError(1);
     }
-    fmt::print(stderr, "alerts are kept in the store {}\n", g.store);
+    name_servers = std::make_unique<intel::StoreNameServerOracle>(store.get());
+    fmt::print(stderr, "alerts are kept in the store {}, whose index weighs the name servers\n", g.store);
   }
+  detect::DetectorOptions options;
+  options.fingerprints = !o.no_fingerprints;
+  options.name_servers = name_servers.get();
+  detect::Detector detector(options, BuildAllowlist(o));
   pipeline::AlertSinkOptions sink_options;
   sink_options.store = store.get();
   sink_options.out_path = o.out;
