@@ -1183,16 +1183,20 @@ const DnsEvent* Find(const std::vector<DnsEvent>& events, const std::string& qna
   return nullptr;
 }
 
-// The rule of docs/ingest.md, case by case.
-TEST(ResolverSide, EchoesAreTheResolversRepeatsOfNamesOtherEventsCarry) {
-  DnstapFrames f(Sides(VantageChoice::kBoth, true));
-  // A client's query, repeated upstream after a minimisation step.
+// A client's query, repeated upstream after a minimisation step, and the
+// resolver's own lookup of a name server, which no client asked.
+void ClientQueryAndOwnLookup(DnstapFrames& f) {
   f.ClientQuery(0, "a1.t.example", 1);
   f.Upstream(1, "t.example", 2, true);
   f.Upstream(2, "a1.t.example", 3, false);
   f.ClientResponse(3, "a1.t.example", 1);
-  // The resolver's own lookup of a name server: no client asked it.
   f.Upstream(4, "ns.other.example", 4, false);
+}
+
+// The rule of docs/ingest.md, case by case.
+TEST(ResolverSide, EchoesAreTheResolversRepeatsOfNamesOtherEventsCarry) {
+  DnstapFrames f(Sides(VantageChoice::kBoth, true));
+  ClientQueryAndOwnLookup(f);
   // Written before the client's query that caused it, as BIND's writer
   // does: still an echo (the client's query is up to 2 s later).
   f.Upstream(1000, "b2.t.example", 5, false);
@@ -1240,11 +1244,7 @@ TEST(ResolverSide, EchoesAreTheResolversRepeatsOfNamesOtherEventsCarry) {
 
   // Left out by default; the rest come through, each side once.
   DnstapFrames counted(Sides(VantageChoice::kBoth, false));
-  counted.ClientQuery(0, "a1.t.example", 1);
-  counted.Upstream(1, "t.example", 2, true);
-  counted.Upstream(2, "a1.t.example", 3, false);
-  counted.ClientResponse(3, "a1.t.example", 1);
-  counted.Upstream(4, "ns.other.example", 4, false);
+  ClientQueryAndOwnLookup(counted);
   std::vector<DnsEvent>& left = counted.Finish();
   ASSERT_EQ(left.size(), 2u);
   EXPECT_EQ(CountIf(left, [](const DnsEvent& ev) { return ev.vantage == Vantage::kClient; }), 1u);
