@@ -66,6 +66,19 @@ TEST(SnapshotTest, ApexInferredWithoutSoa) {
   EXPECT_EQ(given.domain_kind(0), DomainKind::kSubdomain);
 }
 
+// The kinds' name table covers every kind, once, as JSON and the filters
+// spell them.
+TEST(SnapshotTest, EveryDomainKindHasOneName) {
+  EXPECT_EQ(NamesOf(kDomainKindNames), "registered, subdomain or suffix");
+  for (DomainKind k : {DomainKind::kSuffix, DomainKind::kRegistered, DomainKind::kSubdomain}) {
+    DomainKind back;
+    ASSERT_TRUE(ParseDomainKind(DomainKindName(k), &back)) << DomainKindName(k);
+    EXPECT_EQ(back, k);
+  }
+  DomainKind unused;
+  EXPECT_FALSE(ParseDomainKind("all", &unused));  // the filters' word, not a kind
+}
+
 // The input of issue 11 item 8, as the fuzzer found it: under a $ORIGIN with
 // a raw high byte, an owner written without its final dot, "n1.ex\221opl.e"
 // (so n1.ex\221opl.e.ex\221opl.e.e), then "n1" (n1.ex\221opl.e.e, 16 bytes).
