@@ -974,6 +974,17 @@ void Delegations(const std::vector<DnsEvent>& events, std::set<std::string>* del
   }
 }
 
+// The referrals among `events`, and the delegations and glue they carry,
+// against the fixture's counts for `resolver` ("bind", "pdns").
+void ExpectReferralsAsCounted(const std::vector<DnsEvent>& events, const FixtureCounts& want,
+                              const std::string& resolver) {
+  EXPECT_EQ(CountIf(events, IsReferral), want[resolver + ".upstream.referrals"]);
+  std::set<std::string> delegations, glue;
+  Delegations(events, &delegations, &glue);
+  EXPECT_EQ(delegations, want.lists.at(resolver + ".delegation"));
+  EXPECT_EQ(glue, want.lists.at(resolver + ".glue"));
+}
+
 // BIND logs both sides: each side's events are its messages paired (every
 // query was answered), echoes are what the script counted from
 // dnstap-read's output, and --vantage selects.
@@ -992,11 +1003,7 @@ TEST(ResolverSide, BindBothSidesAgreeWithTheIndependentCounts) {
   EXPECT_EQ(CountIf(all, [](const DnsEvent& ev) { return ev.has_query && ev.has_response; }), all.size());
   EXPECT_EQ(CountIf(all, [](const DnsEvent& ev) { return ev.echo; }), want["bind.echoes.both"]);
   EXPECT_EQ(CountIf(all, [&](const DnsEvent& ev) { return ev.echo && !resolver(ev); }), 0u);
-  EXPECT_EQ(CountIf(all, IsReferral), want["bind.upstream.referrals"]);
-  std::set<std::string> delegations, glue;
-  Delegations(all, &delegations, &glue);
-  EXPECT_EQ(delegations, want.lists.at("bind.delegation"));
-  EXPECT_EQ(glue, want.lists.at("bind.glue"));
+  ExpectReferralsAsCounted(all, want, "bind");
 
   for (const DnsEvent& ev : all) {
     SCOPED_TRACE(ev.qname);
@@ -1056,11 +1063,7 @@ TEST(ResolverSide, PowerDnsAgreesWithTheIndependentCounts) {
   EXPECT_EQ(stats.records, want["pdns.dnstap.RQ"] + want["pdns.dnstap.RR"]);
   EXPECT_EQ(events.size(), want["pdns.dnstap.RQ"]);
   EXPECT_EQ(CountIf(events, [](const DnsEvent& ev) { return ev.echo; }), want["pdns.echoes"]);
-  EXPECT_EQ(CountIf(events, IsReferral), want["pdns.upstream.referrals"]);
-  std::set<std::string> delegations, glue;
-  Delegations(events, &delegations, &glue);
-  EXPECT_EQ(delegations, want.lists.at("pdns.delegation"));
-  EXPECT_EQ(glue, want.lists.at("pdns.glue"));
+  ExpectReferralsAsCounted(events, want, "pdns");
   for (const DnsEvent& ev : events) {
     EXPECT_EQ(ev.vantage, Vantage::kResolver);
     EXPECT_EQ(ev.client.ToString(), "10.53.0.11");
