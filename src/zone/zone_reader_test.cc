@@ -522,10 +522,11 @@ TEST(ZoneReaderKernelsTest, FuzzCorpus) {
   namespace fs = std::filesystem;
   size_t n = 0;
   for (const auto& e : fs::directory_iterator(fs::path(NSRADAR_TESTDATA) / ".." / "fuzz" / "corpus" / "zone_reader")) {
-    std::unique_ptr<ByteSource> src;
-    ASSERT_TRUE(ByteSource::Open(e.path().string(), &src).ok()) << e.path();
-    std::string text;
-    ASSERT_TRUE(src->ReadAll(&text).ok()) << e.path();
+    // The bytes as the fuzzer reads them: an input that starts like a
+    // compressed file is zone text to the fuzzer, not a file to inflate.
+    std::ifstream in(e.path(), std::ios::binary);
+    std::string text(fs::file_size(e.path()), '\0');
+    ASSERT_TRUE(in.read(text.data(), static_cast<std::streamsize>(text.size()))) << e.path();
     ReaderOptions opt;
     opt.allow_include = false;
     opt.origin = "fuzz";
