@@ -233,3 +233,30 @@ TEST(Detector, ClockJumpsOfHoursInTheEvents) {
 
 }  // namespace
 }  // namespace nsradar::detect
+
+namespace nsradar::detect {
+namespace {
+
+// Retransmissions and a browser's other types for the same name are one
+// name: no weight, and no repeated sample.
+TEST(Detector, RepeatedNamesGiveDistinctSamples) {
+  Detector d;
+  std::vector<Alert> alerts;
+  std::mt19937_64 rng(12);
+  int64_t t = 1'700'000'000'000'000;
+  for (int q = 0; q < 200 && alerts.empty(); ++q) {
+    const std::string name = Base32Chunk(rng, 50) + ".r.repeat.test";
+    for (uint16_t type : {dns::rr::kA, dns::rr::kA, dns::rr::kAAAA, dns::rr::kA}) {
+      ingest::DnsEvent ev = Event(name, type, t += 1000, "10.0.0.4");
+      ev.answers.push_back({ev.qname, dns::rr::kA, 0, "192.0.2.1"});
+      d.Add(ev, &alerts);
+    }
+  }
+  ASSERT_EQ(alerts.size(), 1u);
+  const std::set<std::string> distinct(alerts[0].samples.begin(), alerts[0].samples.end());
+  EXPECT_EQ(distinct.size(), alerts[0].samples.size());
+  EXPECT_GE(alerts[0].samples.size(), 2u);
+}
+
+}  // namespace
+}  // namespace nsradar::detect
