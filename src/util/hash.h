@@ -19,7 +19,7 @@ inline uint64_t HashBytes(std::string_view s) {
     h ^= h >> 31;
   }
   uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
+  if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);  // an empty view's data may be null
   h = (h ^ tail) * 0x94d049bb133111ebULL;
   return h ^ (h >> 32);
 }

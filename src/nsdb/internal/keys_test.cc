@@ -242,8 +242,9 @@ TEST(Keys, GlueKeysRoundTripBothWays) {
 TEST(Keys, ObservedKeysAndValues) {
   EXPECT_EQ(ObservedKey("ns1.a.net", "x.com"), Key("ns1.a.net", "x.com"));  // the layout ns_edges has today
   const std::string v4 = dns::Address::Parse("0.0.0.10")->ToKey();          // NUL bytes in the address
-  std::string_view name, other;
-  ASSERT_TRUE(ParseObservedKey(ObservedKey("ns1.a.net", v4), &name, &other));
+  std::string_view name, other;  // views into `key`, which must outlive them
+  const std::string key = ObservedKey("ns1.a.net", v4);
+  ASSERT_TRUE(ParseObservedKey(key, &name, &other));
   EXPECT_EQ(name, "ns1.a.net");
   EXPECT_EQ(other, v4);
   EXPECT_TRUE(ObservedKey("a", "").starts_with(ObservedNamePrefix("a")));
