@@ -161,8 +161,7 @@ void Detector::Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts) {
   if (ev.has_response) c.traffic_facts |= LearnTrafficFacts(ev, registered);
   ToolMark mark;
   if (options_.fingerprints && !c.alerted) mark = FindToolMark(sub.empty() ? raw : sub, ev.qtype);
-  c.suspicious |= name.shape != NameShape::kPlain || static_cast<bool>(mark) || ev.qtype == 10 /* NULL */ ||
-                  ev.qtype >= 65280 || ev.qtype == 25 /* KEY */;
+  c.suspicious |= name.shape != NameShape::kPlain || static_cast<bool>(mark) || TunnelOnlyType(ev.qtype);
 
   // The client's baseline. Allowlisted traffic (antivirus lookups, DKIM)
   // would make every host look like it always sends encoded names.
@@ -183,8 +182,9 @@ void Detector::Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts) {
     e.short_start = e.long_start = now;
     e.benign_category = benign_category;
   }
-  UpdateEvidence(ev, sub, mark, before, std::max(1.0, DistinctClients(c.client_bits)), e);
-  Evaluate(entry.key, c, e, now, alerts);
+  const TrafficFacts traffic = TrafficFactsOf(c);
+  UpdateEvidence(ev, sub, mark, before, traffic.distinct_clients, e);
+  Evaluate(entry.key, traffic, c, e, now, alerts);
 }
 
 void Detector::UpdateEvidence(const ingest::DnsEvent& ev, std::string_view sub, ToolMark mark, const Host& before,
@@ -259,7 +259,7 @@ void Detector::UpdateEvidence(const ingest::DnsEvent& ev, std::string_view sub, 
   e.domain_score.Add(weight, now, options_.evidence_decay_us);
 }
 
-TrafficFacts Detector::TrafficFactsOf(const DomainCounters& c) const {
+TrafficFacts Detector::TrafficFactsOf(const DomainCounters& c) {
   TrafficFacts t;
   t.self_hosted = c.traffic_facts & DomainCounters::kSelfHostedNs;
   t.web_presence = c.traffic_facts & DomainCounters::kWebPresence;
@@ -269,15 +269,14 @@ TrafficFacts Detector::TrafficFactsOf(const DomainCounters& c) const {
   return t;
 }
 
-void Detector::Evaluate(const std::string& domain, DomainCounters& c, Evidence& e, int64_t now,
-                        std::vector<Alert>* alerts) {
+void Detector::Evaluate(const std::string& domain, const TrafficFacts& traffic, DomainCounters& c, Evidence& e,
+                        int64_t now, std::vector<Alert>* alerts) {
   const double h = options_.evidence_threshold;
   Rule rule = Rule::kNone;
 
   // Volume: information per client. A tunnel or a leak is one host (or a
   // few) sending everything; names of shared infrastructure (CDN nodes, ad
   // frames) are spread over many hosts, each sending little.
-  const TrafficFacts traffic = TrafficFactsOf(c);
   const double info_short = e.info_short.Estimate() / traffic.distinct_clients;
   const double info_long = e.info_long.Estimate() / traffic.distinct_clients;
   const double encoded_ratio = static_cast<double>(c.encoded) / static_cast<double>(c.queries);
@@ -310,7 +309,7 @@ void Detector::Evaluate(const std::string& domain, DomainCounters& c, Evidence& 
     }
   }
   if (rule == Rule::kNone) return;
-  alerts->push_back(MakeAlert(domain, c, e, rule, now, best));
+  alerts->push_back(MakeAlert(domain, traffic, c, e, rule, now, best));
   c.alerted = true;
 }
 
@@ -324,10 +323,9 @@ std::vector<std::pair<std::string, double>> Detector::PeakEvidence(size_t n) con
   return out;
 }
 
-Alert Detector::MakeAlert(const std::string& domain, const DomainCounters& c, const Evidence& e, Rule rule, int64_t now,
-                          double best_score) const {
+Alert Detector::MakeAlert(const std::string& domain, const TrafficFacts& traffic, const DomainCounters& c,
+                          const Evidence& e, Rule rule, int64_t now, double best_score) const {
   const double h = options_.evidence_threshold;
-  const TrafficFacts traffic = TrafficFactsOf(c);
   const double clients = traffic.distinct_clients;
   const double info_short = e.info_short.Estimate() / clients;
   const double info_long = e.info_long.Estimate() / clients;

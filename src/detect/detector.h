@@ -146,10 +146,11 @@ class Detector {
 
   void UpdateEvidence(const ingest::DnsEvent& ev, std::string_view sub, ToolMark mark, const Host& before,
                       double clients, Evidence& e);
-  void Evaluate(const std::string& domain, DomainCounters& c, Evidence& e, int64_t now, std::vector<Alert>* alerts);
-  TrafficFacts TrafficFactsOf(const DomainCounters& c) const;
-  Alert MakeAlert(const std::string& domain, const DomainCounters& c, const Evidence& e, Rule rule, int64_t now,
-                  double best_score) const;
+  void Evaluate(const std::string& domain, const TrafficFacts& traffic, DomainCounters& c, Evidence& e, int64_t now,
+                std::vector<Alert>* alerts);
+  static TrafficFacts TrafficFactsOf(const DomainCounters& c);
+  Alert MakeAlert(const std::string& domain, const TrafficFacts& traffic, const DomainCounters& c, const Evidence& e,
+                  Rule rule, int64_t now, double best_score) const;
 
   DetectorOptions options_;
   Allowlist allowlist_;

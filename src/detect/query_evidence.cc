@@ -18,9 +18,12 @@ bool RareType(uint16_t t) {
          t >= kPrivateFirst;
 }
 
+bool TunnelOnlyType(uint16_t t) { return t == kNull || t == kKey || t >= kPrivateFirst; }
+
 // Words, even consonant-heavy ones ("tijdschrift"), never count; random
 // base32 of 16+ characters holds a digit with probability above 96%, so
 // letter-only names are not taken for base32.
+
 bool LooksEncoded(const LabelFeatures& f, std::string_view sub) {
   if (f.length < 16) return false;
   if (f.non_ldh || f.base64_chars) return true;

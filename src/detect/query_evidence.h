@@ -51,6 +51,9 @@ inline constexpr double kRepeatWeight = -0.25;
 // Types that carry data downstream better than A/AAAA and that ordinary
 // clients rarely ask for in bulk.
 bool RareType(uint16_t qtype);
+// Of those, the types ordinary clients hardly ever ask at all (NULL, KEY,
+// private use): one such query makes a domain worth watching.
+bool TunnelOnlyType(uint16_t qtype);
 
 // Bytes of data the answers of a response carry (A 4, AAAA 16, TXT its
 // strings, unknown types their RFC 3597 length, names their length).
