@@ -88,6 +88,7 @@ bool AlertSink::Deliver(Pending& p) {
       return false;
     }
     p.kept = true;
+    if (o_.on_kept) o_.on_kept(p.alert);
   }
   if (out_fd_ >= 0 && !p.written) {
     line_.clear();

@@ -35,6 +35,10 @@ struct AlertSinkOptions {
   // Called once per alert, after the first attempt to keep it, with the
   // alert as written to out_path (check included when it could be made).
   std::function<void(const detect::Alert& alert, const std::string& json_line)> on_alert;
+  // Called, under the sink's lock, each time the store takes an alert: at
+  // Emit, or later at a retry (what reads alerts from the store, such as the
+  // RPZ export, must look again then).
+  std::function<void(const detect::Alert& alert)> on_kept;
   size_t max_pending = 10000;
   std::chrono::milliseconds retry_interval{1000};
 };

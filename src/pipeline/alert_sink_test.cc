@@ -93,12 +93,15 @@ TEST(AlertSink, KeepsChecksWritesAndTellsTheCaller) {
     told.push_back(a.registered_domain);
     EXPECT_NE(line.find("\"name_server_check\""), std::string::npos) << line;
   };
+  int kept_told = 0;
+  o.on_kept = [&](const detect::Alert&) { ++kept_told; };
   std::unique_ptr<AlertSink> sink;
   ASSERT_TRUE(AlertSink::Open(o, &sink).ok());
   detect::Alert a = MakeAlert("tunnel.example", 1'700'000'000'000'000);
   sink->Emit(a);
   EXPECT_FALSE(a.check_json.empty());
   EXPECT_EQ(told, std::vector<std::string>{"tunnel.example"});
+  EXPECT_EQ(kept_told, 1);
   EXPECT_EQ(DomainsInFile(o.out_path), std::vector<std::string>{"tunnel.example"});
   std::vector<nsdb::StoredAlert> kept;
   ASSERT_TRUE(store->Alerts("tunnel.example", 10, &kept).ok());
@@ -173,6 +176,10 @@ TEST(AlertSink, AFullDiskUnderTheStoreWaitsAndResumes) {
     AlertSinkOptions o;
     o.store = store.get();
     o.retry_interval = std::chrono::milliseconds(0);
+    // The pipeline rewrites its RPZ from the store when told, so an alert
+    // that waited out the full disk must be told too.
+    std::vector<std::string> kept_told;
+    o.on_kept = [&](const detect::Alert& a) { kept_told.push_back(a.registered_domain); };
     std::unique_ptr<AlertSink> sink;
     ASSERT_TRUE(AlertSink::Open(o, &sink).ok());
     {
@@ -195,6 +202,7 @@ TEST(AlertSink, AFullDiskUnderTheStoreWaitsAndResumes) {
     EXPECT_GE(waiting, 1u);
     sink->Retry();
     EXPECT_EQ(sink->counters().pending, waiting);
+    EXPECT_EQ(kept_told.size(), sent.size() - waiting);
     std::filesystem::remove(small + "/filler");
     // RocksDB checks for free space every few seconds before it resumes.
     for (int i = 0; i < 300 && sink->counters().pending > 0; ++i) {
@@ -202,6 +210,7 @@ TEST(AlertSink, AFullDiskUnderTheStoreWaitsAndResumes) {
       sink->Retry();
     }
     EXPECT_EQ(sink->counters().pending, 0u);
+    EXPECT_EQ(kept_told, sent);
     for (const std::string& d : sent) {
       std::vector<nsdb::StoredAlert> kept;
       ASSERT_TRUE(store->Alerts(d, 10, &kept).ok());

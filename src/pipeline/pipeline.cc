@@ -86,6 +86,9 @@ class Pipeline::Impl {
       }
       if (hooks_.on_alert) hooks_.on_alert(a, line);
     };
+    // The RPZ is made from the store, so it follows what the store has taken,
+    // including alerts that waited out a full disk.
+    sink_options.on_kept = [this](const detect::Alert&) { rpz_dirty_ = true; };
     NSRADAR_RETURN_IF_ERROR(AlertSink::Open(std::move(sink_options), &sink_));
     ImportIntel();
     rpz_dirty_ = !config_.rpz_out.empty();
@@ -222,7 +225,6 @@ class Pipeline::Impl {
         detector_->Add(ev, &fresh);
         for (auto& a : fresh) {
           sink_->Emit(a);
-          rpz_dirty_ = true;
         }
         fresh.clear();
         detector_domains_ = detector_->domains();
