@@ -147,8 +147,67 @@ inline void AppendRawByte(uint8_t b, std::string* out) {
 
 }  // namespace
 
+namespace {
+
+constexpr std::array<char, 256> MakeLowerCase() {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+  return t;
+}
+constexpr std::array<char, 256> kLowerCase = MakeLowerCase();
+
+// ParseMessageName for the names nearly every message holds: letters,
+// digits, hyphens and the like, no byte to escape, no error. One pass per
+// label into buffers on the stack, one append per output. False, with the
+// outputs untouched, for anything else: the general loop then decides.
+bool ParsePlainMessageName(const uint8_t* msg, size_t msg_size, size_t offset, size_t* next, std::string* canonical,
+                           std::string* raw) {
+  char lower[kMaxNameWireLength];
+  char as_sent[kMaxNameWireLength];
+  size_t n = 0;  // bytes in both buffers; the wire form is n + 1 bytes (n + 2 when n > 0)
+  size_t pos = offset;
+  size_t resume = 0;
+  bool jumped = false;
+  uint8_t classes = 0;
+  for (;;) {
+    if (pos >= msg_size) return false;
+    const uint8_t len = msg[pos];
+    if ((len & 0xc0) == 0xc0) {
+      if (pos + 1 >= msg_size) return false;
+      const size_t target = (static_cast<size_t>(len & 0x3f) << 8) | msg[pos + 1];
+      if (target >= pos) return false;
+      if (!jumped) resume = pos + 2;
+      jumped = true;
+      pos = target;
+      continue;
+    }
+    if (len & 0xc0) return false;
+    ++pos;
+    if (len == 0) break;
+    // With its length byte and the root's, the name's wire form would pass 255 bytes.
+    if (pos + len > msg_size || n + len + (n > 0) + 2 > kMaxNameWireLength) return false;
+    if (n > 0) lower[n] = as_sent[n] = '.', ++n;
+    const uint8_t* label = msg + pos;
+    for (size_t k = 0; k < len; ++k) {
+      lower[n + k] = kLowerCase[label[k]];
+      classes |= kByteClass[label[k]];
+    }
+    std::memcpy(as_sent + n, label, len);
+    n += len;
+    pos += len;
+  }
+  if (classes > kUpper) return false;
+  *next = jumped ? resume : pos;
+  canonical->append(lower, n);
+  if (raw) raw->append(as_sent, n);
+  return true;
+}
+
+}  // namespace
+
 const char* ParseMessageName(const uint8_t* msg, size_t msg_size, size_t offset, size_t* next, std::string* canonical,
                              std::string* raw) {
+  if (ParsePlainMessageName(msg, msg_size, offset, next, canonical, raw)) return nullptr;
   size_t pos = offset;
   size_t wire = 1;
   bool jumped = false;

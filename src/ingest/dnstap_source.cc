@@ -6,7 +6,9 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "dns/name.h"
 #include "ingest/dns_message.h"
@@ -242,6 +244,47 @@ class RecentNames {
   int64_t newest_us_ = 0;
 };
 
+// Client-side query names of a stream that has shown no resolver-side
+// message yet. Filing a name and its ancestors in RecentNames costs more than
+// decoding the message, and only resolver-side events ever ask: a
+// client-only stream, the usual one, keeps the latest names here instead and
+// files them when the first resolver-side message comes (BIND logs a
+// client's query after the resolver-side messages it caused, so those must
+// still be found then). Bounded like RecentNames; the slots' strings keep
+// their capacity, so after the first laps nothing is allocated.
+class ClientNameBacklog {
+ public:
+  static constexpr size_t kMaxNames = 1 << 13;
+
+  void Remember(uint64_t sensor, std::string_view qname, int64_t ts_us) {
+    if (slots_.size() < kMaxNames) slots_.emplace_back();
+    Slot& s = slots_[next_ % slots_.size()];
+    ++next_;
+    s.sensor = sensor;
+    s.ts_us = ts_us;
+    s.qname.assign(qname);
+  }
+  // Files the remembered names, oldest first, and forgets them.
+  void MoveTo(RecentNames* names) {
+    const size_t n = slots_.size();
+    for (size_t i = 0; i < n; ++i) {
+      const Slot& s = slots_[(next_ + i) % n];
+      names->Add(s.sensor, s.qname, /*itself=*/true, s.ts_us);
+    }
+    slots_ = {};
+    next_ = 0;
+  }
+
+ private:
+  struct Slot {
+    uint64_t sensor = 0;
+    int64_t ts_us = 0;
+    std::string qname;
+  };
+  std::vector<Slot> slots_;
+  size_t next_ = 0;  // the slot written next; once full, the oldest
+};
+
 Transport ToTransport(uint32_t protocol) {
   switch (protocol) {
     case 1:
@@ -374,8 +417,18 @@ class DnstapDecoder::Impl {
       // The DNS header disagrees with the dnstap type; trust the header.
       Skip("dnstap_type_mismatch", fmt::format("frame {}", stats_->records));
     }
-    if (!dns_.qr && (resolver || options_.vantage == VantageChoice::kBoth)) {
-      (resolver ? resolver_names_below_ : client_names_).Add(sensor_hash_, dns_.qname, !resolver, p.ts_us);
+    if (resolver && !resolver_seen_) {
+      resolver_seen_ = true;
+      client_backlog_.MoveTo(&client_names_);
+    }
+    if (!dns_.qr && resolver) {
+      resolver_names_below_.Add(sensor_hash_, dns_.qname, /*itself=*/false, p.ts_us);
+    } else if (!dns_.qr && options_.vantage == VantageChoice::kBoth) {
+      if (resolver_seen_) {
+        client_names_.Add(sensor_hash_, dns_.qname, /*itself=*/true, p.ts_us);
+      } else {
+        client_backlog_.Remember(sensor_hash_, dns_.qname, p.ts_us);
+      }
     }
     // Each side pairs in its own table: a resolver's upstream ids and ports
     // have nothing to do with its clients'.
@@ -437,6 +490,8 @@ class DnstapDecoder::Impl {
   // Client-side queries' names and ancestors; resolver-side queries'
   // ancestors only (a name below is another step, the same name is not).
   RecentNames client_names_, resolver_names_below_;
+  ClientNameBacklog client_backlog_;       // client_names_' entries until resolver_seen_
+  bool resolver_seen_ = false;             // a resolver-side message came
   std::multimap<int64_t, DnsEvent> held_;  // resolver-side events waiting kHoldUs, by time
   int64_t newest_us_ = 0;                  // the latest message time seen
   DnsMessage dns_;

@@ -1255,6 +1255,27 @@ TEST(ResolverSide, EchoesAreTheResolversRepeatsOfNamesOtherEventsCarry) {
   EXPECT_EQ(counted.stats().skipped["dnstap_resolver_echo"], 2u);
 }
 
+// A stream is client-only until its first resolver-side message; the client
+// names before it (here more than the decoder keeps while it waits, all
+// within the 5 s window) are still found from then on, the latest first.
+TEST(ResolverSide, ClientNamesBeforeTheFirstResolverMessageAreFound) {
+  DnstapFrames f(Sides(VantageChoice::kBoth, true));
+  const int kPrelude = 20'000;
+  for (int i = 0; i < kPrelude; ++i) f.ClientQuery(i / 10, "c" + std::to_string(i) + ".t.example", i);
+  f.Upstream(kPrelude / 10, "c" + std::to_string(kPrelude - 1) + ".t.example", kPrelude, false);
+  f.Upstream(kPrelude / 10 + 1, "c" + std::to_string(kPrelude - 5000) + ".t.example", kPrelude + 1, false);
+  f.Upstream(kPrelude / 10 + 2, "never-asked.t.example", kPrelude + 2, false);
+  std::vector<DnsEvent>& events = f.Finish();
+  auto echo = [&](const std::string& name) {
+    const DnsEvent* ev = Find(events, name, Vantage::kResolver);
+    EXPECT_NE(ev, nullptr) << name;
+    return ev && ev->echo;
+  };
+  EXPECT_TRUE(echo("c" + std::to_string(kPrelude - 1) + ".t.example"));
+  EXPECT_TRUE(echo("c" + std::to_string(kPrelude - 5000) + ".t.example"));
+  EXPECT_FALSE(echo("never-asked.t.example"));
+}
+
 // FORWARDER_* messages are the resolver side too; a real source address is
 // kept; --vantage client leaves them out, counted.
 TEST(ResolverSide, ForwarderMessagesAndVantageFilters) {
