@@ -10,7 +10,10 @@
 // process (so peak RSS is the reader's own; median of three warm runs) and
 // `tshark -r FILE -T fields -e dns.qry.name` once. The pcap and dnstap
 // files are read a second time with every event also going through the
-// tunnel detector (`+detect` rows): what detection adds to ingestion.
+// tunnel detector (`+detect` rows): what detection adds to ingestion; and
+// once more with the reading and decoding on a second thread
+// (`+detect/2t` rows, ingest::NewPrefetchingSource), as `nsradar detect`
+// reads files.
 // Names: 70% ordinary hosts of 100,000 registered domains, 30% random
 // base32 labels under 200 domains (tunnel-like, all unique): a stress mix
 // for detection. --office-corpus uses the benign office day of the
@@ -38,6 +41,7 @@
 #include "detect/detector.h"
 #include "detect/testing/benign_corpus.h"
 #include "ingest/formats.h"
+#include "ingest/prefetching_source.h"
 
 namespace {
 
@@ -244,13 +248,14 @@ void Generate(const std::vector<Query>& queries, const std::string& pcap_path, c
 }
 
 // In a child process: read `path` through nsradar, print "events seconds rss_kb".
-int Measure(const std::string& path, bool detect) {
+int Measure(const std::string& path, bool detect, bool prefetch) {
   std::unique_ptr<nsradar::ingest::EventSource> source;
   nsradar::Status s = nsradar::ingest::OpenSource(path, nsradar::ingest::Format::kAuto, {}, &source);
   if (!s.ok()) {
     fmt::print(stderr, "{}\n", s.ToString());
     return 1;
   }
+  if (prefetch) source = nsradar::ingest::NewPrefetchingSource(std::move(source));
   uint64_t events = 0, with_domain = 0;
   std::optional<nsradar::detect::Detector> detector;
   if (detect) detector.emplace();
@@ -277,8 +282,9 @@ struct Figures {
   long rss_kb = 0;
 };
 
-Figures RunChild(const std::string& self, const std::string& path, bool detect) {
-  std::string cmd = fmt::format("'{}' --measure '{}'{}", self, path, detect ? " --detect" : "");
+Figures RunChild(const std::string& self, const std::string& path, bool detect, bool prefetch) {
+  std::string cmd =
+      fmt::format("'{}' --measure '{}'{}{}", self, path, detect ? " --detect" : "", prefetch ? " --prefetch" : "");
   FILE* p = popen(cmd.c_str(), "r");
   Figures f;
   if (!p || std::fscanf(p, "%lu %lu %lf %ld", &f.events, &f.with_domain, &f.seconds, &f.rss_kb) != 4) {
@@ -294,7 +300,7 @@ int main(int argc, char** argv) {
   CLI::App app{"DNS traffic ingest benchmark"};
   uint64_t transactions = 1'000'000;
   std::string dir = "/tmp/nsradar-ingest-bench", measure, corpus;
-  bool no_tshark = false, detect = false, generate_only = false;
+  bool no_tshark = false, detect = false, prefetch = false, generate_only = false;
   app.add_option("--transactions", transactions, "Query/response pairs")->capture_default_str();
   app.add_option("--dir", dir, "Where the generated files go")->capture_default_str();
   app.add_flag("--no-tshark", no_tshark, "Skip the tshark comparison");
@@ -305,8 +311,9 @@ int main(int argc, char** argv) {
                  "(testdata/detect/benign-hosts.txt.zst)");
   app.add_option("--measure", measure, "(internal) read one file and print its figures");
   app.add_flag("--detect", detect, "(internal) with --measure: run the detector too");
+  app.add_flag("--prefetch", prefetch, "(internal) with --measure: read and decode on a second thread");
   CLI11_PARSE(app, argc, argv);
-  if (!measure.empty()) return Measure(measure, detect);
+  if (!measure.empty()) return Measure(measure, detect, prefetch);
 
   std::filesystem::create_directories(dir);
   const std::string mix = corpus.empty() ? "bench" : "office";
@@ -330,17 +337,23 @@ int main(int argc, char** argv) {
     if (!std::filesystem::exists(pcap) || !std::filesystem::exists(tap) || !std::filesystem::exists(zeek)) {
       Generate(corpus.empty() ? StressMix(n) : OfficeMix(n, corpus), pcap, tap, zeek);
     }
-    for (const auto& [path, with_detect] : {std::pair{pcap, false}, std::pair{pcap, true}, std::pair{tap, false},
-                                            std::pair{tap, true}, std::pair{zeek, false}}) {
+    struct Row {
+      std::string path;
+      bool detect, prefetch;
+    };
+    for (const auto& [path, with_detect, two_threads] :
+         {Row{pcap, false, false}, Row{pcap, true, false}, Row{pcap, true, true}, Row{tap, false, false},
+          Row{tap, true, false}, Row{tap, true, true}, Row{zeek, false, false}}) {
       // The median of three runs, after one that brings the file into the
       // page cache: the figure is the reader's, not the disk's.
-      RunChild(self, path, with_detect);
-      std::vector<Figures> runs = {RunChild(self, path, with_detect), RunChild(self, path, with_detect),
-                                   RunChild(self, path, with_detect)};
+      RunChild(self, path, with_detect, two_threads);
+      std::vector<Figures> runs = {RunChild(self, path, with_detect, two_threads),
+                                   RunChild(self, path, with_detect, two_threads),
+                                   RunChild(self, path, with_detect, two_threads)};
       std::sort(runs.begin(), runs.end(), [](const Figures& a, const Figures& b) { return a.seconds < b.seconds; });
       Figures f = runs[1];
       std::string kind = path.ends_with("pcap") ? "pcap" : path.ends_with("dnstap") ? "dnstap" : "zeek";
-      if (with_detect) kind += "+detect";
+      if (with_detect) kind += two_threads ? "+detect/2t" : "+detect";
       fmt::print("{:<12}  {:<13}  {:<10}  {:<11}  {:<7.2f}  {:<10.0f}  {} MB  ({:.0f} MB file)\n", n, kind, f.events,
                  f.with_domain, f.seconds, f.events / f.seconds, f.rss_kb / 1024,
                  std::filesystem::file_size(path) / 1e6);

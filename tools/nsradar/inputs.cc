@@ -6,6 +6,7 @@
 #include <chrono>
 #include <csignal>
 
+#include "ingest/prefetching_source.h"
 #include "output.h"
 
 namespace nsradar::cli {
@@ -66,6 +67,10 @@ bool RunInputs(const std::vector<std::string>& inputs, ingest::Format format, co
       throw CLI::ValidationError("inputs", "a live source (" + input + ") must be the only input");
     }
     Status s = ingest::OpenInput(input, format, options, &source);
+    // An input that ends is read and decoded on a core of its own while
+    // this thread detects or indexes (a live one stays on this thread: a
+    // batch would hold its latest events back).
+    if (s.ok() && !live) source = ingest::NewPrefetchingSource(std::move(source));
     if (s.ok()) {
       if (live) fmt::print(stderr, "{}: listening; stop with Ctrl-C or SIGTERM\n", input);
       s = source->Run([&](const ingest::DnsEvent& ev) { on_event(ev, live); });
