@@ -70,13 +70,13 @@ for target in "${FUZZERS[@]}"; do
   rm -rf "$corpus" "$corpus.log"
 done
 
-stage "ThreadSanitizer: HTTP server, pipeline, dnstap socket"
+stage "ThreadSanitizer: HTTP server, pipeline, dnstap socket, prefetching source"
 CXX=clang++-16 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSRADAR_TSAN=ON \
   -DNSRADAR_BENCH=OFF -DNSRADAR_WERROR=ON >/dev/null
 cmake --build build-tsan -j "$JOBS" --target api_test pipeline_test ingest_test
 tsan_failed=0
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
-for run in "api_test" "pipeline_test" "ingest_test --gtest_filter=DnstapSocket*:FrameStream*"; do
+for run in "api_test" "pipeline_test" "ingest_test --gtest_filter=DnstapSocket*:FrameStream*:PrefetchingSource*"; do
   # shellcheck disable=SC2086 # the filter is a word of its own
   if ./build-tsan/src/$run --gtest_brief=1; then echo "tsan $run: passed"; else echo "tsan $run: FAILED"; tsan_failed=$((tsan_failed + 1)); fi
 done
