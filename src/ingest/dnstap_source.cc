@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 #include <deque>
@@ -510,6 +511,46 @@ void DnstapDecoder::Finish(const EventSink& sink) { impl_->Finish(sink); }
 
 namespace {
 
+// Frames are taken out of large reads of the input, in place: one Read per
+// 256 KiB rather than two or three per frame, and no copy of a frame that
+// lies within one read.
+class ChunkReader {
+ public:
+  explicit ChunkReader(ByteSource* in) : in_(in) {}
+
+  // Makes up to `n` bytes available at data(): fewer only at the end of the
+  // input. The bytes stay valid until the next call.
+  Status Ensure(size_t n) {
+    if (end_ - pos_ >= n) return Status::OK();
+    std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+    end_ -= pos_;
+    pos_ = 0;
+    if (buf_.size() < std::max(n, kChunk)) buf_.resize(std::max(n, kChunk));
+    while (end_ < n) {
+      size_t got = 0;
+      NSRADAR_RETURN_IF_ERROR(in_->Read(buf_.data() + end_, buf_.size() - end_, &got));
+      if (got == 0) break;
+      end_ += got;
+    }
+    return Status::OK();
+  }
+  const char* data() const { return buf_.data() + pos_; }
+  size_t available() const { return end_ - pos_; }
+  void Consume(size_t n) { pos_ += n; }
+
+ private:
+  static constexpr size_t kChunk = 256 << 10;
+  ByteSource* in_;
+  std::string buf_;
+  size_t pos_ = 0, end_ = 0;  // the unread bytes are buf_[pos_, end_)
+};
+
+uint32_t BigEndian32(const char* p) {
+  const auto* u = reinterpret_cast<const uint8_t*>(p);
+  return static_cast<uint32_t>(u[0]) << 24 | static_cast<uint32_t>(u[1]) << 16 | static_cast<uint32_t>(u[2]) << 8 |
+         u[3];
+}
+
 class DnstapFileSource : public EventSource {
  public:
   DnstapFileSource(std::string path, const SourceOptions& options) : path_(std::move(path)), options_(options) {}
@@ -518,7 +559,7 @@ class DnstapFileSource : public EventSource {
     std::unique_ptr<ByteSource> in;
     NSRADAR_RETURN_IF_ERROR(ByteSource::Open(path_, &in));
     DnstapDecoder decoder(options_, &stats_);
-    std::string frame;
+    ChunkReader reader(in.get());
     uint64_t offset = 0;
     bool started = false;
     // Damage that ends the file: counted, and the run told; the frames before it stand.
@@ -528,29 +569,29 @@ class DnstapFileSource : public EventSource {
       stats_.input_error = Status::Corruption(where);
     };
     for (;;) {
-      uint32_t len;
-      size_t got;
-      Status s = in->ReadFull(reinterpret_cast<char*>(&len), 4, &got);
+      Status s = reader.Ensure(4);
       if (!s.ok()) {
         broken("read_error", s.message());
         break;
       }
-      if (got == 0) break;
-      if (got < 4) {
+      if (reader.available() == 0) break;
+      if (reader.available() < 4) {
         broken("dnstap_truncated_frame", "end of file");
         break;
       }
-      len = __builtin_bswap32(len);
+      uint32_t len = BigEndian32(reader.data());
+      reader.Consume(4);
       offset += 4;
       bool control = len == 0;
       if (control) {
-        s = in->ReadFull(reinterpret_cast<char*>(&len), 4, &got);
-        if (!s.ok() || got < 4) {
+        s = reader.Ensure(4);
+        if (!s.ok() || reader.available() < 4) {
           broken(s.ok() ? "dnstap_truncated_frame" : "read_error",
                  s.ok() ? "control frame length cut short" : s.message());
           break;
         }
-        len = __builtin_bswap32(len);
+        len = BigEndian32(reader.data());
+        reader.Consume(4);
         offset += 4;
       }
       if (len > kMaxFrame) {
@@ -558,24 +599,24 @@ class DnstapFileSource : public EventSource {
         broken("dnstap_frame_too_large", fmt::format("{} bytes", len));
         break;
       }
-      frame.resize(len);
-      s = in->ReadFull(frame.data(), len, &got);
+      s = reader.Ensure(len);
       if (!s.ok()) {
         broken("read_error", s.message());
         break;
       }
-      if (got < len) {
-        broken("dnstap_truncated_frame", fmt::format("{} of {} bytes", got, len));
+      if (reader.available() < len) {
+        broken("dnstap_truncated_frame", fmt::format("{} of {} bytes", reader.available(), len));
         break;
       }
+      const char* frame = reader.data();
+      reader.Consume(len);
       offset += len;
       if (control) {
         if (len < 4) {
           stats_.Skip("dnstap_bad_control_frame", fmt::format("{} at byte {}", path_, offset), options_.max_samples);
           continue;
         }
-        uint32_t type = static_cast<uint8_t>(frame[0]) << 24 | static_cast<uint8_t>(frame[1]) << 16 |
-                        static_cast<uint8_t>(frame[2]) << 8 | static_cast<uint8_t>(frame[3]);
+        const uint32_t type = BigEndian32(frame);
         if (type == kControlStart) started = true;
         if (type == kControlStop) break;
         continue;
@@ -583,7 +624,7 @@ class DnstapFileSource : public EventSource {
       if (!started) {
         return Status::InvalidArgument(path_ + ": not a Frame Streams file (no START control frame)");
       }
-      decoder.Frame(reinterpret_cast<const uint8_t*>(frame.data()), frame.size(), sink);
+      decoder.Frame(reinterpret_cast<const uint8_t*>(frame), len, sink);
     }
     decoder.Finish(sink);
     return Status::OK();
