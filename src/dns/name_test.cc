@@ -144,6 +144,41 @@ TEST(NameTest, EveryByteValueHasOneSpellingInEveryPath) {
   }
 }
 
+// A message name reads the same in long labels as in short ones, every byte
+// at every place, whether the message goes on after the name (labels read in
+// 16-byte blocks) or ends with it (byte by byte).
+TEST(NameTest, MessageNamesOfEveryByteAtEveryPlace) {
+  for (size_t len : {1, 15, 16, 17, 31, 33, 63}) {
+    for (size_t at : {0, 1, 14, 15, 16, 17, 32, 62}) {
+      if (at >= len) continue;
+      for (int b = 0; b < 256; ++b) {
+        std::string label(len, 'A');
+        for (size_t i = 0; i < len; ++i) label[i] = "Ab9-_"[i % 5];
+        label[at] = static_cast<char>(b);
+        std::string wire = static_cast<char>(len) + label + '\2' + "Zz" + '\0';
+        std::string want;
+        size_t used = 0;
+        ASSERT_EQ(ParseWireName(reinterpret_cast<const uint8_t*>(wire.data()), wire.size(), &used, &want), nullptr);
+        for (const std::string& tail : {std::string(), std::string(40, '\xff')}) {
+          const std::string msg = wire + tail;
+          const auto* w = reinterpret_cast<const uint8_t*>(msg.data());
+          std::string canonical, raw;
+          size_t next = 0;
+          const std::string what = "byte " + std::to_string(b) + " at " + std::to_string(at) + " of " +
+                                   std::to_string(len) + (tail.empty() ? "" : ", message goes on");
+          ASSERT_EQ(ParseMessageName(w, msg.size(), 0, &next, &canonical, &raw), nullptr) << what;
+          EXPECT_EQ(canonical, want) << what;
+          EXPECT_EQ(next, wire.size()) << what;
+          EXPECT_EQ(Canon(raw + "."), want) << what;
+          if (Spelling(b).size() == 1) {
+            EXPECT_EQ(raw, label + ".Zz") << what << ": the case as sent";
+          }
+        }
+      }
+    }
+  }
+}
+
 // Two names have the same canonical form exactly when their wire forms are
 // equal but for the case of ASCII letters (RFC 4343): all two-byte labels.
 TEST(NameTest, CanonicalFormIsOneToOne) {
