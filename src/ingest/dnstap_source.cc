@@ -43,6 +43,10 @@ class ProtoReader {
     return true;
   }
   bool Varint(uint64_t* v) {
+    if (p_ != end_ && *p_ < 0x80) {  // tags, types, ports' high bytes aside: most varints are one byte
+      *v = *p_++;
+      return true;
+    }
     *v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (p_ == end_) return Fail();
@@ -117,55 +121,70 @@ struct DnstapMessage {
   size_t query_zone_size = 0;
 };
 
+// One switch over the whole tag (field number and wire type, one byte for
+// every field of Message): a field of a known number but another wire type
+// is skipped as an unknown one, as protobuf's parsers do.
 bool ParseMessage(const uint8_t* p, size_t n, DnstapMessage* m) {
+  constexpr auto Tag = [](uint32_t field, uint32_t wire_type) { return field << 3 | wire_type; };
   ProtoReader r(p, n);
-  uint32_t field, wt;
-  uint64_t v;
-  while (r.Next(&field, &wt)) {
-    bool ok = true;
-    if (wt == 0 && (field == 1 || field == 2 || field == 3 || field == 6 || field == 7 || field == 8 || field == 12)) {
-      ok = r.Varint(&v);
-      switch (field) {
-        case 1:
-          m->type = static_cast<uint32_t>(v);
-          break;
-        case 2:
-          m->family = static_cast<uint32_t>(v);
-          break;
-        case 3:
-          m->protocol = static_cast<uint32_t>(v);
-          break;
-        case 6:
-          m->query_port = static_cast<uint32_t>(v);
-          break;
-        case 7:
-          m->response_port = static_cast<uint32_t>(v);
-          break;
-        case 8:
-          m->query_sec = v;
-          break;
-        case 12:
-          m->response_sec = v;
-          break;
-      }
-    } else if (wt == 5 && (field == 9 || field == 13)) {
-      ok = r.Fixed32(field == 9 ? &m->query_nsec : &m->response_nsec);
-    } else if (wt == 2 && field == 4) {
-      ok = r.Bytes(&m->query_address, &m->query_address_size);
-    } else if (wt == 2 && field == 5) {
-      ok = r.Bytes(&m->response_address, &m->response_address_size);
-    } else if (wt == 2 && field == 10) {
-      ok = r.Bytes(&m->query_message, &m->query_message_size);
-    } else if (wt == 2 && field == 11) {
-      ok = r.Bytes(&m->query_zone, &m->query_zone_size);
-    } else if (wt == 2 && field == 14) {
-      ok = r.Bytes(&m->response_message, &m->response_message_size);
-    } else {
-      ok = r.Skip(wt);
+  uint64_t tag, v;
+  while (!r.done()) {
+    if (!r.Varint(&tag)) return false;
+    bool ok;
+    switch (tag) {
+      case Tag(1, 0):
+        ok = r.Varint(&v);
+        m->type = static_cast<uint32_t>(v);
+        break;
+      case Tag(2, 0):
+        ok = r.Varint(&v);
+        m->family = static_cast<uint32_t>(v);
+        break;
+      case Tag(3, 0):
+        ok = r.Varint(&v);
+        m->protocol = static_cast<uint32_t>(v);
+        break;
+      case Tag(4, 2):
+        ok = r.Bytes(&m->query_address, &m->query_address_size);
+        break;
+      case Tag(5, 2):
+        ok = r.Bytes(&m->response_address, &m->response_address_size);
+        break;
+      case Tag(6, 0):
+        ok = r.Varint(&v);
+        m->query_port = static_cast<uint32_t>(v);
+        break;
+      case Tag(7, 0):
+        ok = r.Varint(&v);
+        m->response_port = static_cast<uint32_t>(v);
+        break;
+      case Tag(8, 0):
+        ok = r.Varint(&m->query_sec);
+        break;
+      case Tag(9, 5):
+        ok = r.Fixed32(&m->query_nsec);
+        break;
+      case Tag(10, 2):
+        ok = r.Bytes(&m->query_message, &m->query_message_size);
+        break;
+      case Tag(11, 2):
+        ok = r.Bytes(&m->query_zone, &m->query_zone_size);
+        break;
+      case Tag(12, 0):
+        ok = r.Varint(&m->response_sec);
+        break;
+      case Tag(13, 5):
+        ok = r.Fixed32(&m->response_nsec);
+        break;
+      case Tag(14, 2):
+        ok = r.Bytes(&m->response_message, &m->response_message_size);
+        break;
+      default:
+        ok = (tag >> 3) != 0 && (tag >> 3) <= 0x1fffffff && r.Skip(static_cast<uint32_t>(tag & 7));
     }
     if (!ok) return false;
   }
-  return !r.failed();
+  return true;
 }
 
 bool ToAddress(const uint8_t* p, size_t n, dns::Address* out) {
