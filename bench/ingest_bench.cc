@@ -250,12 +250,16 @@ void Generate(const std::vector<Query>& queries, const std::string& pcap_path, c
 // In a child process: read `path` through nsradar, print "events seconds rss_kb".
 int Measure(const std::string& path, bool detect, bool prefetch) {
   std::unique_ptr<nsradar::ingest::EventSource> source;
-  nsradar::Status s = nsradar::ingest::OpenSource(path, nsradar::ingest::Format::kAuto, {}, &source);
+  nsradar::ingest::SourceOptions options;
+  options.registered_domains = !prefetch;  // as nsradar's batch commands read files
+  nsradar::Status s = nsradar::ingest::OpenSource(path, nsradar::ingest::Format::kAuto, options, &source);
   if (!s.ok()) {
     fmt::print(stderr, "{}\n", s.ToString());
     return 1;
   }
-  if (prefetch) source = nsradar::ingest::NewPrefetchingSource(std::move(source));
+  if (prefetch) {
+    source = nsradar::ingest::NewPrefetchingSource(std::move(source), &nsradar::dns::PublicSuffixList::Default());
+  }
   uint64_t events = 0, with_domain = 0;
   std::optional<nsradar::detect::Detector> detector;
   if (detect) detector.emplace();

@@ -498,7 +498,7 @@ class DnstapDecoder::Impl {
     held_.erase(it);
   }
   void Deliver(DnsEvent& ev) {
-    SetRegisteredDomain(psl_, &ev);
+    if (options_.registered_domains) SetRegisteredDomain(psl_, &ev);
     ++stats_->events;
     (*sink_)(ev);
   }

@@ -101,7 +101,7 @@ class PacketDecoder::Impl {
   }
 
   void Emit(DnsEvent& ev) {
-    SetRegisteredDomain(psl_, &ev);
+    if (options_.registered_domains) SetRegisteredDomain(psl_, &ev);
     ++stats_->events;
     (*sink_)(ev);
   }

@@ -23,7 +23,8 @@ uint64_t SkippedTotal(const SourceStats& s) {
 
 class PrefetchingSource final : public EventSource {
  public:
-  explicit PrefetchingSource(std::unique_ptr<EventSource> inner) : inner_(std::move(inner)) {}
+  PrefetchingSource(std::unique_ptr<EventSource> inner, const dns::PublicSuffixList* psl)
+      : inner_(std::move(inner)), psl_(psl) {}
 
   Status Run(const EventSink& sink) override {
     Status status;
@@ -61,7 +62,10 @@ class PrefetchingSource final : public EventSource {
         b = ready_.front();
         ready_.pop_front();
       }
-      for (size_t i = 0; i < b->size; ++i) sink(b->events[i]);
+      for (size_t i = 0; i < b->size; ++i) {
+        if (psl_) SetRegisteredDomain(*psl_, &b->events[i]);
+        sink(b->events[i]);
+      }
       if (b->last) {
         stats_ = b->stats;
         return;  // the reader has handed over its last batch: no spare is needed
@@ -135,6 +139,7 @@ class PrefetchingSource final : public EventSource {
   }
 
   std::unique_ptr<EventSource> inner_;
+  const dns::PublicSuffixList* psl_;  // not owned; null when the inner source finds registered domains
   std::array<Batch, kBatches> batches_;
   std::mutex mu_;  // guards the queues and abandoned_
   std::condition_variable changed_;
@@ -151,8 +156,9 @@ class PrefetchingSource final : public EventSource {
 
 }  // namespace
 
-std::unique_ptr<EventSource> NewPrefetchingSource(std::unique_ptr<EventSource> inner) {
-  return std::make_unique<PrefetchingSource>(std::move(inner));
+std::unique_ptr<EventSource> NewPrefetchingSource(std::unique_ptr<EventSource> inner,
+                                                  const dns::PublicSuffixList* psl) {
+  return std::make_unique<PrefetchingSource>(std::move(inner), psl);
 }
 
 }  // namespace nsradar::ingest

@@ -8,6 +8,11 @@
 // once Run returns; Run returns the inner source's status. A batch is handed
 // over only when full or when the inner source ends, so this is for inputs
 // that end (files), not for live ones, whose last events would wait.
+//
+// With `psl`, the inner source was opened without registered domains
+// (SourceOptions::registered_domains = false) and they are found here, on
+// the caller's thread, before the sink sees each event: the reading thread
+// is the busier one.
 #pragma once
 
 #include <memory>
@@ -16,6 +21,7 @@
 
 namespace nsradar::ingest {
 
-std::unique_ptr<EventSource> NewPrefetchingSource(std::unique_ptr<EventSource> inner);
+std::unique_ptr<EventSource> NewPrefetchingSource(std::unique_ptr<EventSource> inner,
+                                                  const dns::PublicSuffixList* psl = nullptr);
 
 }  // namespace nsradar::ingest

@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "ingest/inputs.h"
+
 namespace nsradar::ingest {
 namespace {
 
@@ -111,6 +113,35 @@ TEST(PrefetchingSource, AThrowingSinkNeitherHangsNorLosesTheException) {
                      .IgnoreError(),
                  std::runtime_error);
     EXPECT_EQ(calls, at + 1);
+  }
+}
+
+// Real inputs read as nsradar's batch commands read them: without
+// registered domains on the reading thread, found on the caller's. Every
+// event the same as a direct read, registered domain included.
+TEST(PrefetchingSource, RegisteredDomainsFoundOnTheCallersThread) {
+  const std::string fixtures = std::string(NSRADAR_TESTDATA) + "/ingest/";
+  for (const std::string name : {"unbound.dnstap", "bind-resolver.dnstap", "unbound.pcap", "zeek-dns.log",
+                                 "suricata-eve-v2.json", "unbound.log"}) {
+    auto read = [&](bool prefetch) {
+      SourceOptions options;
+      options.registered_domains = !prefetch;
+      std::unique_ptr<EventSource> source;
+      EXPECT_TRUE(OpenInput(fixtures + name, Format::kAuto, options, &source).ok()) << name;
+      if (prefetch) source = NewPrefetchingSource(std::move(source), &dns::PublicSuffixList::Default());
+      std::vector<std::pair<std::string, std::string>> events;
+      EXPECT_TRUE(
+          source->Run([&](const DnsEvent& ev) { events.emplace_back(ev.qname, std::string(ev.registered_domain())); })
+              .ok())
+          << name;
+      return events;
+    };
+    const auto direct = read(false);
+    EXPECT_FALSE(direct.empty()) << name;
+    EXPECT_EQ(read(true), direct) << name;
+    size_t with_domain = 0;
+    for (const auto& [qname, domain] : direct) with_domain += !domain.empty();
+    EXPECT_GT(with_domain, direct.size() / 2) << name;
   }
 }
 

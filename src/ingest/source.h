@@ -49,6 +49,11 @@ struct SourceOptions {
   // each query must count once, and the client-side event carries the
   // client. Passive DNS and display turn it on: referrals are echoes too.
   bool keep_echoes = false;
+  // Whether events come with their registered domain (DnsEvent::
+  // registered_offset). Off only for a caller that finds it itself on
+  // another thread (NewPrefetchingSource with a list): the reading thread
+  // is the busier one.
+  bool registered_domains = true;
 };
 
 struct SourceStats {

@@ -66,11 +66,16 @@ bool RunInputs(const std::vector<std::string>& inputs, ingest::Format format, co
     if (live && inputs.size() > 1) {
       throw CLI::ValidationError("inputs", "a live source (" + input + ") must be the only input");
     }
-    Status s = ingest::OpenInput(input, format, options, &source);
     // An input that ends is read and decoded on a core of its own while
-    // this thread detects or indexes (a live one stays on this thread: a
-    // batch would hold its latest events back).
-    if (s.ok() && !live) source = ingest::NewPrefetchingSource(std::move(source));
+    // this thread finds registered domains and detects or indexes (a live
+    // one stays on this thread: a batch would hold its latest events back).
+    ingest::SourceOptions reading = options;
+    reading.registered_domains = live;
+    Status s = ingest::OpenInput(input, format, reading, &source);
+    if (s.ok() && !live) {
+      source = ingest::NewPrefetchingSource(std::move(source),
+                                            options.psl ? options.psl : &dns::PublicSuffixList::Default());
+    }
     if (s.ok()) {
       if (live) fmt::print(stderr, "{}: listening; stop with Ctrl-C or SIGTERM\n", input);
       s = source->Run([&](const ingest::DnsEvent& ev) { on_event(ev, live); });

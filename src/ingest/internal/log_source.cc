@@ -32,7 +32,7 @@ void LineContext::Skip(const char* reason, std::string_view detail) {
 }
 
 void LineContext::Emit(DnsEvent& ev) {
-  SetRegisteredDomain(psl_, &ev);
+  if (options_.registered_domains) SetRegisteredDomain(psl_, &ev);
   ++stats_->events;
   (*sink_)(ev);
 }
