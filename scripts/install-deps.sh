@@ -25,6 +25,17 @@ for arg in "$@"; do
   esac
 done
 
+# The web UI's browser tests (tests/ui) drive Debian's chromium with npm
+# packages pinned in tests/ui/package-lock.json; installed after apt, below.
+ui_test_packages() {
+  ((TESTS)) || return 0
+  # A nodejs that bundles npm (as Node's own packages do) needs no Debian npm.
+  command -v npm >/dev/null || { $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+  [[ -d tests/ui/node_modules/playwright-core && -d tests/ui/node_modules/axe-core ]] ||
+    (cd tests/ui && npm ci --no-audit --no-fund --loglevel=error)
+}
+cd "$(dirname "$0")/.."
+
 # Building and running.
 BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config git ccache curl
@@ -39,6 +50,7 @@ TEST_PKGS=(
   clang-16 libclang-rt-16-dev clang-format
   unbound bind9 bind9-utils bind9-dnsutils pdns-recursor iodine dns2tcp
   tcpdump tshark fstrm-bin iproute2 util-linux python3 curl openssl zstd xz-utils
+  chromium nodejs
 )
 # Peers measured in the same run as nsradar.
 BENCH_PKGS=(knot-dnssecutils wrk hyperfine tshark)
@@ -55,12 +67,13 @@ for p in "${want[@]}"; do
     missing+=("$p")
   fi
 done
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 if ((${#missing[@]} == 0)); then
+  ui_test_packages
   exit 0
 fi
 
-SUDO=""
-if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 
@@ -88,3 +101,5 @@ if command -v systemctl >/dev/null; then
     fi
   done
 fi
+
+ui_test_packages

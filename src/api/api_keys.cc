@@ -55,6 +55,11 @@ bool ApiKeys::Find(std::string_view key, KeyDigest* digest) const {
   return digests_.contains(*digest);
 }
 
+bool ApiKeys::Contains(const KeyDigest& digest) const {
+  std::shared_lock lock(mu_);
+  return digests_.contains(digest);
+}
+
 size_t ApiKeys::size() const {
   std::shared_lock lock(mu_);
   return digests_.size();

@@ -37,6 +37,9 @@ class ApiKeys {
   Status Load(const std::string& path);
   // The digest of `key` when it is a known key.
   bool Find(std::string_view key, KeyDigest* digest) const;
+  // True when the key with this digest is (still) in the set: a UI session
+  // ends when its key is removed from the file.
+  bool Contains(const KeyDigest& digest) const;
   size_t size() const;
 
  private:

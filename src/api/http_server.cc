@@ -588,6 +588,12 @@ class HttpServer::Impl {
       request.method = std::string(req.method_string());
       request.body = std::move(req.body());
       request.content_type = std::string(req[http::field::content_type]);
+      request.cookie = std::string(req[http::field::cookie]);
+      request.origin = std::string(req[http::field::origin]);
+      request.host = std::string(req[http::field::host]);
+      request.if_none_match = std::string(req[http::field::if_none_match]);
+      request.accept_encoding = std::string(req[http::field::accept_encoding]);
+      request.tls = conn.tls != nullptr;
       r = service_->Handle(request, ApiKeyFromHeaders(req));
     }
     const bool head = req.method() == http::verb::head;

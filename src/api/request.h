@@ -31,6 +31,11 @@ struct Request {
   QueryParams params;
   std::string body;
   std::string content_type;
+  // Headers the web UI's sessions need (ui_service.h): the Cookie header,
+  // Origin (CSRF check), Host, If-None-Match (cached assets) and
+  // Accept-Encoding; whether the connection is TLS (Secure cookies).
+  std::string cookie, origin, host, if_none_match, accept_encoding;
+  bool tls = false;
 };
 
 // Splits an origin-form request target ("/path?a=1&b=%41") into a decoded

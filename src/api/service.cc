@@ -8,6 +8,8 @@
 namespace nsradar::api {
 namespace {
 
+// The metrics label of the web UI's files and sessions.
+constexpr std::string_view kUiLabel = "ui";
 constexpr std::string_view kAccessRestricted = "Access restricted. Check credits balance or enter the correct API key.";
 
 }  // namespace
@@ -17,6 +19,7 @@ Service::Service(const nsdb::Store* store, const ApiKeys* keys, Metrics* metrics
       keys_(keys),
       metrics_(metrics),
       limiter_(options.rate_limit),
+      ui_(keys),
       extra_metrics_(options.extra_metrics) {}
 
 Response Service::Handle(const Request& req, std::string_view api_key_header) {
@@ -27,9 +30,22 @@ Response Service::Handle(const Request& req, std::string_view api_key_header) {
   return r;
 }
 
-std::optional<Response> Service::Admit(std::string_view key) {
+std::optional<Response> Service::Admit(const Request& req, std::string_view api_key_header) {
+  // v1 clients send the key as a parameter; a header serves as well, and
+  // the web UI's session cookie.
+  std::string_view key = req.params.Get("apiKey").value_or(api_key_header);
+  if (key.empty()) {
+    if (auto session = ui_.SessionKey(req)) {
+      if (!UiService::OriginAllowed(req)) return ErrorResponse(403, "cross-origin request refused (Origin)");
+      return AdmitDigest(*session);
+    }
+  }
   KeyDigest digest;
   if (!keys_->Find(key, &digest)) return ErrorResponse(403, kAccessRestricted);
+  return AdmitDigest(digest);
+}
+
+std::optional<Response> Service::AdmitDigest(const KeyDigest& digest) {
   if (!limiter_.Allow(digest)) {
     Response r = ErrorResponse(429, "Too many requests: the rate limit of this API key is exceeded.");
     r.headers.emplace_back("Retry-After", "1");
@@ -39,6 +55,10 @@ std::optional<Response> Service::Admit(std::string_view key) {
 }
 
 Response Service::Dispatch(const Request& req, std::string_view api_key_header, std::string_view* label) {
+  if (IsUiPath(req.path)) {
+    *label = kUiLabel;
+    return ui_.Handle(req);
+  }
   RouteMatch m = MatchRoute(req.method, req.path);
   // A wrong method is told before the key is checked, an unknown path too.
   if (m.route == nullptr && m.wrong_method != nullptr) {
@@ -48,8 +68,7 @@ Response Service::Dispatch(const Request& req, std::string_view api_key_header, 
   if (m.route == nullptr) return ErrorResponse(404, "no such endpoint: " + req.path);
   *label = m.route->label;
   if (m.route->needs_key) {
-    // v1 clients send the key as a parameter; a header serves as well.
-    if (auto denied = Admit(req.params.Get("apiKey").value_or(api_key_header))) return *denied;
+    if (auto denied = Admit(req, api_key_header)) return *denied;
   }
   return m.route->handler(Call{*store_, req, m.path, *metrics_, extra_metrics_});
 }

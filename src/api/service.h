@@ -11,6 +11,7 @@
 #include "api/api_keys.h"
 #include "api/metrics.h"
 #include "api/request.h"
+#include "api/ui_service.h"
 #include "nsdb/store.h"
 
 namespace nsradar::api {
@@ -31,19 +32,23 @@ class Service {
 
   // `api_key_header` is the key the transport found in a header (X-API-Key
   // or Authorization: Bearer), if any; the apiKey parameter, v1's way,
-  // takes precedence over it.
+  // takes precedence over it. Without either, the web UI's session cookie
+  // stands for its key (ui_service.h), on other methods than GET/HEAD only
+  // with a same-origin Origin. "/" and "/ui/..." are the web UI's.
   Response Handle(const Request& req, std::string_view api_key_header);
 
  private:
   // Sets *label to the metrics label of the route taken.
   Response Dispatch(const Request& req, std::string_view api_key_header, std::string_view* label);
   // An error answer when the request may not proceed.
-  std::optional<Response> Admit(std::string_view key);
+  std::optional<Response> Admit(const Request& req, std::string_view api_key_header);
+  std::optional<Response> AdmitDigest(const KeyDigest& digest);
 
   const nsdb::Store* store_;
   const ApiKeys* keys_;
   Metrics* metrics_;
   RateLimiter limiter_;
+  UiService ui_;
   std::function<void(std::string* out)> extra_metrics_;
 };
 

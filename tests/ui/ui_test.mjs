@@ -1,0 +1,245 @@
+// The web UI in a real browser: Debian's chromium, headless, driven by
+// playwright-core, against the `nsradar serve` run.sh started. Each step
+// checks what the page shows against the API asked directly (with the key
+// in a header, as a script would).
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const URL_ = process.env.NSR_URL;
+const KEY = process.env.NSR_KEY;
+const OUT = process.env.NSR_ARTIFACTS;
+const BIG_NS = 'ns1.bighost.example';
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+const api = async (path) => {
+  const r = await fetch(URL_ + path, { headers: { 'X-API-Key': KEY } });
+  assert.equal(r.status, 200, path);
+  return r.json();
+};
+const timings = {};
+let failures = 0;
+async function step(name, fn) {
+  const t = performance.now();
+  try {
+    await fn();
+    console.log(`ok   ${name} (${Math.round(performance.now() - t)} ms)`);
+  } catch (e) {
+    failures++;
+    console.log(`FAIL ${name}: ${e.stack || e}`);
+  }
+}
+
+const profile = mkdtempSync(join(tmpdir(), 'nsr-ui-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  acceptDownloads: true,
+  viewport: { width: 1280, height: 900 },
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const page = context.pages()[0] || (await context.newPage());
+const urls = [];
+const consoleErrors = [];
+page.on('framenavigated', (f) => urls.push(f.url()));
+page.on('request', (r) => urls.push(r.url()));
+page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+page.on('pageerror', (e) => consoleErrors.push(String(e)));
+
+// Screenshots of the page at both widths, and an accessibility check.
+const a11y = {};
+async function capture(name) {
+  await page.screenshot({ path: join(OUT, `${name}-1280.png`), fullPage: false });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(100);
+  await page.screenshot({ path: join(OUT, `${name}-390.png`), fullPage: false });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  // Runtime evaluation is not script-src, so the CSP lets axe in.
+  await page.evaluate(axeSource);
+  const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const serious = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  a11y[name] = r.violations.map((v) => `${v.id} (${v.impact}, ${v.nodes.length})`);
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], `${name}: axe`);
+}
+
+async function go(hash, ready) {
+  const t = performance.now();
+  await page.evaluate((h) => (location.hash = h), hash);
+  await page.waitForSelector(ready);
+  return performance.now() - t;
+}
+
+await step('sign in with the key; an HttpOnly SameSite=Strict session cookie', async () => {
+  await page.goto(URL_ + '/');
+  await page.getByLabel('API key').fill('at_0000000000000000000000000000x');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('That key was not accepted').waitFor();
+  await capture('signin');
+  await page.getByLabel('API key').fill(KEY);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'nsradar' }).waitFor();
+  const cookies = await context.cookies();
+  const s = cookies.find((c) => c.name === 'nsradar_session');
+  assert.ok(s, 'session cookie set');
+  assert.equal(s.httpOnly, true);
+  assert.equal(s.sameSite, 'Strict');
+  assert.ok(!s.value.includes(KEY));
+  assert.equal(await page.evaluate(() => document.cookie.includes('nsradar_session')), false);
+  await capture('home');
+});
+
+await step('the page is served with a CSP that forbids inline script and framing', async () => {
+  const r = await page.request.get(URL_ + '/');
+  const csp = r.headers()['content-security-policy'];
+  assert.match(csp, /script-src 'self'/);
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+  assert.equal(r.headers()['x-content-type-options'], 'nosniff');
+});
+
+await step('search suggests name servers by suffix', async () => {
+  await page.getByLabel(/Search a name server/).fill('bighost.example');
+  await page.waitForFunction(() => document.querySelectorAll('#suggestions option').length > 0);
+  const opts = await page.$$eval('#suggestions option', (o) => o.map((x) => x.value));
+  assert.ok(opts.includes(BIG_NS), opts.join());
+});
+
+await step('search a name server, a domain, an address and an alert id', async () => {
+  const search = async (q) => {
+    await page.getByLabel(/Search a name server/).fill(q);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+  };
+  await search('NS1.IODTXT.TEST.');
+  await page.getByRole('link', { name: 'ns1.iodtxt.test' }).first().waitFor();
+  await capture('search');
+  await search('cohost');
+  await page.getByText('Domain cohost').waitFor().catch(() => {});
+  await search('alpha.cohost');
+  await page.getByRole('link', { name: 'alpha.cohost' }).click();
+  await page.getByRole('heading', { name: 'Domain alpha.cohost' }).waitFor();
+  await search('127.0.0.24');
+  await page.getByRole('heading', { name: 'Address 127.0.0.24' }).waitFor();
+  const hosts = await api('/v2/ip/127.0.0.24/nameservers');
+  for (const n of hosts.name_servers) await page.getByRole('link', { name: n.name }).first().waitFor();
+  await capture('ip');
+  const alerts = (await api('/v2/alerts')).alerts;
+  assert.ok(alerts.length >= 4, 'alerts kept: ' + alerts.length);
+  const a = alerts[0];
+  await search(`${a.registered_domain}@${a.alert_time_us}`);
+  await page.getByRole('heading', { name: 'Alert on ' + a.registered_domain }).waitFor();
+});
+
+await step('name server page: first 300 rows, then 10,000 rows scrolled match the API', async () => {
+  const counts = await api(`/v2/ns/${BIG_NS}/counts`);
+  await page.evaluate(() => (location.hash = '#/'));
+  await page.getByRole('heading', { name: 'nsradar' }).waitFor();
+  const t = await go(`#/ns/${BIG_NS}`, '.vrow[aria-rowindex="2"]');
+  timings.ns_first_rows_ms = t;
+  const rowsInDom = await page.$$eval('.vrows .vrow', (r) => r.length);
+  assert.ok(rowsInDom < 200, 'virtualised: ' + rowsInDom + ' rows in the DOM');
+  assert.match(await page.locator('.counts').innerText(), new RegExp(String(counts.domain_count)));
+  await capture('nameserver');
+  // Walk the API for the first 10,000 rows.
+  const want = (await api(`/v2/ns/${BIG_NS}/domains?limit=10000`)).domains.map((d) => d.name);
+  assert.equal(want.length, 10000);
+  // Scroll through them, collecting each row the list draws, and count
+  // frames longer than 2 frame times (dropped frames) meanwhile.
+  const seen = await page.evaluate(async (n) => {
+    const vp = document.querySelector('.viewport');
+    const got = new Map();
+    const frames = [];
+    let last = performance.now();
+    let on = true;
+    const tick = (t) => {
+      frames.push(t - last);
+      last = t;
+      if (on) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    const start = performance.now();
+    while (got.size < n) {
+      for (const r of document.querySelectorAll('.vrows .vrow')) {
+        got.set(Number(r.getAttribute('aria-rowindex')) - 2, r.dataset.name);
+      }
+      if (got.size >= n) break;
+      vp.scrollTop += 60 * 28;
+      await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
+      for (let i = 0; i < 100 && document.querySelector('.status').textContent.startsWith('Loading'); ++i) {
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      if (performance.now() - start > 60000) break;
+    }
+    on = false;
+    const long = frames.filter((f) => f > 2 * 16.7).length;
+    return { names: [...got.entries()], frames: frames.length, long, ms: performance.now() - start };
+  }, 10000);
+  timings.scroll_10000 = { frames: seen.frames, frames_over_33ms: seen.long, ms: Math.round(seen.ms) };
+  const byIndex = new Map(seen.names);
+  for (let i = 0; i < 10000; ++i) assert.equal(byIndex.get(i), want[i], 'row ' + (i + 1));
+});
+
+await step('filters and CSV export match the API', async () => {
+  await go('#/ns/ns1.iodtxt.test?active=true', '.vrow[aria-rowindex="2"]');
+  const want = (await api('/v2/ns/ns1.iodtxt.test/domains?active=true&limit=10000')).domains;
+  await page.waitForFunction((n) => document.querySelectorAll('.vrows .vrow').length === n, want.length);
+  const shown = await page.$$eval('.vrows .vrow', (r) => r.map((x) => x.dataset.name));
+  assert.deepEqual(shown, want.map((d) => d.name));
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export CSV' }).click(),
+  ]);
+  const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'name,kind,zone,first_seen,last_seen,active,observed');
+  assert.deepEqual(csv.slice(1), want.map((d) =>
+    [d.name, d.kind, d.zone, d.first_seen, d.last_seen, d.active, d.observed].join(',')));
+});
+
+await step('alerts list; an alert pivots domain -> name server -> co-hosted domain -> its history', async () => {
+  const t = await go('#/alerts', 'table a[href^="#/alert/"]');
+  timings.alerts_first_paint_ms = t;
+  await capture('alerts');
+  await page.locator('table a[href^="#/alert/iodtxt.test/"]').first().click();
+  await page.getByRole('heading', { name: 'Alert on iodtxt.test' }).waitFor();
+  await page.getByRole('table', { name: 'Reasons' }).waitFor();
+  assert.ok((await page.getByRole('table', { name: 'Reasons' }).locator('tbody tr').count()) > 1);
+  await capture('alert');
+  await page.locator('svg.pivot a[href="#/domain/iodtxt.test"]').click();
+  await page.getByRole('heading', { name: 'Domain iodtxt.test' }).waitFor();
+  await capture('domain');
+  await page.locator('main a[href="#/ns/ns1.iodtxt.test"]').first().click();
+  await page.getByRole('heading', { name: 'Name server ns1.iodtxt.test' }).waitFor();
+  await page.locator('.vrow a[href="#/domain/delta.cohost"]').click();
+  await page.getByRole('heading', { name: 'Domain delta.cohost' }).waitFor();
+  const hist = (await api('/v2/domain/delta.cohost')).history;
+  const rows = page.getByRole('table', { name: 'History' }).locator('tbody tr');
+  assert.equal(await rows.count(), hist.length);
+  // bravo.cohost moved away in the second snapshot: two name servers on its timeline.
+  await go('#/domain/bravo.cohost', 'svg.gantt');
+  assert.equal(await page.locator('svg.gantt rect').count(), 2);
+});
+
+await step('the key is in no URL the browser visited or requested, nor in its history', async () => {
+  for (const u of urls) assert.ok(!u.includes(KEY), u);
+  assert.equal(await page.evaluate((k) => location.href.includes(k) || JSON.stringify(history.state).includes(k), KEY), false);
+});
+
+await step('sign out ends the session', async () => {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('API key').waitFor();
+  const status = await page.evaluate(async () => (await fetch('/v2/stats')).status);
+  assert.equal(status, 403);
+});
+
+await step('no CSP violation or script error on any page', async () => {
+  assert.deepEqual(consoleErrors.filter((e) => !/401|403|Unauthorized|Forbidden/.test(e)), []);
+});
+
+writeFileSync(join(OUT, 'timings.json'), JSON.stringify({ timings, a11y }, null, 2));
+console.log(JSON.stringify(timings));
+await context.close();
+rmSync(profile, { recursive: true, force: true });
+process.exit(failures ? 1 : 0);

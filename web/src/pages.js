@@ -1,0 +1,391 @@
+// One function per page: each gets the route's arguments and returns the
+// page's nodes (after fetching what it shows).
+import { enc, find, get } from './api.js';
+import { DomainList, walk } from './domain_list.js';
+import { day, h, link, svg, table, when } from './dom.js';
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+const IPV6 = /^[0-9a-f:]*:[0-9a-f:.]*$/i;
+const ALERT_ID = /^(.+)@(\d+)$/;
+
+// What the search box holds: an address, an alert id (domain@alert_time_us)
+// or a name, which may be a name server, a domain, or both.
+export function classify(q) {
+  q = q.trim().replace(/\.$/, '').toLowerCase();
+  if (IPV4.test(q) || IPV6.test(q)) return { kind: 'ip', value: q };
+  const m = ALERT_ID.exec(q);
+  if (m) return { kind: 'alert', domain: m[1], us: m[2] };
+  return { kind: 'name', value: q };
+}
+
+export async function searchPage(q) {
+  const c = classify(q);
+  if (c.kind === 'ip') return { redirect: '#/ip/' + enc(c.value) };
+  if (c.kind === 'alert') return { redirect: '#/alert/' + enc(c.domain) + '/' + c.us };
+  const [counts, domain, under] = await Promise.all([
+    find('/v2/ns/' + enc(c.value) + '/counts'),
+    find('/v2/domain/' + enc(c.value)),
+    find('/v2/nameservers?suffix=' + enc(c.value) + '&limit=20'),
+  ]);
+  const hits = [];
+  if (counts && counts.domain_count > 0) {
+    hits.push(h('li', {}, 'Name server ', link.ns(c.value), ' — ', counts.domain_count, ' domains (', counts.active_count, ' active)'));
+  }
+  if (domain) hits.push(h('li', {}, 'Domain ', link.domain(c.value), ' — zone ', domain.zone || '(passive DNS)'));
+  const more = (under ? under.name_servers : []).filter((n) => n.name !== c.value);
+  return [
+    h('h1', { tabindex: '-1' }, 'Search: ', c.value),
+    hits.length ? h('ul', { class: 'hits' }, hits) : h('p', {}, 'Nothing in the index is named ', c.value, '.'),
+    more.length
+      ? table('Name servers under ' + c.value, [
+          { label: 'Name server', cell: (n) => link.ns(n.name) },
+          { label: 'Domains', cell: (n) => n.domain_count },
+          { label: 'Active', cell: (n) => n.active_count },
+        ], more)
+      : null,
+  ];
+}
+
+export async function homePage() {
+  const s = await get('/v2/stats');
+  return [
+    h('h1', { tabindex: '-1' }, 'nsradar'),
+    h('p', {}, 'Search a name server, a domain, an IP address or an alert id (domain@time) above, or open the ',
+      h('a', { href: '#/alerts' }, 'alerts'), '.'),
+    table('The index', [
+      { label: 'Zone', cell: (z) => z.name || '.' },
+      { label: 'Snapshots', cell: (z) => z.snapshots },
+      { label: 'First', cell: (z) => day(z.first) },
+      { label: 'Latest', cell: (z) => day(z.latest) },
+    ], s.zone_list),
+    h('p', {}, s.domains, ' domains, ', s.name_servers, ' name servers, ', s.edges, ' delegations (', s.active_edges, ' active).'),
+  ];
+}
+
+function download(name, type, text) {
+  const a = h('a', { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+function csvField(s) {
+  s = String(s);
+  return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+}
+
+export function domainsCsv(rows) {
+  const lines = ['name,kind,zone,first_seen,last_seen,active,observed'];
+  for (const d of rows) {
+    lines.push([d.name, d.kind, d.zone, d.first_seen, d.last_seen, d.active, d.observed].map(csvField).join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+// RFC 3339 date from an <input type=date>, as the API's fences take.
+function fence(v) {
+  return v ? v + 'T00:00:00Z' : '';
+}
+
+export async function nsPage(ns, params) {
+  const [counts, addrs] = await Promise.all([
+    get('/v2/ns/' + enc(ns) + '/counts'),
+    get('/v2/ns/' + enc(ns) + '/addresses'),
+  ]);
+  const filters = {
+    active: params.get('active') === 'true' ? 'true' : '',
+    kind: params.get('kind') || '',
+    first_seen_after: fence(params.get('after') || ''),
+    first_seen_before: fence(params.get('before') || ''),
+  };
+  const total = h('span', {}, '…');
+  const list = new DomainList(ns, filters, (n) => (total.textContent = String(n)));
+  const exportStatus = h('span', { role: 'status', class: 'status' });
+  const doExport = (fmt) => async () => {
+    const rows = await walk(ns, filters, (n) => (exportStatus.textContent = n + ' rows…'));
+    exportStatus.textContent = rows.length + ' rows exported';
+    if (fmt === 'csv') download(ns + '.csv', 'text/csv', domainsCsv(rows));
+    else download(ns + '.json', 'application/json', JSON.stringify(rows));
+  };
+  const form = h(
+    'form',
+    { class: 'filters', 'aria-label': 'Filter the domains' },
+    h('label', {}, h('input', { type: 'checkbox', name: 'active', checked: filters.active === 'true' }), ' active only'),
+    h('label', {}, 'Kind ', h('select', { name: 'kind' },
+      ['', 'registered', 'subdomain', 'suffix'].map((k) => h('option', { value: k, selected: k === filters.kind }, k || 'any')))),
+    h('label', {}, 'First seen after ', h('input', { type: 'date', name: 'after', value: params.get('after') || '' })),
+    h('label', {}, 'First seen before ', h('input', { type: 'date', name: 'before', value: params.get('before') || '' })),
+    h('button', { type: 'submit' }, 'Apply'),
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = new URLSearchParams();
+    const f = new FormData(form);
+    if (f.get('active')) q.set('active', 'true');
+    for (const k of ['kind', 'after', 'before']) if (f.get(k)) q.set(k, f.get(k));
+    location.hash = '#/ns/' + enc(ns) + (q.size ? '?' + q : '');
+  });
+  await list.start();
+  return {
+    nodes: [
+      h('h1', { tabindex: '-1' }, 'Name server ', ns),
+      h('p', { class: 'counts' }, counts.domain_count, ' domains ever, ', counts.active_count, ' active; ', total, ' match the filters.'),
+      table('Addresses of ' + ns, [
+        { label: 'Address', cell: (a) => link.ip(a.address) },
+        { label: 'First seen', cell: (a) => day(a.first_seen) },
+        { label: 'Last seen', cell: (a) => day(a.last_seen) },
+      ], addrs.addresses),
+      form,
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', onclick: doExport('csv') }, 'Export CSV'),
+        h('button', { type: 'button', onclick: doExport('json') }, 'Export JSON'),
+        exportStatus),
+      list.element,
+    ],
+    after: () => list.draw(),
+  };
+}
+
+// The presence runs of each name server from the domain's history (events
+// in time order); edges without history give one run each.
+export function presenceRuns(info) {
+  const runs = new Map();
+  const open = new Map();
+  const end = info.edges.reduce((m, e) => Math.max(m, e.last_seen), 0);
+  for (const ev of info.history || []) {
+    const names = ev.name_servers || [];
+    if (ev.event === 'created' || ev.event === 'ns_added') {
+      for (const n of names) if (!open.has(n)) open.set(n, ev.time);
+    } else if (ev.event === 'ns_removed' || ev.event === 'dropped') {
+      for (const n of ev.event === 'dropped' ? [...open.keys()] : names) {
+        if (!open.has(n)) continue;
+        if (!runs.has(n)) runs.set(n, []);
+        runs.get(n).push([open.get(n), ev.time]);
+        open.delete(n);
+      }
+    }
+  }
+  for (const [n, t] of open) {
+    if (!runs.has(n)) runs.set(n, []);
+    runs.get(n).push([t, end]);
+  }
+  for (const e of info.edges) {
+    if (!runs.has(e.ns)) runs.set(e.ns, [[e.first_seen, e.last_seen]]);
+  }
+  return runs;
+}
+
+function timeline(info) {
+  const runs = presenceRuns(info);
+  const names = [...runs.keys()];
+  if (!names.length) return null;
+  let lo = Infinity;
+  let hi = 0;
+  for (const rs of runs.values()) for (const [a, b] of rs) (lo = Math.min(lo, a)), (hi = Math.max(hi, b));
+  const W = 800;
+  const L = 220;
+  const RH = 22;
+  const span = Math.max(1, hi - lo);
+  const x = (t) => L + ((t - lo) / span) * (W - L - 10);
+  const H = names.length * RH + 24;
+  return h(
+    'figure',
+    {},
+    svg(
+      'svg',
+      { viewBox: `0 0 ${W} ${H}`, class: 'gantt', role: 'img', 'aria-label': 'Name-server timeline of ' + info.domain },
+      names.map((n, i) => [
+        svg('a', { href: '#/ns/' + enc(n) }, svg('text', { x: 4, y: i * RH + 15, class: 'glabel' }, n)),
+        runs.get(n).map(([a, b]) =>
+          svg('rect', { x: x(a), y: i * RH + 4, width: Math.max(3, x(b) - x(a)), height: RH - 8, class: 'gbar' },
+            svg('title', {}, n + ': ' + day(a) + ' – ' + day(b))),
+        ),
+      ]),
+      svg('text', { x: L, y: H - 4, class: 'gaxis' }, day(lo)),
+      svg('text', { x: W - 10, y: H - 4, class: 'gaxis', 'text-anchor': 'end' }, day(hi)),
+    ),
+    h('figcaption', {}, 'Each bar is a run of the name server on ', info.domain, ', from its first to its last snapshot.'),
+  );
+}
+
+const marks = (x) => [x.alerted ? h('span', { class: 'badge bad' }, 'alerted') : null,
+  (x.intel || []).length ? h('span', { class: 'badge bad' }, 'intel') : null];
+
+export function checkSection(c) {
+  if (!c) return null;
+  return h(
+    'section',
+    { 'aria-label': 'Name-server check' },
+    h('h2', {}, 'Name-server check: ', h('span', { class: 'verdict v-' + c.verdict }, c.verdict)),
+    h('ul', { class: 'reasons' }, (c.reasons || []).map((r) => h('li', {}, typeof r === 'string' ? r : JSON.stringify(r)))),
+    table('Its name servers', [
+      { label: 'Name server', cell: (n) => [link.ns(n.name), ...marks(n)] },
+      { label: 'Current', cell: (n) => (n.current ? 'yes' : 'no') },
+      { label: 'Domains', cell: (n) => n.domain_count },
+      { label: 'In bailiwick', cell: (n) => (n.in_bailiwick ? 'yes' : 'no') },
+      { label: 'Addresses', cell: (n) => (n.addresses || []).map((a) => [link.ip(a.address), ' ']) },
+    ], c.name_servers || []),
+    table('Co-hosted domains', [
+      { label: 'Domain', cell: (d) => [link.domain(d.domain || d.name), ...marks(d)] },
+      { label: 'Shared name server', cell: (d) => (d.ns ? link.ns(d.ns) : '') },
+    ], c.co_hosted || []),
+  );
+}
+
+function alertsTable(caption, alerts) {
+  return table(caption, [
+    { label: 'Time', cell: (a) => link.alert(a.registered_domain, a.alert_time_us, a.alert_time) },
+    { label: 'Domain', cell: (a) => link.domain(a.registered_domain) },
+    { label: 'Category', cell: (a) => a.category },
+    { label: 'Severity', cell: (a) => h('span', { class: 'sev-' + a.severity }, a.severity) },
+    { label: 'Score', cell: (a) => (a.score ?? 0).toFixed(2) },
+  ], alerts);
+}
+
+export async function domainPage(d) {
+  const [info, check, alerts] = await Promise.all([
+    find('/v2/domain/' + enc(d)),
+    find('/v2/check/' + enc(d)),
+    get('/v2/alerts?domain=' + enc(d)),
+  ]);
+  return [
+    h('h1', { tabindex: '-1' }, 'Domain ', d),
+    info
+      ? [
+          h('p', {}, 'Zone ', info.zone || '(passive DNS only)', ', ', info.kind, '; name servers now: ',
+            info.name_servers.length ? info.name_servers.map((n) => [link.ns(n), ' ']) : 'none'),
+          timeline(info),
+          table('History', [
+            { label: 'Time', cell: (e) => when(e.time) },
+            { label: 'Event', cell: (e) => e.event },
+            { label: 'Name servers', cell: (e) => e.name_servers.map((n) => [link.ns(n), ' ']) },
+          ], info.history),
+          table('Name servers ever (passive DNS marked)', [
+            { label: 'Name server', cell: (e) => link.ns(e.ns) },
+            { label: 'First seen', cell: (e) => day(e.first_seen) },
+            { label: 'Last seen', cell: (e) => day(e.last_seen) },
+            { label: 'Active', cell: (e) => (e.active ? 'yes' : 'no') },
+            { label: 'Seen in traffic', cell: (e) => (e.observed ? 'yes' : 'no') },
+          ], info.edges),
+        ]
+      : h('p', {}, 'The index has no delegation of ', d, '.'),
+    checkSection(check),
+    alertsTable('Alerts on ' + d, alerts.alerts),
+  ];
+}
+
+export async function ipPage(addr) {
+  const r = await get('/v2/ip/' + enc(addr) + '/nameservers');
+  return [
+    h('h1', { tabindex: '-1' }, 'Address ', r.address),
+    table('Name servers on ' + r.address, [
+      { label: 'Name server', cell: (n) => link.ns(n.name) },
+      { label: 'First seen', cell: (n) => day(n.first_seen) },
+      { label: 'Last seen', cell: (n) => day(n.last_seen) },
+    ], r.name_servers),
+  ];
+}
+
+// The live list: polled every 5 s; new alerts are added without a reload.
+export async function alertsPage(params) {
+  const severity = params.get('severity') || '';
+  const category = params.get('category') || '';
+  const body = h('div', {});
+  const status = h('p', { role: 'status', class: 'status' });
+  const seen = new Set();
+  let timer = 0;
+  const refresh = async () => {
+    const all = (await get('/v2/alerts')).alerts;
+    const shown = all
+      .filter((a) => (!severity || a.severity === severity) && (!category || a.category === category))
+      .sort((a, b) => b.alert_time_us - a.alert_time_us);
+    const fresh = shown.filter((a) => !seen.has(a.registered_domain + '@' + a.alert_time_us));
+    for (const a of shown) seen.add(a.registered_domain + '@' + a.alert_time_us);
+    body.replaceChildren(alertsTable('Alerts (newest first)', shown));
+    status.textContent = shown.length + ' alerts' + (fresh.length && timer ? ', ' + fresh.length + ' new' : '');
+  };
+  await refresh();
+  timer = setInterval(() => refresh().catch(() => {}), 5000);
+  const form = h('form', { class: 'filters', 'aria-label': 'Filter the alerts' },
+    h('label', {}, 'Severity ', h('select', { name: 'severity' },
+      ['', 'high', 'medium', 'info'].map((s) => h('option', { value: s, selected: s === severity }, s || 'any')))),
+    h('label', {}, 'Category ', h('select', { name: 'category' },
+      ['', 'tunneling', 'exfiltration', 'random-subdomain-attack', 'benign-data-over-dns'].map((s) =>
+        h('option', { value: s, selected: s === category }, s || 'any')))),
+    h('button', { type: 'submit' }, 'Apply'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const f = new FormData(form);
+    const q = new URLSearchParams();
+    for (const k of ['severity', 'category']) if (f.get(k)) q.set(k, f.get(k));
+    location.hash = '#/alerts' + (q.size ? '?' + q : '');
+  });
+  return { nodes: [h('h1', { tabindex: '-1' }, 'Alerts'), form, status, body], leave: () => clearInterval(timer) };
+}
+
+// The pivot graph: the domain, its name servers, their addresses, and the
+// co-hosted domains, in four columns; every node links to its page.
+function pivotGraph(domain, check) {
+  const nss = (check?.name_servers || []).slice(0, 8);
+  const addrs = [...new Set(nss.flatMap((n) => (n.addresses || []).map((a) => a.address)))].slice(0, 8);
+  const cohosted = (check?.co_hosted || []).slice(0, 8);
+  const cols = [[{ label: domain, href: '#/domain/' + enc(domain) }],
+    nss.map((n) => ({ label: n.name, href: '#/ns/' + enc(n.name) })),
+    addrs.map((a) => ({ label: a, href: '#/ip/' + enc(a) })),
+    cohosted.map((c) => ({ label: c.domain || c.name, href: '#/domain/' + enc(c.domain || c.name) }))];
+  const W = 960;
+  const RH = 30;
+  const rows = Math.max(1, ...cols.map((c) => c.length));
+  const H = rows * RH + 10;
+  const pos = (ci, i) => [10 + ci * (W / 4), 20 + i * RH];
+  const lines = [];
+  for (let ci = 0; ci < 3; ++ci) {
+    for (let i = 0; i < cols[ci].length; ++i) {
+      for (let j = 0; j < cols[ci + 1].length; ++j) {
+        const [x1, y1] = pos(ci, i);
+        const [x2, y2] = pos(ci + 1, j);
+        lines.push(svg('line', { x1: x1 + W / 4 - 30, y1: y1 - 4, x2: x2 - 4, y2: y2 - 4, class: 'edge' }));
+      }
+    }
+  }
+  return h('figure', {},
+    svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'pivot', role: 'img', 'aria-label': 'Domain, name servers, addresses and co-hosted domains' },
+      lines,
+      cols.map((c, ci) => c.map((n, i) => {
+        const [x, y] = pos(ci, i);
+        return svg('a', { href: n.href }, svg('text', { x, y, class: 'node' }, n.label.length > 34 ? n.label.slice(0, 33) + '…' : n.label));
+      }))),
+    h('figcaption', {}, 'Domain → name servers → addresses → co-hosted domains; each name opens its page.'));
+}
+
+export async function alertPage(domain, us) {
+  const all = (await get('/v2/alerts?domain=' + enc(domain))).alerts;
+  const a = all.find((x) => String(x.alert_time_us) === String(us));
+  if (!a) return [h('h1', { tabindex: '-1' }, 'Alert'), h('p', {}, 'No alert ', domain, '@', us, ' is kept.')];
+  const check = a.name_server_check || (await find('/v2/check/' + enc(domain)));
+  return [
+    h('h1', { tabindex: '-1' }, 'Alert on ', domain),
+    h('p', {}, h('span', { class: 'sev-' + a.severity }, a.severity), ' ', a.category,
+      a.benign_category ? ' (' + a.benign_category + ')' : '', ', score ', (a.score ?? 0).toFixed(2), ', at ', a.alert_time,
+      '; traffic from ', a.first_seen, ' to ', a.last_seen, '. Id: ', h('code', {}, domain + '@' + us)),
+    h('p', {}, 'Pivot: ', link.domain(domain)),
+    pivotGraph(domain, check),
+    table('Reasons', [
+      { label: 'Feature', cell: (r) => r.feature },
+      { label: 'Value', cell: (r) => (typeof r.value === 'object' ? JSON.stringify(r.value) : r.value) },
+      { label: 'Threshold', cell: (r) => r.threshold ?? '' },
+      { label: 'Detail', cell: (r) => (r.detail === undefined ? '' : typeof r.detail === 'object' ? JSON.stringify(r.detail) : r.detail) },
+    ], a.reasons || []),
+    h('h2', {}, 'Samples'),
+    h('ul', { class: 'samples' }, (a.samples || []).map((s) => h('li', {}, h('code', {}, s)))),
+    table('Clients', [
+      { label: 'Address', cell: (c) => c.address },
+      { label: 'Queries', cell: (c) => c.queries },
+      { label: 'First seen', cell: (c) => c.first_seen },
+      { label: 'Earlier queries', cell: (c) => c.baseline?.queries_before ?? '' },
+      { label: 'New behaviour', cell: (c) => (c.baseline?.new_behaviour === undefined ? '' : c.baseline.new_behaviour ? 'yes' : 'no') },
+    ], a.clients || []),
+    checkSection(check),
+  ];
+}
