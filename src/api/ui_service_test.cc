@@ -38,7 +38,7 @@ TEST(Cookie, HostileHeadersNeitherCrashNorMatchWrongly) {
   EXPECT_EQ(FindCookie(std::string(100000, '='), "nsradar_session"), std::nullopt);
   EXPECT_EQ(FindCookie("\"", "nsradar_session"), std::nullopt);
   EXPECT_EQ(FindCookie("nsradar_session=\"", "nsradar_session"), "\"");  // a lone quote stays
-  std::string nul("nsradar_session\0=1; nsradar_session=2", 38);
+  std::string nul = std::string("nsradar_session") + '\0' + "=1; nsradar_session=2";
   EXPECT_EQ(FindCookie(nul, "nsradar_session"), "2");
   EXPECT_EQ(FindCookie("nsradar_session=a=b=c", "nsradar_session"), "a=b=c");
 }
@@ -104,6 +104,7 @@ class UiServiceTest : public ::testing::Test {
     r.method = std::move(method);
     EXPECT_EQ(ParseTarget(target, &r), "");
     r.body = std::move(body);
+    r.content_type = "text/plain";
     r.cookie = std::move(cookie);
     r.origin = std::move(origin);
     r.host = "127.0.0.1:8080";

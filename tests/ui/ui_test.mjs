@@ -116,8 +116,6 @@ await step('search a name server, a domain, an address and an alert id', async (
   await search('NS1.IODTXT.TEST.');
   await page.getByRole('link', { name: 'ns1.iodtxt.test' }).first().waitFor();
   await capture('search');
-  await search('cohost');
-  await page.getByText('Domain cohost').waitFor().catch(() => {});
   await search('alpha.cohost');
   await page.getByRole('link', { name: 'alpha.cohost' }).click();
   await page.getByRole('heading', { name: 'Domain alpha.cohost' }).waitFor();
@@ -146,38 +144,53 @@ await step('name server page: first 300 rows, then 10,000 rows scrolled match th
   // Walk the API for the first 10,000 rows.
   const want = (await api(`/v2/ns/${BIG_NS}/domains?limit=10000`)).domains.map((d) => d.name);
   assert.equal(want.length, 10000);
-  // Scroll through them, collecting each row the list draws, and count
-  // frames longer than 2 frame times (dropped frames) meanwhile.
+  // Scroll through them, collecting each row the list draws (waiting for
+  // each page to load).
   const seen = await page.evaluate(async (n) => {
     const vp = document.querySelector('.viewport');
     const got = new Map();
-    const frames = [];
-    let last = performance.now();
-    let on = true;
-    const tick = (t) => {
-      frames.push(t - last);
-      last = t;
-      if (on) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
+    const frame = () => new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
+    const missing = () => { for (let i = 0; i < n; ++i) if (!got.has(i)) return i; return -1; };
     const start = performance.now();
-    while (got.size < n) {
+    while (missing() >= 0 && performance.now() - start < 90000) {
       for (const r of document.querySelectorAll('.vrows .vrow')) {
         got.set(Number(r.getAttribute('aria-rowindex')) - 2, r.dataset.name);
       }
-      if (got.size >= n) break;
-      vp.scrollTop += 60 * 28;
-      await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
-      for (let i = 0; i < 100 && document.querySelector('.status').textContent.startsWith('Loading'); ++i) {
+      const m = missing();
+      if (m < 0) break;
+      vp.scrollTop = Math.max(vp.scrollTop + 60 * 28, m * 28) - 20 * 28;
+      await frame();
+      while (document.querySelector('.status').textContent.startsWith('Loading')) {
         await new Promise((res) => setTimeout(res, 20));
       }
-      if (performance.now() - start > 60000) break;
+      await frame();
     }
-    on = false;
-    const long = frames.filter((f) => f > 2 * 16.7).length;
-    return { names: [...got.entries()], frames: frames.length, long, ms: performance.now() - start };
+    return { names: [...got.entries()].filter(([i]) => i < n), ms: performance.now() - start };
   }, 10000);
-  timings.scroll_10000 = { frames: seen.frames, frames_over_33ms: seen.long, ms: Math.round(seen.ms) };
+  timings.load_10000_rows_ms = Math.round(seen.ms);
+  // Then scroll the loaded 10,000 rows at 20 rows a frame, timing frames:
+  // one over two frame times (33 ms) is a dropped frame.
+  timings.scroll_10000 = await page.evaluate(async () => {
+    const vp = document.querySelector('.viewport');
+    vp.scrollTop = 0;
+    await new Promise((res) => requestAnimationFrame(res));
+    const frames = [];
+    let last = performance.now();
+    while (vp.scrollTop < 10000 * 28 - vp.clientHeight) {
+      vp.scrollTop += 20 * 28;
+      await new Promise((res) => requestAnimationFrame(res));
+      const t = performance.now();
+      frames.push(t - last);
+      last = t;
+    }
+    frames.sort((a, b) => a - b);
+    return {
+      frames: frames.length,
+      dropped: frames.filter((f) => f > 33.4).length,
+      median_ms: +frames[frames.length >> 1].toFixed(1),
+      p99_ms: +frames[Math.floor(frames.length * 0.99)].toFixed(1),
+    };
+  });
   const byIndex = new Map(seen.names);
   for (let i = 0; i < 10000; ++i) assert.equal(byIndex.get(i), want[i], 'row ' + (i + 1));
 });
@@ -235,7 +248,8 @@ await step('sign out ends the session', async () => {
 });
 
 await step('no CSP violation or script error on any page', async () => {
-  assert.deepEqual(consoleErrors.filter((e) => !/401|403|Unauthorized|Forbidden/.test(e)), []);
+  // 404s are answers (a name that is no domain), 403 the signed-out probe.
+  assert.deepEqual(consoleErrors.filter((e) => !/status of 40[134]/.test(e)), []);
 });
 
 writeFileSync(join(OUT, 'timings.json'), JSON.stringify({ timings, a11y }, null, 2));

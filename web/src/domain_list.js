@@ -23,33 +23,29 @@ export class DomainList {
     this.done = false;
     this.total = 0;
     this.loading = null;
-    this.generation = 0;
     this.spacer = h('div', { class: 'spacer' });
     this.body = h('div', { class: 'vrows', role: 'rowgroup' });
+    // The scrolling element is the table itself (focusable, so the keyboard
+    // scrolls it), its header row sticky: nothing stands between the table
+    // and its rows for assistive technology.
+    this.head = h(
+      'div',
+      { role: 'rowgroup', class: 'vhead' },
+      h(
+        'div',
+        { role: 'row', class: 'vrow', 'aria-rowindex': '1' },
+        ['#', 'Domain', 'Kind', 'First seen', 'Last seen', 'State'].map((t) => h('span', { role: 'columnheader' }, t)),
+      ),
+    );
     this.viewport = h(
       'div',
-      { class: 'viewport', tabindex: '0', role: 'region', 'aria-label': 'Domains on ' + ns + ' (scroll to load more)' },
+      { class: 'viewport vtable', role: 'table', tabindex: '0', 'aria-label': 'Domains on ' + ns, 'aria-rowcount': '1' },
+      this.head,
       this.spacer,
       this.body,
     );
-    this.table = h(
-      'div',
-      { class: 'vtable', role: 'table', 'aria-label': 'Domains on ' + ns, 'aria-rowcount': '0' },
-      h(
-        'div',
-        { role: 'rowgroup', class: 'vhead' },
-        h(
-          'div',
-          { role: 'row', class: 'vrow', 'aria-rowindex': '1' },
-          ['#', 'Domain', 'Kind', 'First seen', 'Last seen', 'State'].map((t) =>
-            h('span', { role: 'columnheader' }, t),
-          ),
-        ),
-      ),
-      this.viewport,
-    );
     this.status = h('p', { class: 'status', role: 'status' });
-    this.element = h('div', {}, this.table, this.status);
+    this.element = h('div', {}, this.viewport, this.status);
     this.viewport.addEventListener('scroll', () => this.schedule(), { passive: true });
   }
 
@@ -82,7 +78,7 @@ export class DomainList {
         if (page.total !== this.total) {
           this.total = page.total;
           this.spacer.style.height = this.total * ROW + 'px';
-          this.table.setAttribute('aria-rowcount', String(this.total + 1));
+          this.viewport.setAttribute('aria-rowcount', String(this.total + 1));
           if (this.onTotal) this.onTotal(this.total);
         }
       })

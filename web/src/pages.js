@@ -194,7 +194,7 @@ function timeline(info) {
     {},
     svg(
       'svg',
-      { viewBox: `0 0 ${W} ${H}`, class: 'gantt', role: 'img', 'aria-label': 'Name-server timeline of ' + info.domain },
+      { viewBox: `0 0 ${W} ${H}`, class: 'gantt', role: 'group', 'aria-label': 'Name-server timeline of ' + info.domain },
       names.map((n, i) => [
         svg('a', { href: '#/ns/' + enc(n) }, svg('text', { x: 4, y: i * RH + 15, class: 'glabel' }, n)),
         runs.get(n).map(([a, b]) =>
@@ -350,7 +350,7 @@ function pivotGraph(domain, check) {
     }
   }
   return h('figure', {},
-    svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'pivot', role: 'img', 'aria-label': 'Domain, name servers, addresses and co-hosted domains' },
+    svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'pivot', role: 'group', 'aria-label': 'Domain, name servers, addresses and co-hosted domains' },
       lines,
       cols.map((c, ci) => c.map((n, i) => {
         const [x, y] = pos(ci, i);
