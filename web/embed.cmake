@@ -1,16 +1,21 @@
-# Compiles the checked-in web UI (web/dist, made by web/build.sh) into a C++
+# Compiles the web UI (web/index.html, and web/dist made by web/build.sh and
+# checked in) into a C++
 # source: each file's bytes, the same gzip'ed, and an ETag from its SHA-256.
 # Runs at configure time; the files are configure dependencies, so a rebuilt
 # bundle is picked up by the next build. No Node needed here.
 #
-#   nsradar_embed_ui(<dist dir> <output .cc>)
-function(nsradar_embed_ui dist out)
+#   nsradar_embed_ui(<web dir> <output .cc>)
+function(nsradar_embed_ui web out)
   set(files index.html app.js app.css)
   set(entries "")
   set(arrays "")
   set(i 0)
   foreach(f IN LISTS files)
-    set(src ${dist}/${f})
+    if(f STREQUAL "index.html")
+      set(src ${web}/index.html)  # written by hand, not built
+    else()
+      set(src ${web}/dist/${f})
+    endif()
     if(NOT EXISTS ${src})
       message(FATAL_ERROR "web UI file ${src} is missing: run web/build.sh")
     endif()

@@ -15,10 +15,8 @@
 namespace nsradar::api {
 namespace {
 
-using nsdb::testing::SnapshotFromText;
-using nsdb::testing::TempDir;
-
-constexpr char kKey[] = "at_abcdefghijklmnopqrstuvwxyz012";
+// The key the UI signs in with (any well-formed key would do).
+constexpr char kKey[] = "at_uikey0uikey0uikey0uikey0uikey";
 
 TEST(Cookie, FindsTheNamedCookieAmongOthers) {
   EXPECT_EQ(FindCookie("a=1; nsradar_session=xyz; b=2", "nsradar_session"), "xyz");
@@ -82,7 +80,7 @@ class UiServiceTest : public ::testing::Test {
     ASSERT_TRUE(nsdb::Store::Open(dir_.file("store"), nsdb::StoreOptions{}, &store_).ok());
     nsdb::IngestResult r;
     ASSERT_TRUE(store_
-                    ->IngestSnapshot(SnapshotFromText("example.\t60\tIN\tSOA\tns.example. h.example. 1 1 1 1 1\n"
+                    ->IngestSnapshot(nsdb::testing::SnapshotFromText("example.\t60\tIN\tSOA\tns.example. h.example. 1 1 1 1 1\n"
                                                       "d.example.\t60\tIN\tNS\tns1.host.net.\n"),
                                      1000, "t", &r)
                     .ok());
@@ -130,7 +128,7 @@ class UiServiceTest : public ::testing::Test {
   }
 
   static constexpr char kOrigin[] = "http://127.0.0.1:8080";
-  TempDir dir_;
+  nsdb::testing::TempDir dir_;
   std::unique_ptr<nsdb::Store> store_;
   ApiKeys keys_;
   Metrics metrics_;
