@@ -4,7 +4,8 @@
 #   install-deps.sh           what building and running nsradar needs, nothing else
 #   install-deps.sh --tests   also the tools the tests drive: clang 16 (sanitizers,
 #                             libFuzzer), BIND, Unbound, PowerDNS Recursor, iodine,
-#                             dns2tcp, tcpdump, tshark, fstrm tools
+#                             dns2tcp, tcpdump, tshark, fstrm tools; for the package
+#                             test lintian and promtool (prometheus, never started)
 #   install-deps.sh --bench   also the peers the benchmarks measure against (wrk,
 #                             kzonecheck, hyperfine)
 #
@@ -51,11 +52,12 @@ TEST_PKGS=(
   unbound bind9 bind9-utils bind9-dnsutils pdns-recursor iodine dns2tcp
   tcpdump tshark fstrm-bin iproute2 util-linux python3 curl openssl zstd xz-utils
   chromium nodejs
+  lintian prometheus fakeroot dpkg-dev
 )
 # Peers measured in the same run as nsradar.
 BENCH_PKGS=(knot-dnssecutils wrk hyperfine tshark)
 # Services the packages above would start; they must not run.
-SERVICES=(named bind9 unbound pdns-recursor iodined)
+SERVICES=(named bind9 unbound pdns-recursor iodined prometheus)
 
 want=("${BUILD_PKGS[@]}")
 ((TESTS)) && want+=("${TEST_PKGS[@]}")

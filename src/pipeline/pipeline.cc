@@ -19,6 +19,7 @@
 #include "intel/rpz.h"
 #include "nsdb/store.h"
 #include "util/log.h"
+#include "util/service_notify.h"
 
 namespace nsradar::pipeline {
 namespace {
@@ -119,6 +120,7 @@ class Pipeline::Impl {
     if (handle_signals) server_->HandleSignals([this] { ReloadData(); });
     Log(LogLevel::kInfo, "serve",
         fmt::format("pipeline on {} ({} inputs), API on port {}", config_.store, inputs_.size(), port()));
+    if (Status s = NotifyServiceManager("READY=1"); !s.ok()) Log(LogLevel::kWarn, "serve", s.ToString());
     server_->Run();
     stop_inputs_ = true;
     for (auto& t : threads) t.join();

@@ -4,6 +4,8 @@
 
 #include "commands.h"
 #include "dns/name.h"
+#include "nsradar_version.h"
+#include "reference_docs.h"
 #include "util/time.h"
 
 namespace nsradar::cli {
@@ -31,7 +33,8 @@ int64_t TimeArgument(const std::string& text, const char* what) {
 int main(int argc, char** argv) {
   using namespace nsradar::cli;
   CLI::App app{"nsradar: reverse name-server index and DNS tunneling defence"};
-  app.set_version_flag("--version", "nsradar 0.1.0");
+  // The version and the commit built: what a bug report needs.
+  app.set_version_flag("--version", "nsradar " NSRADAR_VERSION " (commit " NSRADAR_GIT_COMMIT ")");
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the subcommand
   GlobalOptions global;
@@ -47,6 +50,7 @@ int main(int argc, char** argv) {
   AddTrafficCommand(app, global);
   AddDetectCommand(app, global);
   AddIntelCommands(app, global);
+  AddGenerateDocsCommand(app, NSRADAR_VERSION);  // last: it documents the commands above
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
