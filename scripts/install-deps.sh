@@ -5,7 +5,8 @@
 #   install-deps.sh --tests   also the tools the tests drive: clang 16 (sanitizers,
 #                             libFuzzer), BIND, Unbound, PowerDNS Recursor, iodine,
 #                             dns2tcp, tcpdump, tshark, fstrm tools; for the package
-#                             test lintian and promtool (prometheus, never started)
+#                             test lintian and promtool (prometheus, never started),
+#                             zsh to parse the generated completion
 #   install-deps.sh --bench   also the peers the benchmarks measure against (wrk,
 #                             kzonecheck, hyperfine)
 #
@@ -52,7 +53,7 @@ TEST_PKGS=(
   unbound bind9 bind9-utils bind9-dnsutils pdns-recursor iodine dns2tcp
   tcpdump tshark fstrm-bin iproute2 util-linux python3 curl openssl zstd xz-utils
   chromium nodejs
-  lintian prometheus fakeroot dpkg-dev
+  lintian prometheus fakeroot dpkg-dev zsh
 )
 # Peers measured in the same run as nsradar.
 BENCH_PKGS=(knot-dnssecutils wrk hyperfine tshark)

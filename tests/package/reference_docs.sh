@@ -41,7 +41,8 @@ walk() {  # command path...
   offered=$(complete_at "$@")
   if (($# > 0)); then
     page=$(zcat "$REF/man1/nsradar-$1.1.gz")
-    grep -qF ".SH \"nsradar $*\"" <<<"$page" || fail "nsradar-$1(1) has no section for 'nsradar $*'"
+    local heading="nsradar $*"
+    grep -qF ".SH \"${heading//-/\\-}\"" <<<"$page" || fail "nsradar-$1(1) has no section for '$heading'"
   else
     page=$(zcat "$REF/man1/nsradar.1.gz")
   fi
@@ -57,7 +58,7 @@ walk() {  # command path...
     grep -qxF -- "$sub" <<<"$offered" || fail "bash completion of 'nsradar $*' lacks $sub"
     grep -qF "'$sub:" "$REF/_nsradar" || fail "zsh completion lacks $sub"
     if (($# == 0)); then
-      grep -qF "nsradar\\-$sub" <<<"$page" || fail "nsradar(1) does not list $sub"
+      grep -qF "nsradar\\-${sub//-/\\-}" <<<"$page" || fail "nsradar(1) does not list $sub"
       [[ -f $REF/man1/nsradar-$sub.1.gz ]] || fail "no man page nsradar-$sub.1"
     fi
     commands=$((commands + 1))
@@ -67,8 +68,9 @@ walk() {  # command path...
 walk
 ((commands > 10)) || fail "only $commands subcommands found in --help"
 
-# A value option completes files, not commands: `--store <TAB>`.
-[[ -z $(complete_at zone ingest --store | grep -x ingest) ]] || fail "completion after --store offers commands"
+# A value option's value is not a command, a flag has none.
+complete_at --store zone | grep -qx ingest && fail "'nsradar --store zone' completed as the zone command"
+complete_at --json zone | grep -qx ingest || fail "'nsradar --json zone' does not complete ingest"
 
 pages=0
 for page in "$REF"/man1/*.1.gz; do

@@ -25,7 +25,18 @@ std::vector<const CLI::Option*> Options(const CLI::App* app, bool positional) {
       [positional](const CLI::Option* o) { return !o->get_group().empty() && o->nonpositional() != positional; }));
 }
 
-bool TakesValue(const CLI::Option* o) { return o->get_type_size_max() > 0; }
+// Flags expect no value (CLI11 gives them a type size of 1 all the same).
+// The program's options a command takes too (the app falls through to
+// them): all but --help and --version, which act at the top only.
+std::vector<const CLI::Option*> FallThroughOptions(const CLI::App& root) {
+  std::vector<const CLI::Option*> out;
+  for (const CLI::Option* o : Options(&root, false)) {
+    if (o != root.get_help_ptr() && !o->check_lname("version")) out.push_back(o);
+  }
+  return out;
+}
+
+bool TakesValue(const CLI::Option* o) { return o->get_expected_max() != 0; }
 
 // Every spelling of a named option: -h and --help.
 std::vector<std::string> Spellings(const CLI::Option* o) {
@@ -145,7 +156,7 @@ std::string CommandPage(const Command& top, const CLI::App& root, const char* ve
     ManOptions(m, Options(c.app, false));
   }
   m += ".SH GLOBAL OPTIONS\nGiven before or after the command:\n";
-  ManOptions(m, Options(&root, false));
+  ManOptions(m, FallThroughOptions(root));
   m += ".SH \"SEE ALSO\"\n.BR nsradar (1)\n";
   return m;
 }
@@ -235,7 +246,7 @@ std::string Bash(const CLI::App& root) {
       "  case \"$node\" in\n",
       Join(ValuePatterns(all, root), "|"), Join(SubcommandPatterns(all), "|"), Join(ValuePatterns(all, root), "|"));
   std::vector<std::string> global;
-  for (const CLI::Option* o : Options(&root, false)) {
+  for (const CLI::Option* o : FallThroughOptions(root)) {
     for (const auto& s : Spellings(o)) global.push_back(s);
   }
   for (const Command& c : all) {
@@ -290,7 +301,7 @@ std::string Zsh(const CLI::App& root) {
       "  case \"$node\" in\n",
       Join(ValuePatterns(all, root), "|"), Join(SubcommandPatterns(all), "|"), Join(ValuePatterns(all, root), "|"));
   std::vector<std::string> global;
-  for (const CLI::Option* o : Options(&root, false)) {
+  for (const CLI::Option* o : FallThroughOptions(root)) {
     for (const auto& s : Spellings(o)) global.push_back(Described(s, o->get_description()));
   }
   for (const Command& c : all) {
