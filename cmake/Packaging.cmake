@@ -43,13 +43,14 @@ install(FILES ${NSRADAR_PACKAGING_DIR}/capture.conf ${NSRADAR_PACKAGING_DIR}/gra
         DESTINATION ${NSRADAR_DOC_DIR}/examples)
 install(FILES ${PROJECT_SOURCE_DIR}/docs/operating.md ${NSRADAR_PACKAGING_DIR}/debian/copyright
         DESTINATION ${NSRADAR_DOC_DIR})
-# Debian wants the changelog compressed reproducibly (gzip -n).
-add_custom_command(OUTPUT ${PROJECT_BINARY_DIR}/packaging/changelog.Debian.gz
+# A native package (no Debian revision): the changelog is changelog.gz,
+# compressed reproducibly (gzip -n).
+add_custom_command(OUTPUT ${PROJECT_BINARY_DIR}/packaging/changelog.gz
                    COMMAND gzip -9nc ${NSRADAR_PACKAGING_DIR}/debian/changelog >
-                           ${PROJECT_BINARY_DIR}/packaging/changelog.Debian.gz
+                           ${PROJECT_BINARY_DIR}/packaging/changelog.gz
                    DEPENDS ${NSRADAR_PACKAGING_DIR}/debian/changelog VERBATIM)
-add_custom_target(nsradar_changelog ALL DEPENDS ${PROJECT_BINARY_DIR}/packaging/changelog.Debian.gz)
-install(FILES ${PROJECT_BINARY_DIR}/packaging/changelog.Debian.gz DESTINATION ${NSRADAR_DOC_DIR})
+add_custom_target(nsradar_changelog ALL DEPENDS ${PROJECT_BINARY_DIR}/packaging/changelog.gz)
+install(FILES ${PROJECT_BINARY_DIR}/packaging/changelog.gz DESTINATION ${NSRADAR_DOC_DIR})
 install(FILES ${NSRADAR_PACKAGING_DIR}/debian/lintian-overrides DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/lintian/overrides
         RENAME nsradar)
 
@@ -61,7 +62,10 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "DNS tunneling detector with a reverse nam
 set(CPACK_PACKAGE_DESCRIPTION
     "nsradar reads what DNS resolvers emit (dnstap, captures, logs), detects\nDNS tunneling and exfiltration per registered domain, checks suspicious\ndomains against a reverse name-server index, and writes a Response Policy\nZone that BIND, Unbound and PowerDNS enforce. An HTTP API answers\nReverse NS API queries and exposes Prometheus metrics.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
-set(CPACK_SET_DESTDIR ON)  # the unit and /etc are absolute destinations
+# The unit and /etc are absolute destinations: installed under DESTDIR,
+# with the prefix /usr.
+set(CPACK_SET_DESTDIR ON)
+set(CPACK_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
