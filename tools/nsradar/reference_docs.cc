@@ -220,6 +220,24 @@ std::string ShellQuote(std::string_view s) {
   return out + "'";
 }
 
+// The loop both completion functions start with: the words before the
+// cursor, option values skipped, make the command path in $node.
+std::string NodeWalk(const std::vector<Command>& all, const CLI::App& root, std::string_view loop,
+                     std::string_view word) {
+  return fmt::format(
+      "  {}; do\n"
+      "    w={}\n"
+      "    if ((skip)); then skip=0; continue; fi\n"
+      "    case \"$node:$w\" in\n"
+      "      {}) skip=1; continue ;;\n"
+      "    esac\n"
+      "    case \"$node:$w\" in\n"
+      "      {}) node=$node/$w ;;\n"
+      "    esac\n"
+      "  done\n",
+      loop, word, Join(ValuePatterns(all, root), "|"), Join(SubcommandPatterns(all), "|"));
+}
+
 std::string Bash(const CLI::App& root) {
   std::vector<Command> all;
   Walk(&root, {}, &all);
@@ -229,22 +247,14 @@ std::string Bash(const CLI::App& root) {
       "_nsradar() {{\n"
       "  local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD - 1]}}\n"
       "  local node='' skip=0 i w\n"
-      "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
-      "    w=${{COMP_WORDS[i]}}\n"
-      "    if ((skip)); then skip=0; continue; fi\n"
-      "    case \"$node:$w\" in\n"
-      "      {}) skip=1; continue ;;\n"
-      "    esac\n"
-      "    case \"$node:$w\" in\n"
-      "      {}) node=$node/$w ;;\n"
-      "    esac\n"
-      "  done\n"
+      "{}"
       "  case \"$node:$prev\" in\n"
       "    {}) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
       "  esac\n"
       "  local words='' files=0\n"
       "  case \"$node\" in\n",
-      Join(ValuePatterns(all, root), "|"), Join(SubcommandPatterns(all), "|"), Join(ValuePatterns(all, root), "|"));
+      NodeWalk(all, root, "for ((i = 1; i < COMP_CWORD; i++))", "${COMP_WORDS[i]}"),
+      Join(ValuePatterns(all, root), "|"));
   std::vector<std::string> global;
   for (const CLI::Option* o : FallThroughOptions(root)) {
     for (const auto& s : Spellings(o)) global.push_back(s);
@@ -284,22 +294,13 @@ std::string Zsh(const CLI::App& root) {
       "_nsradar() {{\n"
       "  local node='' w\n"
       "  integer skip=0 i files=0\n"
-      "  for ((i = 2; i < CURRENT; i++)); do\n"
-      "    w=${{words[i]}}\n"
-      "    if ((skip)); then skip=0; continue; fi\n"
-      "    case \"$node:$w\" in\n"
-      "      {}) skip=1; continue ;;\n"
-      "    esac\n"
-      "    case \"$node:$w\" in\n"
-      "      {}) node=$node/$w ;;\n"
-      "    esac\n"
-      "  done\n"
+      "{}"
       "  case \"$node:${{words[CURRENT - 1]}}\" in\n"
       "    {}) _files; return ;;\n"
       "  esac\n"
       "  local -a commands options\n"
       "  case \"$node\" in\n",
-      Join(ValuePatterns(all, root), "|"), Join(SubcommandPatterns(all), "|"), Join(ValuePatterns(all, root), "|"));
+      NodeWalk(all, root, "for ((i = 2; i < CURRENT; i++))", "${words[i]}"), Join(ValuePatterns(all, root), "|"));
   std::vector<std::string> global;
   for (const CLI::Option* o : FallThroughOptions(root)) {
     for (const auto& s : Spellings(o)) global.push_back(Described(s, o->get_description()));
