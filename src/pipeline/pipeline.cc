@@ -50,7 +50,19 @@ struct InputState {
   Status status;
 };
 
+// An input's counters are copied out for /metrics every 4096 events, and at
+// least once a second while events come, so a quiet resolver's input does
+// not look stalled (docs/operating.md: NsradarInputStalled).
 constexpr uint64_t kSnapshotEvery = 4096;
+constexpr int64_t kSnapshotEveryNs = 1'000'000'000;
+
+// A clock that costs a few nanoseconds per read (the coarse one: ticks of
+// a few milliseconds are plenty here).
+int64_t CoarseNowNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
 
 }  // namespace
 
@@ -218,8 +230,10 @@ class Pipeline::Impl {
     std::vector<detect::Alert> fresh;
     if (s.ok()) {
       uint64_t events = 0;
+      int64_t last_snapshot_ns = CoarseNowNs();
       s = source->Run([&](const ingest::DnsEvent& ev) {
-        if (++events % kSnapshotEvery == 0) {
+        if (++events % kSnapshotEvery == 0 || CoarseNowNs() - last_snapshot_ns >= kSnapshotEveryNs) {
+          last_snapshot_ns = CoarseNowNs();
           std::lock_guard lock(state.mu);
           state.stats = source->stats();
         }

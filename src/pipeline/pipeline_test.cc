@@ -119,6 +119,36 @@ TEST_F(PipelineTest, BadConfigurationsFailCreateNamingWhat) {
   EXPECT_FALSE(Pipeline::Create(c, {}, &p).ok());
 }
 
+// A quiet input's counters reach /metrics within seconds, not after 4096
+// events: an input that only trickles must not look stalled.
+TEST_F(PipelineTest, AQuietInputsCountersReachTheMetrics) {
+  const std::string log = dir_.file("unbound.log");
+  std::ofstream(log) << "";
+  Config c = BaseConfig();
+  c.inputs = {log};
+  c.input_format = "unbound";
+  c.follow = true;
+  std::unique_ptr<Pipeline> p;
+  ASSERT_TRUE(Pipeline::Create(c, {}, &p).ok());
+  std::thread runner([&] { p->Run(/*handle_signals=*/false); });
+  const std::string counter = "nsradar_input_events_total{input=\"" + log + "\"} ";
+  auto counted = [&]() -> uint64_t {
+    const std::string m = p->MetricsText();
+    const size_t at = m.find(counter);
+    return at == std::string::npos ? 0 : std::stoull(m.substr(at + counter.size()));
+  };
+  // One query a quarter second, as a quiet resolver logs them.
+  for (int i = 0; i < 12; ++i) {
+    std::ofstream(log, std::ios::app) << "[1795773528] unbound[7325:0] query: 127.0.0.1 host" << i
+                                      << ".quiet.test. A IN\n[1795773528] unbound[7325:0] reply: 127.0.0.1 host" << i
+                                      << ".quiet.test. A IN NOERROR 0.000000 1 58\n";
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  EXPECT_TRUE(WaitFor([&] { return counted() >= 6; })) << p->MetricsText();
+  p->Stop();
+  runner.join();
+}
+
 // An input that cannot be read is logged and counted; the pipeline and the
 // other inputs go on.
 TEST_F(PipelineTest, ABrokenInputLeavesTheOthersRunning) {
