@@ -1,5 +1,7 @@
 #include "api/service.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 
 #include "api/internal/params.h"
@@ -20,7 +22,9 @@ Service::Service(const nsdb::Store* store, const ApiKeys* keys, Metrics* metrics
       metrics_(metrics),
       limiter_(options.rate_limit),
       ui_(keys),
-      extra_metrics_(options.extra_metrics) {}
+      extra_metrics_(options.extra_metrics),
+      writable_store_(options.writable_store),
+      on_store_changed_(options.on_store_changed) {}
 
 Response Service::Handle(const Request& req, std::string_view api_key_header) {
   auto start = std::chrono::steady_clock::now();
@@ -30,19 +34,19 @@ Response Service::Handle(const Request& req, std::string_view api_key_header) {
   return r;
 }
 
-std::optional<Response> Service::Admit(const Request& req, std::string_view api_key_header) {
+std::optional<Response> Service::Admit(const Request& req, std::string_view api_key_header, KeyDigest* digest) {
   // v1 clients send the key as a parameter; a header serves as well, and
   // the web UI's session cookie.
   std::string_view key = req.params.Get("apiKey").value_or(api_key_header);
   if (key.empty()) {
     if (auto session = ui_.SessionKey(req)) {
       if (!UiService::OriginAllowed(req)) return ErrorResponse(403, "cross-origin request refused (Origin)");
-      return AdmitDigest(*session);
+      *digest = *session;
+      return AdmitDigest(*digest);
     }
   }
-  KeyDigest digest;
-  if (!keys_->Find(key, &digest)) return ErrorResponse(403, kAccessRestricted);
-  return AdmitDigest(digest);
+  if (!keys_->Find(key, digest)) return ErrorResponse(403, kAccessRestricted);
+  return AdmitDigest(*digest);
 }
 
 std::optional<Response> Service::AdmitDigest(const KeyDigest& digest) {
@@ -67,10 +71,14 @@ Response Service::Dispatch(const Request& req, std::string_view api_key_header, 
   }
   if (m.route == nullptr) return ErrorResponse(404, "no such endpoint: " + req.path);
   *label = m.route->label;
+  std::string who;
   if (m.route->needs_key) {
-    if (auto denied = Admit(req, api_key_header)) return *denied;
+    KeyDigest digest;
+    if (auto denied = Admit(req, api_key_header, &digest)) return *denied;
+    who = fmt::format("key:{:02x}{:02x}{:02x}{:02x}", digest[0], digest[1], digest[2], digest[3]);
   }
-  return m.route->handler(Call{*store_, req, m.path, *metrics_, extra_metrics_});
+  return m.route->handler(
+      Call{*store_, req, m.path, *metrics_, extra_metrics_, writable_store_, on_store_changed_, who});
 }
 
 }  // namespace nsradar::api

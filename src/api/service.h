@@ -23,6 +23,11 @@ struct ServiceOptions {
   // samples, each line ending in a newline) after the API's own, so other
   // parts of the process (the live pipeline) publish their counters.
   std::function<void(std::string* out)> extra_metrics = nullptr;
+  // The store again, writable, when this process is its writer (serve
+  // --config): actions (POST /v2/block/{domain}) write to it and then call
+  // on_store_changed. Null: actions answer 409.
+  nsdb::Store* writable_store = nullptr;
+  std::function<void()> on_store_changed = nullptr;
 };
 
 class Service {
@@ -41,7 +46,8 @@ class Service {
   // Sets *label to the metrics label of the route taken.
   Response Dispatch(const Request& req, std::string_view api_key_header, std::string_view* label);
   // An error answer when the request may not proceed.
-  std::optional<Response> Admit(const Request& req, std::string_view api_key_header);
+  // On success *digest is the digest of the key the request stands for.
+  std::optional<Response> Admit(const Request& req, std::string_view api_key_header, KeyDigest* digest);
   std::optional<Response> AdmitDigest(const KeyDigest& digest);
 
   const nsdb::Store* store_;
@@ -50,6 +56,8 @@ class Service {
   RateLimiter limiter_;
   UiService ui_;
   std::function<void(std::string* out)> extra_metrics_;
+  nsdb::Store* writable_store_;
+  std::function<void()> on_store_changed_;
 };
 
 }  // namespace nsradar::api

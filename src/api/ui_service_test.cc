@@ -3,6 +3,7 @@
 // Origin check and the security headers.
 #include "api/ui_service.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -79,11 +80,12 @@ class UiServiceTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(nsdb::Store::Open(dir_.file("store"), nsdb::StoreOptions{}, &store_).ok());
     nsdb::IngestResult r;
-    ASSERT_TRUE(store_
-                    ->IngestSnapshot(nsdb::testing::SnapshotFromText("example.\t60\tIN\tSOA\tns.example. h.example. 1 1 1 1 1\n"
-                                                      "d.example.\t60\tIN\tNS\tns1.host.net.\n"),
-                                     1000, "t", &r)
-                    .ok());
+    ASSERT_TRUE(
+        store_
+            ->IngestSnapshot(nsdb::testing::SnapshotFromText("example.\t60\tIN\tSOA\tns.example. h.example. 1 1 1 1 1\n"
+                                                             "d.example.\t60\tIN\tNS\tns1.host.net.\n"),
+                             1000, "t", &r)
+            .ok());
     WriteKeys(kKey);
     service_ = std::make_unique<Service>(store_.get(), &keys_, &metrics_, ServiceOptions{.rate_limit = 0});
   }
@@ -151,6 +153,29 @@ TEST_F(UiServiceTest, TheCookieStandsForTheKeyUntilSignOut) {
   EXPECT_EQ(r.status, 204);
   EXPECT_NE(Header(r, "Set-Cookie").find("Max-Age=0"), std::string::npos);
   EXPECT_EQ(Send("GET", "/v2/ns/ns1.host.net/counts", "", cookie).status, 403);
+}
+
+TEST_F(UiServiceTest, BlockWritesAnAuditedIndicatorOnlyWhereTheStoreIsWritable) {
+  std::string cookie = SignIn();
+  Response r = Send("POST", "/v2/block/d.example", "", cookie, kOrigin);
+  EXPECT_EQ(r.status, 409) << r.body;  // this Service was given no writable store
+  int changed = 0;
+  service_ = std::make_unique<Service>(
+      store_.get(), &keys_, &metrics_,
+      ServiceOptions{.rate_limit = 0, .writable_store = store_.get(), .on_store_changed = [&] { ++changed; }});
+  cookie = SignIn();
+  EXPECT_EQ(Send("POST", "/v2/block/d.example", "", cookie, "http://evil.example").status, 403);
+  EXPECT_EQ(Send("POST", "/v2/block/d.example?category=Bad%20One", "", cookie, kOrigin).status, 400);
+  EXPECT_EQ(changed, 0);
+  r = Send("POST", "/v2/block/D.Example.", "", cookie, kOrigin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(changed, 1);
+  nsdb::Indicator ind;
+  ASSERT_TRUE(store_->FindIndicator(nsdb::IndicatorKind::kDomain, "d.example", &ind).ok());
+  KeyDigest d = DigestKey(kKey);
+  EXPECT_EQ(ind.source, fmt::format("analyst key:{:02x}{:02x}{:02x}{:02x}", d[0], d[1], d[2], d[3]));
+  EXPECT_EQ(ind.category, "blocked");
+  EXPECT_GT(ind.added, 1700000000);
 }
 
 TEST_F(UiServiceTest, SignInRefusesBadKeysAndForeignOrigins) {

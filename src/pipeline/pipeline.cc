@@ -112,6 +112,9 @@ class Pipeline::Impl {
     api::ServiceOptions service_options;
     service_options.rate_limit = config_.rate_limit;
     service_options.extra_metrics = [this](std::string* out) { out->append(MetricsText()); };
+    // Analysts' blocks from the API or the web UI go into the RPZ.
+    service_options.writable_store = store_.get();
+    service_options.on_store_changed = [this] { rpz_dirty_ = true; };
     service_ = std::make_unique<api::Service>(store_.get(), &keys_, &metrics_, service_options);
     server_ = std::make_unique<api::HttpServer>(service_.get(), &metrics_, config_.server);
     return server_->Listen();

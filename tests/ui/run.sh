@@ -91,7 +91,7 @@ done
 echo "serving on 127.0.0.1:$PORT with $(wc -l <"$WORK/alerts.jsonl") alerts"
 
 status=0
-NSR_URL="http://127.0.0.1:$PORT" NSR_KEY="$KEY" NSR_ARTIFACTS="$ARTIFACTS" NSR_BIG="$BIG" \
+NSR_URL="http://127.0.0.1:$PORT" NSR_KEY="$KEY" NSR_RPZ="$WORK/nsradar.rpz" NSR_ARTIFACTS="$ARTIFACTS" NSR_BIG="$BIG" \
   node "$HERE/ui_test.mjs" || status=$?
 stop_jobs
 # The key must appear in no log the server writes.

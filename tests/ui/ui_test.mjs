@@ -237,6 +237,21 @@ await step('alerts list; an alert pivots domain -> name server -> co-hosted doma
   assert.equal(await page.locator('svg.gantt rect').count(), 2);
 });
 
+await step('block a co-hosted domain: an audited indicator, the check and the RPZ follow', async () => {
+  assert.doesNotMatch(readFileSync(process.env.NSR_RPZ, 'utf8'), /^charlie\.cohost /m);
+  await go('#/domain/charlie.cohost', 'h1');
+  await page.getByRole('button', { name: 'Block charlie.cohost…' }).click();
+  await page.getByRole('button', { name: 'Confirm: block charlie.cohost' }).click();
+  await page.getByText(/Blocked by analyst key:[0-9a-f]{8} at/).waitFor();
+  const check = await api('/v2/check/charlie.cohost');
+  assert.equal(check.verdict, 'malicious');
+  assert.match(JSON.stringify(check.intel), /analyst key:[0-9a-f]{8}/);
+  for (let i = 0; i < 100 && !/^charlie\.cohost /m.test(readFileSync(process.env.NSR_RPZ, 'utf8')); ++i) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.match(readFileSync(process.env.NSR_RPZ, 'utf8'), /^charlie\.cohost /m);
+});
+
 await step('the key is in no URL the browser visited or requested, nor in its history', async () => {
   for (const u of urls) assert.ok(!u.includes(KEY), u);
   assert.equal(await page.evaluate((k) => location.href.includes(k) || JSON.stringify(history.state).includes(k), KEY), false);

@@ -25,6 +25,20 @@ export async function get(path) {
   return r.json();
 }
 
+// POST without a body (an action); the browser adds the Origin the server
+// checks. Resolves to the JSON answer; throws ApiError with the message.
+export async function post(path) {
+  const r = await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  let body = null;
+  try {
+    body = await r.json();
+  } catch {
+    /* not JSON */
+  }
+  if (!r.ok) throw new ApiError(r.status, (body && body.messages) || r.statusText);
+  return body;
+}
+
 // GET that answers null for 404 (a name the index does not know).
 export async function find(path) {
   try {

@@ -1,6 +1,6 @@
 // One function per page: each gets the route's arguments and returns the
 // page's nodes (after fetching what it shows).
-import { enc, find, get } from './api.js';
+import { enc, find, get, post } from './api.js';
 import { DomainList, walk } from './domain_list.js';
 import { day, h, link, svg, table, when } from './dom.js';
 
@@ -243,6 +243,28 @@ function alertsTable(caption, alerts) {
   ], alerts);
 }
 
+// Block: a domain indicator written with who and when (the audit record);
+// the checks and the RPZ follow. Two steps, so a stray click blocks nothing.
+function blockAction(d) {
+  const status = h('span', { role: 'status', class: 'status' });
+  const confirm = h('button', { type: 'button', hidden: true }, 'Confirm: block ' + d);
+  const start = h('button', { type: 'button' }, 'Block ' + d + '…');
+  start.addEventListener('click', () => {
+    confirm.hidden = false;
+    confirm.focus();
+  });
+  confirm.addEventListener('click', async () => {
+    confirm.hidden = true;
+    try {
+      const r = await post('/v2/block/' + enc(d));
+      status.textContent = 'Blocked by ' + r.source + ' at ' + when(r.added) + '; the RPZ follows.';
+    } catch (e) {
+      status.textContent = 'Not blocked: ' + e.message;
+    }
+  });
+  return h('section', { 'aria-label': 'Actions', class: 'actions' }, start, confirm, status);
+}
+
 export async function domainPage(d) {
   const [info, check, alerts] = await Promise.all([
     find('/v2/domain/' + enc(d)),
@@ -251,6 +273,7 @@ export async function domainPage(d) {
   ]);
   return [
     h('h1', { tabindex: '-1' }, 'Domain ', d),
+    blockAction(d),
     info
       ? [
           h('p', {}, 'Zone ', info.zone || '(passive DNS only)', ', ', info.kind, '; name servers now: ',
@@ -370,6 +393,7 @@ export async function alertPage(domain, us) {
       a.benign_category ? ' (' + a.benign_category + ')' : '', ', score ', (a.score ?? 0).toFixed(2), ', at ', a.alert_time,
       '; traffic from ', a.first_seen, ' to ', a.last_seen, '. Id: ', h('code', {}, domain + '@' + us)),
     h('p', {}, 'Pivot: ', link.domain(domain)),
+    blockAction(domain),
     pivotGraph(domain, check),
     table('Reasons', [
       { label: 'Feature', cell: (r) => r.feature },

@@ -23,6 +23,9 @@ Response HandleCheck(const Call& call);
 Response HandleAlerts(const Call& call);
 Response HandleMetrics(const Call& call);
 
+// action_handlers.cc: analysts' actions, which write to the store.
+Response HandleBlock(const Call& call);
+
 // bulk_handler.cc and cof_export.cc: streamed NDJSON.
 Response HandleBulkNameServers(const Call& call);
 Response HandleBulkDomains(const Call& call);

@@ -38,6 +38,7 @@ constexpr std::array kRoutes = {
     Route{"GET", "/v2/export/cof", "v2_export", kKey, HandleCofExport},
     Route{"GET", "/v2/check/{domain}", "v2_check", kKey, HandleCheck},
     Route{"GET", "/v2/alerts", "v2_alerts", kKey, HandleAlerts},
+    Route{"POST", "/v2/block/{domain}", "v2_block", kKey, HandleBlock},
     Route{"GET", "/v2/openapi.json", "openapi", kNoKey, HandleOpenApi},
     Route{"GET", "/metrics", "metrics", kNoKey, HandleMetrics},
     Route{"GET", "/healthz", "healthz", kNoKey, HandleHealth},

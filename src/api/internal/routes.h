@@ -40,6 +40,13 @@ struct Call {
   const Metrics& metrics;
   // Appends more Prometheus lines to /metrics; may be empty.
   const std::function<void(std::string* out)>& extra_metrics;
+  // The same store, writable, where this process is its writer; else null.
+  nsdb::Store* writable_store;
+  // To call after writing to writable_store; may be empty.
+  const std::function<void()>& on_store_changed;
+  // Who is asking, for audit records: "key:" and the first 8 hex digits of
+  // the SHA-256 of the key (or of the session's key); "" on keyless routes.
+  std::string_view who;
 };
 
 struct Route {
