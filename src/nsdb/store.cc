@@ -65,6 +65,12 @@ Status Store::IngestSnapshot(const zone::ZoneSnapshot& snap, int64_t observed_at
   return impl_->AsWriter([&](Writer& w) { return SnapshotIngest(w, snap, observed_at, source, result).Run(); });
 }
 
+Status Store::IngestSnapshot(const zone::SpilledZone& zone, size_t memory_budget, int64_t observed_at,
+                             const std::string& source, IngestResult* result) {
+  return impl_->AsWriter(
+      [&](Writer& w) { return SnapshotIngest(w, zone, memory_budget, observed_at, source, result).Run(); });
+}
+
 Status Store::CatchUp() { return impl_->CatchUp(); }
 
 Status Store::Zones(std::vector<ZoneInfo>* out) const {

@@ -40,6 +40,10 @@
 #include "util/status.h"
 #include "zone/snapshot.h"
 
+namespace nsradar::zone {
+class SpilledZone;  // zone/spilled_zone.h
+}
+
 namespace nsradar::nsdb {
 
 struct StoreOptions {
@@ -235,6 +239,11 @@ class Store {
   // Applies `snap` as the state of its zone at `observed_at`.
   Status IngestSnapshot(const zone::ZoneSnapshot& snap, int64_t observed_at, const std::string& source,
                         IngestResult* result);
+  // The same for a zone read within a memory budget (zone/spilled_zone.h):
+  // applied in chunks whose work fits in `memory_budget` bytes, still as one
+  // atomic write, with the same semantics and results.
+  Status IngestSnapshot(const zone::SpilledZone& zone, size_t memory_budget, int64_t observed_at,
+                        const std::string& source, IngestResult* result);
 
   Status DomainsOnNs(const DomainQuery& q, DomainPage* page) const;
   // The rows DomainsOnNs would return, handed to `visit` one by one without

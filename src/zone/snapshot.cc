@@ -1,194 +1,18 @@
 #include "zone/snapshot.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "dns/name.h"
 #include "dns/public_suffix.h"
-#include "dns/rr_type.h"
-#include "util/hash.h"
+#include "zone/internal/host_table.h"
+#include "zone/internal/record_pipe.h"
 
 namespace nsradar::zone {
 namespace {
 
 constexpr size_t kArenaChunk = 4 << 20;
-
-// Name server hosts by name: open addressing over (hash, id) pairs, the
-// names themselves staying in the snapshot's arena. Several times faster
-// than std::unordered_map for the one lookup every NS record makes.
-class HostTable {
- public:
-  static constexpr uint32_t kEmpty = UINT32_MAX;
-
-  // Returns the id of `name`, adding it as `next_id` when absent.
-  template <typename NameOf>
-  uint32_t FindOrAdd(std::string_view name, uint32_t next_id, NameOf name_of, bool* added) {
-    if ((used_ + 1) * 2 > slots_.size()) Grow();
-    uint32_t h = Hash(name);
-    size_t mask = slots_.size() - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-      Slot& s = slots_[i];
-      if (s.id == kEmpty) {
-        s = Slot{h, next_id};
-        ++used_;
-        *added = true;
-        return next_id;
-      }
-      if (s.hash == h && name_of(s.id) == name) {
-        *added = false;
-        return s.id;
-      }
-    }
-  }
-
-  // The id of `name`, or kEmpty.
-  template <typename NameOf>
-  uint32_t Find(std::string_view name, NameOf name_of) const {
-    if (slots_.empty()) return kEmpty;
-    uint32_t h = Hash(name);
-    size_t mask = slots_.size() - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-      const Slot& s = slots_[i];
-      if (s.id == kEmpty) return kEmpty;
-      if (s.hash == h && name_of(s.id) == name) return s.id;
-    }
-  }
-
- private:
-  struct Slot {
-    uint32_t hash;
-    uint32_t id;
-  };
-
-  static uint32_t Hash(std::string_view s) { return static_cast<uint32_t>(HashBytes(s)); }
-
-  void Grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{0, kEmpty});
-    size_t mask = slots_.size() - 1;
-    for (const Slot& s : old) {
-      if (s.id == kEmpty) continue;
-      size_t i = s.hash & mask;
-      while (slots_[i].id != kEmpty) i = (i + 1) & mask;
-      slots_[i] = s;
-    }
-  }
-
-  std::vector<Slot> slots_;
-  size_t used_ = 0;
-};
-
-// Runs the reader on a thread of its own and hands over, in batches, the
-// records a snapshot needs, so that parsing and building use both cores.
-// The reader must not be touched by the caller until the pipe is destroyed.
-class RecordPipe {
- public:
-  struct Rec {
-    uint16_t type;
-    uint32_t serial;
-    uint64_t owner_offset;
-    uint32_t owner_length;
-    uint32_t target_length;  // NS target follows the owner in `bytes`
-    dns::Address address;
-  };
-  struct Batch {
-    std::string bytes;
-    std::vector<Rec> recs;
-    std::string_view owner(const Rec& r) const { return {bytes.data() + r.owner_offset, r.owner_length}; }
-    std::string_view target(const Rec& r) const {
-      return {bytes.data() + r.owner_offset + r.owner_length, r.target_length};
-    }
-  };
-
-  RecordPipe(ZoneReader* reader, const SnapshotOptions& options) : reader_(reader), options_(options) {
-    thread_ = std::thread([this] { Produce(); });
-  }
-  ~RecordPipe() {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      cancelled_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
-  // The next batch, or false once the reader is done.
-  bool Next(Batch* out) {
-    std::unique_lock<std::mutex> l(mu_);
-    cv_.wait(l, [this] { return !full_.empty() || done_; });
-    if (full_.empty()) return false;
-    if (!out->recs.empty() || !out->bytes.empty()) {
-      out->bytes.clear();
-      out->recs.clear();
-      free_.push_back(std::move(*out));
-    }
-    *out = std::move(full_.front());
-    full_.pop_front();
-    cv_.notify_all();
-    return true;
-  }
-
- private:
-  static constexpr size_t kBatchRecords = 16384;
-  static constexpr size_t kMaxQueued = 4;
-
-  void Produce() {
-    Batch batch;
-    Record rec;
-    uint64_t n = 0;
-    while (reader_->Next(&rec)) {
-      if (options_.progress && (++n & 0xffff) == 0) options_.progress(reader_->raw_offset(), reader_->raw_size());
-      if (rec.type != dns::rr::kNS && rec.type != dns::rr::kA && rec.type != dns::rr::kAAAA &&
-          rec.type != dns::rr::kSOA) {
-        continue;
-      }
-      Rec r{rec.type,
-            rec.soa_serial,
-            batch.bytes.size(),
-            static_cast<uint32_t>(rec.owner.size()),
-            static_cast<uint32_t>(rec.ns_target.size()),
-            rec.address};
-      batch.bytes.append(rec.owner);
-      batch.bytes.append(rec.ns_target);
-      batch.recs.push_back(r);
-      if (batch.recs.size() == kBatchRecords && !Hand(&batch)) return;
-    }
-    if (!batch.recs.empty()) Hand(&batch);
-    std::lock_guard<std::mutex> l(mu_);
-    done_ = true;
-    cv_.notify_all();
-  }
-
-  // Queues a full batch and gives back an empty one; false when cancelled.
-  bool Hand(Batch* batch) {
-    std::unique_lock<std::mutex> l(mu_);
-    cv_.wait(l, [this] { return full_.size() < kMaxQueued || cancelled_; });
-    if (cancelled_) return false;
-    full_.push_back(std::move(*batch));
-    *batch = Batch();
-    if (!free_.empty()) {
-      *batch = std::move(free_.back());
-      free_.pop_back();
-    }
-    cv_.notify_all();
-    return true;
-  }
-
-  ZoneReader* reader_;
-  const SnapshotOptions& options_;
-  std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Batch> full_;
-  std::vector<Batch> free_;
-  bool done_ = false;
-  bool cancelled_ = false;
-};
 
 }  // namespace
 
@@ -197,6 +21,18 @@ DomainKind ClassifyDomain(std::string_view canonical) {
   if (psl.IsPublicSuffix(canonical)) return DomainKind::kSuffix;
   if (psl.IsPublicSuffix(dns::Parent(canonical))) return DomainKind::kRegistered;
   return DomainKind::kSubdomain;
+}
+
+// Consecutive domains mostly share a parent, so its answer is cached.
+DomainKind ZoneSnapshot::KindInOrder(std::string_view name, KindCache* cache) {
+  std::string_view parent = dns::Parent(name);
+  if (!cache->any || parent != cache->parent) {
+    cache->any = true;
+    cache->parent = parent;
+    cache->parent_is_suffix = parent.empty() || ClassifyDomain(parent) == DomainKind::kSuffix;
+  }
+  if (!cache->parent_is_suffix) return DomainKind::kSubdomain;
+  return ClassifyDomain(name) == DomainKind::kSuffix ? DomainKind::kSuffix : DomainKind::kRegistered;
 }
 
 ZoneSnapshot::NameRef ZoneSnapshot::Intern(std::string_view s) {
@@ -340,8 +176,7 @@ void ZoneSnapshot::SortDomains(const std::vector<uint32_t>& rank) {
   std::vector<uint32_t> edges;
   domains.reserve(keys.size());
   edges.reserve(edge_hosts_.size());
-  std::string_view last_parent;
-  bool parent_is_suffix = false;
+  KindCache kinds;
   for (size_t k = 0; k < keys.size();) {
     const NameRef name_ref{keys[k].name.data, keys[k].name.size};
     std::string_view name = Name(name_ref);
@@ -354,19 +189,7 @@ void ZoneSnapshot::SortDomains(const std::vector<uint32_t>& rank) {
     }
     std::sort(edges.begin() + static_cast<ptrdiff_t>(begin), edges.end());
     edges.erase(std::unique(edges.begin() + static_cast<ptrdiff_t>(begin), edges.end()), edges.end());
-    // Classify with the Public Suffix List; consecutive domains mostly share
-    // a parent, so its answer is cached.
-    DomainKind kind;
-    std::string_view parent = dns::Parent(name);
-    if (parent != last_parent || domains.empty()) {
-      last_parent = parent;
-      parent_is_suffix = parent.empty() || ClassifyDomain(parent) == DomainKind::kSuffix;
-    }
-    if (!parent_is_suffix) {
-      kind = DomainKind::kSubdomain;
-    } else {
-      kind = ClassifyDomain(name) == DomainKind::kSuffix ? DomainKind::kSuffix : DomainKind::kRegistered;
-    }
+    const DomainKind kind = KindInOrder(name, &kinds);
     domains.push_back(DomainEntry{name_ref, begin, static_cast<uint32_t>(edges.size() - begin), kind});
     k = j;
   }

@@ -53,6 +53,8 @@ struct SnapshotOptions {
   std::function<void(uint64_t offset, uint64_t size)> progress;
 };
 
+class SpilledZone;
+
 class ZoneSnapshot {
  public:
   // Reads `path` to the end. Bad records are reported through
@@ -97,8 +99,18 @@ class ZoneSnapshot {
     uint32_t hosts_count;
     DomainKind kind;
   };
+  // The kinds of domains classified in name order; `parent` points into
+  // the snapshot's names.
+  struct KindCache {
+    std::string_view parent;
+    bool parent_is_suffix = false;
+    bool any = false;
+  };
+  friend class SpilledZone;  // builds its chunks with the phases below
+
   std::string_view Name(NameRef r) const { return {r.data, r.length}; }
   NameRef Intern(std::string_view s);
+  static DomainKind KindInOrder(std::string_view name, KindCache* cache);
 
   // The phases of Load, in order (snapshot.cc).
   Status ReadRecords(ZoneReader* reader, const SnapshotOptions& options);

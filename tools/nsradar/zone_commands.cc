@@ -1,7 +1,9 @@
 // nsradar zone ingest: zone files into the reverse-NS index.
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +15,7 @@
 #include "util/json_writer.h"
 #include "util/time.h"
 #include "zone/snapshot.h"
+#include "zone/spilled_zone.h"
 
 namespace nsradar::cli {
 namespace {
@@ -25,12 +28,52 @@ struct IngestOptions {
   std::string zone;
   size_t max_errors_shown = 20;
   bool allow_shrink = false;
+  std::string memory_budget;  // empty: DefaultMemoryBudget()
+  bool verbose = false;
 };
+
+// A quarter of the machine's memory, at most 6 GB.
+size_t DefaultMemoryBudget() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  const uint64_t ram = pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : 0;
+  return static_cast<size_t>(std::clamp<uint64_t>(ram / 4, uint64_t{64} << 20, uint64_t{6} << 30));
+}
+
+// "512M", "6G", "1048576": bytes, with an optional K, M or G (powers of 1024).
+size_t MemoryBudgetArgument(const std::string& text) {
+  size_t used = 0;
+  uint64_t n = 0;
+  try {
+    n = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  int shift = -1;
+  const std::string unit = used ? text.substr(used) : "";
+  if (unit.empty() || unit == "B") shift = 0;
+  if (unit == "K" || unit == "KB" || unit == "k") shift = 10;
+  if (unit == "M" || unit == "MB") shift = 20;
+  if (unit == "G" || unit == "GB") shift = 30;
+  if (!used || shift < 0 || n == 0 || n > (uint64_t{1} << (60 - shift))) {
+    throw CLI::ValidationError("--memory-budget", "'" + text + "' is not a size such as 512M or 6G");
+  }
+  return static_cast<size_t>(n << shift);
+}
+
+// The process's peak resident memory so far (VmHWM), 0 when unknown.
+uint64_t PeakRssBytes() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10) * 1024;
+  }
+  return 0;
+}
 
 // The time a file describes: --observed-at, else its line in --times, else
 // the SOA serial's date when it follows YYYYMMDDnn, else the file's
 // modification time.
-int64_t SnapshotTime(const IngestOptions& o, const zone::ZoneSnapshot& snap, const std::string& path,
+int64_t SnapshotTime(const IngestOptions& o, const zone::SpilledZone& snap, const std::string& path,
                      std::string* basis) {
   if (!o.observed_at.empty()) {
     *basis = "option";
@@ -74,7 +117,7 @@ void ReadTimesFile(IngestOptions* o) {
 // (a failed download, a truncated transfer, a mirror glitch) would mark
 // every missing delegation as removed. Such files are refused unless the
 // user says the shrink is real.
-std::string Implausible(const nsdb::Store& store, const zone::ZoneSnapshot& snap, const IngestOptions& o) {
+std::string Implausible(const nsdb::Store& store, const zone::SpilledZone& snap, const IngestOptions& o) {
   if (snap.edge_count() == 0 && !o.allow_shrink) {
     return "it holds no delegation (no NS record below the zone apex); pass --allow-shrink if the zone is "
            "really empty";
@@ -102,6 +145,10 @@ int RunIngest(const GlobalOptions& g, IngestOptions& o) {
     PrintError(s.ToString());
     return 1;
   }
+  const size_t budget = o.memory_budget.empty() ? DefaultMemoryBudget() : MemoryBudgetArgument(o.memory_budget);
+  // A zone's sorted runs go beside the store's data: the same disk, sized
+  // for it. Nothing in it outlives the ingest.
+  const std::string spill_dir = g.store + "/zone-spill";
   int failures = 0;
   for (const std::string& path : o.files) {
     auto started = std::chrono::steady_clock::now();
@@ -116,14 +163,30 @@ int RunIngest(const GlobalOptions& g, IngestOptions& o) {
     };
     Progress progress(path, !g.json);
     so.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
-    zone::ZoneSnapshot snap;
-    s = zone::ZoneSnapshot::Load(path, so, &snap);
+    std::error_code ec;
+    std::filesystem::remove_all(spill_dir, ec);
+    std::filesystem::create_directories(spill_dir, ec);
+    zone::SpillOptions spill;
+    spill.memory_budget = budget;
+    spill.tmp_dir = spill_dir;
+    std::unique_ptr<zone::SpilledZone> loaded;
+    s = ec ? Status::IOError("cannot create " + spill_dir + ": " + ec.message())
+           : zone::SpilledZone::Load(path, so, spill, &loaded);
     progress.Finish();
+    // Removes the runs however this file ends.
+    struct SpillCleanup {
+      const std::string& dir;
+      ~SpillCleanup() {
+        std::error_code ignored;
+        std::filesystem::remove_all(dir, ignored);
+      }
+    } cleanup{spill_dir};
     if (!s.ok()) {
       PrintError(s.message());
       ++failures;
       continue;
     }
+    const zone::SpilledZone& snap = *loaded;
     if (snap.reader_stats().errors > shown) {
       fmt::print(stderr, "{}: {} more bad records not shown\n", path, snap.reader_stats().errors - shown);
     }
@@ -135,7 +198,7 @@ int RunIngest(const GlobalOptions& g, IngestOptions& o) {
       continue;
     }
     nsdb::IngestResult r;
-    s = store->IngestSnapshot(snap, t, path, &r);
+    s = store->IngestSnapshot(snap, budget, t, path, &r);
     if (!s.ok()) {
       PrintError(path + ": " + s.ToString());
       ++failures;
@@ -164,8 +227,13 @@ int RunIngest(const GlobalOptions& g, IngestOptions& o) {
           .Field("records", snap.reader_stats().records)
           .Field("bad_records", snap.reader_stats().errors)
           .Field("dropped_out_of_zone", snap.dropped_records())
-          .Field("seconds", secs)
-          .EndObject();
+          .Field("seconds", secs);
+      if (o.verbose) {
+        j.Field("memory_budget_bytes", static_cast<uint64_t>(budget))
+            .Field("sorted_runs", static_cast<uint64_t>(snap.runs()))
+            .Field("peak_rss_bytes", PeakRssBytes());
+      }
+      j.EndObject();
       fmt::print("{}\n", out);
     } else {
       fmt::print(
@@ -174,6 +242,11 @@ int RunIngest(const GlobalOptions& g, IngestOptions& o) {
           path, r.zone.empty() ? "." : r.zone, FormatTime(r.observed_at), basis, WithCommas(r.domains),
           WithCommas(r.edges), WithCommas(r.edges_added), WithCommas(r.edges_changed), WithCommas(r.edges_removed),
           WithCommas(r.glue), WithCommas(snap.reader_stats().errors), secs);
+      if (o.verbose) {
+        fmt::print("{}: memory: peak {} resident (budget {}), {} sorted runs spilled\n", path,
+                   HumanBytes(static_cast<double>(PeakRssBytes())), HumanBytes(static_cast<double>(budget)),
+                   snap.runs());
+      }
     }
   }
   return failures ? 1 : 0;
@@ -196,6 +269,10 @@ void AddZoneCommands(CLI::App& app, const GlobalOptions& global) {
   ingest->add_flag("--allow-shrink", o->allow_shrink,
                    "Ingest a snapshot even when it is empty or has less than half the edges of the latest one");
   ingest->add_option("--max-errors-shown", o->max_errors_shown, "Bad records printed per file")->capture_default_str();
+  ingest->add_option("--memory-budget", o->memory_budget,
+                     "Memory for reading and applying a zone, e.g. 512M or 6G (default: a quarter of RAM, at most "
+                     "6G); larger zones are sorted on disk beside the store and applied in chunks");
+  ingest->add_flag("-v,--verbose", o->verbose, "Also report the peak resident memory and the sorted runs spilled");
   ingest->callback([&global, o]() {
     int rc = RunIngest(global, *o);
     if (rc) throw CLI::RuntimeError(rc);

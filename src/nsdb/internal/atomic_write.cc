@@ -40,11 +40,9 @@ Status AtomicWrite::Commit() {
   std::vector<rocksdb::IngestExternalFileArg> args;
   for (int c = 0; c < kCfCount; ++c) {
     rocksdb::IngestExternalFileArg a;
-    for (auto& part : parts_[c]) {
-      if (!part.writer || part.entries == 0) continue;
-      rocksdb::ExternalSstFileInfo info;
-      NSRADAR_RETURN_IF_ERROR(FromRocks(part.writer->Finish(&info), "finishing SST"));
-      a.external_files.push_back(info.file_path);
+    for (int p = 0; p < static_cast<int>(parts_[c].size()); ++p) {
+      NSRADAR_RETURN_IF_ERROR(FinishPart(static_cast<Cf>(c), p));
+      if (!parts_[c][p].finished.empty()) a.external_files.push_back(parts_[c][p].finished);
     }
     if (a.external_files.empty()) continue;
     a.column_family = writer_.handle(static_cast<Cf>(c));
@@ -55,19 +53,33 @@ Status AtomicWrite::Commit() {
   return writer_.IngestFiles(args);
 }
 
+Status AtomicWrite::FinishPart(Cf c, int part) {
+  if (!bulk_ || static_cast<size_t>(part) >= parts_[c].size()) return Status::OK();
+  Part& p = parts_[c][part];
+  if (!p.writer) return Status::OK();
+  if (p.entries > 0) {
+    rocksdb::ExternalSstFileInfo info;
+    NSRADAR_RETURN_IF_ERROR(FromRocks(p.writer->Finish(&info), "finishing SST " + p.path));
+    p.finished = info.file_path;
+  }
+  p.writer.reset();
+  return Status::OK();
+}
+
 Status AtomicWrite::File(Cf c, int part, Part** out) {
   auto& parts = parts_[c];
   if (parts.size() <= static_cast<size_t>(part)) parts.resize(static_cast<size_t>(part) + 1);
   *out = &parts[part];
   if (parts[part].writer) return Status::OK();
+  if (!parts[part].path.empty()) return Status::InvalidArgument(std::string("a finished SST part of ") + kCfNames[c]);
   rocksdb::Options o = writer_.SstOptions(c);
   // The file lands in the bottom level when nothing overlaps: compress it
   // as the bottom level would.
   o.compression = rocksdb::kZSTD;
   o.compression_opts.level = 3;
   parts[part].writer = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), o, writer_.handle(c));
-  std::string path = tmp_dir_ + "/" + kCfNames[c] + "-" + std::to_string(part) + ".sst";
-  return FromRocks(parts[part].writer->Open(path), "creating " + path);
+  parts[part].path = tmp_dir_ + "/" + kCfNames[c] + "-" + std::to_string(part) + ".sst";
+  return FromRocks(parts[part].writer->Open(parts[part].path), "creating " + parts[part].path);
 }
 
 }  // namespace nsradar::nsdb

@@ -32,6 +32,10 @@ class AtomicWrite {
   Status Delete(Cf c, std::string_view key, int part = 0);
   // Puts `value`, or deletes the key when there is none.
   Status Set(Cf c, std::string_view key, const std::optional<std::string>& value, int part = 0);
+  // Bulk mode: closes the file of `part`, which takes no more keys, so that
+  // its writer's memory is freed before the commit (a part with no keys is
+  // dropped). A no-op for a batch.
+  Status FinishPart(Cf c, int part);
   // Writes the batch (synced), or finishes the files and ingests them.
   Status Commit();
 
@@ -39,6 +43,7 @@ class AtomicWrite {
   struct Part {
     std::unique_ptr<rocksdb::SstFileWriter> writer;
     uint64_t entries = 0;
+    std::string path, finished;  // `finished`: the path once FinishPart closed it with keys
   };
   // Puts *value, or deletes the key when `value` is null.
   Status Write(Cf c, std::string_view key, const std::string_view* value, int part);

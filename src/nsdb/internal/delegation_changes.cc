@@ -35,14 +35,15 @@ void ZoneDomainChanges::Add(uint32_t domain_index, std::string_view name, const 
   changes_.push_back(c);
 }
 
-Status ZoneDomainChanges::Write(const zone::ZoneSnapshot& snap, uint32_t zone_id, AtomicWrite* w) const {
+Status ZoneDomainChanges::Write(const zone::ZoneSnapshot& snap, uint32_t zone_id, AtomicWrite* w, int part) const {
   std::string key;
   for (const Change& c : changes_) {
     key.clear();
     AppendZoneDomainKey(&key, zone_id,
                         c.domain == kStoreOnly ? std::string_view(store_only_names_[c.name]) : snap.domain(c.domain));
     const std::string_view record = Deref(records_, c.record);
-    NSRADAR_RETURN_IF_ERROR(record.empty() ? w->Delete(kZoneDomains, key) : w->Put(kZoneDomains, key, record));
+    NSRADAR_RETURN_IF_ERROR(record.empty() ? w->Delete(kZoneDomains, key, part)
+                                           : w->Put(kZoneDomains, key, record, part));
   }
   return Status::OK();
 }
@@ -100,13 +101,18 @@ void NsEdgeChanges::KeyOf(const EdgeChange& c, std::string* key) const {
 
 std::string_view NsEdgeChanges::ValueOf(const EdgeChange& c) const { return Deref(values_, c.value); }
 
-Status NsEdgeChanges::WritePart(int part, AtomicWrite* w) const {
+Status NsEdgeChanges::WritePart(int part, const EdgeSink& sink) const {
   const size_t begin = changes_.size() * static_cast<size_t>(part) / parts_;
   const size_t end = changes_.size() * static_cast<size_t>(part + 1) / parts_;
   // Store-only changes belong to the part whose key range holds them.
   auto first_at_or_after = [&](const std::string& bound) {
     return std::lower_bound(store_only_keys_.begin(), store_only_keys_.end(), bound,
                             [](const auto& e, const std::string& b) { return e.first < b; });
+  };
+  auto write_store_only = [&](const std::pair<std::string, const StoreOnlyChange*>& c) {
+    const std::optional<std::string>& value = c.second->value;
+    const std::string_view view = value ? std::string_view(*value) : std::string_view();
+    return sink(c.first, value ? &view : nullptr);
   };
   std::string key, bound;
   auto lower = store_only_keys_.begin();
@@ -121,12 +127,11 @@ Status NsEdgeChanges::WritePart(int part, AtomicWrite* w) const {
   }
   for (size_t i = begin; i < end; ++i) {
     KeyOf(changes_[i], &key);
-    for (; lower != last && lower->first < key; ++lower) {
-      NSRADAR_RETURN_IF_ERROR(w->Set(kNsEdges, lower->first, lower->second->value, part));
-    }
-    NSRADAR_RETURN_IF_ERROR(w->Put(kNsEdges, key, ValueOf(changes_[i]), part));
+    for (; lower != last && lower->first < key; ++lower) NSRADAR_RETURN_IF_ERROR(write_store_only(*lower));
+    const std::string_view value = ValueOf(changes_[i]);
+    NSRADAR_RETURN_IF_ERROR(sink(key, &value));
   }
-  for (; lower != last; ++lower) NSRADAR_RETURN_IF_ERROR(w->Set(kNsEdges, lower->first, lower->second->value, part));
+  for (; lower != last; ++lower) NSRADAR_RETURN_IF_ERROR(write_store_only(*lower));
   return Status::OK();
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,7 +37,9 @@ class ZoneDomainChanges {
   // only the store holds (kStoreOnly, then `name` says which); an empty
   // `record` deletes it.
   void Add(uint32_t domain_index, std::string_view name, const DomainRecordWriter& record, zone::DomainKind kind);
-  Status Write(const zone::ZoneSnapshot& snap, uint32_t zone_id, AtomicWrite* w) const;
+  // Writes the records into part `part` of zone_domains.
+  Status Write(const zone::ZoneSnapshot& snap, uint32_t zone_id, AtomicWrite* w, int part = 0) const;
+  size_t size() const { return changes_.size(); }
   // Frees the memory: the rest of the ingest does not need it.
   void Clear();
 
@@ -50,6 +53,9 @@ class ZoneDomainChanges {
   std::vector<std::string> store_only_names_;
   std::string records_;
 };
+
+// Where NsEdgeChanges writes an ns_edges key: its value, or null to delete it.
+using EdgeSink = std::function<Status(std::string_view key, const std::string_view* value)>;
 
 // The ns_edges entries to write. They arrive in zone order, (domain, host);
 // Sort puts them in ns_edges' order, (host, domain), cut into key ranges
@@ -66,8 +72,9 @@ class NsEdgeChanges {
   // Sorts; returns the number of parts (more than one only in bulk mode,
   // for large changes).
   int Sort(bool bulk);
-  // Writes part `part` of the sorted changes; parts may be written at once.
-  Status WritePart(int part, AtomicWrite* w) const;
+  // Writes part `part` of the sorted changes, in key order; parts may be
+  // written at once.
+  Status WritePart(int part, const EdgeSink& sink) const;
   // Frees the memory, once every part is written.
   void Clear();
 

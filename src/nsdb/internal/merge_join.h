@@ -45,17 +45,33 @@ Status MergeJoin(Stored& stored, Snapshot& snap, Visit&& visit) {
 }
 
 // An iterator over one zone's keys of zone_domains or zone_glue, not
-// filling the block cache (an ingest reads each block once). Not movable:
-// the read options point at the bound.
+// filling the block cache (an ingest reads each block once). For
+// zone_domains it may cover only the domains after `after` through
+// `through` (a chunk's range). Not movable: the read options point at the
+// bound.
 class ZoneScan {
  public:
-  ZoneScan(const Store::Impl& store, Cf family, uint32_t zone_id)
-      : upper_(ZoneKeyPrefix(zone_id + 1)), upper_slice_(upper_) {
+  ZoneScan(const Store::Impl& store, Cf family, uint32_t zone_id, const std::string* after = nullptr,
+           const std::string* through = nullptr)
+      : upper_(ZoneKeyPrefix(zone_id + 1)) {
+    // The least key greater than k is k \0.
+    if (through) {
+      upper_.clear();
+      AppendZoneDomainKey(&upper_, zone_id, *through);
+      upper_.push_back('\0');
+    }
+    upper_slice_ = rocksdb::Slice(upper_);
     rocksdb::ReadOptions ro;
     ro.iterate_upper_bound = &upper_slice_;
     ro.fill_cache = false;
     it_ = store.NewIterator(family, ro);
-    it_->Seek(ZoneKeyPrefix(zone_id));
+    std::string lower = ZoneKeyPrefix(zone_id);
+    if (after) {
+      lower.clear();
+      AppendZoneDomainKey(&lower, zone_id, *after);
+      lower.push_back('\0');
+    }
+    it_->Seek(lower);
   }
   ZoneScan(const ZoneScan&) = delete;
   ZoneScan& operator=(const ZoneScan&) = delete;

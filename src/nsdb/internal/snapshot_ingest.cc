@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "nsdb/internal/merge_join.h"
+#include "nsdb/internal/sorted_run.h"
+#include "util/varint.h"
 
 namespace nsradar::nsdb {
 
@@ -14,17 +16,36 @@ namespace fs = std::filesystem;
 SnapshotIngest::SnapshotIngest(Writer& writer, const zone::ZoneSnapshot& snap, int64_t t, const std::string& source,
                                IngestResult* result)
     : writer_(writer),
-      snap_(snap),
+      snap_(&snap),
+      totals_{snap.apex(),         snap.serial(),     snap.has_serial(),
+              snap.domain_count(), snap.edge_count(), snap.glue().size()},
       t_(t),
       source_(source),
       r_(result),
       bulk_(snap.edge_count() > writer.store().options().batch_limit),
       tmp_dir_(writer.store().dir() + "/ingest-tmp"),
       write_(writer, bulk_, tmp_dir_),
-      edge_changes_(snap),
-      host_delta_(snap.host_count()) {}
+      host_delta_(snap.host_count()) {
+  edge_changes_.emplace(snap);
+}
+
+SnapshotIngest::SnapshotIngest(Writer& writer, const zone::SpilledZone& zone, size_t memory_budget, int64_t t,
+                               const std::string& source, IngestResult* result)
+    : writer_(writer),
+      snap_(&zone.glue()),
+      spilled_(&zone),
+      memory_budget_(memory_budget),
+      totals_{zone.apex(),         zone.serial(),     zone.has_serial(),
+              zone.domain_count(), zone.edge_count(), zone.glue().glue().size()},
+      t_(t),
+      source_(source),
+      r_(result),
+      bulk_(zone.edge_count() > writer.store().options().batch_limit),
+      tmp_dir_(writer.store().dir() + "/ingest-tmp"),
+      write_(writer, bulk_, tmp_dir_) {}
 
 Status SnapshotIngest::Run() {
+  if (spilled_) return RunChunked();
   NSRADAR_RETURN_IF_ERROR(Begin());
   NSRADAR_RETURN_IF_ERROR(JoinDelegations());
   NSRADAR_RETURN_IF_ERROR(WriteDelegations());
@@ -37,20 +58,20 @@ Status SnapshotIngest::Run() {
 Status SnapshotIngest::Begin() {
   if (t_ < 0) return Status::InvalidArgument("observation time must not be before 1970");
   *r_ = IngestResult();
-  r_->zone = snap_.apex();
+  r_->zone = totals_.apex;
   r_->observed_at = t_;
-  r_->domains = snap_.domain_count();
-  r_->edges = snap_.edge_count();
-  r_->glue = snap_.glue().size();
+  r_->domains = totals_.domains;
+  r_->edges = totals_.edges;
+  r_->glue = totals_.glue;
   r_->bulk = bulk_;
   // T itself is no neighbour, so re-ingesting T recomputes it.
-  zone_ = writer_.ZoneOrNew(snap_.apex());
+  zone_ = writer_.ZoneOrNew(totals_.apex);
   for (const auto& s : zone_.snapshots) {
     if (s.observed_at < t_) prev_ = s.observed_at;
     if (s.observed_at > t_ && !next_) next_ = s.observed_at;
     if (s.observed_at == t_) r_->replaced_existing = true;
   }
-  if (bulk_) {
+  if (bulk_ || spilled_) {
     std::error_code ec;
     fs::remove_all(tmp_dir_, ec);
     fs::create_directories(tmp_dir_, ec);
@@ -62,22 +83,23 @@ Status SnapshotIngest::Begin() {
 // Every edge of the zone, in (domain, host) order: changes per edge for
 // ns_edges, and per domain for zone_domains, whose record is rewritten whole
 // when any of its edges changed.
-Status SnapshotIngest::JoinDelegations() {
-  SnapshotEdgeCursor cur(snap_);
-  ZoneScan scan(writer_.store(), kZoneDomains, zone_.id);
+Status SnapshotIngest::JoinDelegations(const std::string* after, const std::string* through) {
+  SnapshotEdgeCursor cur(*snap_);
+  ZoneScan scan(writer_.store(), kZoneDomains, zone_.id, after, through);
   StoredDomainCursor stored(scan.get(), zone_.name);
   NSRADAR_RETURN_IF_ERROR(MergeJoin(
       stored, cur,
       [&](std::string_view domain, std::string_view host, const std::vector<SeenRun>* stored_runs, bool present) {
         if (present) {
           VisitDelegation(domain, host, stored_runs, true, cur.host_rank(), cur.domain_index(),
-                          snap_.domain_kind(cur.domain_index()));
+                          snap_->domain_kind(cur.domain_index()));
         } else {
           VisitDelegation(domain, host, stored_runs, false, kStoreOnly, kStoreOnly, stored.kind());
         }
         return Status::OK();
       }));
   FinishDomain();
+  domain_.started = false;  // a chunked ingest's next chunk starts afresh
   return Status::OK();
 }
 
@@ -125,7 +147,7 @@ void SnapshotIngest::NoteEdgeChange(std::string_view domain, std::string_view ho
   if (existed && !present) ++r_->edges_removed;
   CountDelta* host_counts;
   if (present) {
-    edge_changes_.AddSnapshotEdge(host_rank, domain_index, edge_);
+    edge_changes_->AddSnapshotEdge(host_rank, domain_index, edge_);
     host_counts = &host_delta_[host_rank];
   } else {
     std::optional<std::string> value;
@@ -133,7 +155,7 @@ void SnapshotIngest::NoteEdgeChange(std::string_view domain, std::string_view ho
       value.emplace();
       edge_.EncodeTo(&*value);
     }
-    edge_changes_.AddStoreOnlyEdge(host, domain, std::move(value));
+    edge_changes_->AddStoreOnlyEdge(host, domain, std::move(value));
     host_counts = &extra_delta_[std::string(host)];
   }
   host_counts->total += d.total;
@@ -151,7 +173,7 @@ void SnapshotIngest::FinishDomain() {
 // Task 0 writes zone_domains, task p+1 the ns_edges part p; in bulk mode two
 // workers take tasks as they finish, in batch mode one does them in order.
 Status SnapshotIngest::WriteDelegations() {
-  const int ns_parts = edge_changes_.Sort(bulk_);
+  const int ns_parts = edge_changes_->Sort(bulk_);
   NSRADAR_RETURN_IF_ERROR(write_.Reserve(kZoneDomains, 1));
   NSRADAR_RETURN_IF_ERROR(write_.Reserve(kNsEdges, ns_parts));
   const int tasks = 1 + ns_parts;
@@ -159,7 +181,12 @@ Status SnapshotIngest::WriteDelegations() {
   std::vector<Status> results(tasks);
   auto work = [&] {
     for (int i; (i = next_task.fetch_add(1)) < tasks;) {
-      results[i] = i == 0 ? domain_changes_.Write(snap_, zone_.id, &write_) : edge_changes_.WritePart(i - 1, &write_);
+      results[i] =
+          i == 0 ? domain_changes_.Write(*snap_, zone_.id, &write_)
+                 : edge_changes_->WritePart(
+                       i - 1, [this, part = i - 1](std::string_view key, const std::string_view* value) {
+                         return value ? write_.Put(kNsEdges, key, *value, part) : write_.Delete(kNsEdges, key, part);
+                       });
     }
   };
   if (bulk_) {
@@ -170,15 +197,143 @@ Status SnapshotIngest::WriteDelegations() {
     work();
   }
   for (const Status& st : results) NSRADAR_RETURN_IF_ERROR(st);
-  edge_changes_.Clear();
+  edge_changes_->Clear();
   domain_changes_.Clear();
   return Status::OK();
+}
+
+Status SnapshotIngest::RunChunked() {
+  NSRADAR_RETURN_IF_ERROR(Begin());
+  const size_t max_edges = std::max<size_t>(memory_budget_ / 2 / kChunkBytesPerEdge, 1);
+  std::string last;  // the last domain of the chunks so far
+  bool any = false;
+  auto join_and_write = [&](const zone::ZoneSnapshot& chunk, const std::string* through) -> Status {
+    snap_ = &chunk;
+    host_delta_.assign(chunk.host_count(), CountDelta());
+    edge_changes_.emplace(chunk);
+    NSRADAR_RETURN_IF_ERROR(JoinDelegations(any ? &last : nullptr, through));
+    return WriteChunk();
+  };
+  const Status chunks = spilled_->ForEachChunk(max_edges, [&](const zone::ZoneSnapshot& chunk) -> Status {
+    std::string through(chunk.domain(chunk.domain_count() - 1));
+    NSRADAR_RETURN_IF_ERROR(join_and_write(chunk, &through));
+    last = std::move(through);
+    any = true;
+    return Status::OK();
+  });
+  NSRADAR_RETURN_IF_ERROR(chunks);
+  // The stored domains after the snapshot's last one.
+  const zone::ZoneSnapshot none;
+  NSRADAR_RETURN_IF_ERROR(join_and_write(none, nullptr));
+  edge_changes_.reset();
+  NSRADAR_RETURN_IF_ERROR(MergeChunkRuns());
+  snap_ = &spilled_->glue();
+  host_delta_.clear();
+  NSRADAR_RETURN_IF_ERROR(JoinAndWriteGlue());
+  NSRADAR_RETURN_IF_ERROR(WriteZoneTable());
+  return Commit();
+}
+
+// Each SST part of a chunked ingest holds up to this many keys: few enough
+// that its writer's index and filter (about 16 bytes a key until the file
+// is finished) fit in a sixteenth of the budget, many enough that a large
+// zone makes few files (overlapping files land in level 0, where many stall
+// writes).
+uint64_t PartEntries(size_t memory_budget) {
+  return std::clamp<uint64_t>(memory_budget / 16 / 16, uint64_t{16} << 10, uint64_t{8} << 20);
+}
+
+Status SnapshotIngest::WriteChunk() {
+  // The chunks come in key order, so their zone_domains records go on in
+  // the same part until it is full.
+  if (zone_domain_entries_ >= PartEntries(memory_budget_)) {
+    NSRADAR_RETURN_IF_ERROR(write_.FinishPart(kZoneDomains, zone_domain_part_++));
+    zone_domain_entries_ = 0;
+  }
+  zone_domain_entries_ += domain_changes_.size();
+  NSRADAR_RETURN_IF_ERROR(domain_changes_.Write(*snap_, zone_.id, &write_, zone_domain_part_));
+  domain_changes_.Clear();
+  const size_t chunk = edge_runs_.size() + count_runs_.size();
+  edge_changes_->Sort(false);
+  if (bulk_) {
+    SortedRunWriter run;
+    edge_runs_.push_back(tmp_dir_ + "/ns_edges-run-" + std::to_string(chunk));
+    NSRADAR_RETURN_IF_ERROR(run.Open(edge_runs_.back()));
+    NSRADAR_RETURN_IF_ERROR(edge_changes_->WritePart(
+        0, [&run](std::string_view key, const std::string_view* value) { return run.Add(key, value); }));
+    NSRADAR_RETURN_IF_ERROR(run.Finish());
+  } else {
+    NSRADAR_RETURN_IF_ERROR(edge_changes_->WritePart(0, [this](std::string_view key, const std::string_view* value) {
+      return value ? write_.Put(kNsEdges, key, *value) : write_.Delete(kNsEdges, key);
+    }));
+  }
+  edge_changes_->Clear();
+  const auto deltas = HostCountDeltas();
+  host_delta_.clear();
+  extra_delta_.clear();
+  if (deltas.empty()) return Status::OK();
+  SortedRunWriter run;
+  count_runs_.push_back(tmp_dir_ + "/ns_counts-run-" + std::to_string(chunk));
+  NSRADAR_RETURN_IF_ERROR(run.Open(count_runs_.back()));
+  std::string encoded;
+  for (const auto& [key, d] : deltas) {
+    // Two's complement: a negative delta costs ten bytes, and they are few.
+    encoded.clear();
+    PutVarint64(&encoded, static_cast<uint64_t>(d.total));
+    PutVarint64(&encoded, static_cast<uint64_t>(d.active));
+    const std::string_view value = encoded;
+    NSRADAR_RETURN_IF_ERROR(run.Add(key, &value));
+  }
+  return run.Finish();
+}
+
+Status SnapshotIngest::MergeChunkRuns() {
+  // Each run is read through its own buffer, a share of a quarter of the
+  // budget.
+  const size_t runs = std::max<size_t>(edge_runs_.size() + count_runs_.size(), 1);
+  const size_t buffer = std::clamp<size_t>(memory_budget_ / 4 / runs, 16 << 10, 4 << 20);
+  int part = 0;
+  uint64_t in_part = 0;
+  const Status edges =
+      MergeSortedRuns(edge_runs_, buffer, [&](std::string_view key, const std::string_view* value) -> Status {
+        if (in_part == PartEntries(memory_budget_)) {
+          NSRADAR_RETURN_IF_ERROR(write_.FinishPart(kNsEdges, part++));
+          in_part = 0;
+        }
+        ++in_part;
+        return value ? write_.Put(kNsEdges, key, *value, part) : write_.Delete(kNsEdges, key, part);
+      });
+  NSRADAR_RETURN_IF_ERROR(edges);
+  NSRADAR_RETURN_IF_ERROR(write_.FinishPart(kNsEdges, part));
+  // A host's deltas from several chunks arrive together; they are summed,
+  // then read and written in batches.
+  std::vector<std::pair<std::string, CountDelta>> batch;
+  const Status counts =
+      MergeSortedRuns(count_runs_, buffer, [&](std::string_view key, const std::string_view* value) -> Status {
+        std::string_view in = value ? *value : std::string_view();
+        uint64_t total, active;
+        if (!GetVarint64(&in, &total) || !GetVarint64(&in, &active)) {
+          return Status::Corruption("count run of " + std::string(key) + " in " + tmp_dir_);
+        }
+        if (batch.empty() || batch.back().first != key) {
+          if (batch.size() >= 65536) {
+            NSRADAR_RETURN_IF_ERROR(ApplyCountDeltas(batch));
+            batch.clear();
+          }
+          batch.emplace_back(std::string(key), CountDelta());
+        }
+        batch.back().second.total += static_cast<int64_t>(total);
+        batch.back().second.active += static_cast<int64_t>(active);
+        return Status::OK();
+      });
+  NSRADAR_RETURN_IF_ERROR(counts);
+  return ApplyCountDeltas(batch);
 }
 
 std::vector<std::pair<std::string, SnapshotIngest::CountDelta>> SnapshotIngest::HostCountDeltas() const {
   std::vector<std::pair<std::string, CountDelta>> deltas;
   for (uint32_t h = 0; h < host_delta_.size(); ++h) {
-    if (host_delta_[h].total || host_delta_[h].active) deltas.emplace_back(NsCountsKey(snap_.host(h)), host_delta_[h]);
+    if (host_delta_[h].total || host_delta_[h].active) deltas.emplace_back(NsCountsKey(snap_->host(h)), host_delta_[h]);
   }
   for (const auto& [host, d] : extra_delta_) {
     if (d.total || d.active) deltas.emplace_back(NsCountsKey(host), d);
@@ -197,8 +352,9 @@ std::vector<std::pair<std::string, SnapshotIngest::CountDelta>> SnapshotIngest::
   return merged;
 }
 
-Status SnapshotIngest::WriteNsCounts() {
-  const auto deltas = HostCountDeltas();
+Status SnapshotIngest::WriteNsCounts() { return ApplyCountDeltas(HostCountDeltas()); }
+
+Status SnapshotIngest::ApplyCountDeltas(const std::vector<std::pair<std::string, CountDelta>>& deltas) {
   std::vector<rocksdb::Slice> keys;
   keys.reserve(deltas.size());
   for (const auto& p : deltas) keys.emplace_back(p.first);
@@ -255,7 +411,7 @@ bool SnapshotIngest::UpdateGlue(const std::vector<SeenRun>* stored_runs, bool pr
 // joined and written in its order, glue and glue_by_addr sorted after.
 Status SnapshotIngest::JoinAndWriteGlue() {
   std::vector<std::pair<std::string, std::optional<std::string>>> by_host, by_address;
-  SnapshotGlueCursor cur(snap_);
+  SnapshotGlueCursor cur(*snap_);
   ZoneScan scan(writer_.store(), kZoneGlue, zone_.id);
   StoredGlueCursor stored(scan.get());
   std::string key;
@@ -286,10 +442,10 @@ Status SnapshotIngest::JoinAndWriteGlue() {
 Status SnapshotIngest::WriteZoneTable() {
   SnapshotInfo info;
   info.observed_at = t_;
-  info.serial = snap_.serial();
-  info.has_serial = snap_.has_serial();
-  info.domains = snap_.domain_count();
-  info.edges = snap_.edge_count();
+  info.serial = totals_.serial;
+  info.has_serial = totals_.has_serial;
+  info.domains = totals_.domains;
+  info.edges = totals_.edges;
   info.source = source_;
   auto pos = std::lower_bound(zone_.snapshots.begin(), zone_.snapshots.end(), t_,
                               [](const SnapshotInfo& s, int64_t x) { return s.observed_at < x; });
@@ -313,7 +469,7 @@ Status SnapshotIngest::WriteZoneTable() {
 
 Status SnapshotIngest::Commit() {
   NSRADAR_RETURN_IF_ERROR(write_.Commit());
-  if (bulk_) {
+  if (bulk_ || spilled_) {
     std::error_code ec;
     fs::remove_all(tmp_dir_, ec);
   }

@@ -12,6 +12,13 @@
 //   WriteZoneTable    store counters and the zone's entry;
 //   Commit            the one atomic write, then the zone table in memory.
 // Nothing is visible to readers before Commit.
+//
+// A zone too large for memory comes as a SpilledZone and is joined chunk by
+// chunk (RunChunked): each chunk of consecutive domains against the stored
+// domains of its key range, its zone_domains records written as one SST
+// part, its ns_edges changes and count deltas as sorted runs on disk that
+// are merged into ns_edges parts and ns_counts after the last chunk. All the
+// parts are still ingested by the one Commit.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +35,7 @@
 #include "nsdb/internal/store_impl.h"
 #include "nsdb/store.h"
 #include "zone/snapshot.h"
+#include "zone/spilled_zone.h"
 
 namespace nsradar::nsdb {
 
@@ -36,7 +44,15 @@ class SnapshotIngest {
   // Runs as `writer`; `snap`, `source` and `result` must outlive Run.
   SnapshotIngest(Writer& writer, const zone::ZoneSnapshot& snap, int64_t t, const std::string& source,
                  IngestResult* result);
+  // A zone applied in chunks that, with their change lists, fit in
+  // `memory_budget` bytes; `zone` must outlive Run.
+  SnapshotIngest(Writer& writer, const zone::SpilledZone& zone, size_t memory_budget, int64_t t,
+                 const std::string& source, IngestResult* result);
   Status Run();
+
+  // Bytes of memory per edge of a chunk while it is joined and written (the
+  // chunk's snapshot and change lists), for sizing chunks.
+  static constexpr size_t kChunkBytesPerEdge = 160;
 
  private:
   // Changes of edge and active-edge counts.
@@ -56,10 +72,30 @@ class SnapshotIngest {
     bool changed = false;  // an edge of it changed
   };
 
+  // What the whole snapshot holds (a chunk holds part of it).
+  struct Totals {
+    std::string apex;
+    uint32_t serial = 0;
+    bool has_serial = false;
+    uint64_t domains = 0, edges = 0, glue = 0;
+  };
+
+  Status RunChunked();
   Status Begin();
-  Status JoinDelegations();
+  // The join over the stored domains after `after` (none: from the zone's
+  // first) through `through` (none: to its last).
+  Status JoinDelegations(const std::string* after = nullptr, const std::string* through = nullptr);
   Status WriteDelegations();
+  // A chunk's changes: its zone_domains part, its ns_edges changes (a run,
+  // or the batch) and its count deltas (a run).
+  Status WriteChunk();
+  // After the last chunk: the ns_edges runs merged into SST parts, the
+  // count runs merged into ns_counts.
+  Status MergeChunkRuns();
   Status WriteNsCounts();
+  // Reads the counts of `deltas` (sorted by key) and writes them back
+  // changed.
+  Status ApplyCountDeltas(const std::vector<std::pair<std::string, CountDelta>>& deltas);
   Status JoinAndWriteGlue();
   Status WriteZoneTable();
   Status Commit();
@@ -82,7 +118,10 @@ class SnapshotIngest {
   bool UpdateGlue(const std::vector<SeenRun>* stored_runs, bool present, std::optional<std::string>* value);
 
   Writer& writer_;
-  const zone::ZoneSnapshot& snap_;
+  const zone::ZoneSnapshot* snap_;              // the snapshot, or the chunk being joined
+  const zone::SpilledZone* spilled_ = nullptr;  // a chunked ingest's zone
+  const size_t memory_budget_ = 0;
+  const Totals totals_;
   const int64_t t_;
   const std::string& source_;
   IngestResult* r_;
@@ -97,7 +136,10 @@ class SnapshotIngest {
 
   DomainInProgress domain_;
   ZoneDomainChanges domain_changes_;
-  NsEdgeChanges edge_changes_;
+  std::optional<NsEdgeChanges> edge_changes_;  // of the snapshot or chunk
+  int zone_domain_part_ = 0;                   // a chunked ingest's current zone_domains part
+  uint64_t zone_domain_entries_ = 0;           // ... and its keys
+  std::vector<std::string> edge_runs_, count_runs_;
   std::vector<CountDelta> host_delta_;             // by the snapshot's host rank
   std::map<std::string, CountDelta> extra_delta_;  // hosts only the store holds
 };
