@@ -6,7 +6,8 @@
 #                             libFuzzer), BIND, Unbound, PowerDNS Recursor, iodine,
 #                             dns2tcp, tcpdump, tshark, fstrm tools; for the package
 #                             test lintian and promtool (prometheus, never started),
-#                             zsh to parse the generated completion
+#                             zsh to parse the generated completion; ClickHouse
+#                             (scripts/warehouse.sh starts its own processes)
 #   install-deps.sh --bench   also the peers the benchmarks measure against (wrk,
 #                             kzonecheck, hyperfine)
 #
@@ -54,11 +55,12 @@ TEST_PKGS=(
   tcpdump tshark fstrm-bin iproute2 util-linux python3 curl openssl zstd xz-utils
   chromium nodejs
   lintian prometheus fakeroot dpkg-dev zsh
+  clickhouse-server clickhouse-client
 )
 # Peers measured in the same run as nsradar.
 BENCH_PKGS=(knot-dnssecutils wrk hyperfine tshark)
 # Services the packages above would start; they must not run.
-SERVICES=(named bind9 unbound pdns-recursor iodined prometheus)
+SERVICES=(named bind9 unbound pdns-recursor iodined prometheus clickhouse-server)
 
 want=("${BUILD_PKGS[@]}")
 ((TESTS)) && want+=("${TEST_PKGS[@]}")

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   AddTrafficCommand(app, global);
   AddDetectCommand(app, global);
   AddIntelCommands(app, global);
+  AddWarehouseCommands(app, global);
   AddGenerateDocsCommand(app, NSRADAR_VERSION);  // last: it documents the commands above
   try {
     app.parse(argc, argv);
