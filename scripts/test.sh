@@ -40,16 +40,16 @@ run_ctest build
 
 FUZZERS=(zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz api_request_fuzz dns_message_fuzz pcap_packet_fuzz
   pcapng_fuzz dnstap_frame_fuzz dnstap_handshake_fuzz log_line_fuzz detect_fuzz indicator_file_fuzz
-  pipeline_config_fuzz http_transport_fuzz cookie_fuzz)
+  pipeline_config_fuzz http_transport_fuzz cookie_fuzz warehouse_endpoint_fuzz)
 UNIT_TESTS=(util_test dns_test zone_test nsdb_test api_test ingest_test detect_test benign_corpus_test intel_test
-  pipeline_test nsradar_cli_test nsradar)
+  pipeline_test nsradar_cli_test nsradar warehouse_test)
 
 stage "clang 16, ASan + UBSan: library and CLI tests"
 CXX=clang++-16 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSRADAR_FUZZ=ON \
   -DNSRADAR_BENCH=OFF -DNSRADAR_WERROR=ON >/dev/null
 cmake --build build-fuzz -j "$JOBS" --target "${UNIT_TESTS[@]}" "${FUZZERS[@]}"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  run_ctest build-fuzz -L 'util|dns|zone|nsdb|api|ingest|detect|intel|pipeline|cli'
+  run_ctest build-fuzz -L 'util|dns|zone|nsdb|api|ingest|detect|intel|pipeline|cli|warehouse'
 
 stage "Fuzz targets: corpus replay and ${FUZZ_SECONDS}s each"
 fuzz_passed=0
