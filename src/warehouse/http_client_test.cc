@@ -92,7 +92,9 @@ TEST(HttpClient, SilentServerTimesOut) {
   tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));  // listens, never answers
   Endpoint e{"127.0.0.1", std::to_string(a.local_endpoint().port()), "", ""};
   std::string answer;
-  Status s = Execute(e, "SELECT 1", &answer, QueryOptions{.timeout_seconds = 1});
+  QueryOptions options;
+  options.timeout_seconds = 1;
+  Status s = Execute(e, "SELECT 1", &answer, options);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.message(), e.Display() + ": no answer within 1 s");
 }

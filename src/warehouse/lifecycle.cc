@@ -95,7 +95,8 @@ Status GetStatus(const std::vector<Endpoint>& shards, const SchemaNames& names, 
     Status st = SchemaVersion(e, names, &s.schema_version);
     for (const std::string& t : TableNames()) {
       if (!st.ok() || s.schema_version == 0) break;
-      TableCount c{t};
+      TableCount c;
+      c.table = t;
       st = QueryNumber(e, fmt::format("SELECT count() FROM {}.{}_local", names.database, t), &c.rows);
       s.local_rows.push_back(c);
     }
@@ -105,7 +106,8 @@ Status GetStatus(const std::vector<Endpoint>& shards, const SchemaNames& names, 
   }
   if (with_schema == nullptr) return Status::OK();
   for (const std::string& t : TableNames()) {
-    TableCount c{t};
+    TableCount c;
+    c.table = t;
     // A shard that is down leaves the total short; say so rather than
     // print a number that looks complete.
     if (Status st = QueryNumber(*with_schema, fmt::format("SELECT count() FROM {}.{}", names.database, t), &c.rows);
