@@ -29,7 +29,7 @@ TEST(Endpoints, DisplayNeverHoldsThePassword) {
 }
 
 TEST(Endpoints, HostileInputIsRefusedNamingTheElementButNotThePassword) {
-  const char* bad[] = {
+  const std::string bad[] = {
       "",
       "http://a:1,",
       ",http://a:1",
@@ -47,10 +47,10 @@ TEST(Endpoints, HostileInputIsRefusedNamingTheElementButNotThePassword) {
       "http://u:hunter2@a/path",
       "http://u:hunter2%0d%0aX-Evil:%201@a:1",
       "http://a b:1",
-      std::string(100000, 'h').c_str(),
+      std::string(100000, 'h'),
       "http://\xff\xfe:1",
   };
-  for (const char* list : bad) {
+  for (const std::string& list : bad) {
     std::vector<Endpoint> e;
     Status s = ParseEndpoints(list, "", "", &e);
     EXPECT_FALSE(s.ok()) << list;
