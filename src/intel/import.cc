@@ -52,63 +52,100 @@ struct Answer {
   std::string location;  // of a redirect
 };
 
-template <class Stream>
-void Exchange(Stream& stream, const ParsedUrl& u, size_t max_bytes, Answer* out) {
-  http::request<http::empty_body> req(http::verb::get, u.target, 11);
-  req.set(http::field::host, u.host_header);
-  req.set(http::field::user_agent, "nsradar");
-  http::write(stream, req);
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(max_bytes);
-  http::read(stream, buffer, parser);
-  auto& res = parser.get();
-  out->status = res.result_int();
-  out->location = std::string(res[http::field::location]);
-  out->body = std::move(res.body());
-}
-
 // One GET, over TLS for https with the peer's certificate verified against
-// the system's CA store (or options.ca_file) and the URL's host.
+// the system's CA store (or options.ca_file) and the URL's host. Every step
+// is asynchronous: Beast's deadline (expires_after) applies only to
+// asynchronous operations, and a server that accepts and never answers must
+// not hold the pipeline's intel import (at start and at every reload)
+// forever.
 Status GetOnce(const std::string& url, const ParsedUrl& u, const FetchOptions& options, Answer* out) {
   try {
     asio::io_context io;
     asio::ip::tcp::resolver resolver(io);
+    http::request<http::empty_body> req(http::verb::get, u.target, 11);
+    req.set(http::field::host, u.host_header);
+    req.set(http::field::user_agent, "nsradar");
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(options.max_bytes);
+    beast::error_code failure;
+    const auto deadline = std::chrono::seconds(options.timeout_seconds);
+    auto exchange = [&](auto& stream) {
+      http::async_write(stream, req, [&](beast::error_code written, size_t) {
+        if (written) {
+          failure = written;
+          return;
+        }
+        http::async_read(stream, buffer, parser, [&](beast::error_code read, size_t) { failure = read; });
+      });
+    };
+    // Connects `stream`'s TCP layer, then runs `then`.
+    auto connect = [&](beast::tcp_stream& tcp, auto then) {
+      resolver.async_resolve(u.host, u.port, [&, then](beast::error_code resolved, auto results) {
+        if (resolved) {
+          failure = resolved;
+          return;
+        }
+        tcp.expires_after(deadline);
+        tcp.async_connect(results, [&, then](beast::error_code connected, auto) {
+          if (connected) {
+            failure = connected;
+            return;
+          }
+          then();
+        });
+      });
+    };
     if (!u.tls) {
       beast::tcp_stream stream(io);
-      stream.expires_after(std::chrono::seconds(options.timeout_seconds));
-      stream.connect(resolver.resolve(u.host, u.port));
-      Exchange(stream, u, options.max_bytes, out);
+      connect(stream, [&] { exchange(stream); });
+      io.run();
+      if (failure) return Status::IOError(fmt::format("{}: {}", url, failure.message()));
       beast::error_code ignored;
       stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-      return Status::OK();
-    }
-    ssl::context ctx(ssl::context::tls_client);
-    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
-    beast::error_code ec;
-    if (options.ca_file.empty()) {
-      ctx.set_default_verify_paths(ec);
     } else {
-      ctx.load_verify_file(options.ca_file, ec);
+      ssl::context ctx(ssl::context::tls_client);
+      SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+      beast::error_code ec;
+      if (options.ca_file.empty()) {
+        ctx.set_default_verify_paths(ec);
+      } else {
+        ctx.load_verify_file(options.ca_file, ec);
+      }
+      if (ec) {
+        return Status::InvalidArgument(fmt::format(
+            "{}: CA certificates {}: {}", url, options.ca_file.empty() ? "(system)" : options.ca_file, ec.message()));
+      }
+      ctx.set_verify_mode(ssl::verify_peer);
+      beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
+      stream.set_verify_callback(ssl::host_name_verification(u.host));
+      boost::system::error_code not_ip;
+      asio::ip::make_address(u.host, not_ip);
+      if (not_ip) {  // SNI names hosts only; SSL_set_tlsext_host_name is this call behind a C cast
+        SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                 const_cast<char*>(u.host.c_str()));
+      }
+      connect(beast::get_lowest_layer(stream), [&] {
+        stream.async_handshake(ssl::stream_base::client, [&](beast::error_code shaken) {
+          if (shaken) {
+            failure = shaken;
+            return;
+          }
+          exchange(stream);
+        });
+      });
+      io.run();
+      if (failure) return Status::IOError(fmt::format("{}: {}", url, failure.message()));
+      // Many servers close without close_notify; the body is complete already.
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
+      stream.async_shutdown([](beast::error_code) {});
+      io.restart();
+      io.run();
     }
-    if (ec) {
-      return Status::InvalidArgument(fmt::format("{}: CA certificates {}: {}", url,
-                                                 options.ca_file.empty() ? "(system)" : options.ca_file, ec.message()));
-    }
-    ctx.set_verify_mode(ssl::verify_peer);
-    beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
-    stream.set_verify_callback(ssl::host_name_verification(u.host));
-    boost::system::error_code not_ip;
-    asio::ip::make_address(u.host, not_ip);
-    if (not_ip) {  // SNI names hosts only; SSL_set_tlsext_host_name is this call behind a C cast
-      SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-               const_cast<char*>(u.host.c_str()));
-    }
-    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(options.timeout_seconds));
-    beast::get_lowest_layer(stream).connect(resolver.resolve(u.host, u.port));
-    stream.handshake(ssl::stream_base::client);
-    Exchange(stream, u, options.max_bytes, out);
-    stream.shutdown(ec);  // many servers close without close_notify; the body is complete already
+    auto& res = parser.get();
+    out->status = res.result_int();
+    out->location = std::string(res[http::field::location]);
+    out->body = std::move(res.body());
   } catch (const std::exception& e) {
     return Status::IOError(fmt::format("{}: {}", url, e.what()));
   }

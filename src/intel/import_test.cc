@@ -125,6 +125,32 @@ TEST(Fetch, FailuresNameTheUrl) {
   EXPECT_NE(refused.message().find("http://127.0.0.1:1/list"), std::string::npos);
 }
 
+// A server that takes the connection and never answers (here the kernel
+// takes it: the socket listens and nothing accepts) costs the timeout, not
+// the pipeline's intel import forever.
+TEST(Fetch, ASilentServerCostsTheTimeoutNotForever) {
+  nsdb::testing::TempDir dir;
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  ASSERT_EQ(listen(fd, 4), 0);
+  socklen_t len = sizeof(a);
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/list";
+  FetchOptions quick;
+  quick.timeout_seconds = 1;
+  const auto start = std::chrono::steady_clock::now();
+  Status s = FetchUrl(url, dir.file("x"), quick);
+  const auto took = std::chrono::steady_clock::now() - start;
+  close(fd);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(url), std::string::npos) << s.message();
+  EXPECT_LT(took, std::chrono::seconds(5));
+}
+
 }  // namespace
 }  // namespace nsradar::intel
 
