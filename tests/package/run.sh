@@ -31,6 +31,9 @@ fi
 
 WORK=$(mktemp -d /tmp/nsradar-package.XXXXXX)
 chmod 755 "$WORK"
+# The checkout may sit under a directory the package's users cannot enter
+# (a CI workspace, a mktemp -d): what they read is copied where they can.
+install -m 644 "$TESTDATA/detect/test.zone" "$TESTDATA/ingest/bind-resolver.dnstap" "$WORK/"
 RESOLVER=nsradar-pkgtest-resolver  # stands for unbound/bind: a user in group nsradar
 had_user=0
 getent passwd nsradar >/dev/null && had_user=1
@@ -185,7 +188,7 @@ metric() {  # the value of one sample line of /metrics
 zones() { curl -s -H "X-API-Key: $KEY" "$API/v2/stats" | python3 -c 'import json, sys; print(json.load(sys.stdin)["zones"])'; }
 
 step "a zone into the store as user nsradar, then ExecStart= as user nsradar with the packaged config"
-as_user nsradar /usr/bin/nsradar --store /var/lib/nsradar zone ingest "$TESTDATA/detect/test.zone" >/dev/null ||
+as_user nsradar /usr/bin/nsradar --store /var/lib/nsradar zone ingest "$WORK/test.zone" >/dev/null ||
   fail "zone ingest as nsradar"
 start_service
 echo "ready: READY=1 received, /healthz 200 on port $PORT"
@@ -204,7 +207,7 @@ fi
 # A real BIND's dnstap (the exfiltration test capture), replayed until it
 # is enough traffic for an alert, which must reach alerts_out.
 replay=()
-for _ in $(seq 24); do replay+=(-r "$TESTDATA/ingest/bind-resolver.dnstap"); done
+for _ in $(seq 24); do replay+=(-r "$WORK/bind-resolver.dnstap"); done
 as_user "$RESOLVER" fstrm_replay -t protobuf:dnstap.Dnstap "${replay[@]}" -u $SOCK ||
   fail "fstrm_replay as a member of group nsradar"
 ALERTS=/var/log/nsradar/alerts.jsonl
