@@ -34,6 +34,7 @@
 #include "dns/public_suffix.h"
 #include "dns/rr_type.h"
 #include "ingest/source.h"
+#include "util/sanitizers.h"
 
 namespace nsradar::detect::testing {
 namespace {
@@ -44,17 +45,6 @@ constexpr uint16_t kA = dns::rr::kA, kAAAA = dns::rr::kAAAA, kTXT = dns::rr::kTX
 constexpr uint16_t kTLSA = 52, kSVCB = 64, kHTTPS = 65, kTKEY = 249;
 constexpr int kNoError = 0, kNxDomain = 3;
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
 
 const std::vector<std::string>& Hosts() {
   static const std::vector<std::string> hosts = [] {
@@ -1034,7 +1024,7 @@ FullDay RunFullDay(Day day) {
 }
 
 TEST(BenignDayFullScale, OfficeDayHasItsTwoThousandHosts) {
-  if (kSanitized) GTEST_SKIP() << "full-scale day: Release builds only";
+  if (kSanitizedBuild) GTEST_SKIP() << "full-scale day: Release builds only";
   const FullDay d = RunFullDay(Day::kOffice);
   EXPECT_EQ(d.counts.hosts, 2'000u);
   EXPECT_EQ(d.counts.queries, d.queries);
@@ -1048,7 +1038,7 @@ TEST(BenignDayFullScale, OfficeDayHasItsTwoThousandHosts) {
 }
 
 TEST(BenignDayFullScale, IspDayHasFiveMillionQueriesFromFiftyThousandClients) {
-  if (kSanitized) GTEST_SKIP() << "full-scale day: Release builds only";
+  if (kSanitizedBuild) GTEST_SKIP() << "full-scale day: Release builds only";
   const FullDay d = RunFullDay(Day::kIsp);
   EXPECT_GE(d.queries, 5'000'000u);
   EXPECT_GE(d.clients, 50'000u);
