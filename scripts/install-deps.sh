@@ -101,7 +101,9 @@ $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # programs themselves, so nothing is left enabled.
 if command -v systemctl >/dev/null; then
   for s in "${SERVICES[@]}"; do
-    if systemctl list-unit-files "$s.service" 2>/dev/null | grep -q "^$s.service"; then
+    # Captured, not piped into grep -q: under pipefail its early exit can
+    # SIGPIPE systemctl and skip the disable.
+    if grep -q "^$s.service" <<<"$(systemctl list-unit-files "$s.service" 2>/dev/null)"; then
       $SUDO systemctl disable --now "$s.service" >/dev/null 2>&1 || true
     fi
   done

@@ -124,7 +124,7 @@ start_nsradar() {
 }
 api() { in_core curl -sf -H "X-API-Key: $KEY" "http://127.0.0.1:$PORT$1"; }
 stored_alert() {  # domain: is an alert for it in the store?
-  api "/v2/alerts?domain=$1" | grep -q "\"registered_domain\":\"$1\""
+  grep -q "\"registered_domain\":\"$1\"" <<<"$(api "/v2/alerts?domain=$1")"
 }
 rpz_valid() { named-checkzone -q rpz.nsradar "$1" >/dev/null; }
 tunnel() {  # domain, client number, queries

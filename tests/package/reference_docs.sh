@@ -69,8 +69,12 @@ walk
 ((commands > 10)) || fail "only $commands subcommands found in --help"
 
 # A value option's value is not a command, a flag has none.
-complete_at --store zone | grep -qx ingest && fail "'nsradar --store zone' completed as the zone command"
-complete_at --json zone | grep -qx ingest || fail "'nsradar --json zone' does not complete ingest"
+# Captured first: with pipefail, `grep -q` leaving at its first match can end
+# the pipeline with the writer's SIGPIPE and fail the check at random.
+offered=$(complete_at --store zone)
+grep -qx ingest <<<"$offered" && fail "'nsradar --store zone' completed as the zone command"
+offered=$(complete_at --json zone)
+grep -qx ingest <<<"$offered" || fail "'nsradar --json zone' does not complete ingest"
 
 pages=0
 for page in "$REF"/man1/*.1.gz; do
