@@ -17,6 +17,7 @@
 #include "ingest/internal/query_matcher.h"
 #include "util/byte_source.h"
 #include "util/hash.h"
+#include "util/refill_buffer.h"
 
 namespace nsradar::ingest {
 namespace {
@@ -530,40 +531,6 @@ void DnstapDecoder::Finish(const EventSink& sink) { impl_->Finish(sink); }
 
 namespace {
 
-// Frames are taken out of large reads of the input, in place: one Read per
-// 256 KiB rather than two or three per frame, and no copy of a frame that
-// lies within one read.
-class ChunkReader {
- public:
-  explicit ChunkReader(ByteSource* in) : in_(in) {}
-
-  // Makes up to `n` bytes available at data(): fewer only at the end of the
-  // input. The bytes stay valid until the next call.
-  Status Ensure(size_t n) {
-    if (end_ - pos_ >= n) return Status::OK();
-    std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
-    end_ -= pos_;
-    pos_ = 0;
-    if (buf_.size() < std::max(n, kChunk)) buf_.resize(std::max(n, kChunk));
-    while (end_ < n) {
-      size_t got = 0;
-      NSRADAR_RETURN_IF_ERROR(in_->Read(buf_.data() + end_, buf_.size() - end_, &got));
-      if (got == 0) break;
-      end_ += got;
-    }
-    return Status::OK();
-  }
-  const char* data() const { return buf_.data() + pos_; }
-  size_t available() const { return end_ - pos_; }
-  void Consume(size_t n) { pos_ += n; }
-
- private:
-  static constexpr size_t kChunk = 256 << 10;
-  ByteSource* in_;
-  std::string buf_;
-  size_t pos_ = 0, end_ = 0;  // the unread bytes are buf_[pos_, end_)
-};
-
 uint32_t BigEndian32(const char* p) {
   const auto* u = reinterpret_cast<const uint8_t*>(p);
   return static_cast<uint32_t>(u[0]) << 24 | static_cast<uint32_t>(u[1]) << 16 | static_cast<uint32_t>(u[2]) << 8 |
@@ -578,7 +545,11 @@ class DnstapFileSource : public EventSource {
     std::unique_ptr<ByteSource> in;
     NSRADAR_RETURN_IF_ERROR(ByteSource::Open(path_, &in));
     DnstapDecoder decoder(options_, &stats_);
-    ChunkReader reader(in.get());
+    // Frames are taken out of large reads of the input, in place: one Read
+    // per 256 KiB rather than two or three per frame, and no copy of a frame
+    // that lies within one read.
+    RefillBuffer reader(256 << 10);
+    auto read = [&in](char* dst, size_t n, size_t* got) { return in->Read(dst, n, got); };
     uint64_t offset = 0;
     bool started = false;
     // Damage that ends the file: counted, and the run told; the frames before it stand.
@@ -588,28 +559,28 @@ class DnstapFileSource : public EventSource {
       stats_.input_error = Status::Corruption(where);
     };
     for (;;) {
-      Status s = reader.Ensure(4);
+      Status s = reader.Fill(4, read);
       if (!s.ok()) {
         broken("read_error", s.message());
         break;
       }
-      if (reader.available() == 0) break;
-      if (reader.available() < 4) {
+      if (reader.unread().size() == 0) break;
+      if (reader.unread().size() < 4) {
         broken("dnstap_truncated_frame", "end of file");
         break;
       }
-      uint32_t len = BigEndian32(reader.data());
+      uint32_t len = BigEndian32(reader.unread().data());
       reader.Consume(4);
       offset += 4;
       bool control = len == 0;
       if (control) {
-        s = reader.Ensure(4);
-        if (!s.ok() || reader.available() < 4) {
+        s = reader.Fill(4, read);
+        if (!s.ok() || reader.unread().size() < 4) {
           broken(s.ok() ? "dnstap_truncated_frame" : "read_error",
                  s.ok() ? "control frame length cut short" : s.message());
           break;
         }
-        len = BigEndian32(reader.data());
+        len = BigEndian32(reader.unread().data());
         reader.Consume(4);
         offset += 4;
       }
@@ -618,16 +589,16 @@ class DnstapFileSource : public EventSource {
         broken("dnstap_frame_too_large", fmt::format("{} bytes", len));
         break;
       }
-      s = reader.Ensure(len);
+      s = reader.Fill(len, read);
       if (!s.ok()) {
         broken("read_error", s.message());
         break;
       }
-      if (reader.available() < len) {
-        broken("dnstap_truncated_frame", fmt::format("{} of {} bytes", reader.available(), len));
+      if (reader.unread().size() < len) {
+        broken("dnstap_truncated_frame", fmt::format("{} of {} bytes", reader.unread().size(), len));
         break;
       }
-      const char* frame = reader.data();
+      const char* frame = reader.unread().data();
       reader.Consume(len);
       offset += len;
       if (control) {

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "dns/name.h"
+#include "util/refill_buffer.h"
 #include "zone/internal/host_table.h"
 #include "zone/internal/record_pipe.h"
 
@@ -21,7 +22,7 @@ std::string_view HostOf(std::string_view pair) { return pair.substr(pair.find('\
 class FileRun {
  public:
   FileRun(const std::string& path, size_t buffer_bytes)
-      : path_(path), f_(std::fopen(path.c_str(), "rb")), buf_(buffer_bytes, '\0') {
+      : path_(path), f_(std::fopen(path.c_str(), "rb")), buf_(buffer_bytes) {
     if (!f_) status_ = Status::IOError("cannot open run file " + path);
   }
   ~FileRun() {
@@ -32,31 +33,22 @@ class FileRun {
 
   // The next pair, valid until the next call; false at the end or on error.
   bool Next(std::string_view* pair) {
-    if (!f_) return false;
+    if (!f_ || !status_.ok()) return false;
     for (;;) {
-      const char* begin = buf_.data() + pos_;
-      const char* end = buf_.data() + end_;
-      const char* a = static_cast<const char*>(std::memchr(begin, 0, end - begin));
-      const char* b = a ? static_cast<const char*>(std::memchr(a + 1, 0, end - a - 1)) : nullptr;
-      if (b) {
-        *pair = std::string_view(begin, b - begin);
-        pos_ = b + 1 - buf_.data();
+      const std::string_view in = buf_.unread();
+      const size_t a = in.find('\0');
+      const size_t b = a == std::string_view::npos ? a : in.find('\0', a + 1);
+      if (b != std::string_view::npos) {
+        *pair = in.substr(0, b);
+        buf_.Consume(b + 1);  // the view stays valid: only the next Fill moves the buffer
         return true;
       }
-      if (eof_) {
-        if (pos_ != end_) status_ = Status::Corruption("run file " + path_ + " ends inside a pair");
+      if (buf_.at_end()) {
+        if (!in.empty()) status_ = Status::Corruption("run file " + path_ + " ends inside a pair");
         return false;
       }
-      std::memmove(buf_.data(), begin, end_ - pos_);
-      end_ -= pos_;
-      pos_ = 0;
-      if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);  // a pair longer than the buffer
-      const size_t n = std::fread(buf_.data() + end_, 1, buf_.size() - end_, f_);
-      if (n == 0) {
-        if (std::ferror(f_)) status_ = Status::IOError("cannot read run file " + path_);
-        eof_ = true;
-      }
-      end_ += n;
+      status_ = buf_.FillMore(ReadFromFile(f_, path_));
+      if (!status_.ok()) return false;
     }
   }
   const Status& status() const { return status_; }
@@ -64,9 +56,7 @@ class FileRun {
  private:
   std::string path_;
   FILE* f_;
-  std::string buf_;
-  size_t pos_ = 0, end_ = 0;
-  bool eof_ = false;
+  RefillBuffer buf_;
   Status status_;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "util/refill_buffer.h"
 #include "util/varint.h"
 
 namespace nsradar::nsdb {
@@ -43,7 +44,7 @@ namespace {
 class RunReader {
  public:
   RunReader(const std::string& path, size_t buffer_bytes)
-      : path_(path), f_(std::fopen(path.c_str(), "rb")), buf_(std::max<size_t>(buffer_bytes, 64), '\0') {
+      : path_(path), f_(std::fopen(path.c_str(), "rb")), buf_(buffer_bytes) {
     if (!f_) status_ = Status::IOError("cannot open run file " + path);
   }
   ~RunReader() {
@@ -56,7 +57,8 @@ class RunReader {
   bool Next() {
     if (!f_ || !status_.ok()) return false;
     for (;;) {
-      std::string_view in(buf_.data() + pos_, end_ - pos_);
+      std::string_view in = buf_.unread();
+      const char* const begin = in.data();
       uint64_t klen, vcode;
       if (GetVarint64(&in, &klen) && in.size() >= klen) {
         std::string_view rest = in.substr(klen);
@@ -64,24 +66,17 @@ class RunReader {
           key_ = in.substr(0, klen);
           has_value_ = vcode != 0;
           if (has_value_) value_ = rest.substr(0, vcode - 1);
-          pos_ = (has_value_ ? value_.data() + value_.size() : rest.data()) - buf_.data();
+          // The views stay valid: only the next Fill moves the buffer.
+          buf_.Consume((has_value_ ? value_.data() + value_.size() : rest.data()) - begin);
           return true;
         }
       }
-      if (eof_) {
-        if (pos_ != end_) status_ = Status::Corruption("run file " + path_ + " ends inside a record");
+      if (buf_.at_end()) {
+        if (!buf_.unread().empty()) status_ = Status::Corruption("run file " + path_ + " ends inside a record");
         return false;
       }
-      std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
-      end_ -= pos_;
-      pos_ = 0;
-      if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);  // a record longer than the buffer
-      const size_t n = std::fread(buf_.data() + end_, 1, buf_.size() - end_, f_);
-      if (n == 0) {
-        if (std::ferror(f_)) status_ = Status::IOError("cannot read run file " + path_);
-        eof_ = true;
-      }
-      end_ += n;
+      status_ = buf_.FillMore(ReadFromFile(f_, path_));
+      if (!status_.ok()) return false;
     }
   }
   std::string_view key() const { return key_; }
@@ -91,9 +86,7 @@ class RunReader {
  private:
   std::string path_;
   FILE* f_;
-  std::string buf_;
-  size_t pos_ = 0, end_ = 0;
-  bool eof_ = false;
+  RefillBuffer buf_;
   std::string_view key_, value_;
   bool has_value_ = false;
   Status status_;
