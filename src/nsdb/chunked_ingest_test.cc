@@ -23,17 +23,9 @@ namespace nsradar::nsdb {
 namespace {
 
 using testing::Dump;
+using testing::OpenStore;
 using testing::SnapshotFromText;
 using testing::TempDir;
-
-std::unique_ptr<Store> OpenStore(const std::string& dir, size_t batch_limit) {
-  StoreOptions o;
-  o.batch_limit = batch_limit;
-  std::unique_ptr<Store> s;
-  Status st = Store::Open(dir, o, &s);
-  EXPECT_TRUE(st.ok()) << st.ToString();
-  return s;
-}
 
 // `text` read within `budget` bytes, its runs in `tmp`.
 std::unique_ptr<zone::SpilledZone> Spill(const std::string& text, size_t budget, const std::string& tmp) {

@@ -20,17 +20,9 @@ namespace nsradar::nsdb {
 namespace {
 
 using testing::Dump;
+using testing::OpenStore;
 using testing::SnapshotFromText;
 using testing::TempDir;
-
-std::unique_ptr<Store> OpenStore(const std::string& dir, size_t batch_limit = 200000) {
-  StoreOptions o;
-  o.batch_limit = batch_limit;
-  std::unique_ptr<Store> s;
-  Status st = Store::Open(dir, o, &s);
-  EXPECT_TRUE(st.ok()) << st.ToString();
-  return s;
-}
 
 void Ingest(Store* store, const std::string& text, int64_t t, IngestResult* r = nullptr) {
   IngestResult local;

@@ -43,6 +43,18 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// A store in `dir`, opened with `batch_limit` (the edge count up to which an
+// ingest is one WriteBatch rather than SST files); null, and the test
+// failed, when it does not open.
+inline std::unique_ptr<Store> OpenStore(const std::string& dir, size_t batch_limit = StoreOptions{}.batch_limit) {
+  StoreOptions o;
+  o.batch_limit = batch_limit;
+  std::unique_ptr<Store> s;
+  Status st = Store::Open(dir, o, &s);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return s;
+}
+
 inline zone::ZoneSnapshot SnapshotFromText(const std::string& text, const std::string& zone_name = "") {
   zone::SnapshotOptions so;
   if (!zone_name.empty()) {
