@@ -162,6 +162,8 @@ ip_of() { echo "10.77.0.${OCTET[$1]}"; }
 
 # shellcheck source=tests/lib/jobs.sh disable=SC2317
 source "$ROOT/tests/lib/jobs.sh"
+# shellcheck source=tests/lib/lab.sh
+source "$ROOT/tests/lib/lab.sh"
 cleanup() {
   set +e
   stop_jobs
@@ -199,56 +201,21 @@ for s in "${SESSIONS[@]}"; do
 done
 
 # --- authoritative servers (BIND) ------------------------------------------
-mkdir -p "$WORK/bind"
-cat >"$WORK/bind/named.conf" <<CONF
-options {
-  directory "$WORK/bind";
-  pid-file none;
-  listen-on { 127.0.10.2; };
-  listen-on-v6 { none; };
-  recursion no;
-  dnssec-validation no;
-};
-zone "." { type primary; file "root.zone"; };
-zone "test" { type primary; file "test.zone"; };
-zone "good.test" { type primary; file "good.test.zone"; };
-CONF
-SOA="@ 3600 IN SOA a.root.test. hostmaster.test. 1 3600 600 86400 60"
-cat >"$WORK/bind/root.zone" <<ZONE
-\$TTL 3600
-$SOA
-@ NS a.root.test.
-test. NS a.root.test.
-a.root.test. A 127.0.10.2
-ZONE
+lab_named_conf "$WORK/bind" . test good.test
 {
-  echo "\$TTL 3600"
-  echo "\$ORIGIN test."
-  echo "$SOA"
-  echo "@ NS a.root"
-  echo "a.root A 127.0.10.2"
-  echo "good NS a.root"
+  lab_test_zone_head
   for s in "${SESSIONS[@]}"; do
     [[ $s == benign ]] && continue
     echo "$s NS ns1.$s"
     echo "ns1.$s A 127.0.0.${OCTET[$s]}"
   done
 } >"$WORK/bind/test.zone"
-cat >"$WORK/bind/good.test.zone" <<ZONE
-\$TTL 300
-$SOA
-@ NS a.root.test.
-@ A 127.0.20.1
-@ MX 10 mail
-@ TXT "v=spf1 mx -all"
-www A 127.0.20.2
-www AAAA 2001:db8::2
-mail A 127.0.20.3
-api A 127.0.20.4
-cdn CNAME www
-intranet A 127.0.20.5
-_dmarc TXT "v=DMARC1; p=none"
-ZONE
+{
+  lab_good_zone
+  echo "www AAAA 2001:db8::2"
+  echo "intranet A 127.0.20.5"
+  echo '_dmarc TXT "v=DMARC1; p=none"'
+} >"$WORK/bind/good.test.zone"
 bg_job ip netns exec "$CORE" named -g -c "$WORK/bind/named.conf" >"$WORK/bind/named.log" 2>&1
 
 # --- tunnel servers and sinks ----------------------------------------------
@@ -297,28 +264,16 @@ done
 
 # --- the resolver, and the capture of its client side ----------------------
 mkdir -p "$WORK/unbound"
-cat >"$WORK/unbound/root.hints" <<HINTS
-.            3600000 NS a.root.test.
-a.root.test. 3600000 A  127.0.10.2
-HINTS
-cat >"$WORK/unbound/unbound.conf" <<CONF
-server:
-  interface: 10.77.0.1
-  port: 53
-  access-control: 10.77.0.0/24 allow
-  do-not-query-localhost: no
-  do-ip6: no
-  local-zone: "test." nodefault
+lab_root_hints "$WORK/unbound/root.hints"
+{
+  lab_unbound_server "$WORK/unbound" 10.77.0.1 10.77.0.0/24
+  cat <<CONF
   root-hints: "$WORK/unbound/root.hints"
   module-config: "iterator"
   qname-minimisation: no
-  username: ""
-  chroot: ""
-  directory: "$WORK/unbound"
   pidfile: "$WORK/unbound/unbound.pid"
-  use-syslog: no
-  verbosity: 1
 CONF
+} >"$WORK/unbound/unbound.conf"
 # Port 53 and IP fragments: iodine's large answers (its fragment-size probe
 # goes to 1,524 bytes) leave Unbound as two fragments, and the second one
 # has no UDP header for a port filter to match.

@@ -42,6 +42,8 @@ CORE=nsr-flt-$$
 KEY=at_abcdefghijklmnopqrstuvwxyz012
 # shellcheck source=../lib/jobs.sh
 source "$HERE/../lib/jobs.sh"
+# shellcheck source=../lib/lab.sh
+source "$HERE/../lib/lab.sh"
 NSR_PID=""
 cleanup() {
   set +e
@@ -65,18 +67,7 @@ in_core ip link set lo up
 for a in 127.0.10.1 127.0.10.2; do in_core ip addr add "$a/32" dev lo; done
 
 # --- BIND: test. with a wildcard under each tunnel domain -------------------
-mkdir -p "$WORK/bind"
-cat >"$WORK/bind/named.conf" <<CONF
-options {
-  directory "$WORK/bind";
-  pid-file none;
-  listen-on { 127.0.10.2; };
-  listen-on-v6 { none; };
-  recursion no;
-  dnssec-validation no;
-};
-zone "test" { type primary; file "test.zone"; };
-CONF
+lab_named_conf "$WORK/bind" test
 {
   echo "\$TTL 60"
   echo "\$ORIGIN test."
@@ -150,19 +141,9 @@ in_stdout() { grep -q " $1 " "$WORK/nsradar.out"; }
 
 # --- Unbound, streaming dnstap ------------------------------------------------
 mkdir -p "$WORK/unbound"
-cat >"$WORK/unbound/unbound.conf" <<CONF
-server:
-  interface: 127.0.10.1
-  port: 53
-  access-control: 127.0.0.0/8 allow
-  do-not-query-localhost: no
-  do-ip6: no
-  local-zone: "test." nodefault
-  username: ""
-  chroot: ""
-  directory: "$WORK/unbound"
-  use-syslog: no
-  verbosity: 1
+{
+  lab_unbound_server "$WORK/unbound" 127.0.10.1 127.0.0.0/8
+  cat <<CONF
   msg-cache-size: 1m
 stub-zone:
   name: "test."
@@ -173,6 +154,7 @@ dnstap:
   dnstap-log-client-query-messages: yes
   dnstap-log-client-response-messages: yes
 CONF
+} >"$WORK/unbound/unbound.conf"
 
 # === kill -9 mid-stream =========================================================
 write_config "$WORK/data"

@@ -38,6 +38,8 @@ done
 NS=nsr-rpz-$$
 # shellcheck source=../lib/jobs.sh
 source "$HERE/../lib/jobs.sh"
+# shellcheck source=../lib/lab.sh
+source "$HERE/../lib/lab.sh"
 cleanup() {
   set +e
   stop_jobs
@@ -102,7 +104,7 @@ RPZ="$WORK/rpz.nsradar.zone"
 STORE="$WORK/store"
 "$NSRADAR" --store "$STORE" detect --store "$STORE" /dev/null >/dev/null 2>&1 || true  # creates the store
 "$NSRADAR" --store "$STORE" rpz export --out "$RPZ"
-printf '.            3600000 NS a.root.test.\na.root.test. 3600000 A  127.0.10.2\n' >"$WORK/root.hints"
+lab_root_hints "$WORK/root.hints"
 
 # --- the three resolvers --------------------------------------------------------
 mkdir -p "$WORK/bind" "$WORK/unbound" "$WORK/pdns"
@@ -125,26 +127,19 @@ CONF
 bg_job ip netns exec "$NS" named -g -c "$WORK/bind/named.conf" >"$WORK/bind/named.log" 2>&1
 BIND_PID=${PIDS[-1]}
 
-cat >"$WORK/unbound/unbound.conf" <<CONF
-server:
-  interface: 127.0.10.12
-  access-control: 127.0.0.0/8 allow
-  do-not-query-localhost: no
-  do-ip6: no
-  local-zone: "test." nodefault
+{
+  lab_unbound_server "$WORK/unbound" 127.0.10.12 127.0.0.0/8
+  cat <<CONF
   root-hints: "$WORK/root.hints"
   module-config: "respip iterator"
   qname-minimisation: no
-  username: ""
-  chroot: ""
-  directory: "$WORK/unbound"
   pidfile: ""
-  use-syslog: no
 rpz:
   name: "rpz.nsradar"
   zonefile: "$RPZ"
   rpz-log: yes
 CONF
+} >"$WORK/unbound/unbound.conf"
 bg_job ip netns exec "$NS" unbound -d -c "$WORK/unbound/unbound.conf" >"$WORK/unbound/unbound.log" 2>&1
 UNBOUND_PID=${PIDS[-1]}
 

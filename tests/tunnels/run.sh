@@ -48,6 +48,8 @@ CLIENTS=(d2ttxt d2tkey iodnull iodtxt benign)
 declare -A CLIENT_IP=([d2ttxt]=10.77.0.11 [d2tkey]=10.77.0.12 [iodnull]=10.77.0.13 [iodtxt]=10.77.0.14 [benign]=10.77.0.15)
 # shellcheck source=../lib/jobs.sh
 source "$HERE/../lib/jobs.sh"
+# shellcheck source=../lib/lab.sh
+source "$HERE/../lib/lab.sh"
 cleanup() {
   set +e
   stop_jobs
@@ -84,35 +86,9 @@ for c in "${CLIENTS[@]}"; do
 done
 
 # --- authoritative servers (BIND) ------------------------------------------
-mkdir -p "$WORK/bind"
-cat >"$WORK/bind/named.conf" <<CONF
-options {
-  directory "$WORK/bind";
-  pid-file none;
-  listen-on { 127.0.10.2; };
-  listen-on-v6 { none; };
-  recursion no;
-  dnssec-validation no;
-};
-zone "." { type primary; file "root.zone"; };
-zone "test" { type primary; file "test.zone"; };
-zone "good.test" { type primary; file "good.test.zone"; };
-CONF
-SOA="@ 3600 IN SOA a.root.test. hostmaster.test. 1 3600 600 86400 60"
-cat >"$WORK/bind/root.zone" <<ZONE
-\$TTL 3600
-$SOA
-@ NS a.root.test.
-test. NS a.root.test.
-a.root.test. A 127.0.10.2
-ZONE
+lab_named_conf "$WORK/bind" . test good.test
 {
-  echo "\$TTL 3600"
-  echo "\$ORIGIN test."
-  echo "$SOA"
-  echo "@ NS a.root"
-  echo "a.root A 127.0.10.2"
-  echo "good NS a.root"
+  lab_test_zone_head
   n=21
   for d in d2ttxt d2tkey iodnull iodtxt; do
     echo "$d NS ns1.$d"
@@ -120,18 +96,7 @@ ZONE
     n=$((n + 1))
   done
 } >"$WORK/bind/test.zone"
-cat >"$WORK/bind/good.test.zone" <<ZONE
-\$TTL 300
-$SOA
-@ NS a.root.test.
-@ A 127.0.20.1
-@ MX 10 mail
-@ TXT "v=spf1 mx -all"
-www A 127.0.20.2
-mail A 127.0.20.3
-api A 127.0.20.4
-cdn CNAME www
-ZONE
+lab_good_zone >"$WORK/bind/good.test.zone"
 bg in_core named -g -c "$WORK/bind/named.conf" >"$WORK/bind/named.log" 2>&1
 
 # --- tunnel servers --------------------------------------------------------
@@ -214,27 +179,14 @@ fi
 for _ in $(seq 50); do [[ -S $SOCK ]] && break; sleep 0.1; done
 [[ -S $SOCK ]] || { echo "FAIL: nsradar did not listen"; cat "$WORK/watch.err"; exit 1; }
 
-cat >"$WORK/unbound/root.hints" <<HINTS
-.            3600000 NS a.root.test.
-a.root.test. 3600000 A  127.0.10.2
-HINTS
-cat >"$WORK/unbound/unbound.conf" <<CONF
-server:
-  interface: 10.77.0.1
-  port: 53
-  access-control: 10.77.0.0/24 allow
-  do-not-query-localhost: no
-  do-ip6: no
-  local-zone: "test." nodefault
+lab_root_hints "$WORK/unbound/root.hints"
+{
+  lab_unbound_server "$WORK/unbound" 10.77.0.1 10.77.0.0/24
+  cat <<CONF
   root-hints: "$WORK/unbound/root.hints"
   module-config: "$( ((PIPELINE)) && echo "respip iterator" || echo iterator)"
   qname-minimisation: no
-  username: ""
-  chroot: ""
-  directory: "$WORK/unbound"
   pidfile: "$WORK/unbound/unbound.pid"
-  use-syslog: no
-  verbosity: 1
 dnstap:
   dnstap-enable: yes
   dnstap-socket-path: "$SOCK"
@@ -243,6 +195,7 @@ dnstap:
   dnstap-log-client-response-messages: yes
 $RPZ_CONF
 CONF
+} >"$WORK/unbound/unbound.conf"
 # Fragments too: iodine's answers (up to ~1,500 bytes) leave Unbound in two
 # IP fragments, and only the first carries the port.
 bg in_core tcpdump -i br0 -U -w "$WORK/clients.pcap" "udp port 53 or (ip[6:2] & 0x1fff != 0)" >/dev/null 2>&1

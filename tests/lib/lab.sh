@@ -1,0 +1,103 @@
+# shellcheck shell=bash
+# The lab's DNS hierarchy, shared by the integration harnesses and the
+# session-fixture generator: an authoritative BIND on 127.0.10.2 serving the
+# root and test. (and good.test., a benign zone), and the common part of an
+# Unbound resolver's configuration. Source this file; it defines functions
+# only. See ../shared/docs/dns-lab.md for the configurations it follows.
+
+LAB_AUTH=127.0.10.2
+LAB_SOA="@ 3600 IN SOA a.root.test. hostmaster.test. 1 3600 600 86400 60"
+
+# lab_named_conf DIR ZONE...: an authoritative, non-recursive named.conf in
+# DIR listening on $LAB_AUTH, serving each ZONE from DIR/ZONE.zone (the root
+# from DIR/root.zone); with the root among them, writes root.zone too, which
+# delegates test. to a.root.test. ($LAB_AUTH).
+lab_named_conf() {
+  local dir=$1 zone
+  shift
+  mkdir -p "$dir"
+  {
+    cat <<CONF
+options {
+  directory "$dir";
+  pid-file none;
+  listen-on { $LAB_AUTH; };
+  listen-on-v6 { none; };
+  recursion no;
+  dnssec-validation no;
+};
+CONF
+    for zone in "$@"; do
+      if [[ $zone == . ]]; then
+        echo 'zone "." { type primary; file "root.zone"; };'
+      else
+        echo "zone \"$zone\" { type primary; file \"$zone.zone\"; };"
+      fi
+    done
+  } >"$dir/named.conf"
+  for zone in "$@"; do
+    [[ $zone == . ]] || continue
+    cat >"$dir/root.zone" <<ZONE
+\$TTL 3600
+$LAB_SOA
+@ NS a.root.test.
+test. NS a.root.test.
+a.root.test. A $LAB_AUTH
+ZONE
+  done
+}
+
+# lab_test_zone_head: the first lines of test.: its SOA and name server, and
+# the delegation of good.test.; the caller appends its own delegations.
+lab_test_zone_head() {
+  echo "\$TTL 3600"
+  echo "\$ORIGIN test."
+  echo "$LAB_SOA"
+  echo "@ NS a.root"
+  echo "a.root A $LAB_AUTH"
+  echo "good NS a.root"
+}
+
+# lab_good_zone: good.test., what ordinary clients ask for (www is
+# 127.0.20.2, which the harnesses' readiness checks look for).
+lab_good_zone() {
+  cat <<ZONE
+\$TTL 300
+$LAB_SOA
+@ NS a.root.test.
+@ A 127.0.20.1
+@ MX 10 mail
+@ TXT "v=spf1 mx -all"
+www A 127.0.20.2
+mail A 127.0.20.3
+api A 127.0.20.4
+cdn CNAME www
+ZONE
+}
+
+# lab_root_hints FILE: root hints naming the lab's root server.
+lab_root_hints() {
+  printf '.            3600000 NS a.root.test.\na.root.test. 3600000 A  %s\n' "$LAB_AUTH" >"$1"
+}
+
+# lab_unbound_server DIR INTERFACE ACCESS: the "server:" clause of an Unbound
+# that answers on INTERFACE:53 to the ACCESS netblock, runs in the
+# foreground as the current user with its files in DIR, and may query the
+# lab's loopback servers; the caller appends the rest (root hints or stub
+# zones, dnstap, RPZ).
+lab_unbound_server() {
+  cat <<CONF
+server:
+  interface: $2
+  port: 53
+  access-control: $3 allow
+  do-not-query-localhost: no
+  do-ip6: no
+  local-zone: "test." nodefault
+  username: ""
+  chroot: ""
+  directory: "$1"
+  use-syslog: no
+  verbosity: 1
+CONF
+}
