@@ -19,10 +19,7 @@
 namespace nsradar::cli {
 namespace {
 
-struct DetectOptions {
-  std::vector<std::string> inputs;
-  std::string format = "auto";
-  double duration = 0;
+struct DetectOptions : TrafficInputOptions {
   std::string envelope = "plain";
   std::vector<std::string> allowlists;
   std::string popularity;
@@ -30,7 +27,6 @@ struct DetectOptions {
   std::string learn_out;
   std::string out;
   bool no_fingerprints = false;
-  ingest::VantageChoice vantage = ingest::VantageChoice::kBoth;
 };
 
 detect::Allowlist BuildAllowlist(const DetectOptions& o) {
@@ -88,10 +84,9 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
   }
   std::vector<detect::Alert> fresh, all;
   StopControl stop(o.duration);
-  ingest::SourceOptions so;
-  so.stop = &g_stop_inputs;
+  std::unique_ptr<dns::PublicSuffixList> psl;
+  ingest::SourceOptions so = o.ToSourceOptions(&psl);  // echoes stay out (keep_echoes): each query counts once
   so.follow = watch;
-  so.vantage = o.vantage;  // echoes stay out (keep_echoes): each query counts once
   auto on_event = [&](const ingest::DnsEvent& ev, bool) {
     detector.Add(ev, &fresh);
     for (auto& a : fresh) {
@@ -129,8 +124,8 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
   if (!ok) throw CLI::RuntimeError(1);
 }
 
-void AddOptions(CLI::App* cmd, DetectOptions* o) {
-  cmd->add_option("--format", o->format, "As for 'events'")->capture_default_str();
+void AddOptions(CLI::App* cmd, DetectOptions* o, const std::string& inputs_name, const std::string& inputs_help) {
+  AddTrafficInputOptions(cmd, o, inputs_name, inputs_help, false);
   cmd->add_option("--envelope", o->envelope, "JSON alert shape: plain, eve (Suricata-style) or ecs")
       ->capture_default_str();
   cmd->add_option("--allowlist", o->allowlists, "Extra allowlist files: 'NAME [CATEGORY]' per line (repeatable)");
@@ -138,7 +133,6 @@ void AddOptions(CLI::App* cmd, DetectOptions* o) {
   cmd->add_option("--popular-top", o->popularity_top, "How many names of --popular to take")->capture_default_str();
   cmd->add_option("--out", o->out, "Also append every alert as a JSON line to this file");
   cmd->add_flag("--no-fingerprints", o->no_fingerprints, "Ignore known tools' marks (to evaluate the features alone)");
-  AddVantageOption(cmd, &o->vantage);
 }
 
 }  // namespace
@@ -146,9 +140,7 @@ void AddOptions(CLI::App* cmd, DetectOptions* o) {
 void AddDetectCommand(CLI::App& app, const GlobalOptions& global) {
   auto o = std::make_shared<DetectOptions>();
   CLI::App* cmd = app.add_subcommand("detect", "DNS tunneling and exfiltration alerts over traffic files");
-  cmd->add_option("inputs", o->inputs, "Inputs as for 'events'")->required();
-  AddOptions(cmd, o.get());
-  cmd->add_option("--duration", o->duration, "Live sources: stop after this many seconds");
+  AddOptions(cmd, o.get(), "inputs", "Inputs as for 'events'");
   cmd->add_option("--learn-allowlist", o->learn_out,
                   "Peacetime learning: append every alerting domain to this allowlist file");
   cmd->callback([o, &global] { Run(global, *o, false); });
@@ -156,9 +148,7 @@ void AddDetectCommand(CLI::App& app, const GlobalOptions& global) {
   auto w = std::make_shared<DetectOptions>();
   CLI::App* watch = app.add_subcommand(
       "watch", "Live detection: dnstap-socket:PATH, interface:NAME or log files followed like tail -F");
-  watch->add_option("source", w->inputs, "One live source or log file")->required();
-  AddOptions(watch, w.get());
-  watch->add_option("--duration", w->duration, "Stop after this many seconds");
+  AddOptions(watch, w.get(), "source", "One live source or log file");
   watch->callback([w, &global] { Run(global, *w, true); });
 }
 

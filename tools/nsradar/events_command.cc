@@ -13,15 +13,9 @@
 namespace nsradar::cli {
 namespace {
 
-struct EventsOptions {
-  std::vector<std::string> inputs;
-  std::string format = "auto";
+struct EventsOptions : TrafficInputOptions {
   uint64_t limit = 0;
   bool verbose = false;
-  double duration = 0;
-  bool follow = false;
-  std::string psl;
-  ingest::VantageChoice vantage = ingest::VantageChoice::kBoth;
 };
 
 std::string FormatTimeMicros(int64_t us) {
@@ -85,12 +79,8 @@ void PrintJsonEvent(const ingest::DnsEvent& ev, std::string* line) {
 
 void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
   const ingest::Format format = FormatOption(o.format);
-  ingest::SourceOptions so;
-  std::unique_ptr<dns::PublicSuffixList> psl = LoadPublicSuffixList(o.psl);
-  so.psl = psl.get();
-  so.follow = o.follow;
-  so.stop = &g_stop_inputs;
-  so.vantage = o.vantage;
+  std::unique_ptr<dns::PublicSuffixList> psl;
+  ingest::SourceOptions so = o.ToSourceOptions(&psl);
   so.keep_echoes = true;  // shown, marked: what ingest-traffic reads
   const std::vector<std::string> inputs = ingest::ExpandInputs(o.inputs);
   if (o.follow && inputs.size() != 1) throw CLI::ValidationError("--follow", "follows exactly one file");
@@ -132,18 +122,13 @@ void RunEvents(const GlobalOptions& g, const EventsOptions& o) {
 void AddEventsCommand(CLI::App& app, const GlobalOptions& global) {
   auto o = std::make_shared<EventsOptions>();
   CLI::App* cmd = app.add_subcommand("events", "Print the DNS events of captures, dnstap files and DNS logs");
-  cmd->add_option("inputs", o->inputs,
-                  "Files (pcap/pcapng, dnstap, Zeek TSV/JSON, Suricata EVE, BIND, Unbound, dnsmasq, PowerDNS, "
-                  "CoreDNS, Windows DNS logs; plain, gzip or zstd), or one live source: dnstap-socket:PATH, "
-                  "interface:NAME")
-      ->required();
-  cmd->add_option("--format", o->format, ingest::FormatNames())->capture_default_str();
-  cmd->add_option("--duration", o->duration, "Live sources: stop after this many seconds");
-  cmd->add_flag("--follow,-F", o->follow, "Keep reading a log as it grows, across rotation (like tail -F)");
-  cmd->add_option("--psl", o->psl, "A Public Suffix List file newer than the system's, for registered domains");
+  AddTrafficInputOptions(cmd, o.get(), "inputs",
+                         "Files (pcap/pcapng, dnstap, Zeek TSV/JSON, Suricata EVE, BIND, Unbound, dnsmasq, PowerDNS, "
+                         "CoreDNS, Windows DNS logs; plain, gzip or zstd), or one live source: dnstap-socket:PATH, "
+                         "interface:NAME",
+                         true);
   cmd->add_option("--limit", o->limit, "Print at most N events (0: all)");
   cmd->add_flag("--verbose,-v", o->verbose, "Show samples of skipped input");
-  AddVantageOption(cmd, &o->vantage);
   cmd->callback([o, &global] { RunEvents(global, *o); });
 }
 

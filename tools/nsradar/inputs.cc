@@ -17,30 +17,44 @@ namespace {
 extern "C" void OnStopSignal(int) { g_stop_inputs = true; }
 }  // namespace
 
-std::unique_ptr<dns::PublicSuffixList> LoadPublicSuffixList(const std::string& path) {
-  if (path.empty()) return nullptr;
-  std::unique_ptr<dns::PublicSuffixList> list;
-  if (Status s = dns::PublicSuffixList::Load(path, &list); !s.ok()) throw CLI::ValidationError("--psl", s.message());
-  return list;
-}
-
 ingest::Format FormatOption(const std::string& text) {
   ingest::Format f;
   if (ingest::ParseFormat(text, &f)) return f;
   throw CLI::ValidationError("--format", "'" + text + "': expected one of " + ingest::FormatNames());
 }
 
-void AddVantageOption(CLI::App* cmd, ingest::VantageChoice* out) {
+ingest::SourceOptions TrafficInputOptions::ToSourceOptions(std::unique_ptr<dns::PublicSuffixList>* list) const {
+  list->reset();
+  if (!psl.empty()) {
+    if (Status s = dns::PublicSuffixList::Load(psl, list); !s.ok()) throw CLI::ValidationError("--psl", s.message());
+  }
+  ingest::SourceOptions so;
+  so.psl = list->get();
+  so.follow = follow;
+  so.stop = &g_stop_inputs;
+  so.vantage = vantage;
+  return so;
+}
+
+void AddTrafficInputOptions(CLI::App* cmd, TrafficInputOptions* out, const std::string& inputs_name,
+                            const std::string& inputs_help, bool offer_follow) {
+  cmd->add_option(inputs_name, out->inputs, inputs_help)->required();
+  cmd->add_option("--format", out->format, ingest::FormatNames())->capture_default_str();
+  cmd->add_option("--duration", out->duration, "Live sources: stop after this many seconds");
+  if (offer_follow) {
+    cmd->add_flag("--follow,-F", out->follow, "Keep reading a log as it grows, across rotation (like tail -F)");
+  }
+  cmd->add_option("--psl", out->psl, "A Public Suffix List file newer than the system's, for registered domains");
   cmd->add_option_function<std::string>(
          "--vantage",
          [out](const std::string& text) {
-           if (!ingest::ParseVantageChoice(text, out)) {
+           if (!ingest::ParseVantageChoice(text, &out->vantage)) {
              throw CLI::ValidationError("--vantage", "'" + text + "': expected client, resolver or both");
            }
          },
          "dnstap: read the client side (queries to the resolver), the resolver side (its queries to "
          "authoritative servers) or both, a resolver-side repeat of a client's query counted once")
-      ->default_str(std::string(ingest::VantageChoiceName(*out)));
+      ->default_str(std::string(ingest::VantageChoiceName(out->vantage)));
 }
 
 namespace {

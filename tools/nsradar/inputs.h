@@ -23,16 +23,29 @@ namespace nsradar::cli {
 // Set by SIGINT/SIGTERM and by the duration timer; live sources poll it.
 extern std::atomic<bool> g_stop_inputs;
 
-// The list in `path`, or null (the default list) for an empty path; throws
-// a usage error naming --psl when the file cannot be read.
-std::unique_ptr<dns::PublicSuffixList> LoadPublicSuffixList(const std::string& path);
-
 // The --format value, or a usage error naming the formats.
 ingest::Format FormatOption(const std::string& text);
 
-// --vantage on a command that reads traffic: which sides of a resolver's
-// dnstap to read into *out (both unless given).
-void AddVantageOption(CLI::App* cmd, ingest::VantageChoice* out);
+// What every command that reads traffic (events, ingest-traffic, detect,
+// watch) takes besides its own options.
+struct TrafficInputOptions {
+  std::vector<std::string> inputs;
+  std::string format = "auto";
+  double duration = 0;  // live sources stop after this long (0: at a signal)
+  bool follow = false;
+  std::string psl;  // a Public Suffix List file; empty: the system's
+  ingest::VantageChoice vantage = ingest::VantageChoice::kBoth;
+
+  // The source options these select, stopping at g_stop_inputs; *psl
+  // holds the --psl list they point to and must outlive them.
+  ingest::SourceOptions ToSourceOptions(std::unique_ptr<dns::PublicSuffixList>* psl) const;
+};
+
+// Declares the inputs as the positional `inputs_name` (described by
+// `inputs_help`) and --format, --duration, --psl, --vantage and, with
+// `offer_follow`, --follow on `cmd`.
+void AddTrafficInputOptions(CLI::App* cmd, TrafficInputOptions* out, const std::string& inputs_name,
+                            const std::string& inputs_help, bool offer_follow);
 
 // Runs every input in turn through `on_event` (`live` for live sources and
 // followed files), then `after_input`; prints each input's summary line to

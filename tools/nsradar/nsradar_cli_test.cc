@@ -687,6 +687,21 @@ TEST_F(CliTest, DetectKeepsAlertsInTheStore) {
   EXPECT_NE(r.err.find("allow.txt:2"), std::string::npos) << r.err;
 }
 
+// --psl changes what detect groups by: a list that makes the tunnel's
+// domain a public suffix spreads its names over as many registered domains
+// (none of which alerts on its own), and leaves the other tunnels alone.
+TEST_F(CliTest, DetectTakesAPublicSuffixList) {
+  const std::string pcap = std::string(NSRADAR_TESTDATA) + "/detect/tunnels.pcap";
+  std::string psl = Write("psl.dat", "// ===BEGIN PRIVATE DOMAINS===\ntest\nd2ttxt.test\n");
+  Result r = Run("--json detect --psl " + psl + " " + pcap);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find("\"registered_domain\":\"d2ttxt.test\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"registered_domain\":\"iodnull.test\""), std::string::npos) << r.out;
+  r = Run("detect --psl " + (dir_ / "missing.dat").string() + " " + pcap);
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("--psl"), std::string::npos) << r.err;
+}
+
 // watch raises the alert while the log is still being written.
 TEST_F(CliTest, WatchAlertsWhileTheLogGrows) {
   std::string log = Write("unbound.log", "");

@@ -14,14 +14,8 @@
 namespace nsradar::cli {
 namespace {
 
-struct TrafficOptions {
-  std::vector<std::string> inputs;
-  std::string format = "auto";
+struct TrafficOptions : TrafficInputOptions {
   size_t batch = 50000;
-  double duration = 0;
-  bool follow = false;
-  std::string psl;
-  ingest::VantageChoice vantage = ingest::VantageChoice::kBoth;
 };
 
 void RunIngestTraffic(const GlobalOptions& g, const TrafficOptions& o) {
@@ -65,12 +59,8 @@ void RunIngestTraffic(const GlobalOptions& g, const TrafficOptions& o) {
     total.addresses_again += r.addresses_again;
   };
   StopControl stop(o.duration);
-  ingest::SourceOptions so;
-  std::unique_ptr<dns::PublicSuffixList> psl = LoadPublicSuffixList(o.psl);
-  so.psl = psl.get();
-  so.follow = o.follow;
-  so.stop = &g_stop_inputs;
-  so.vantage = o.vantage;
+  std::unique_ptr<dns::PublicSuffixList> psl;
+  ingest::SourceOptions so = o.ToSourceOptions(&psl);
   // Resolver-side repeats of client queries carry the referrals: every
   // delegation the resolver walked.
   so.keep_echoes = true;
@@ -98,14 +88,9 @@ void AddTrafficCommand(CLI::App& app, const GlobalOptions& global) {
   auto o = std::make_shared<TrafficOptions>();
   CLI::App* cmd = app.add_subcommand(
       "ingest-traffic", "Passive DNS: NS records and name-server addresses seen in traffic into the index");
-  cmd->add_option("inputs", o->inputs, "Files as for 'events', or one live source (dnstap-socket:PATH, interface:NAME)")
-      ->required();
-  cmd->add_option("--format", o->format, "As for 'events'")->capture_default_str();
+  AddTrafficInputOptions(cmd, o.get(), "inputs",
+                         "Files as for 'events', or one live source (dnstap-socket:PATH, interface:NAME)", true);
   cmd->add_option("--batch", o->batch, "Observations per write")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--duration", o->duration, "Live sources: stop after this many seconds");
-  cmd->add_flag("--follow,-F", o->follow, "Keep reading a log as it grows, across rotation (like tail -F)");
-  cmd->add_option("--psl", o->psl, "A Public Suffix List file newer than the system's, for registered domains");
-  AddVantageOption(cmd, &o->vantage);
   cmd->callback([o, &global] { RunIngestTraffic(global, *o); });
 }
 
