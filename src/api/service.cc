@@ -14,6 +14,13 @@ namespace {
 constexpr std::string_view kUiLabel = "ui";
 constexpr std::string_view kAccessRestricted = "Access restricted. Check credits balance or enter the correct API key.";
 
+// Without the pipeline's, GET /v2/rpz honours the built-in allowlist, as
+// `nsradar rpz export` does without --allowlist.
+const detect::Allowlist* BuiltInAllowlist() {
+  static const detect::Allowlist allowlist = detect::Allowlist::BuiltIn();
+  return &allowlist;
+}
+
 }  // namespace
 
 Service::Service(const nsdb::Store* store, const ApiKeys* keys, Metrics* metrics, const ServiceOptions& options)
@@ -24,7 +31,11 @@ Service::Service(const nsdb::Store* store, const ApiKeys* keys, Metrics* metrics
       ui_(keys),
       extra_metrics_(options.extra_metrics),
       writable_store_(options.writable_store),
-      on_store_changed_(options.on_store_changed) {}
+      on_store_changed_(options.on_store_changed),
+      rpz_path_(options.rpz_path),
+      rpz_(options.rpz) {
+  if (rpz_.allowlist == nullptr) rpz_.allowlist = BuiltInAllowlist();
+}
 
 Response Service::Handle(const Request& req, std::string_view api_key_header) {
   auto start = std::chrono::steady_clock::now();
@@ -78,7 +89,7 @@ Response Service::Dispatch(const Request& req, std::string_view api_key_header, 
     who = fmt::format("key:{:02x}{:02x}{:02x}{:02x}", digest[0], digest[1], digest[2], digest[3]);
   }
   return m.route->handler(
-      Call{*store_, req, m.path, *metrics_, extra_metrics_, writable_store_, on_store_changed_, who});
+      Call{*store_, req, m.path, *metrics_, extra_metrics_, writable_store_, on_store_changed_, rpz_path_, rpz_, who});
 }
 
 }  // namespace nsradar::api

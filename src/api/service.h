@@ -12,6 +12,7 @@
 #include "api/metrics.h"
 #include "api/request.h"
 #include "api/ui_service.h"
+#include "intel/rpz.h"
 #include "nsdb/store.h"
 
 namespace nsradar::api {
@@ -28,6 +29,10 @@ struct ServiceOptions {
   // on_store_changed. Null: actions answer 409.
   nsdb::Store* writable_store = nullptr;
   std::function<void()> on_store_changed = nullptr;
+  // The RPZ file this process writes ("" when none) and its options
+  // (origin, action, the allowlist files' entries), for GET /v2/rpz.
+  std::string rpz_path{};
+  intel::RpzOptions rpz{};
 };
 
 class Service {
@@ -58,6 +63,8 @@ class Service {
   std::function<void(std::string* out)> extra_metrics_;
   nsdb::Store* writable_store_;
   std::function<void()> on_store_changed_;
+  std::string rpz_path_;
+  intel::RpzOptions rpz_;
 };
 
 }  // namespace nsradar::api

@@ -260,6 +260,15 @@ TEST_F(ServiceTest, V2DomainHistoryCountsAndOpenApi) {
   EXPECT_NE(metrics.find("nsradar_http_requests_total{endpoint=\"v2_domain\",status=\"404\"} 1"), std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("nsradar_store_edges 6"), std::string::npos);
+  // A second snapshot drops d0 and adds d9: one point per snapshot.
+  std::string text = "example.\t60\tIN\tSOA\tns.example. h.example. 2 1 1 1 1\n";
+  for (int i : {1, 2, 3, 4, 9}) text += "d" + std::to_string(i) + ".example.\t60\tIN\tNS\tns1.host.net.\n";
+  nsdb::IngestResult ingested;
+  ASSERT_TRUE(store_->IngestSnapshot(SnapshotFromText(text), 2000, "t", &ingested).ok());
+  EXPECT_EQ(Get("/v2/ns/ns1.host.net/history", kKey).body,
+            R"({"ns":"ns1.host.net","snapshots":[{"time":1000,"domains":6,"added":6,"removed":0},)"
+            R"({"time":2000,"domains":5,"added":1,"removed":2}]})");
+  EXPECT_EQ(Get("/v2/ns/a..b/history", kKey).status, 400);
 }
 
 TEST_F(ServiceTest, BulkRefusesBadBodiesBeforeAnswering) {

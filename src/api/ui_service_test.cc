@@ -178,6 +178,126 @@ TEST_F(UiServiceTest, BlockWritesAnAuditedIndicatorOnlyWhereTheStoreIsWritable) 
   EXPECT_GT(ind.added, 1700000000);
 }
 
+// Marking a false positive: only the writer writes, only the server's own
+// pages or a key may ask, names and reasons are checked, a repeat changes
+// nothing, and every mark and unmark is kept with who, when, why.
+TEST_F(UiServiceTest, AllowlistMarksAreCheckedAuditedIdempotentAndRemovable) {
+  ASSERT_TRUE(store_->PutAlert({"d.example", 5'000'000, "tunneling", "{}"}).ok());
+  std::string cookie = SignIn();
+  EXPECT_EQ(Send("POST", "/v2/allowlist/d.example", "", cookie, kOrigin).status, 409);
+  Response r = Send("GET", "/v2/allowlist", "", cookie);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, R"({"allowlist":[]})");
+  int changed = 0;
+  service_ = std::make_unique<Service>(
+      store_.get(), &keys_, &metrics_,
+      ServiceOptions{.rate_limit = 0, .writable_store = store_.get(), .on_store_changed = [&] { ++changed; }});
+  cookie = SignIn();
+  EXPECT_EQ(Send("POST", "/v2/allowlist/d.example").status, 403);              // no key, no session
+  EXPECT_EQ(Send("POST", "/v2/allowlist/d.example", "", cookie).status, 403);  // no Origin
+  EXPECT_EQ(Send("POST", "/v2/allowlist/d.example", "", cookie, "http://evil.example").status, 403);
+  EXPECT_EQ(Send("DELETE", "/v2/allowlist/d.example", "", cookie, "http://evil.example").status, 403);
+  EXPECT_EQ(Send("PUT", "/v2/allowlist/d.example", "", cookie, kOrigin).status, 405);
+  for (const std::string& bad : std::vector<std::string>{std::string(64, 'a') + ".x", "com", "co.uk", "%2A.example",
+                                                         "a..example", std::string(300, 'a') + ".example"}) {
+    r = Send("POST", "/v2/allowlist/" + bad, "", cookie, kOrigin);
+    EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
+  }
+  const std::string target = "/v2/allowlist/d.example?";
+  for (std::string bad :
+       {"reason=" + std::string(501, 'x'), std::string("reason=two%0Alines"), std::string("reason=%00"),
+        std::string("why=x"), std::string("alert=d.example"), std::string("alert=d.example@-1"),
+        std::string("alert=d.example@5000000x"), std::string("alert=other.example@5000000")}) {
+    r = Send("POST", target + bad, "", cookie, kOrigin);
+    EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
+  }
+  r = Send("POST", target + "alert=d.example@1", "", cookie, kOrigin);
+  EXPECT_EQ(r.status, 404) << r.body;  // no such alert is kept
+  EXPECT_EQ(changed, 0);
+  std::vector<nsdb::AllowlistEvent> trail;
+  ASSERT_TRUE(store_->AllowlistHistory("", &trail).ok());
+  EXPECT_TRUE(trail.empty());
+
+  r = Send("POST", "/v2/allowlist/D.Example.?reason=ticket%2042%3A%20a%20backup%20tool&alert=d.example@5000000", "",
+           cookie, kOrigin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(changed, 1);
+  KeyDigest d = DigestKey(kKey);
+  const std::string who = fmt::format("key:{:02x}{:02x}{:02x}{:02x}", d[0], d[1], d[2], d[3]);
+  EXPECT_NE(r.body.find(R"("changed":true)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("by":")" + who + '"'), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("reason":"ticket 42: a backup tool")"), std::string::npos) << r.body;
+  const std::string first = r.body.substr(r.body.find(R"("event")"));
+  r = Send("POST", "/v2/allowlist/d.example?reason=again", "", cookie, kOrigin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(changed, 1);  // marking twice is one mark: the answer is the first
+  EXPECT_NE(r.body.find(R"("changed":false)"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.substr(r.body.find(R"("event")")), first);
+  r = Send("GET", "/v2/allowlist", "", cookie);
+  EXPECT_NE(r.body.find(R"({"allowlist":[{"domain":"d.example","listed":true,)"), std::string::npos) << r.body;
+
+  // A script removes it with the key itself (no Origin needed); the trail keeps both.
+  r = Send("DELETE", "/v2/allowlist/d.example?reason=the%20tool%20was%20retired&apiKey=" + std::string(kKey));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(changed, 2);
+  EXPECT_EQ(Send("DELETE", "/v2/allowlist/d.example?apiKey=" + std::string(kKey)).status, 200);
+  EXPECT_EQ(changed, 2);
+  EXPECT_EQ(Send("GET", "/v2/allowlist", "", cookie).body, R"({"allowlist":[]})");
+  ASSERT_TRUE(store_->AllowlistHistory("d.example", &trail).ok());
+  ASSERT_EQ(trail.size(), 2u);
+  EXPECT_TRUE(trail[0].listed);
+  EXPECT_EQ(trail[0].alert, "d.example@5000000");
+  EXPECT_FALSE(trail[1].listed);
+  EXPECT_EQ(trail[1].by, who);
+  EXPECT_EQ(trail[1].reason, "the tool was retired");
+  EXPECT_GT(trail[1].time_us, trail[0].time_us);
+  r = Send("GET", "/v2/allowlist/d.example", "", cookie);
+  EXPECT_NE(r.body.find(R"({"domain":"d.example","listed":false,"history":[{)"), std::string::npos) << r.body;
+}
+
+// The intel page's sources and the RPZ's triggers, which follow the
+// allowlist at once.
+TEST_F(UiServiceTest, IntelSourcesAndRpzTriggersFollowTheStore) {
+  ASSERT_TRUE(store_->PutAlert({"d.example", 5'000'000, "tunneling", "{}"}).ok());
+  ASSERT_TRUE(store_
+                  ->PutIndicators({{nsdb::IndicatorKind::kDomain, "bad.example", "c2", "feed.csv", 100},
+                                   {nsdb::IndicatorKind::kDomain, "worse.example", "phishing", "feed.csv", 300},
+                                   {nsdb::IndicatorKind::kNameServer, "ns1.bad.example", "c2", "feed.csv", 200},
+                                   {nsdb::IndicatorKind::kDomain, "x.example", "blocked", "analyst key:1", 50}})
+                  .ok());
+  const std::string rpz_file = dir_.file("nsradar.rpz");
+  ServiceOptions o{.rate_limit = 0, .writable_store = store_.get()};
+  o.rpz_path = rpz_file;
+  o.rpz.origin = "rpz.test";
+  service_ = std::make_unique<Service>(store_.get(), &keys_, &metrics_, o);
+  std::string cookie = SignIn();
+  Response r = Send("GET", "/v2/intel/sources", "", cookie);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body,
+            R"({"sources":[{"source":"analyst key:1","domains":1,"name_servers":0,"addresses":0,"last_added":50,)"
+            R"("categories":{"blocked":1}},{"source":"feed.csv","domains":2,"name_servers":1,"addresses":0,)"
+            R"("last_added":300,"categories":{"c2":2,"phishing":1}}]})");
+  r = Send("GET", "/v2/rpz", "", cookie);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("file":null,"serial":null)"), std::string::npos) << r.body;  // not written yet
+  EXPECT_NE(r.body.find(R"("qname":["bad.example","d.example","worse.example","x.example"])"), std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find(R"("nsdname":["ns1.bad.example"])"), std::string::npos) << r.body;
+  intel::RpzStats stats;
+  ASSERT_TRUE(intel::ExportRpz(*store_, o.rpz, rpz_file, &stats).ok());
+  ASSERT_EQ(Send("POST", "/v2/allowlist/d.example", "", cookie, kOrigin).status, 200);
+  r = Send("GET", "/v2/rpz?limit=2", "", cookie);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(fmt::format(R"("file":"nsradar.rpz","serial":{},)", stats.serial)), std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find(R"("qname":["bad.example","worse.example"])"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("counts":{"qname":3,"nsdname":1,"nsip":0,"allowlisted":1})"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("truncated":true)"), std::string::npos) << r.body;
+  EXPECT_EQ(Send("GET", "/v2/rpz?limit=x", "", cookie).status, 400);
+  EXPECT_EQ(Send("GET", "/v2/rpz?limit=10001", "", cookie).status, 400);
+  EXPECT_EQ(Send("GET", "/v2/intel/sources?x=1", "", cookie).status, 400);
+}
+
 TEST_F(UiServiceTest, SignInRefusesBadKeysAndForeignOrigins) {
   EXPECT_EQ(Send("POST", "/ui/session", "at_0000000000000000000000000000x", "", kOrigin).status, 403);
   EXPECT_EQ(Send("POST", "/ui/session", std::string(1 << 16, 'a'), "", kOrigin).status, 403);

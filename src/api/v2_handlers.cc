@@ -87,6 +87,26 @@ Response HandleNsCounts(const Call& call) {
   });
 }
 
+// Linear in the host's domain count (nsdb::Store::NsSnapshotCounts).
+Response HandleNsHistory(const Call& call) {
+  std::string host;
+  if (std::string err = PathName(call, "ns", &host); !err.empty()) return ErrorResponse(400, err);
+  std::vector<nsdb::NsSnapshotCount> points;
+  if (Status s = call.store.NsSnapshotCounts(host, &points); !s.ok()) return StoreError(s);
+  return JsonAnswer([&](JsonWriter& w) {
+    w.BeginObject().Field("ns", host).Key("snapshots").BeginArray();
+    for (const auto& p : points) {
+      w.BeginObject()
+          .Field("time", p.time)
+          .Field("domains", p.domains)
+          .Field("added", p.added)
+          .Field("removed", p.removed)
+          .EndObject();
+    }
+    w.EndArray().EndObject();
+  });
+}
+
 Response HandleNsAddresses(const Call& call) {
   std::string host;
   if (std::string err = PathName(call, "ns", &host); !err.empty()) return ErrorResponse(400, err);

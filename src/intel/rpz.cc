@@ -11,6 +11,7 @@
 #include "detect/alert.h"
 #include "dns/name.h"
 #include "intel/check.h"
+#include "intel/store_allowlist.h"
 #include "util/atomic_file.h"
 
 namespace nsradar::intel {
@@ -39,23 +40,23 @@ std::string_view RpzTarget(RpzAction action) {
 
 }  // namespace
 
-Status BuildRpz(const nsdb::Store& store, const RpzOptions& o, std::string* zone, RpzStats* stats) {
-  *stats = RpzStats();
-  const std::string_view target = RpzTarget(o.action);
+Status CollectRpzTriggers(const nsdb::Store& store, const RpzOptions& o, RpzTriggers* out) {
+  *out = RpzTriggers();
+  detect::Allowlist marked;  // the analysts' false positives
+  NSRADAR_RETURN_IF_ERROR(AddStoreAllowlist(store, &marked));
   auto allowed = [&](std::string_view name) {
     std::string_view category;
-    if (o.allowlist && !o.allowlist->Match(name, &category).empty()) {
-      ++stats->allowlisted;
+    if ((o.allowlist && !o.allowlist->Match(name, &category).empty()) || !marked.Match(name, &category).empty()) {
+      ++out->allowlisted;
       return true;
     }
     return false;
   };
-  std::set<std::string> qnames, nsdnames, nsips;
   NSRADAR_RETURN_IF_ERROR(store.ScanIndicators([&](const nsdb::Indicator& i) {
-    if (i.kind == nsdb::IndicatorKind::kDomain && !allowed(i.value)) qnames.insert(i.value);
-    if (i.kind == nsdb::IndicatorKind::kNameServer && !allowed(i.value)) nsdnames.insert(i.value);
+    if (i.kind == nsdb::IndicatorKind::kDomain && !allowed(i.value)) out->qname.insert(i.value);
+    if (i.kind == nsdb::IndicatorKind::kNameServer && !allowed(i.value)) out->nsdname.insert(i.value);
     if (i.kind == nsdb::IndicatorKind::kAddress) {
-      if (auto a = dns::Address::FromKey(i.value)) nsips.insert(NsipOwner(*a));
+      if (auto a = dns::Address::FromKey(i.value)) out->nsip.insert(NsipOwner(*a));
     }
   }));
   std::vector<nsdb::StoredAlert> alerts;
@@ -68,15 +69,24 @@ Status BuildRpz(const nsdb::Store& store, const RpzOptions& o, std::string* zone
     if (!detect::ParseCategory(a.category, &category) || !detect::IsDataChannel(category) || a.domain == last) continue;
     last = a.domain;
     if (allowed(a.domain)) continue;
-    qnames.insert(a.domain);
+    out->qname.insert(a.domain);
     CheckResult check;
     NSRADAR_RETURN_IF_ERROR(CheckDomain(store, a.domain, co, &check));
     for (const auto& ns : check.name_servers) {
       if (ns.current && ns.in_bailiwick && ns.domain_count <= co.dedicated_domains && !allowed(ns.name)) {
-        nsdnames.insert(ns.name);
+        out->nsdname.insert(ns.name);
       }
     }
   }
+  return Status::OK();
+}
+
+Status BuildRpz(const nsdb::Store& store, const RpzOptions& o, std::string* zone, RpzStats* stats) {
+  *stats = RpzStats();
+  const std::string_view target = RpzTarget(o.action);
+  RpzTriggers t;
+  NSRADAR_RETURN_IF_ERROR(CollectRpzTriggers(store, o, &t));
+  stats->allowlisted = t.allowlisted;
   stats->serial = o.serial;
   if (stats->serial == 0) {
     stats->serial = static_cast<uint32_t>(std::time(nullptr));
@@ -89,15 +99,15 @@ Status BuildRpz(const nsdb::Store& store, const RpzOptions& o, std::string* zone
       "$TTL 60\n"
       "@ IN SOA localhost. hostmaster.localhost. {} 3600 600 86400 60\n"
       "@ IN NS localhost.\n",
-      qnames.size(), nsdnames.size(), nsips.size(), o.origin, stats->serial);
-  for (const auto& n : qnames) {
+      t.qname.size(), t.nsdname.size(), t.nsip.size(), o.origin, stats->serial);
+  for (const auto& n : t.qname) {
     z += fmt::format("{} CNAME {}\n*.{} CNAME {}\n", n, target, n, target);
   }
-  for (const auto& n : nsdnames) z += fmt::format("{}.rpz-nsdname CNAME {}\n", n, target);
-  for (const auto& n : nsips) z += fmt::format("{}.rpz-nsip CNAME {}\n", n, target);
-  stats->qname = qnames.size();
-  stats->nsdname = nsdnames.size();
-  stats->nsip = nsips.size();
+  for (const auto& n : t.nsdname) z += fmt::format("{}.rpz-nsdname CNAME {}\n", n, target);
+  for (const auto& n : t.nsip) z += fmt::format("{}.rpz-nsip CNAME {}\n", n, target);
+  stats->qname = t.qname.size();
+  stats->nsdname = t.nsdname.size();
+  stats->nsip = t.nsip.size();
   return Status::OK();
 }
 

@@ -10,11 +10,13 @@
 //     operator's): `HOST.rpz-nsdname CNAME .`;
 //   - NSIP, for every address indicator: `32.D.C.B.A.rpz-nsip CNAME .`
 //     (IPv6: `128.<groups reversed, zz for the zero run>.rpz-nsip`).
-// The allowlist always wins: a listed name, or a name below one, is never a
-// trigger. Knot Resolver 5 loads NSDNAME and NSIP triggers and silently
+// The allowlist always wins: a name listed in RpzOptions::allowlist or in
+// the store's analysts' allowlist (intel/store_allowlist.h), or a name below
+// one, is never a trigger. Knot Resolver 5 loads NSDNAME and NSIP triggers and silently
 // ignores them; QNAME triggers work there.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "detect/allowlist.h"
@@ -40,7 +42,7 @@ struct RpzOptions {
   RpzAction action = RpzAction::kNxdomain;
   uint32_t serial = 0;  // 0: the current UNIX time, or one above `previous_serial`
   uint32_t previous_serial = 0;
-  const detect::Allowlist* allowlist = nullptr;  // none when null
+  const detect::Allowlist* allowlist = nullptr;  // the files' entries; none when null
 };
 
 struct RpzStats {
@@ -48,6 +50,14 @@ struct RpzStats {
   uint64_t allowlisted = 0;  // triggers left out because the allowlist names them
   uint32_t serial = 0;
 };
+
+// The triggers the zone holds: QNAME owners, NSDNAME hosts and NSIP owners
+// (`32.4.3.2.1`), without the zone's suffixes.
+struct RpzTriggers {
+  std::set<std::string> qname, nsdname, nsip;
+  uint64_t allowlisted = 0;  // left out because an allowlist names them
+};
+Status CollectRpzTriggers(const nsdb::Store& store, const RpzOptions& options, RpzTriggers* out);
 
 // The zone text.
 Status BuildRpz(const nsdb::Store& store, const RpzOptions& options, std::string* zone, RpzStats* stats);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "intel/indicator_file.h"
+#include "intel/store_allowlist.h"
 #include "nsdb/store_test_util.h"
 
 namespace nsradar::intel {
@@ -63,6 +64,38 @@ TEST(Rpz, TriggersFromAlertsAndIntelligenceWithTheAllowlistWinning) {
   o.action = RpzAction::kDrop;
   ASSERT_TRUE(BuildRpz(*store, o, &zone, &stats).ok());
   EXPECT_NE(zone.find("\ntunnel.test CNAME rpz-drop.\n"), std::string::npos);
+}
+
+// A domain the analysts marked as a false positive leaves the zone with its
+// dedicated name server, and comes back when unmarked.
+TEST(Rpz, TheStoresAllowlistWinsUntilTheMarkIsRemoved) {
+  TempDir dir;
+  auto store = TestStore(dir);
+  RpzOptions o;
+  o.serial = 7;
+  std::string zone;
+  RpzStats stats;
+  nsdb::AllowlistEvent mark{
+      .domain = "tunnel.test", .time_us = 1, .listed = true, .by = "key:00000001", .alert = "", .reason = ""};
+  bool changed = false;
+  ASSERT_TRUE(store->PutAllowlistEvent(&mark, &changed).ok());
+  ASSERT_TRUE(BuildRpz(*store, o, &zone, &stats).ok());
+  EXPECT_EQ(zone.find("tunnel.test"), std::string::npos) << zone;
+  EXPECT_NE(zone.find("\ncdn.test CNAME .\n"), std::string::npos);  // only the marked domain goes
+  EXPECT_EQ(stats.qname, 2u);
+  EXPECT_EQ(stats.nsdname, 2u);  // ns1.evil.test and ns1.cdn.test, not ns1.tunnel.test
+  EXPECT_GE(stats.allowlisted, 1u);
+  detect::Allowlist detector_list;
+  ASSERT_TRUE(AddStoreAllowlist(*store, &detector_list).ok());
+  std::string_view category;
+  EXPECT_EQ(detector_list.Match("t1.tunnel.test", &category), "tunnel.test");
+  EXPECT_EQ(category, kFalsePositiveCategory);
+  nsdb::AllowlistEvent unmark{
+      .domain = "tunnel.test", .time_us = 2, .listed = false, .by = "key:00000001", .alert = "", .reason = ""};
+  ASSERT_TRUE(store->PutAllowlistEvent(&unmark, &changed).ok());
+  ASSERT_TRUE(BuildRpz(*store, o, &zone, &stats).ok());
+  EXPECT_NE(zone.find("\ntunnel.test CNAME .\n"), std::string::npos);
+  EXPECT_NE(zone.find("\nns1.tunnel.test.rpz-nsdname CNAME .\n"), std::string::npos);
 }
 
 // Actions are named once, for the CLI and the configuration alike.

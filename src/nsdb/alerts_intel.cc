@@ -1,7 +1,11 @@
-// Detection alerts and threat intelligence, kept in the index's store so
-// that the API, the checks and the RPZ writer read one place.
+// Detection alerts, threat intelligence and the analysts' allowlist, kept in
+// the index's store so that the API, the checks, the detector and the RPZ
+// writer read one place.
 #include <rocksdb/write_batch.h>
 
+#include <optional>
+
+#include "nsdb/internal/keys.h"
 #include "nsdb/internal/store_impl.h"
 #include "nsdb/store.h"
 
@@ -80,6 +84,64 @@ Status Store::ScanIndicators(const std::function<void(const Indicator&)>& visit)
     visit(i);
   }
   return FromRocks(it->status(), "reading indicators");
+}
+
+namespace {
+
+// Visits the allowlist events under `prefix` in key order.
+Status ScanAllowlist(const Store::Impl& impl, std::string_view prefix,
+                     const std::function<void(AllowlistEvent&)>& visit) {
+  std::unique_ptr<rocksdb::Iterator> it = impl.NewIterator(kAllowlist);
+  if (!it) return Status::OK();  // a store from before the allowlist was kept
+  AllowlistEvent e;
+  for (it->Seek(ToSlice(prefix)); it->Valid() && it->key().starts_with(ToSlice(prefix)); it->Next()) {
+    if (!DecodeAllowlistEvent(ToView(it->key()), ToView(it->value()), &e)) {
+      return Status::Corruption("allowlist record with a malformed key or value");
+    }
+    visit(e);
+  }
+  return FromRocks(it->status(), "reading the allowlist");
+}
+
+}  // namespace
+
+Status Store::PutAllowlistEvent(AllowlistEvent* event, bool* changed) {
+  *changed = false;
+  return impl_->AsWriter([&](Writer& w) -> Status {
+    // Under the writer lock, so two analysts' clicks cannot both append.
+    std::optional<AllowlistEvent> latest;
+    NSRADAR_RETURN_IF_ERROR(
+        ScanAllowlist(*impl_, AllowlistDomainPrefix(event->domain), [&](AllowlistEvent& e) { latest = std::move(e); }));
+    if (latest ? latest->listed == event->listed : !event->listed) return Status::OK();
+    if (latest && event->time_us <= latest->time_us) event->time_us = latest->time_us + 1;
+    std::string key, value;
+    EncodeAllowlistEvent(*event, &key, &value);
+    rocksdb::WriteBatch batch;
+    NSRADAR_RETURN_IF_ERROR(FromRocks(batch.Put(w.handle(kAllowlist), key, value), "batch"));
+    NSRADAR_RETURN_IF_ERROR(w.Commit(&batch, true, "writing the allowlist"));
+    *changed = true;
+    return Status::OK();
+  });
+}
+
+Status Store::AllowlistHistory(std::string_view domain, std::vector<AllowlistEvent>* out) const {
+  out->clear();
+  return ScanAllowlist(*impl_, AllowlistDomainPrefix(domain), [&](AllowlistEvent& e) { out->push_back(e); });
+}
+
+Status Store::Allowlisted(std::vector<AllowlistEvent>* out) const {
+  out->clear();
+  std::optional<AllowlistEvent> latest;
+  auto flush = [&] {
+    if (latest && latest->listed) out->push_back(std::move(*latest));
+    latest.reset();
+  };
+  NSRADAR_RETURN_IF_ERROR(ScanAllowlist(*impl_, "", [&](AllowlistEvent& e) {
+    if (latest && latest->domain != e.domain) flush();
+    latest = e;
+  }));
+  flush();
+  return Status::OK();
 }
 
 }  // namespace nsradar::nsdb

@@ -231,6 +231,27 @@ struct Indicator {
   int64_t added = 0;  // UNIX seconds
 };
 
+// The analysts' allowlist (false positives): each time a domain is marked
+// or unmarked is an event, kept for ever as the audit trail; the domain is
+// allowlisted while its latest event marks it. A listed domain covers the
+// names below it, as the allowlist files' entries do.
+struct AllowlistEvent {
+  std::string domain;   // canonical
+  int64_t time_us = 0;  // when (UNIX µs); a domain's events have distinct times
+  bool listed = true;   // marked (true) or unmarked
+  std::string by;       // who, e.g. "key:1a2b3c4d"
+  std::string alert;    // the alert id (domain@alert_time_us) it answers; may be empty
+  std::string reason;   // why, free text
+};
+
+// A name server's domains at one snapshot time (of any zone delegating to
+// it): how many it serves then, how many of those are new at that snapshot,
+// and how many it served at the zone's previous snapshot and not at this one.
+struct NsSnapshotCount {
+  int64_t time = 0;
+  uint64_t domains = 0, added = 0, removed = 0;
+};
+
 class Store {
  public:
   static Status Open(const std::string& dir, const StoreOptions& options, std::unique_ptr<Store>* out);
@@ -287,6 +308,22 @@ class Store {
   // NotFound when `value` is not an indicator of that kind.
   Status FindIndicator(IndicatorKind kind, std::string_view value, Indicator* out) const;
   Status ScanIndicators(const std::function<void(const Indicator&)>& visit) const;
+
+  // Appends `event` to its domain's allowlist trail (synced), unless the
+  // domain is already in that state: then *changed is false and nothing is
+  // written (marking twice is one mark). event->time_us becomes one above
+  // the domain's latest event when it is not later already.
+  Status PutAllowlistEvent(AllowlistEvent* event, bool* changed);
+  // The trail of `domain` (every domain's when empty), by domain then time.
+  Status AllowlistHistory(std::string_view domain, std::vector<AllowlistEvent>* out) const;
+  // The domains allowlisted now, each as the event that marked it, by domain.
+  Status Allowlisted(std::vector<AllowlistEvent>* out) const;
+
+  // The domain count of `ns` over time, one point per snapshot time of the
+  // zones its domains are delegated in, from the zone files' presence runs
+  // (passive DNS has no snapshots). Reads every zone-file edge of the host:
+  // linear in its domain count.
+  Status NsSnapshotCounts(std::string_view ns, std::vector<NsSnapshotCount>* out) const;
 
   // Full compaction, for measurements.
   Status CompactAll();

@@ -1,6 +1,7 @@
 #include "nsdb/store.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -630,6 +631,111 @@ TEST(StoreTest, AlertsAreKeptByDomainAndTimeAndReadBackByReaders) {
   ASSERT_EQ(out.size(), 3u);
   EXPECT_EQ(out[2].domain, "exfil.testing");
   EXPECT_FALSE(reader->PutAlert({"x.test", 1, "tunneling", "{}"}).ok());
+}
+
+// A name server's count over time sums its zones' snapshots; a domain that
+// leaves and comes back is removed once and added twice; the order in which
+// snapshots arrive changes nothing.
+TEST(StoreTest, NsSnapshotCountsFollowThePresenceRunsOfEveryZone) {
+  const char* other150 =
+      "other.\t60\tIN\tSOA\tns.other. h.other. 1 1 1 1 1\n"
+      "x.other.\t60\tIN\tNS\tns1.host.net.\n"
+      "y.other.\t60\tIN\tNS\tns9.elsewhere.net.\n";
+  const char* other250 =
+      "other.\t60\tIN\tSOA\tns.other. h.other. 2 1 1 1 1\n"
+      "y.other.\t60\tIN\tNS\tns9.elsewhere.net.\n";
+  auto points = [](Store* store, std::string_view ns) {
+    std::vector<NsSnapshotCount> out;
+    EXPECT_TRUE(store->NsSnapshotCounts(ns, &out).ok());
+    std::string text;
+    for (const auto& p : out) text += fmt::format("{}:{}+{}-{} ", p.time, p.domains, p.added, p.removed);
+    return text;
+  };
+  TempDir a, b;
+  auto in_order = OpenStore(a.path());
+  Ingest(in_order.get(), kDay1, 100);
+  Ingest(in_order.get(), other150, 150);
+  Ingest(in_order.get(), kDay2, 200);
+  Ingest(in_order.get(), other250, 250);
+  Ingest(in_order.get(), kDay3, 300);
+  EXPECT_EQ(points(in_order.get(), "ns1.host.net"), "100:2+2-0 150:3+1-0 200:3+1-1 250:2+0-1 300:3+1-0 ");
+  EXPECT_EQ(points(in_order.get(), "ns9.elsewhere.net"), "150:1+1-0 250:1+0-0 ");
+  EXPECT_EQ(points(in_order.get(), "ns1.nowhere.net"), "");
+  auto shuffled = OpenStore(b.path());
+  Ingest(shuffled.get(), kDay3, 300);
+  Ingest(shuffled.get(), other250, 250);
+  Ingest(shuffled.get(), kDay1, 100);
+  Ingest(shuffled.get(), other150, 150);
+  Ingest(shuffled.get(), kDay2, 200);
+  EXPECT_EQ(points(shuffled.get(), "ns1.host.net"), points(in_order.get(), "ns1.host.net"));
+}
+
+// The allowlist's trail: marks and unmarks are kept in order, a repeat
+// writes nothing, times stay distinct and increasing per domain, free-text
+// reasons come back byte for byte, and readers see the current entries.
+TEST(StoreTest, AllowlistKeepsEveryMarkAndUnmarkAndListsTheCurrentEntries) {
+  TempDir dir;
+  const std::string reason("seen\0in a\nticket \xff", 20);
+  {
+    auto store = OpenStore(dir.path());
+    std::vector<AllowlistEvent> out;
+    ASSERT_TRUE(store->Allowlisted(&out).ok());
+    EXPECT_TRUE(out.empty());
+    bool changed = true;
+    AllowlistEvent unmark{
+        .domain = "cdn.test", .time_us = 5, .listed = false, .by = "key:00000001", .alert = "", .reason = ""};
+    ASSERT_TRUE(store->PutAllowlistEvent(&unmark, &changed).ok());
+    EXPECT_FALSE(changed);  // nothing to unmark
+    AllowlistEvent mark{.domain = "cdn.test",
+                        .time_us = 100,
+                        .listed = true,
+                        .by = "key:00000001",
+                        .alert = "cdn.test@7",
+                        .reason = reason};
+    ASSERT_TRUE(store->PutAllowlistEvent(&mark, &changed).ok());
+    EXPECT_TRUE(changed);
+    AllowlistEvent again = mark;
+    again.time_us = 200;
+    again.by = "key:00000002";
+    ASSERT_TRUE(store->PutAllowlistEvent(&again, &changed).ok());
+    EXPECT_FALSE(changed);  // marking twice is one mark
+    unmark.time_us = 50;    // a clock behind the trail
+    ASSERT_TRUE(store->PutAllowlistEvent(&unmark, &changed).ok());
+    EXPECT_TRUE(changed);
+    EXPECT_EQ(unmark.time_us, 101);
+    ASSERT_TRUE(store->Allowlisted(&out).ok());
+    EXPECT_TRUE(out.empty());
+    AllowlistEvent other{
+        .domain = "cdn.testing", .time_us = 1, .listed = true, .by = "key:00000003", .alert = "", .reason = ""};
+    ASSERT_TRUE(store->PutAllowlistEvent(&other, &changed).ok());
+    mark.time_us = 300;
+    ASSERT_TRUE(store->PutAllowlistEvent(&mark, &changed).ok());
+    EXPECT_TRUE(changed);
+    ASSERT_TRUE(store->AllowlistHistory("cdn.test", &out).ok());
+    ASSERT_EQ(out.size(), 3u);  // not cdn.testing's
+    EXPECT_TRUE(out[0].listed);
+    EXPECT_EQ(out[0].time_us, 100);
+    EXPECT_EQ(out[0].reason, reason);
+    EXPECT_EQ(out[0].alert, "cdn.test@7");
+    EXPECT_FALSE(out[1].listed);
+    EXPECT_EQ(out[1].by, "key:00000001");
+    EXPECT_EQ(out[2].time_us, 300);
+  }
+  StoreOptions ro;
+  ro.read_only = true;
+  std::unique_ptr<Store> reader;
+  ASSERT_TRUE(Store::Open(dir.path(), ro, &reader).ok());
+  std::vector<AllowlistEvent> out;
+  ASSERT_TRUE(reader->Allowlisted(&out).ok());
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].domain, "cdn.test");
+  EXPECT_EQ(out[0].time_us, 300);
+  EXPECT_EQ(out[1].domain, "cdn.testing");
+  ASSERT_TRUE(reader->AllowlistHistory("", &out).ok());
+  EXPECT_EQ(out.size(), 4u);
+  bool changed = false;
+  AllowlistEvent e{.domain = "x.test", .time_us = 0, .listed = true, .by = "", .alert = "", .reason = ""};
+  EXPECT_FALSE(reader->PutAllowlistEvent(&e, &changed).ok());
 }
 
 }  // namespace

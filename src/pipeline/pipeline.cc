@@ -17,6 +17,7 @@
 #include "intel/import.h"
 #include "intel/ns_oracle.h"
 #include "intel/rpz.h"
+#include "intel/store_allowlist.h"
 #include "nsdb/store.h"
 #include "util/log.h"
 #include "util/service_notify.h"
@@ -84,6 +85,7 @@ class Pipeline::Impl {
     nsdb::StoreOptions so;
     so.block_cache_bytes = config_.cache_mb << 20;
     NSRADAR_RETURN_IF_ERROR(nsdb::Store::Open(config_.store, so, &store_));
+    NSRADAR_RETURN_IF_ERROR(intel::AddStoreAllowlist(*store_, &allow_));  // analysts' false positives
     name_servers_ = std::make_unique<intel::StoreNameServerOracle>(store_.get());
     detect::DetectorOptions detector_options;
     detector_options.name_servers = name_servers_.get();
@@ -115,6 +117,10 @@ class Pipeline::Impl {
     // Analysts' blocks from the API or the web UI go into the RPZ.
     service_options.writable_store = store_.get();
     service_options.on_store_changed = [this] { rpz_dirty_ = true; };
+    service_options.rpz_path = config_.rpz_out;
+    service_options.rpz.origin = config_.rpz_origin;
+    service_options.rpz.action = config_.rpz_action;
+    service_options.rpz.allowlist = &allow_;
     service_ = std::make_unique<api::Service>(store_.get(), &keys_, &metrics_, service_options);
     server_ = std::make_unique<api::HttpServer>(service_.get(), &metrics_, config_.server);
     return server_->Listen();

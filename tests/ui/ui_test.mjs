@@ -213,6 +213,20 @@ await step('filters and CSV export match the API', async () => {
     [d.name, d.kind, d.zone, d.first_seen, d.last_seen, d.active, d.observed].join(',')));
 });
 
+await step('name server plot: the domain count at each snapshot with new and removed, as the API has them', async () => {
+  // Still on ns1.iodtxt.test: the cohost. zone's two snapshots moved bravo away and added delta.
+  const want = (await api('/v2/ns/ns1.iodtxt.test/history')).snapshots;
+  await page.waitForSelector('svg.nshist');
+  assert.equal(await page.locator('svg.nshist circle').count(), want.length);
+  const feb = want.find((p) => p.time === Date.parse('2026-02-01T00:00:00Z') / 1000);
+  assert.deepEqual([feb.added, feb.removed], [1, 1]);
+  assert.equal(await page.locator('svg.nshist rect.hdel').count(), want.filter((p) => p.removed).length);
+  assert.equal(await page.locator('svg.nshist rect.hadd').count(), want.filter((p) => p.added).length);
+  const titles = await page.locator('svg.nshist circle title').allTextContents();
+  assert.ok(titles.includes(`2026-02-01: ${feb.domains} domains, 1 new, 1 removed`), titles.join(' | '));
+  await capture('nameserver-history');
+});
+
 await step('alerts list; an alert pivots domain -> name server -> co-hosted domain -> its history', async () => {
   const t = await go('#/alerts', 'table a[href^="#/alert/"]');
   timings.alerts_first_paint_ms = t;
@@ -250,6 +264,55 @@ await step('block a co-hosted domain: an audited indicator, the check and the RP
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.match(readFileSync(process.env.NSR_RPZ, 'utf8'), /^charlie\.cohost /m);
+});
+
+const rpzText = () => readFileSync(process.env.NSR_RPZ, 'utf8');
+// Waits (up to 10 s: the pipeline rewrites within its 0.5 s interval) for
+// the RPZ file to hold, or not, a match of `re`.
+async function rpzWill(re, want) {
+  for (let i = 0; i < 100 && re.test(rpzText()) !== want; ++i) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(re.test(rpzText()), want, `${re} in the RPZ`);
+}
+
+await step('mark the tunnel alert\'s domain as a false positive: the allowlist and the RPZ change', async () => {
+  assert.match(rpzText(), /^iodtxt\.test CNAME /m);
+  const alert = (await api('/v2/alerts?domain=iodtxt.test')).alerts[0];
+  await go(`#/alert/iodtxt.test/${alert.alert_time_us}`, 'svg.pivot');
+  await page.getByRole('heading', { name: 'Alert on iodtxt.test' }).waitFor();
+  await page.getByRole('button', { name: 'Mark iodtxt.test as a false positive…' }).click();
+  await page.getByLabel('Reason').fill('our lab\'s iodine test <b>rig</b>');
+  await page.getByRole('button', { name: 'Confirm: allowlist iodtxt.test' }).click();
+  await page.getByText(/Allowlisted by key:[0-9a-f]{8} at/).waitFor();
+  await page.getByRole('button', { name: 'Remove iodtxt.test from the allowlist' }).waitFor();
+  const listed = (await api('/v2/allowlist')).allowlist;
+  assert.deepEqual(listed.map((e) => [e.domain, e.alert, e.reason]),
+    [['iodtxt.test', `iodtxt.test@${alert.alert_time_us}`, 'our lab\'s iodine test <b>rig</b>']]);
+  assert.match(listed[0].by, /^key:[0-9a-f]{8}$/);
+  await rpzWill(/^iodtxt\.test CNAME /m, false);
+  assert.match(rpzText(), /^charlie\.cohost CNAME /m);  // the block stays
+});
+
+await step('intel and RPZ page: sources, the serial and triggers of the file, the allowlist; a removal restores the trigger', async () => {
+  await page.getByRole('link', { name: 'Intel & RPZ' }).click();
+  const t = performance.now();
+  await page.getByRole('heading', { name: 'Intel and RPZ' }).waitFor();
+  timings.intel_first_paint_ms = performance.now() - t;
+  const sources = page.getByRole('table', { name: 'Threat intelligence sources' });
+  assert.equal(await sources.locator('tbody tr').count(), (await api('/v2/intel/sources')).sources.length);
+  assert.match(await sources.innerText(), /analyst key:[0-9a-f]{8}/);
+  const zone = rpzText();
+  assert.equal(await page.locator('.serial').innerText(), zone.match(/ SOA \S+ \S+ (\d+) /)[1]);
+  const inFile = [...zone.matchAll(/^([^*;$@\s]\S*) CNAME /gm)].map((m) => m[1]).filter((n) => !/\.rpz-ns(dname|ip)$/.test(n));
+  const shown = await page.getByRole('table', { name: /^QNAME triggers/ }).locator('tbody td').allInnerTexts();
+  assert.deepEqual(shown.map((x) => x.trim()).sort(), inFile.sort());
+  assert.ok(shown.includes('charlie.cohost') && !shown.includes('iodtxt.test'), shown.join(' '));
+  const allow = page.getByRole('table', { name: 'Allowlist: false positives' });
+  assert.match(await allow.innerText(), /iodtxt\.test/);
+  await capture('intel');
+  await allow.getByRole('button', { name: 'Remove iodtxt.test' }).click();
+  await page.getByText(/iodtxt\.test removed by key:[0-9a-f]{8}/).waitFor();
+  await rpzWill(/^iodtxt\.test CNAME /m, true);
+  assert.deepEqual((await api('/v2/allowlist/iodtxt.test')).history.map((e) => e.listed), [true, false]);
 });
 
 await step('the key is in no URL the browser visited or requested, nor in its history', async () => {

@@ -25,10 +25,11 @@ export async function get(path) {
   return r.json();
 }
 
-// POST without a body (an action); the browser adds the Origin the server
-// checks. Resolves to the JSON answer; throws ApiError with the message.
-export async function post(path) {
-  const r = await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json' } });
+// POST (or another method) without a body: an action; the browser adds the
+// Origin the server checks. Resolves to the JSON answer; throws ApiError
+// with the message.
+export async function post(path, method = 'POST') {
+  const r = await fetch(path, { method, credentials: 'same-origin', headers: { Accept: 'application/json' } });
   let body = null;
   try {
     body = await r.json();

@@ -2,7 +2,7 @@
 // and search suggestions from the name-server suffix search.
 import { SignedOut, enc, get, signIn, signOut, signedIn } from './api.js';
 import { h } from './dom.js';
-import { alertPage, alertsPage, domainPage, homePage, ipPage, nsPage, searchPage } from './pages.js';
+import { alertPage, alertsPage, domainPage, homePage, intelPage, ipPage, nsPage, searchPage } from './pages.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -35,6 +35,7 @@ const routes = [
   [/^#\/ip\/([^/?]+)$/, (m) => ipPage(decodeURIComponent(m[1]))],
   [/^#\/alerts(?:\?(.*))?$/, (m) => alertsPage(new URLSearchParams(m[1] || ''))],
   [/^#\/alert\/([^/]+)\/(\d+)$/, (m) => alertPage(decodeURIComponent(m[1]), m[2])],
+  [/^#\/intel$/, () => intelPage()],
 ];
 
 async function route() {

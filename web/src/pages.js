@@ -88,6 +88,52 @@ function fence(v) {
   return v ? v + 'T00:00:00Z' : '';
 }
 
+// The name server's domain count at each snapshot (a line), with the
+// domains new (up) and gone (down) at each one as bars below it. Filled in
+// when /v2/ns/{ns}/history answers (it reads every edge of the host), so
+// the list paints first.
+export function historyPlot(ns, points) {
+  if (points.length === 0) return h('p', {}, 'No zone snapshot delegates to ', ns, '.');
+  const W = 800;
+  const L = 64;
+  const R = 10;
+  const TOP = 20;
+  const LINE_H = 120;
+  const BAR_H = 40;
+  const H = TOP + LINE_H + 16 + 2 * BAR_H + 20;
+  const t0 = points[0].time;
+  const span = Math.max(1, points[points.length - 1].time - t0);
+  const x = (t) => (points.length === 1 ? (L + W - R) / 2 : L + ((t - t0) / span) * (W - L - R));
+  const top = Math.max(1, ...points.map((p) => p.domains));
+  const y = (n) => TOP + LINE_H - (n / top) * LINE_H;
+  const churn = Math.max(1, ...points.map((p) => Math.max(p.added, p.removed)));
+  const mid = TOP + LINE_H + 16 + BAR_H;
+  const bw = Math.max(2, Math.min(12, (W - L - R) / points.length / 2));
+  const label = (p) => day(p.time) + ': ' + p.domains + ' domains, ' + p.added + ' new, ' + p.removed + ' removed';
+  return h('figure', {},
+    svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'nshist', role: 'img',
+      'aria-label': `Domains on ${ns} at ${points.length} snapshots, from ${points[0].domains} on ${day(t0)} to ` +
+        `${points[points.length - 1].domains} on ${day(points[points.length - 1].time)}` },
+      svg('text', { x: L - 6, y: TOP + 4, class: 'gaxis', 'text-anchor': 'end' }, top),
+      svg('text', { x: L - 6, y: TOP + LINE_H, class: 'gaxis', 'text-anchor': 'end' }, 0),
+      svg('line', { x1: L, y1: TOP + LINE_H, x2: W - R, y2: TOP + LINE_H, class: 'edge' }),
+      svg('polyline', { points: points.map((p) => `${x(p.time)},${y(p.domains)}`).join(' '), class: 'hline' }),
+      points.map((p) => svg('circle', { cx: x(p.time), cy: y(p.domains), r: 3, class: 'hdot' }, svg('title', {}, label(p)))),
+      svg('text', { x: L - 6, y: mid - BAR_H + 8, class: 'gaxis', 'text-anchor': 'end' }, '+' + churn),
+      svg('text', { x: L - 6, y: mid + BAR_H, class: 'gaxis', 'text-anchor': 'end' }, '−' + churn),
+      svg('line', { x1: L, y1: mid, x2: W - R, y2: mid, class: 'edge' }),
+      points.map((p) => [
+        p.added ? svg('rect', { x: x(p.time) - bw / 2, y: mid - (p.added / churn) * BAR_H, width: bw,
+          height: Math.max(1, (p.added / churn) * BAR_H), class: 'hadd' }, svg('title', {}, label(p))) : null,
+        p.removed ? svg('rect', { x: x(p.time) - bw / 2, y: mid, width: bw,
+          height: Math.max(1, (p.removed / churn) * BAR_H), class: 'hdel' }, svg('title', {}, label(p))) : null,
+      ]),
+      svg('text', { x: L, y: H - 4, class: 'gaxis' }, day(t0)),
+      svg('text', { x: W - R, y: H - 4, class: 'gaxis', 'text-anchor': 'end' }, day(points[points.length - 1].time)),
+    ),
+    h('figcaption', {}, 'Domains on ', ns, ' at each snapshot of the zones delegating to it (line), and the domains new (bars up) and removed (bars down) at each.'));
+}
+
 export async function nsPage(ns, params) {
   const [counts, addrs] = await Promise.all([
     get('/v2/ns/' + enc(ns) + '/counts'),
@@ -126,7 +172,11 @@ export async function nsPage(ns, params) {
     for (const k of ['kind', 'after', 'before']) if (f.get(k)) q.set(k, f.get(k));
     location.hash = '#/ns/' + enc(ns) + (q.size ? '?' + q : '');
   });
+  const plot = h('section', { 'aria-label': 'Domain count over time', class: 'plot' }, h('p', { class: 'status' }, 'Loading the history…'));
   await list.start();
+  // After the first rows: the history reads every edge of the host.
+  find('/v2/ns/' + enc(ns) + '/history').then((r) => plot.replaceChildren(historyPlot(ns, r ? r.snapshots : [])),
+    (e) => plot.replaceChildren(h('p', { class: 'status' }, 'No history: ' + e.message)));
   return {
     nodes: [
       h('h1', { tabindex: '-1' }, 'Name server ', ns),
@@ -136,6 +186,7 @@ export async function nsPage(ns, params) {
         { label: 'First seen', cell: (a) => day(a.first_seen) },
         { label: 'Last seen', cell: (a) => day(a.last_seen) },
       ], addrs.addresses),
+      plot,
       form,
       h('div', { class: 'actions' },
         h('button', { type: 'button', onclick: doExport('csv') }, 'Export CSV'),
@@ -265,15 +316,64 @@ function blockAction(d) {
   return h('section', { 'aria-label': 'Actions', class: 'actions' }, start, confirm, status);
 }
 
+// Mark as false positive: the domain (and the names below it) goes to the
+// store's allowlist with who, when, why and the alert: the audit trail. The
+// RPZ drops it at the pipeline's next write; the detector honours it from
+// its next start. Two steps, the second with the reason; a listed domain
+// shows who listed it, and can be removed (audited as well).
+async function falsePositiveAction(d, alertId) {
+  const trail = await find('/v2/allowlist/' + enc(d));
+  const box = h('section', { 'aria-label': 'False positive', class: 'actions' });
+  const status = h('span', { role: 'status', class: 'status' });
+  const act = async (method, query, done) => {
+    try {
+      const r = await post('/v2/allowlist/' + enc(d) + query, method);
+      show(r.event);
+      status.textContent = done(r.event);
+    } catch (e) {
+      status.textContent = 'Not changed: ' + e.message;
+    }
+  };
+  const show = (e) => {
+    if (e && e.listed) {
+      const remove = h('button', { type: 'button' }, 'Remove ' + d + ' from the allowlist');
+      remove.addEventListener('click', () =>
+        act('DELETE', '', (x) => 'Removed by ' + x.by + ' at ' + when(x.time) + '; the RPZ follows.'));
+      box.replaceChildren(h('span', {}, 'Allowlisted as a false positive by ', e.by, ' at ', when(e.time),
+        e.reason ? ' (' + e.reason + ')' : '', '. '), remove, status);
+      return;
+    }
+    const start = h('button', { type: 'button' }, 'Mark ' + d + ' as a false positive…');
+    const reason = h('input', { id: 'fp-reason', type: 'text', maxlength: 500, size: 40 });
+    const confirm = h('button', { type: 'button' }, 'Confirm: allowlist ' + d);
+    const more = h('span', { class: 'fp-more', hidden: true }, h('label', { for: 'fp-reason' }, 'Reason'), reason, confirm);
+    start.addEventListener('click', () => {
+      more.hidden = false;
+      reason.focus();
+    });
+    confirm.addEventListener('click', () => {
+      const q = new URLSearchParams();
+      if (reason.value.trim()) q.set('reason', reason.value.trim());
+      if (alertId) q.set('alert', alertId);
+      act('POST', q.size ? '?' + q : '', (x) => 'Allowlisted by ' + x.by + ' at ' + when(x.time) + '; the RPZ drops it.');
+    });
+    box.replaceChildren(start, more, status);
+  };
+  show(trail && trail.listed ? trail.history[trail.history.length - 1] : null);
+  return box;
+}
+
 export async function domainPage(d) {
-  const [info, check, alerts] = await Promise.all([
+  const [info, check, alerts, fp] = await Promise.all([
     find('/v2/domain/' + enc(d)),
     find('/v2/check/' + enc(d)),
     get('/v2/alerts?domain=' + enc(d)),
+    falsePositiveAction(d, ''),
   ]);
   return [
     h('h1', { tabindex: '-1' }, 'Domain ', d),
     blockAction(d),
+    fp,
     info
       ? [
           h('p', {}, 'Zone ', info.zone || '(passive DNS only)', ', ', info.kind, '; name servers now: ',
@@ -387,6 +487,7 @@ export async function alertPage(domain, us) {
   const a = all.find((x) => String(x.alert_time_us) === String(us));
   if (!a) return [h('h1', { tabindex: '-1' }, 'Alert'), h('p', {}, 'No alert ', domain, '@', us, ' is kept.')];
   const check = a.name_server_check || (await find('/v2/check/' + enc(domain)));
+  const fp = await falsePositiveAction(domain, domain + '@' + us);
   return [
     h('h1', { tabindex: '-1' }, 'Alert on ', domain),
     h('p', {}, h('span', { class: 'sev-' + a.severity }, a.severity), ' ', a.category,
@@ -394,6 +495,7 @@ export async function alertPage(domain, us) {
       '; traffic from ', a.first_seen, ' to ', a.last_seen, '. Id: ', h('code', {}, domain + '@' + us)),
     h('p', {}, 'Pivot: ', link.domain(domain)),
     blockAction(domain),
+    fp,
     pivotGraph(domain, check),
     table('Reasons', [
       { label: 'Feature', cell: (r) => r.feature },
@@ -411,5 +513,58 @@ export async function alertPage(domain, us) {
       { label: 'New behaviour', cell: (c) => (c.baseline?.new_behaviour === undefined ? '' : c.baseline.new_behaviour ? 'yes' : 'no') },
     ], a.clients || []),
     checkSection(check),
+  ];
+}
+
+// Intel and RPZ: where the indicators come from, the zone the verdicts
+// become (its serial and triggers), and the analysts' allowlist.
+export async function intelPage() {
+  const [src, rpz, allow] = await Promise.all([get('/v2/intel/sources'), get('/v2/rpz'), get('/v2/allowlist')]);
+  const status = h('p', { role: 'status', class: 'status' });
+  const triggers = (caption, names, cell) =>
+    table(caption, [{ label: 'Trigger', cell }], names.map((n) => ({ n })));
+  const remove = (e) => {
+    const b = h('button', { type: 'button' }, 'Remove ' + e.domain);
+    b.addEventListener('click', async () => {
+      try {
+        const r = await post('/v2/allowlist/' + enc(e.domain), 'DELETE');
+        b.closest('tr').remove();
+        status.textContent = e.domain + ' removed by ' + r.event.by + ' at ' + when(r.event.time) + '; the RPZ follows.';
+      } catch (err) {
+        status.textContent = 'Not removed: ' + err.message;
+      }
+    });
+    return b;
+  };
+  const c = rpz.counts;
+  return [
+    h('h1', { tabindex: '-1' }, 'Intel and RPZ'),
+    table('Threat intelligence sources', [
+      { label: 'Source', cell: (x) => x.source },
+      { label: 'Domains', cell: (x) => x.domains },
+      { label: 'Name servers', cell: (x) => x.name_servers },
+      { label: 'Addresses', cell: (x) => x.addresses },
+      { label: 'Categories', cell: (x) => Object.entries(x.categories).map(([k, n]) => k + ' ' + n).join(', ') },
+      { label: 'Last import', cell: (x) => when(x.last_added) },
+    ], src.sources),
+    h('h2', {}, 'Response Policy Zone ', rpz.origin),
+    h('p', { class: 'rpz-file' }, rpz.file
+      ? ['File ', h('code', {}, rpz.file), ', serial ', h('strong', { class: 'serial' }, rpz.serial), ', written ', when(rpz.written)]
+      : 'This server writes no RPZ file: the triggers below are what `nsradar rpz export` would write.',
+    '; action ', rpz.action, '. ', c.qname, ' QNAME, ', c.nsdname, ' NSDNAME, ', c.nsip, ' NSIP triggers; ',
+    c.allowlisted, ' left out by the allowlists', rpz.truncated ? ' (lists cut at 1,000 each).' : '.'),
+    h('div', { class: 'triggers' },
+      triggers('QNAME triggers (the domain and every name below it)', rpz.qname, (x) => link.domain(x.n)),
+      triggers('NSDNAME triggers (name servers)', rpz.nsdname, (x) => link.ns(x.n)),
+      triggers('NSIP triggers (name-server addresses)', rpz.nsip, (x) => x.n)),
+    table('Allowlist: false positives', [
+      { label: 'Domain', cell: (e) => link.domain(e.domain) },
+      { label: 'By', cell: (e) => e.by },
+      { label: 'When', cell: (e) => when(e.time) },
+      { label: 'Alert', cell: (e) => (e.alert ? link.alert(e.alert.split('@')[0], e.alert.split('@')[1], e.alert) : '') },
+      { label: 'Reason', cell: (e) => e.reason },
+      { label: 'Action', cell: (e) => remove(e) },
+    ], allow.allowlist),
+    status,
   ];
 }

@@ -14,6 +14,7 @@ Response HandleV1(const Call& call);
 // v2_handlers.cc: one JSON document each.
 Response HandleNsDomains(const Call& call);
 Response HandleNsCounts(const Call& call);
+Response HandleNsHistory(const Call& call);
 Response HandleNsAddresses(const Call& call);
 Response HandleNameServers(const Call& call);
 Response HandleDomain(const Call& call);
@@ -23,8 +24,17 @@ Response HandleCheck(const Call& call);
 Response HandleAlerts(const Call& call);
 Response HandleMetrics(const Call& call);
 
-// action_handlers.cc: analysts' actions, which write to the store.
+// action_handlers.cc: analysts' actions, which write to the store, and the
+// allowlist they keep.
 Response HandleBlock(const Call& call);
+Response HandleAllowlistMark(const Call& call);
+Response HandleAllowlistUnmark(const Call& call);
+Response HandleAllowlist(const Call& call);
+Response HandleAllowlistDomain(const Call& call);
+
+// intel_handlers.cc: the threat intelligence's sources and the RPZ.
+Response HandleIntelSources(const Call& call);
+Response HandleRpz(const Call& call);
 
 // bulk_handler.cc and cof_export.cc: streamed NDJSON.
 Response HandleBulkNameServers(const Call& call);

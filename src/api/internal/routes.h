@@ -14,6 +14,7 @@
 
 #include "api/metrics.h"
 #include "api/request.h"
+#include "intel/rpz.h"
 #include "nsdb/store.h"
 
 namespace nsradar::api {
@@ -44,13 +45,16 @@ struct Call {
   nsdb::Store* writable_store;
   // To call after writing to writable_store; may be empty.
   const std::function<void()>& on_store_changed;
+  // The RPZ this process writes (GET /v2/rpz): path "" when none.
+  const std::string& rpz_path;
+  const intel::RpzOptions& rpz;
   // Who is asking, for audit records: "key:" and the first 8 hex digits of
   // the SHA-256 of the key (or of the session's key); "" on keyless routes.
   std::string_view who;
 };
 
 struct Route {
-  std::string_view method;   // "GET" (which answers HEAD as well) or "POST"
+  std::string_view method;   // "GET" (which answers HEAD as well), "POST" or "DELETE"
   std::string_view pattern;  // "/v2/ns/{ns}/domains": literal segments and {parameters}
   std::string_view label;    // the endpoint label of the route's /metrics lines
   bool needs_key;

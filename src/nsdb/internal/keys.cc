@@ -295,4 +295,31 @@ bool DecodeIndicator(std::string_view key, std::string_view value, Indicator* ou
   return true;
 }
 
+// The reason goes last: it is free text, and only the first two NULs split.
+void EncodeAllowlistEvent(const AllowlistEvent& e, std::string* key, std::string* value) {
+  key->clear();
+  AppendJoined(key, e.domain, {});
+  PutFixed64BE(key, static_cast<uint64_t>(e.time_us));
+  value->assign(1, e.listed ? '+' : '-');
+  AppendJoined(value, e.by, e.alert);
+  value->push_back('\0');
+  value->append(e.reason);
+}
+
+bool DecodeAllowlistEvent(std::string_view key, std::string_view value, AllowlistEvent* e) {
+  std::string_view domain, time, by, alert, reason;
+  if (!SplitJoined(key, &domain, &time) || time.size() != 8 || value.empty()) return false;
+  if (value[0] != '+' && value[0] != '-') return false;
+  if (!SplitJoined(value.substr(1), &by, &reason) || !SplitJoined(reason, &alert, &reason)) return false;
+  e->domain.assign(domain);
+  e->time_us = static_cast<int64_t>(DecodeFixed64BE(time.data()));
+  e->listed = value[0] == '+';
+  e->by.assign(by);
+  e->alert.assign(alert);
+  e->reason.assign(reason);
+  return true;
+}
+
+std::string AllowlistDomainPrefix(std::string_view domain) { return AlertDomainPrefix(domain); }
+
 }  // namespace nsradar::nsdb

@@ -44,11 +44,12 @@ enum Cf {
   kObservedGlue,     // host \0 address               -> ObservedValue  passive DNS: a host's addresses
   kAlerts,           // domain \0 time (µs)           -> category \0 JSON
   kIntel,            // kind byte, indicator          -> category \0 source \0 varint added
+  kAllowlist,        // domain \0 time (µs)           -> state byte, by \0 alert \0 reason
   kCfCount
 };
 inline constexpr const char* kCfNames[kCfCount] = {
-    "default",   "ns_edges",       "zone_domains",     "ns_counts",     "glue",   "glue_by_addr",
-    "zone_glue", "observed_edges", "observed_domains", "observed_glue", "alerts", "intel"};
+    "default",        "ns_edges",         "zone_domains",  "ns_counts", "glue",  "glue_by_addr", "zone_glue",
+    "observed_edges", "observed_domains", "observed_glue", "alerts",    "intel", "allowlist"};
 // The families from kObservedEdges on came after format 1's first stores: a
 // reader of an older store opens without them until a writer creates them.
 inline constexpr Cf kFirstLateCf = kObservedEdges;
@@ -178,5 +179,12 @@ std::string AlertDomainPrefix(std::string_view domain);
 std::string IndicatorKey(IndicatorKind kind, std::string_view value);
 void EncodeIndicator(const Indicator& indicator, std::string* key, std::string* value);
 bool DecodeIndicator(std::string_view key, std::string_view value, Indicator* indicator);
+
+// --- allowlist: domain \0 event time (µs, BE64) -> '+' (listed) or '-', by \0 alert \0 reason
+
+void EncodeAllowlistEvent(const AllowlistEvent& event, std::string* key, std::string* value);
+bool DecodeAllowlistEvent(std::string_view key, std::string_view value, AllowlistEvent* event);
+// The event keys of `domain` all start with this; every key with "".
+std::string AllowlistDomainPrefix(std::string_view domain);
 
 }  // namespace nsradar::nsdb

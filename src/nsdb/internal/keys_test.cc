@@ -45,7 +45,7 @@ TEST(Keys, ColumnFamiliesKeepTheirNamesAndOrder) {
   const std::vector<std::string> names(std::begin(kCfNames), std::end(kCfNames));
   EXPECT_EQ(names, (std::vector<std::string>{"default", "ns_edges", "zone_domains", "ns_counts", "glue", "glue_by_addr",
                                              "zone_glue", "observed_edges", "observed_domains", "observed_glue",
-                                             "alerts", "intel"}));
+                                             "alerts", "intel", "allowlist"}));
   EXPECT_EQ(std::string(kCfNames[kFirstLateCf]), "observed_edges");
 }
 
@@ -242,7 +242,7 @@ TEST(Keys, GlueKeysRoundTripBothWays) {
 TEST(Keys, ObservedKeysAndValues) {
   EXPECT_EQ(ObservedKey("ns1.a.net", "x.com"), Key("ns1.a.net", "x.com"));  // the layout ns_edges has today
   const std::string v4 = dns::Address::Parse("0.0.0.10")->ToKey();          // NUL bytes in the address
-  std::string_view name, other;  // views into `key`, which must outlive them
+  std::string_view name, other;                                             // views into `key`, which must outlive them
   const std::string key = ObservedKey("ns1.a.net", v4);
   ASSERT_TRUE(ParseObservedKey(key, &name, &other));
   EXPECT_EQ(name, "ns1.a.net");
@@ -309,6 +309,30 @@ TEST(Keys, IndicatorsRoundTripForEachKind) {
   Indicator back;
   EXPECT_FALSE(DecodeIndicator("xbad.test", "c\0s\0\x01"s, &back));  // no such kind
   EXPECT_FALSE(DecodeIndicator("", "c\0s\0\x01"s, &back));
+}
+
+TEST(Keys, AllowlistEventsRoundTripAndRefuseDamage) {
+  AllowlistEvent e{.domain = "cdn.test",
+                   .time_us = 42,
+                   .listed = false,
+                   .by = "key:1",
+                   .alert = "a@1",
+                   .reason = std::string("a\0b", 3)};
+  std::string key, value;
+  EncodeAllowlistEvent(e, &key, &value);
+  AllowlistEvent back;
+  ASSERT_TRUE(DecodeAllowlistEvent(key, value, &back));
+  EXPECT_EQ(back.domain, "cdn.test");
+  EXPECT_EQ(back.time_us, 42);
+  EXPECT_FALSE(back.listed);
+  EXPECT_EQ(back.by, "key:1");
+  EXPECT_EQ(back.alert, "a@1");
+  EXPECT_EQ(back.reason, std::string("a\0b", 3));
+  EXPECT_TRUE(key.starts_with(AllowlistDomainPrefix("cdn.test")));
+  EXPECT_FALSE(DecodeAllowlistEvent(key.substr(0, key.size() - 1), value, &back));
+  EXPECT_FALSE(DecodeAllowlistEvent(key, "", &back));
+  EXPECT_FALSE(DecodeAllowlistEvent(key, "?key:1", &back));
+  EXPECT_FALSE(DecodeAllowlistEvent(key, std::string("+key:1\0alert", 12), &back));  // one NUL only
 }
 
 }  // namespace
