@@ -95,6 +95,12 @@ void Records(std::string_view key, std::string_view value) {
     EncodeAlert(alert, &k, &v);
     if (k != key || v != value) __builtin_trap();
   }
+  AllowlistEvent event;
+  if (DecodeAllowlistEvent(key, value, &event)) {
+    std::string k, v;
+    EncodeAllowlistEvent(event, &k, &v);
+    if (k != key || v != value) __builtin_trap();
+  }
   Indicator indicator;
   if (DecodeIndicator(key, value, &indicator)) {
     std::string k, v;
