@@ -78,7 +78,16 @@ Response Service::Dispatch(const Request& req, std::string_view api_key_header, 
   // A wrong method is told before the key is checked, an unknown path too.
   if (m.route == nullptr && m.wrong_method != nullptr) {
     *label = m.wrong_method->label;
-    return ErrorResponse(405, "use " + std::string(m.wrong_method->method));
+    // A path may take several methods (/v2/allowlist/{domain}): name them all.
+    std::string allowed;
+    for (std::string_view method : {"GET", "POST", "DELETE"}) {
+      if (MatchRoute(method, req.path).route == nullptr) continue;
+      if (!allowed.empty()) allowed += ", ";
+      allowed += method;
+    }
+    Response r = ErrorResponse(405, "use " + allowed);
+    r.headers.emplace_back("Allow", allowed);
+    return r;
   }
   if (m.route == nullptr) return ErrorResponse(404, "no such endpoint: " + req.path);
   *label = m.route->label;

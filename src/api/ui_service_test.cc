@@ -197,7 +197,9 @@ TEST_F(UiServiceTest, AllowlistMarksAreCheckedAuditedIdempotentAndRemovable) {
   EXPECT_EQ(Send("POST", "/v2/allowlist/d.example", "", cookie).status, 403);  // no Origin
   EXPECT_EQ(Send("POST", "/v2/allowlist/d.example", "", cookie, "http://evil.example").status, 403);
   EXPECT_EQ(Send("DELETE", "/v2/allowlist/d.example", "", cookie, "http://evil.example").status, 403);
-  EXPECT_EQ(Send("PUT", "/v2/allowlist/d.example", "", cookie, kOrigin).status, 405);
+  r = Send("PUT", "/v2/allowlist/d.example", "", cookie, kOrigin);
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(Header(r, "Allow"), "GET, POST, DELETE");
   for (const std::string& bad : std::vector<std::string>{std::string(64, 'a') + ".x", "com", "co.uk", "%2A.example",
                                                          "a..example", std::string(300, 'a') + ".example"}) {
     r = Send("POST", "/v2/allowlist/" + bad, "", cookie, kOrigin);
