@@ -40,7 +40,7 @@ run_ctest build
 
 FUZZERS=(zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz api_request_fuzz dns_message_fuzz pcap_packet_fuzz
   pcapng_fuzz dnstap_frame_fuzz dnstap_handshake_fuzz log_line_fuzz detect_fuzz indicator_file_fuzz
-  pipeline_config_fuzz http_transport_fuzz cookie_fuzz warehouse_endpoint_fuzz)
+  pipeline_config_fuzz http_transport_fuzz cookie_fuzz warehouse_endpoint_fuzz warehouse_spool_fuzz)
 UNIT_TESTS=(util_test dns_test zone_test nsdb_test api_test ingest_test detect_test benign_corpus_test intel_test
   pipeline_test nsradar_cli_test nsradar warehouse_test)
 

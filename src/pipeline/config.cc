@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -77,6 +80,10 @@ Status LoadConfig(const std::string& path, Config* c) {
       return intel::ParseRpzAction(v, field) ? nullptr : "expected nxdomain, nodata or drop";
     };
   };
+  // The URLs are parsed once the credentials, which may come after them,
+  // are known.
+  std::string warehouse_urls, warehouse_user, warehouse_password;
+  size_t warehouse_line = 0;
   const std::map<std::string, Setter, std::less<>> keys = {
       {"store", text(&c->store)},
       {"cache_mb", count(&c->cache_mb)},
@@ -109,6 +116,15 @@ Status LoadConfig(const std::string& path, Config* c) {
       {"rpz_action", rpz_action(&c->rpz_action)},
       {"rpz_reload_command", text(&c->rpz_reload_command)},
       {"rpz_interval_seconds", number(&c->rpz_interval_seconds)},
+      {"warehouse", text(&warehouse_urls)},
+      {"warehouse_user", text(&warehouse_user)},
+      {"warehouse_password", text(&warehouse_password)},
+      {"warehouse_database", text(&c->warehouse_database)},
+      {"sensor", text(&c->sensor)},
+      {"warehouse_batch_rows", count(&c->warehouse_batch_rows)},
+      {"warehouse_batch_ms", millis(&c->warehouse_batch_age)},
+      {"warehouse_spool", text(&c->warehouse_spool)},
+      {"warehouse_spool_mb", count(&c->warehouse_spool_mb)},
   };
   std::string line;
   for (size_t lineno = 1; std::getline(in, line); ++lineno) {
@@ -125,8 +141,24 @@ Status LoadConfig(const std::string& path, Config* c) {
     if (const char* err = it->second(value)) {
       return Status::InvalidArgument(fmt::format("{}:{}: {}: {}", path, lineno, key, err));
     }
+    if (key == "warehouse") warehouse_line = lineno;
   }
   if (c->api_keys.empty()) return Status::InvalidArgument(path + ": api_keys is required");
+  if (warehouse_line > 0) {
+    if (warehouse_password.empty()) {
+      if (const char* env = std::getenv("NSRADAR_WAREHOUSE_PASSWORD")) warehouse_password = env;
+    }
+    c->warehouse.clear();
+    if (Status s = warehouse::ParseEndpoints(warehouse_urls, warehouse_user, warehouse_password, &c->warehouse);
+        !s.ok()) {
+      return Status::InvalidArgument(fmt::format("{}:{}: warehouse: {}", path, warehouse_line, s.message()));
+    }
+    if (c->sensor.empty()) {
+      char host[256] = {};
+      if (gethostname(host, sizeof(host) - 1) == 0) c->sensor = host;
+    }
+    if (c->warehouse_spool.empty()) c->warehouse_spool = c->store + "-warehouse-spool";
+  }
   return Status::OK();
 }
 

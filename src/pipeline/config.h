@@ -7,6 +7,7 @@
 // Command-line flags given to serve override the file.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "ingest/source.h"
 #include "intel/rpz.h"
 #include "util/status.h"
+#include "warehouse/endpoint.h"
 
 namespace nsradar::pipeline {
 
@@ -49,6 +51,17 @@ struct Config {
   intel::RpzAction rpz_action = intel::RpzAction::kNxdomain;
   std::string rpz_reload_command;
   double rpz_interval_seconds = 2;
+  // The ClickHouse warehouse (docs/warehouse.md): events and alerts go to
+  // it in batches when `warehouse = URL[,URL...]` names its shards.
+  // warehouse_user/warehouse_password apply where a URL names none; the
+  // password may instead come from NSRADAR_WAREHOUSE_PASSWORD.
+  std::vector<warehouse::Endpoint> warehouse;
+  std::string warehouse_database = "nsradar";
+  std::string sensor;  // this sensor's unique name; default: the host name
+  size_t warehouse_batch_rows = 50'000;
+  std::chrono::milliseconds warehouse_batch_age{1000};
+  std::string warehouse_spool;  // default: STORE-warehouse-spool beside the store
+  size_t warehouse_spool_mb = 1024;
 };
 
 Status LoadConfig(const std::string& path, Config* out);

@@ -91,6 +91,47 @@ TEST(Config, EveryKeyReachesItsField) {
   EXPECT_DOUBLE_EQ(c.rpz_interval_seconds, 0.5);
 }
 
+TEST(Config, TheWarehouseKeys) {
+  TempDir dir;
+  Config c;
+  ASSERT_TRUE(LoadConfig(Write(dir, "api_keys = k\nstore = /data/nsr\n"), &c).ok());
+  EXPECT_TRUE(c.warehouse.empty());
+  EXPECT_TRUE(c.sensor.empty());
+  Status s = LoadConfig(Write(dir,
+                              "api_keys = k\n"
+                              "store = /data/nsr\n"
+                              "warehouse = http://ch1:8123,http://bob:own@ch2\n"
+                              "warehouse_user = writer\n"
+                              "warehouse_password = s3cret\n"
+                              "warehouse_database = dns\n"
+                              "warehouse_batch_rows = 1000\n"
+                              "warehouse_batch_ms = 250\n"
+                              "warehouse_spool_mb = 64\n"),
+                        &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(c.warehouse.size(), 2u);
+  EXPECT_EQ(c.warehouse[0].host, "ch1");
+  EXPECT_EQ(c.warehouse[0].user, "writer");  // given after the URLs
+  EXPECT_EQ(c.warehouse[0].password, "s3cret");
+  EXPECT_EQ(c.warehouse[1].user, "bob");  // the URL's own wins
+  EXPECT_EQ(c.warehouse[1].password, "own");
+  EXPECT_EQ(c.warehouse_database, "dns");
+  EXPECT_EQ(c.warehouse_batch_rows, 1000u);
+  EXPECT_EQ(c.warehouse_batch_age.count(), 250);
+  EXPECT_EQ(c.warehouse_spool_mb, 64u);
+  EXPECT_EQ(c.warehouse_spool, "/data/nsr-warehouse-spool");
+  EXPECT_FALSE(c.sensor.empty());  // the host's name
+  // The password from the environment when the file has none.
+  setenv("NSRADAR_WAREHOUSE_PASSWORD", "from-env", 1);
+  Config e;
+  s = LoadConfig(Write(dir, "api_keys = k\nwarehouse = http://ch1\nsensor = site-a\nwarehouse_spool = /sp\n"), &e);
+  unsetenv("NSRADAR_WAREHOUSE_PASSWORD");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(e.warehouse[0].password, "from-env");
+  EXPECT_EQ(e.sensor, "site-a");
+  EXPECT_EQ(e.warehouse_spool, "/sp");
+}
+
 TEST(Config, ErrorsNameFileLineAndKey) {
   TempDir dir;
   struct Case {
@@ -110,6 +151,10 @@ TEST(Config, ErrorsNameFileLineAndKey) {
       {"api_keys = k\nfollow = maybe\n", ":2: follow: expected true or false"},
       {"api_keys = k\nvantage = upstream\n", ":2: vantage: expected client, resolver or both"},
       {"api_keys = k\nrpz_action = block\n", ":2: rpz_action: expected nxdomain, nodata or drop"},
+      {"api_keys = k\n\nwarehouse = ftp://u:pw@ch1\n", ":3: warehouse: --warehouse URL 1 'ftp://***@ch1'"},
+      {"api_keys = k\nwarehouse = http://ch1,\n", ":2: warehouse: --warehouse URL 2"},
+      {"api_keys = k\nwarehouse_batch_rows = 0\n", ":2: warehouse_batch_rows: expected a whole number"},
+      {"api_keys = k\nwarehouse_batch_ms = 0\n", ":2: warehouse_batch_ms: expected milliseconds"},
   };
   for (const Case& c : cases) {
     Config config;
@@ -117,6 +162,7 @@ TEST(Config, ErrorsNameFileLineAndKey) {
     Status s = LoadConfig(path, &config);
     ASSERT_FALSE(s.ok()) << c.text;
     EXPECT_NE(s.message().find(path + c.error), std::string::npos) << s.message();
+    EXPECT_EQ(s.message().find("pw"), std::string::npos) << s.message();  // no password
   }
   Config config;
   Status missing = LoadConfig(dir.file("missing.conf"), &config);

@@ -21,6 +21,8 @@
 #include "nsdb/store.h"
 #include "util/log.h"
 #include "util/service_notify.h"
+#include "warehouse/clickhouse_sink.h"
+#include "warehouse/writer.h"
 
 namespace nsradar::pipeline {
 namespace {
@@ -100,11 +102,13 @@ class Pipeline::Impl {
         ++alerts_by_category_[std::string(detect::CategoryName(a.category))];
       }
       if (hooks_.on_alert) hooks_.on_alert(a, line);
+      if (writer_) writer_->AddAlert(a, line);
     };
     // The RPZ is made from the store, so it follows what the store has taken,
     // including alerts that waited out a full disk.
     sink_options.on_kept = [this](const detect::Alert&) { rpz_dirty_ = true; };
     NSRADAR_RETURN_IF_ERROR(AlertSink::Open(std::move(sink_options), &sink_));
+    NSRADAR_RETURN_IF_ERROR(OpenWarehouse());
     ImportIntel();
     rpz_dirty_ = !config_.rpz_out.empty();
     for (const auto& input : ingest::ExpandInputs(config_.inputs)) {
@@ -130,6 +134,7 @@ class Pipeline::Impl {
 
   void Run(bool handle_signals) {
     stop_inputs_ = false;
+    if (writer_) writer_->Start();
     std::vector<std::thread> threads;
     for (auto& input : inputs_) threads.emplace_back([this, state = input.get()] { RunInput(*state); });
     auto interval =
@@ -146,6 +151,7 @@ class Pipeline::Impl {
     stop_inputs_ = true;
     for (auto& t : threads) t.join();
     sink_->Retry();
+    if (writer_) writer_->Stop();  // what is in memory goes to the spool
     ExportRpz();
     Log(LogLevel::kInfo, "serve", fmt::format("stopped; {} alerts", sink_->counters().emitted));
   }
@@ -222,6 +228,7 @@ class Pipeline::Impl {
                    "nsradar_detector_clients {}\n",
                    c.pending, c.dropped, c.store_failures, c.file_failures, rpz_writes_.load(), rpz_failures_.load(),
                    detector_domains_.load(), detector_clients_.load());
+    if (writer_) out += writer_->MetricsText();
     return out;
   }
 
@@ -248,6 +255,7 @@ class Pipeline::Impl {
         }
         std::lock_guard lock(detect_mu_);
         detector_->Add(ev, &fresh);
+        if (writer_) writer_->AddEvent(ev);
         for (auto& a : fresh) {
           sink_->Emit(a);
         }
@@ -266,6 +274,23 @@ class Pipeline::Impl {
     std::string summary = ingest::InputSummary(state.name, source ? source->stats() : none, s);
     const bool failed = !s.ok() || (source && !source->stats().input_error.ok());
     Log(failed ? LogLevel::kError : LogLevel::kInfo, "input", summary);
+  }
+
+  // The warehouse writer, when configured: a bad spool folder stops the
+  // start; an unreachable warehouse does not (the writer reports it and
+  // spools).
+  Status OpenWarehouse() {
+    if (config_.warehouse.empty()) return Status::OK();
+    warehouse::SchemaNames names;
+    names.database = config_.warehouse_database;
+    NSRADAR_RETURN_IF_ERROR(warehouse::CheckNames(names));
+    warehouse::WriterOptions wo;
+    wo.sensor = config_.sensor;
+    wo.batch_rows = config_.warehouse_batch_rows;
+    wo.batch_age = config_.warehouse_batch_age;
+    wo.spool_dir = config_.warehouse_spool;
+    wo.spool_max_bytes = uint64_t{config_.warehouse_spool_mb} << 20;
+    return warehouse::Writer::Open(std::move(wo), warehouse::NewClickHouseSink(config_.warehouse, names), &writer_);
   }
 
   // Every intel file, each replacing its earlier indicators. A feed that
@@ -336,6 +361,7 @@ class Pipeline::Impl {
   detect::Allowlist allow_;
   api::ApiKeys keys_;
   std::unique_ptr<nsdb::Store> store_;
+  std::unique_ptr<warehouse::Writer> writer_;  // before sink_: the sink's on_alert uses it
   std::unique_ptr<AlertSink> sink_;
   std::mutex detect_mu_;  // the detector and the sink's order serve every input thread
   std::unique_ptr<intel::StoreNameServerOracle> name_servers_;  // reads store_

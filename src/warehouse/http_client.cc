@@ -2,9 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 namespace nsradar::warehouse {
 
@@ -39,10 +43,31 @@ std::string ServerMessage(std::string body) {
   return body;
 }
 
+// "Code: 60, e.displayText() = ..." -> 60.
+int ServerCode(std::string_view body) {
+  constexpr std::string_view kCode = "Code: ";
+  size_t at = body.find(kCode);
+  if (at == std::string_view::npos) return 0;
+  int code = 0;
+  std::string_view digits = body.substr(at + kCode.size());
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), code);
+  return ec == std::errc() ? code : 0;
+}
+
 }  // namespace
 
+std::string QueryTarget(std::string_view sql) {
+  return "/?query=" + boost::urls::encode(sql, boost::urls::unreserved_chars);
+}
+
 Status Execute(const Endpoint& endpoint, std::string_view sql, std::string* answer, const QueryOptions& options) {
-  http::request<http::string_body> req(http::verb::post, "/", 11);
+  return Post(endpoint, "/", sql, answer, options);
+}
+
+Status Post(const Endpoint& endpoint, std::string_view target, std::string_view body_in, std::string* answer,
+            const QueryOptions& options, int* server_code) {
+  if (server_code) *server_code = 0;
+  http::request<http::string_body> req(http::verb::post, target, 11);
   req.set(http::field::host, endpoint.host);
   req.set(http::field::user_agent, "nsradar");
   req.set(http::field::content_type, "text/plain; charset=utf-8");
@@ -50,7 +75,7 @@ Status Execute(const Endpoint& endpoint, std::string_view sql, std::string* answ
     std::string user = endpoint.user.empty() ? "default" : endpoint.user;
     req.set(http::field::authorization, "Basic " + Base64(user + ":" + endpoint.password));
   }
-  req.body() = std::string(sql);
+  req.body() = std::string(body_in);
   req.prepare_payload();
   // Asynchronous, as Beast's stream deadline bounds only asynchronous
   // operations: a server that accepts and never answers must not hang us.
@@ -86,6 +111,7 @@ Status Execute(const Endpoint& endpoint, std::string_view sql, std::string* answ
   const int status = parser.get().result_int();
   std::string body = std::move(parser.get().body());
   if (status != 200) {
+    if (server_code) *server_code = ServerCode(body);
     return Status::IOError(fmt::format("{}: HTTP {}: {}", endpoint.Display(), status, ServerMessage(std::move(body))));
   }
   *answer = std::move(body);

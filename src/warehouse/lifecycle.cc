@@ -47,6 +47,18 @@ Status Run(const Endpoint& e, const std::string& sql) {
   return Execute(e, sql, &ignored);
 }
 
+// ALTER TABLE ... ADD COLUMN where system.columns lacks the column.
+Status AddColumn(const Endpoint& e, const SchemaNames& names, const ColumnAddition& c) {
+  uint64_t has = 0;
+  NSRADAR_RETURN_IF_ERROR(QueryNumber(
+      e,
+      fmt::format("SELECT count() FROM system.columns WHERE database = {} AND table = {} AND name = {}",
+                  SqlString(names.database), SqlString(c.table), SqlString(c.column)),
+      &has));
+  if (has > 0) return Status::OK();
+  return Run(e, fmt::format("ALTER TABLE {}.{} ADD COLUMN {} {}", names.database, c.table, c.column, c.type));
+}
+
 }  // namespace
 
 Status Init(const std::vector<Endpoint>& shards, const SchemaNames& names, InitResult* result) {
@@ -66,6 +78,7 @@ Status Init(const std::vector<Endpoint>& shards, const SchemaNames& names, InitR
     for (const Migration& m : migrations) {
       if (m.version <= result->from_version[i]) continue;
       for (const std::string& sql : m.statements) NSRADAR_RETURN_IF_ERROR(Run(shards[i], sql));
+      for (const ColumnAddition& c : m.columns) NSRADAR_RETURN_IF_ERROR(AddColumn(shards[i], names, c));
       // The version table is created with the first migration's database.
       NSRADAR_RETURN_IF_ERROR(Run(shards[i], VersionTableStatement(names)));
       NSRADAR_RETURN_IF_ERROR(

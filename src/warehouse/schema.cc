@@ -86,7 +86,7 @@ Status CheckNames(const SchemaNames& names) {
 }
 
 std::vector<Migration> Migrations(const SchemaNames& names) {
-  Migration v1{1, {fmt::format("CREATE DATABASE IF NOT EXISTS {}", names.database)}};
+  Migration v1{1, {fmt::format("CREATE DATABASE IF NOT EXISTS {}", names.database)}, {}};
   for (const TableDef& t : kTables) {
     v1.statements.push_back(
         fmt::format("CREATE TABLE IF NOT EXISTS {0}.{1}_local ({2}) ENGINE = MergeTree() PARTITION BY {3} ORDER BY {4}",
@@ -96,7 +96,17 @@ std::vector<Migration> Migrations(const SchemaNames& names) {
                     "cityHash64(registered_domain))",
                     names.database, t.name, names.cluster));
   }
-  return {std::move(v1)};
+  // Version 2: the writer's batch id, local tables first so that the
+  // Distributed table never names a column its shards lack.
+  Migration v2{2, {}, {}};
+  for (std::string_view suffix : {"_local", ""}) {
+    for (const TableDef& t : kTables) {
+      const std::string table = fmt::format("{}{}", t.name, suffix);
+      v2.columns.push_back({table, "batch_seq", "UInt64"});
+      v2.columns.push_back({table, "batch_row", "UInt32"});
+    }
+  }
+  return {std::move(v1), std::move(v2)};
 }
 
 std::string VersionTableStatement(const SchemaNames& names) {

@@ -12,8 +12,14 @@
 // FixedString(16), IPv4 mapped into IPv6, "::" for unknown).
 //
 // Migrations are applied in order by version; each statement is
-// idempotent (IF NOT EXISTS), so a migration interrupted halfway is
-// simply run again.
+// idempotent (IF NOT EXISTS, or a column added only where system.columns
+// lacks it), so a migration interrupted halfway is simply run again.
+//
+// Version 2 adds the batch id of the sensors' writer (warehouse/writer.h)
+// to every table a sensor writes: batch_seq (the sensor's batch sequence
+// number) and batch_row (the row's index in its batch); with `sensor` they
+// name each row once, which is how a replayed batch finds the rows the
+// warehouse already holds (docs/warehouse.md, idempotence).
 #pragma once
 
 #include <string>
@@ -24,7 +30,7 @@
 
 namespace nsradar::warehouse {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // The tables, without the _local suffix, in creation order.
 const std::vector<std::string>& TableNames();
@@ -39,9 +45,18 @@ struct SchemaNames {
 // names the option.
 Status CheckNames(const SchemaNames& names);
 
+// A column a migration adds to a table unless it has it already (18.16
+// has no ADD COLUMN IF NOT EXISTS).
+struct ColumnAddition {
+  std::string table;  // without the database
+  std::string column;
+  std::string type;
+};
+
 struct Migration {
   int version;
   std::vector<std::string> statements;
+  std::vector<ColumnAddition> columns;  // after the statements, in order
 };
 
 // Every migration up to kSchemaVersion, for names already checked.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace nsradar::warehouse {
 namespace {
 
@@ -42,6 +44,25 @@ TEST(Schema, EveryTableIsLocalAndDistributedByRegisteredDomain) {
         << t;
   }
   EXPECT_NE(all.find("PARTITION BY toDate(ts) ORDER BY (registered_domain, ts)"), std::string::npos);
+}
+
+TEST(Schema, VersionTwoAddsTheBatchIdLocalTablesFirst) {
+  std::vector<Migration> m = Migrations({"wh", "c"});
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_TRUE(m[0].columns.empty());
+  const auto& added = m[1].columns;
+  ASSERT_EQ(added.size(), 4 * TableNames().size());
+  for (const std::string& t : TableNames()) {
+    auto at = [&](const std::string& table, const std::string& column) {
+      return std::find_if(added.begin(), added.end(),
+                          [&](const ColumnAddition& c) { return c.table == table && c.column == column; }) -
+             added.begin();
+    };
+    EXPECT_LT(at(t + "_local", "batch_seq"), at(t, "batch_seq")) << t;
+    EXPECT_LT(at(t + "_local", "batch_row"), at(t, "batch_row")) << t;
+    EXPECT_LT(at(t, "batch_row"), std::ssize(added)) << t;
+  }
+  EXPECT_EQ(added.front().type, "UInt64");
 }
 
 TEST(Schema, DropRemovesDistributedBeforeLocal) {

@@ -1,0 +1,155 @@
+#include "warehouse/rows.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace nsradar::warehouse {
+
+namespace {
+
+using T = ColumnType;
+
+// A Nested(name String, type UInt16, ttl UInt32, data String) column is
+// four arrays to RowBinary.
+#define NSRADAR_RECORDS(n) \
+  {n ".name", T::kString, true}, {n ".type", T::kUInt16, true}, {n ".ttl", T::kUInt32, true}, {n ".data", T::kString, true}
+
+constexpr Column kEventColumns[] = {
+    {"ts", T::kUInt32},
+    {"usec", T::kUInt32},
+    {"sensor", T::kString},
+    {"vantage", T::kInt8},
+    {"client", T::kAddress},
+    {"server", T::kAddress},
+    {"client_port", T::kUInt16},
+    {"server_port", T::kUInt16},
+    {"transport", T::kInt8},
+    {"qname_raw", T::kString},
+    {"qname", T::kString},
+    {"registered_domain", T::kString},
+    {"qtype", T::kUInt16},
+    {"qclass", T::kUInt16},
+    {"id", T::kUInt16},
+    {"rcode", T::kInt16},
+    {"has_query", T::kUInt8},
+    {"has_response", T::kUInt8},
+    {"query_size", T::kUInt32},
+    {"response_size", T::kUInt32},
+    NSRADAR_RECORDS("answers"),
+    NSRADAR_RECORDS("authority_ns"),
+    NSRADAR_RECORDS("glue"),
+    {"bailiwick", T::kString},
+    {"has_bailiwick", T::kUInt8},
+    {"echo", T::kUInt8},
+    {"batch_seq", T::kUInt64},
+    {"batch_row", T::kUInt32},
+};
+#undef NSRADAR_RECORDS
+
+constexpr Column kAlertColumns[] = {
+    {"ts", T::kUInt32},
+    {"sensor", T::kString},
+    {"alert_id", T::kString},
+    {"registered_domain", T::kString},
+    {"kind", T::kString},
+    {"score", T::kFloat64},
+    {"clients", T::kAddress, true},
+    {"detail", T::kString},
+    {"batch_seq", T::kUInt64},
+    {"batch_row", T::kUInt32},
+};
+
+const TableSpec kEvents{"dns_events", kEventColumns};
+const TableSpec kAlerts{"alerts", kAlertColumns};
+
+uint32_t Seconds(int64_t us) {
+  return static_cast<uint32_t>(std::clamp<int64_t>(us / 1'000'000, 0, UINT32_MAX));
+}
+
+void PutRecords(std::string* out, const std::vector<ingest::DnsRecordData>& records) {
+  PutVarint64(out, records.size());
+  for (const auto& r : records) PutString(out, r.name);
+  PutVarint64(out, records.size());
+  for (const auto& r : records) PutNumber<uint16_t>(out, r.type);
+  PutVarint64(out, records.size());
+  for (const auto& r : records) PutNumber<uint32_t>(out, r.ttl);
+  PutVarint64(out, records.size());
+  for (const auto& r : records) PutString(out, r.data);
+}
+
+void PutId(std::string* out, const RowId& id) {
+  PutNumber<uint64_t>(out, id.batch_seq);
+  PutNumber<uint32_t>(out, id.batch_row);
+}
+
+}  // namespace
+
+const TableSpec& EventsTable() { return kEvents; }
+const TableSpec& AlertsTable() { return kAlerts; }
+
+const TableSpec* FindTable(std::string_view name) {
+  for (const TableSpec* t : {&kEvents, &kAlerts}) {
+    if (t->name == name) return t;
+  }
+  return nullptr;
+}
+
+std::string ColumnList(const TableSpec& table) {
+  std::string out = "(";
+  for (const Column& c : table.columns) {
+    if (out.size() > 1) out += ", ";
+    out += c.name;
+  }
+  return out + ")";
+}
+
+uint32_t AppendEventRow(const ingest::DnsEvent& ev, const RowId& id, std::string* out) {
+  const uint32_t ts = Seconds(ev.ts_us);
+  PutNumber<uint32_t>(out, ts);
+  PutNumber<uint32_t>(out, static_cast<uint32_t>(ev.ts_us < 0 ? 0 : ev.ts_us % 1'000'000));
+  PutString(out, id.sensor);
+  PutNumber<int8_t>(out, static_cast<int8_t>(ev.vantage));
+  PutAddress(out, ev.client);
+  PutAddress(out, ev.server);
+  PutNumber<uint16_t>(out, ev.client_port);
+  PutNumber<uint16_t>(out, ev.server_port);
+  PutNumber<int8_t>(out, static_cast<int8_t>(ev.transport));
+  PutString(out, ev.qname_raw);
+  PutString(out, ev.qname);
+  PutString(out, ev.registered_domain());
+  PutNumber<uint16_t>(out, ev.qtype);
+  PutNumber<uint16_t>(out, ev.qclass);
+  PutNumber<uint16_t>(out, ev.id);
+  PutNumber<int16_t>(out, static_cast<int16_t>(std::clamp(ev.rcode, -1, 4095)));
+  PutNumber<uint8_t>(out, ev.has_query);
+  PutNumber<uint8_t>(out, ev.has_response);
+  PutNumber<uint32_t>(out, ev.query_size);
+  PutNumber<uint32_t>(out, ev.response_size);
+  PutRecords(out, ev.answers);
+  PutRecords(out, ev.authority_ns);
+  PutRecords(out, ev.glue);
+  PutString(out, ev.bailiwick);
+  PutNumber<uint8_t>(out, ev.has_bailiwick);
+  PutNumber<uint8_t>(out, ev.echo);
+  PutId(out, id);
+  return ts;
+}
+
+uint32_t AppendAlertRow(const detect::Alert& alert, std::string_view detail, const RowId& id, std::string* out) {
+  const uint32_t ts = Seconds(alert.alert_time_us);
+  PutNumber<uint32_t>(out, ts);
+  PutString(out, id.sensor);
+  // The sensor's own name for the alert: one alert per domain and moment.
+  PutString(out, fmt::format("{}/{}/{}", id.sensor, alert.registered_domain, alert.alert_time_us));
+  PutString(out, alert.registered_domain);
+  PutString(out, detect::CategoryName(alert.category));
+  PutNumber<double>(out, alert.score);
+  PutVarint64(out, alert.clients.size());
+  for (const auto& c : alert.clients) PutAddress(out, c.address);
+  PutString(out, detail);
+  PutId(out, id);
+  return ts;
+}
+
+}  // namespace nsradar::warehouse

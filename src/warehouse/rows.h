@@ -1,0 +1,44 @@
+// The rows sensors write to the warehouse, in RowBinary: which columns of
+// which table (schema version 2, warehouse/schema.h), and the encoding of
+// an event of the event model (ingest::DnsEvent) and of an alert. Every row
+// carries its batch id (sensor, batch_seq) and its index in the batch
+// (batch_row), which name it once (docs/warehouse.md, idempotence).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "detect/alert.h"
+#include "ingest/event.h"
+#include "warehouse/row_binary.h"
+
+namespace nsradar::warehouse {
+
+struct TableSpec {
+  std::string_view name;  // the Distributed table, without the database
+  std::span<const Column> columns;
+};
+
+const TableSpec& EventsTable();
+const TableSpec& AlertsTable();
+// nullptr when no table of that name is written by sensors.
+const TableSpec* FindTable(std::string_view name);
+
+// "(ts, usec, ..., batch_row)": the INSERT's column list.
+std::string ColumnList(const TableSpec& table);
+
+struct RowId {
+  std::string_view sensor;
+  uint64_t batch_seq = 0;
+  uint32_t batch_row = 0;
+};
+
+// The row's DateTime (seconds, clamped to UInt32) is returned: batches
+// remember their time range to look up their rows in the day partitions.
+uint32_t AppendEventRow(const ingest::DnsEvent& ev, const RowId& id, std::string* out);
+// `detail` is the alert's JSON line.
+uint32_t AppendAlertRow(const detect::Alert& alert, std::string_view detail, const RowId& id, std::string* out);
+
+}  // namespace nsradar::warehouse
