@@ -112,6 +112,10 @@ class ClickHouseSink : public Sink {
 
 }  // namespace
 
+std::unique_ptr<Sink> NewClickHouseSink(std::vector<Endpoint> endpoints, SchemaNames names, QueryOptions options) {
+  return std::make_unique<ClickHouseSink>(std::move(endpoints), std::move(names), options);
+}
+
 bool IsRejection(int code) {
   switch (code) {
     case 6:    // CANNOT_PARSE_TEXT

@@ -127,7 +127,7 @@ TEST(Rows, ColumnListNamesNestedMembers) {
   const std::string list = ColumnList(EventsTable());
   EXPECT_EQ(list.substr(0, 10), "(ts, usec,");
   EXPECT_NE(list.find("answers.name, answers.type, answers.ttl, answers.data"), std::string::npos);
-  EXPECT_EQ(list.substr(list.size() - 22), "batch_seq, batch_row)");
+  EXPECT_EQ(list.substr(list.size() - 21), "batch_seq, batch_row)");
   EXPECT_EQ(FindTable("alerts"), &AlertsTable());
   EXPECT_EQ(FindTable("evidence"), nullptr);
 }
