@@ -75,13 +75,26 @@ void TsvString(std::string* out, std::string_view s, bool quoted) {
   if (quoted) *out += '\'';
   for (char c : s) {
     switch (c) {
-      case '\t': *out += "\\t"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\0': *out += "\\0"; break;
-      case '\\': *out += "\\\\"; break;
-      case '\'': *out += quoted ? "\\'" : "'"; break;
-      default: *out += c;
+      case '\t':
+        *out += "\\t";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\0':
+        *out += "\\0";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\'':
+        *out += quoted ? "\\'" : "'";
+        break;
+      default:
+        *out += c;
     }
   }
   if (quoted) *out += '\'';
@@ -175,8 +188,7 @@ int main(int argc, char** argv) {
   Encoded tsv = Encode(events, batch, runs, [](const DnsEvent& ev, uint32_t row, std::string* out) {
     AppendEventTsv(ev, "bench", 2, row, out);
   });
-  std::vector<std::pair<std::string, const Encoded*>> formats = {{"RowBinary", &rowbinary},
-                                                                 {"TabSeparated", &tsv}};
+  std::vector<std::pair<std::string, const Encoded*>> formats = {{"RowBinary", &rowbinary}, {"TabSeparated", &tsv}};
   std::vector<double> insert_ns(formats.size(), 0);
   std::vector<wh::Endpoint> shards;
   wh::SchemaNames names{"nsradar_bench", "nsradar"};

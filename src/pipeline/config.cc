@@ -1,7 +1,6 @@
 #include "pipeline/config.h"
 
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <charconv>

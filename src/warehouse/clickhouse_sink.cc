@@ -45,9 +45,9 @@ class ClickHouseSink : public Sink {
   Status Insert(const Batch& batch, std::string_view rows) override {
     const TableSpec* table = FindTable(batch.table);
     if (table == nullptr) return Status::InvalidArgument("no table " + batch.table);
-    const std::string target =
-        QueryTarget(fmt::format("INSERT INTO {}.{} {} FORMAT RowBinary", names_.database, table->name, ColumnList(*table))) +
-        "&insert_distributed_sync=1";
+    const std::string target = QueryTarget(fmt::format("INSERT INTO {}.{} {} FORMAT RowBinary", names_.database,
+                                                       table->name, ColumnList(*table))) +
+                               "&insert_distributed_sync=1";
     return OnAny([&](const Endpoint& e, int* code) {
       std::string answer;
       return Post(e, target, rows, &answer, options_, code);
@@ -62,9 +62,8 @@ class ClickHouseSink : public Sink {
         "toDateTime({})",
         names_.database, batch.table, SqlString(batch.sensor), batch.seq, batch.min_ts, batch.max_ts);
     std::string answer;
-    NSRADAR_RETURN_IF_ERROR(OnAny([&](const Endpoint& e, int* code) {
-      return Post(e, QueryTarget(sql), "", &answer, options_, code);
-    }));
+    NSRADAR_RETURN_IF_ERROR(
+        OnAny([&](const Endpoint& e, int* code) { return Post(e, QueryTarget(sql), "", &answer, options_, code); }));
     for (size_t at = 0; at < answer.size();) {
       size_t nl = answer.find('\n', at);
       if (nl == std::string::npos) nl = answer.size();

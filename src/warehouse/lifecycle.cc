@@ -50,11 +50,11 @@ Status Run(const Endpoint& e, const std::string& sql) {
 // ALTER TABLE ... ADD COLUMN where system.columns lacks the column.
 Status AddColumn(const Endpoint& e, const SchemaNames& names, const ColumnAddition& c) {
   uint64_t has = 0;
-  NSRADAR_RETURN_IF_ERROR(QueryNumber(
-      e,
-      fmt::format("SELECT count() FROM system.columns WHERE database = {} AND table = {} AND name = {}",
-                  SqlString(names.database), SqlString(c.table), SqlString(c.column)),
-      &has));
+  NSRADAR_RETURN_IF_ERROR(
+      QueryNumber(e,
+                  fmt::format("SELECT count() FROM system.columns WHERE database = {} AND table = {} AND name = {}",
+                              SqlString(names.database), SqlString(c.table), SqlString(c.column)),
+                  &has));
   if (has > 0) return Status::OK();
   return Run(e, fmt::format("ALTER TABLE {}.{} ADD COLUMN {} {}", names.database, c.table, c.column, c.type));
 }

@@ -20,13 +20,27 @@ Status ReadValue(std::string_view payload, size_t* at, ColumnType type, std::str
   };
   bool ok = true;
   switch (type) {
-    case ColumnType::kUInt8: ok = fixed(uint8_t{}); break;
-    case ColumnType::kInt8: ok = fixed(int8_t{}); break;
-    case ColumnType::kUInt16: ok = fixed(uint16_t{}); break;
-    case ColumnType::kInt16: ok = fixed(int16_t{}); break;
-    case ColumnType::kUInt32: ok = fixed(uint32_t{}); break;
-    case ColumnType::kUInt64: ok = fixed(uint64_t{}); break;
-    case ColumnType::kFloat64: ok = fixed(double{}); break;
+    case ColumnType::kUInt8:
+      ok = fixed(uint8_t{});
+      break;
+    case ColumnType::kInt8:
+      ok = fixed(int8_t{});
+      break;
+    case ColumnType::kUInt16:
+      ok = fixed(uint16_t{});
+      break;
+    case ColumnType::kInt16:
+      ok = fixed(int16_t{});
+      break;
+    case ColumnType::kUInt32:
+      ok = fixed(uint32_t{});
+      break;
+    case ColumnType::kUInt64:
+      ok = fixed(uint64_t{});
+      break;
+    case ColumnType::kFloat64:
+      ok = fixed(double{});
+      break;
     case ColumnType::kString: {
       std::string_view rest = payload.substr(*at);
       uint64_t n = 0;
@@ -101,8 +115,8 @@ Status SplitRows(std::string_view payload, uint32_t rows, std::span<const Column
     }
   }
   if (offset != payload.size()) {
-    return Status::Corruption(fmt::format("offset {}: {} bytes after the last of {} rows", offset,
-                                          payload.size() - offset, rows));
+    return Status::Corruption(
+        fmt::format("offset {}: {} bytes after the last of {} rows", offset, payload.size() - offset, rows));
   }
   starts->push_back(offset);
   return Status::OK();

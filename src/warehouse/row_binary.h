@@ -60,7 +60,6 @@ Status DecodeRow(std::string_view payload, size_t* offset, std::span<const Colum
 
 // The offsets where each of `rows` rows starts, plus the payload's end; fails
 // unless the payload holds exactly that many rows.
-Status SplitRows(std::string_view payload, uint32_t rows, std::span<const Column> columns,
-                 std::vector<size_t>* starts);
+Status SplitRows(std::string_view payload, uint32_t rows, std::span<const Column> columns, std::vector<size_t>* starts);
 
 }  // namespace nsradar::warehouse

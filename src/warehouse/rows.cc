@@ -12,8 +12,10 @@ using T = ColumnType;
 
 // A Nested(name String, type UInt16, ttl UInt32, data String) column is
 // four arrays to RowBinary.
-#define NSRADAR_RECORDS(n) \
-  {n ".name", T::kString, true}, {n ".type", T::kUInt16, true}, {n ".ttl", T::kUInt32, true}, {n ".data", T::kString, true}
+#define NSRADAR_RECORDS(n)                                                                      \
+  {n ".name", T::kString, true}, {n ".type", T::kUInt16, true}, {n ".ttl", T::kUInt32, true}, { \
+    n ".data", T::kString, true                                                                 \
+  }
 
 constexpr Column kEventColumns[] = {
     {"ts", T::kUInt32, false},
@@ -48,24 +50,17 @@ constexpr Column kEventColumns[] = {
 #undef NSRADAR_RECORDS
 
 constexpr Column kAlertColumns[] = {
-    {"ts", T::kUInt32, false},
-    {"sensor", T::kString, false},
-    {"alert_id", T::kString, false},
-    {"registered_domain", T::kString, false},
-    {"kind", T::kString, false},
-    {"score", T::kFloat64, false},
-    {"clients", T::kAddress, true},
-    {"detail", T::kString, false},
-    {"batch_seq", T::kUInt64, false},
-    {"batch_row", T::kUInt32, false},
+    {"ts", T::kUInt32, false},        {"sensor", T::kString, false},
+    {"alert_id", T::kString, false},  {"registered_domain", T::kString, false},
+    {"kind", T::kString, false},      {"score", T::kFloat64, false},
+    {"clients", T::kAddress, true},   {"detail", T::kString, false},
+    {"batch_seq", T::kUInt64, false}, {"batch_row", T::kUInt32, false},
 };
 
 const TableSpec kEvents{"dns_events", kEventColumns};
 const TableSpec kAlerts{"alerts", kAlertColumns};
 
-uint32_t Seconds(int64_t us) {
-  return static_cast<uint32_t>(std::clamp<int64_t>(us / 1'000'000, 0, UINT32_MAX));
-}
+uint32_t Seconds(int64_t us) { return static_cast<uint32_t>(std::clamp<int64_t>(us / 1'000'000, 0, UINT32_MAX)); }
 
 void PutRecords(std::string* out, const std::vector<ingest::DnsRecordData>& records) {
   PutVarint64(out, records.size());

@@ -144,8 +144,8 @@ std::string EncodeBatchFile(const Batch& b) {
 
 Status DecodeBatchFile(std::string_view data, Batch* b) {
   if (data.size() < kFixedHeader) {
-    return Status::Corruption(fmt::format("offset {}: a truncated header ({} of {} bytes)", data.size(), data.size(),
-                                          kFixedHeader));
+    return Status::Corruption(
+        fmt::format("offset {}: a truncated header ({} of {} bytes)", data.size(), data.size(), kFixedHeader));
   }
   if (data.substr(0, kMagic.size()) != kMagic) return Status::Corruption("offset 0: not a spooled batch");
   size_t at = kMagic.size();

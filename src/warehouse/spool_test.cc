@@ -20,7 +20,12 @@ namespace fs = std::filesystem;
 std::unique_ptr<Spool> OpenSpool(const std::string& dir, std::vector<std::string>* reports = nullptr,
                                  uint64_t max_bytes = 1 << 20) {
   std::unique_ptr<Spool> spool;
-  Status s = Spool::Open(dir, max_bytes, [&](const std::string& r) { if (reports) reports->push_back(r); }, &spool);
+  Status s = Spool::Open(
+      dir, max_bytes,
+      [&](const std::string& r) {
+        if (reports) reports->push_back(r);
+      },
+      &spool);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return spool;
 }

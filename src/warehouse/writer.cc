@@ -36,13 +36,13 @@ Status Writer::Open(WriterOptions options, std::unique_ptr<Sink> sink, std::uniq
   }
   std::unique_ptr<Spool> spool;
   uint64_t corrupt = 0;
-  NSRADAR_RETURN_IF_ERROR(Spool::Open(options.spool_dir, options.spool_max_bytes,
-                                      [&](const std::string& what) {
-                                        ++corrupt;
-                                        Log(LogLevel::kError, "warehouse",
-                                            "a corrupt spooled batch, set aside as .corrupt", {{"error", what}});
-                                      },
-                                      &spool));
+  NSRADAR_RETURN_IF_ERROR(Spool::Open(
+      options.spool_dir, options.spool_max_bytes,
+      [&](const std::string& what) {
+        ++corrupt;
+        Log(LogLevel::kError, "warehouse", "a corrupt spooled batch, set aside as .corrupt", {{"error", what}});
+      },
+      &spool));
   out->reset(new Writer(std::move(options), std::move(sink), std::move(spool)));
   (*out)->corrupt_ = corrupt;
   return Status::OK();

@@ -27,8 +27,8 @@ struct FakeWarehouse {
   std::mutex mu;
   bool up = true, schema = true;
   std::map<std::tuple<std::string, uint64_t, uint32_t>, int> stored;  // (table, seq, row) -> copies
-  std::vector<uint64_t> insert_order;                                  // seq of every insert
-  std::set<uint64_t> refuse;                                           // seqs refused as data
+  std::vector<uint64_t> insert_order;                                 // seq of every insert
+  std::set<uint64_t> refuse;                                          // seqs refused as data
   uint32_t store_then_fail = 0;  // the next insert stores this many rows, then fails
   bool hold = false;             // inserts wait while set
   std::condition_variable released;
