@@ -6,41 +6,35 @@ namespace nsradar::warehouse {
 
 namespace {
 
+template <typename T>
+bool Fixed(std::string_view payload, size_t* at, std::string* text) {
+  if (payload.size() - *at < sizeof(T)) return false;
+  T v;
+  std::memcpy(&v, payload.data() + *at, sizeof(T));
+  *at += sizeof(T);
+  if (text) *text += fmt::format("{}", v);
+  return true;
+}
+
 // Arrays and strings longer than the payload cannot be there; checking the
 // count against the bytes left keeps a garbled length from allocating.
 Status ReadValue(std::string_view payload, size_t* at, ColumnType type, std::string* text) {
-  auto need = [&](size_t n) { return payload.size() - *at >= n; };
-  auto fixed = [&]<typename T>(T) -> bool {
-    if (!need(sizeof(T))) return false;
-    T v;
-    std::memcpy(&v, payload.data() + *at, sizeof(T));
-    *at += sizeof(T);
-    if (text) *text += fmt::format("{}", v);
-    return true;
-  };
-  bool ok = true;
+  auto number = [](bool ok) { return ok ? Status::OK() : Status::Corruption("a truncated number"); };
   switch (type) {
     case ColumnType::kUInt8:
-      ok = fixed(uint8_t{});
-      break;
+      return number(Fixed<uint8_t>(payload, at, text));
     case ColumnType::kInt8:
-      ok = fixed(int8_t{});
-      break;
+      return number(Fixed<int8_t>(payload, at, text));
     case ColumnType::kUInt16:
-      ok = fixed(uint16_t{});
-      break;
+      return number(Fixed<uint16_t>(payload, at, text));
     case ColumnType::kInt16:
-      ok = fixed(int16_t{});
-      break;
+      return number(Fixed<int16_t>(payload, at, text));
     case ColumnType::kUInt32:
-      ok = fixed(uint32_t{});
-      break;
+      return number(Fixed<uint32_t>(payload, at, text));
     case ColumnType::kUInt64:
-      ok = fixed(uint64_t{});
-      break;
+      return number(Fixed<uint64_t>(payload, at, text));
     case ColumnType::kFloat64:
-      ok = fixed(double{});
-      break;
+      return number(Fixed<double>(payload, at, text));
     case ColumnType::kString: {
       std::string_view rest = payload.substr(*at);
       uint64_t n = 0;
@@ -51,12 +45,12 @@ Status ReadValue(std::string_view payload, size_t* at, ColumnType type, std::str
       break;
     }
     case ColumnType::kAddress:
-      if (!need(16)) return Status::Corruption("a truncated address");
+      if (payload.size() - *at < 16) return Status::Corruption("a truncated address");
       if (text) text->append(payload.substr(*at, 16));
       *at += 16;
       break;
   }
-  return ok ? Status::OK() : Status::Corruption("a truncated number");
+  return Status::OK();
 }
 
 }  // namespace

@@ -12,11 +12,6 @@ using T = ColumnType;
 
 // A Nested(name String, type UInt16, ttl UInt32, data String) column is
 // four arrays to RowBinary.
-#define NSRADAR_RECORDS(n)                                                                      \
-  {n ".name", T::kString, true}, {n ".type", T::kUInt16, true}, {n ".ttl", T::kUInt32, true}, { \
-    n ".data", T::kString, true                                                                 \
-  }
-
 constexpr Column kEventColumns[] = {
     {"ts", T::kUInt32, false},
     {"usec", T::kUInt32, false},
@@ -38,16 +33,24 @@ constexpr Column kEventColumns[] = {
     {"has_response", T::kUInt8, false},
     {"query_size", T::kUInt32, false},
     {"response_size", T::kUInt32, false},
-    NSRADAR_RECORDS("answers"),
-    NSRADAR_RECORDS("authority_ns"),
-    NSRADAR_RECORDS("glue"),
+    {"answers.name", T::kString, true},
+    {"answers.type", T::kUInt16, true},
+    {"answers.ttl", T::kUInt32, true},
+    {"answers.data", T::kString, true},
+    {"authority_ns.name", T::kString, true},
+    {"authority_ns.type", T::kUInt16, true},
+    {"authority_ns.ttl", T::kUInt32, true},
+    {"authority_ns.data", T::kString, true},
+    {"glue.name", T::kString, true},
+    {"glue.type", T::kUInt16, true},
+    {"glue.ttl", T::kUInt32, true},
+    {"glue.data", T::kString, true},
     {"bailiwick", T::kString, false},
     {"has_bailiwick", T::kUInt8, false},
     {"echo", T::kUInt8, false},
     {"batch_seq", T::kUInt64, false},
     {"batch_row", T::kUInt32, false},
 };
-#undef NSRADAR_RECORDS
 
 constexpr Column kAlertColumns[] = {
     {"ts", T::kUInt32, false},        {"sensor", T::kString, false},
