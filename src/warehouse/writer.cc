@@ -119,9 +119,10 @@ void Writer::AddAlert(const detect::Alert& alert, std::string_view json_line) {
 
 void Writer::CloseLocked(TableIndex table) {
   Batch& b = open_[table];
-  if (waiting_.size() >= options_.max_waiting_batches) {
-    Dropped(b.rows, fmt::format("{} closed batches wait for the spool (a slow disk)", waiting_.size()));
+  if (waiting_bytes_ + b.payload.size() > options_.max_waiting_bytes) {
+    Dropped(b.rows, fmt::format("{} bytes of closed batches wait for the spool (a slow disk)", waiting_bytes_));
   } else {
+    waiting_bytes_ += b.payload.size();
     waiting_.push_back(std::move(b));
     spool_cv_.notify_one();
   }
@@ -152,7 +153,12 @@ void Writer::SpoolLoop() {
     batches.swap(waiting_);
     lock.unlock();
     for (const Batch& b : batches) {
-      if (Status s = spool_->Put(b); !s.ok()) {
+      Status s = spool_->Put(b);
+      {
+        std::lock_guard done(mu_);
+        waiting_bytes_ -= b.payload.size();
+      }
+      if (!s.ok()) {
         Dropped(b.rows, s.ToString());
         continue;
       }

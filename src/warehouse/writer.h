@@ -58,9 +58,9 @@ struct WriterOptions {
   std::chrono::milliseconds batch_age{1000};
   std::string spool_dir;
   uint64_t spool_max_bytes = uint64_t{1} << 30;
-  // Closed batches waiting in memory for the spooling thread (a slow disk);
-  // beyond this the newest is dropped and counted.
-  size_t max_waiting_batches = 8;
+  // Bytes of closed batches waiting in memory for the spooling thread (a
+  // burst, a slow disk); beyond this the newest is dropped and counted.
+  uint64_t max_waiting_bytes = uint64_t{128} << 20;
   std::chrono::milliseconds backoff_min{200}, backoff_max{5000};
 };
 
@@ -122,6 +122,7 @@ class Writer {
   Batch open_[kTables];
   std::chrono::steady_clock::time_point opened_[kTables];
   std::deque<Batch> waiting_;
+  uint64_t waiting_bytes_ = 0;  // of waiting_ and of the batches being spooled
   uint64_t next_seq_ = 0;
   bool stopping_ = false;
 

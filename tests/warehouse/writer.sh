@@ -150,6 +150,7 @@ grep -q "degraded" "$DIR/s1.err" || fail "no degraded-mode error in s1's log"
 (($(metric nsradar_alerts_total) == 0)) || fail "s1 raised alerts"
 restart_shard1
 wait_until 30 "s1's spool to drain" spool_empty
+(($(metric nsradar_warehouse_dropped_batches_total) == 0)) || fail "s1 dropped batches"
 [[ $(counts s1 dns_events) == "5000	5000" ]] || fail "s1: dns_events has $(counts s1 dns_events), expected 5000 once each"
 grep -q "answers again" "$DIR/s1.err" || fail "no recovery line in s1's log"
 stop_sensor TERM
