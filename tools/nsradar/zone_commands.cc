@@ -1,9 +1,11 @@
 // nsradar zone ingest: zone files into the reverse-NS index.
 #include <fmt/format.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -11,9 +13,12 @@
 #include <sstream>
 
 #include "commands.h"
+#include "nsdb/czds_ingest.h"
+#include "nsdb/shrink_guard.h"
 #include "nsdb/store.h"
 #include "util/json_writer.h"
 #include "util/time.h"
+#include "zone/czds_directory.h"
 #include "zone/snapshot.h"
 #include "zone/spilled_zone.h"
 
@@ -30,6 +35,8 @@ struct IngestOptions {
   bool allow_shrink = false;
   std::string memory_budget;  // empty: DefaultMemoryBudget()
   bool verbose = false;
+  std::string czds_dir;  // --czds: a CZDS download instead of files
+  bool sequential = false;
 };
 
 // A quarter of the machine's memory, at most 6 GB.
@@ -113,31 +120,211 @@ void ReadTimesFile(IngestOptions* o) {
   }
 }
 
-// A snapshot replaces its zone's state, so an empty or much shrunken file
-// (a failed download, a truncated transfer, a mirror glitch) would mark
-// every missing delegation as removed. Such files are refused unless the
-// user says the shrink is real.
-std::string Implausible(const nsdb::Store& store, const zone::SpilledZone& snap, const IngestOptions& o) {
-  if (snap.edge_count() == 0 && !o.allow_shrink) {
-    return "it holds no delegation (no NS record below the zone apex); pass --allow-shrink if the zone is "
-           "really empty";
-  }
-  std::vector<nsdb::ZoneInfo> zones;
-  if (o.allow_shrink || !store.Zones(&zones).ok()) return "";
-  for (const auto& z : zones) {
-    if (z.name != snap.apex() || z.snapshots.empty()) continue;
-    uint64_t before = z.snapshots.back().edges;
-    if (snap.edge_count() * 2 < before) {
-      return fmt::format(
-          "it has {} delegation edges where the latest snapshot of zone {} has {}; a truncated "
-          "or partial file? pass --allow-shrink if the shrink is real",
-          snap.edge_count(), z.name.empty() ? "." : z.name, before);
+// Set by SIGINT/SIGTERM during a --czds run: the zone being written
+// commits, nothing else starts. The handler is reset by its first call, so
+// a second signal ends the process at once (each zone is one atomic write,
+// so the store holds every zone committed before it and nothing else).
+std::atomic<bool> czds_stop{false};
+volatile sig_atomic_t czds_signal = 0;
+
+void OnCzdsSignal(int sig) {
+  czds_signal = sig;
+  czds_stop.store(true);
+  const char msg[] =
+      "\nstopping: the zone being written will commit, no other zone starts (signal again to stop at once)\n";
+  [[maybe_unused]] ssize_t ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+}
+
+// The run's progress line: redrawn in place on a terminal (at most 5 times
+// a second), one line every 10 s otherwise (with -v only).
+class CzdsProgressLine {
+ public:
+  CzdsProgressLine(bool tty, bool verbose) : tty_(tty), enabled_(tty || verbose) {}
+  void Update(const nsdb::CzdsProgress& p) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (drawn_ && now - last_ < (tty_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(10000))) return;
+    last_ = now;
+    drawn_ = true;
+    // Each zone is read, then written: the work done is the bytes read plus
+    // the bytes of the zones finished, out of twice the total.
+    const double work = static_cast<double>(p.bytes_read + p.bytes_done);
+    const double total = 2.0 * static_cast<double>(p.bytes_total);
+    std::string eta = "?";
+    if (work > 0 && total > work) eta = fmt::format("{:.0f}s", p.seconds * (total - work) / work);
+    const std::string line = fmt::format(
+        "zones {}/{}, {} of {} read, {} edges/s, ETA {}", p.zones_done, p.zones_total,
+        HumanBytes(static_cast<double>(p.bytes_read)), HumanBytes(static_cast<double>(p.bytes_total)),
+        WithCommas(p.seconds > 0 ? static_cast<uint64_t>(static_cast<double>(p.edges_written) / p.seconds) : 0), eta);
+    if (tty_) {
+      fmt::print(stderr, "\r{}\033[K", line);
+    } else {
+      fmt::print(stderr, "{}\n", line);
     }
+  }
+  void Finish() {
+    if (tty_ && drawn_) fmt::print(stderr, "\r\033[K");
+  }
+
+ private:
+  bool tty_, enabled_, drawn_ = false;
+  std::chrono::steady_clock::time_point last_;
+};
+
+std::string_view CzdsStateName(nsdb::CzdsZoneState s) {
+  switch (s) {
+    case nsdb::CzdsZoneState::kCommitted:
+      return "committed";
+    case nsdb::CzdsZoneState::kFailed:
+      return "failed";
+    case nsdb::CzdsZoneState::kNotRun:
+      return "not run";
   }
   return "";
 }
 
+int RunCzds(const GlobalOptions& g, const IngestOptions& o) {
+  zone::CzdsListing listing;
+  Status s = zone::ListCzdsDirectory(o.czds_dir, &listing);
+  if (!s.ok()) {
+    PrintError(s.message());
+    return 1;
+  }
+  for (const std::string& why : listing.ignored) fmt::print(stderr, "note: {}/{}\n", o.czds_dir, why);
+  if (listing.zones.empty()) {
+    PrintError(o.czds_dir + ": no zone files (<tld>.zone.gz, <tld>.txt.gz or <tld>.zone)");
+    return 1;
+  }
+  std::unique_ptr<nsdb::Store> store;
+  s = nsdb::Store::Open(g.store, nsdb::StoreOptions(), &store);
+  if (!s.ok()) {
+    PrintError(s.ToString());
+    return 1;
+  }
+  nsdb::CzdsIngestOptions co;
+  co.memory_budget = o.memory_budget.empty() ? DefaultMemoryBudget() : MemoryBudgetArgument(o.memory_budget);
+  co.spill_dir = g.store + "/zone-spill";
+  co.observed_at =
+      o.observed_at.empty()
+          ? std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count()
+          : TimeArgument(o.observed_at, "--observed-at");
+  co.allow_shrink = o.allow_shrink;
+  co.overlap = !o.sequential;
+  CzdsProgressLine line(isatty(STDERR_FILENO) && !g.json, o.verbose);
+  co.progress = [&line](const nsdb::CzdsProgress& p) { line.Update(p); };
+  co.stop = &czds_stop;
+  czds_stop = false;
+  czds_signal = 0;
+  struct sigaction sa {
+  }, old_int{}, old_term{};
+  sa.sa_handler = OnCzdsSignal;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<nsdb::CzdsZoneResult> results;
+  s = nsdb::IngestCzds(store.get(), listing, co, &results);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  line.Finish();
+  if (!s.ok()) {
+    PrintError(s.message());
+    return 1;
+  }
+  size_t committed = 0, failed = 0, not_run = 0;
+  uint64_t edges = 0;
+  for (const auto& r : results) {
+    committed += r.state == nsdb::CzdsZoneState::kCommitted;
+    failed += r.state == nsdb::CzdsZoneState::kFailed;
+    not_run += r.state == nsdb::CzdsZoneState::kNotRun;
+    if (r.state == nsdb::CzdsZoneState::kCommitted) edges += r.ingest.edges;
+  }
+  const double rate = secs > 0 ? static_cast<double>(edges) / secs : 0;
+  if (g.json) {
+    std::string out;
+    JsonWriter j(&out);
+    j.BeginObject()
+        .Field("directory", o.czds_dir)
+        .Field("observed_at", co.observed_at)
+        .Field("zones", static_cast<uint64_t>(results.size()))
+        .Field("committed", static_cast<uint64_t>(committed))
+        .Field("failed", static_cast<uint64_t>(failed))
+        .Field("not_run", static_cast<uint64_t>(not_run))
+        .Field("edges", edges)
+        .Field("seconds", secs)
+        .Field("edges_per_second", rate)
+        .Field("overlapped", co.overlap);
+    if (o.verbose) {
+      j.Field("memory_budget_bytes", static_cast<uint64_t>(co.memory_budget)).Field("peak_rss_bytes", PeakRssBytes());
+    }
+    j.Key("ignored").BeginArray();
+    for (const std::string& why : listing.ignored) j.String(why);
+    j.EndArray().Key("results").BeginArray();
+    for (const auto& r : results) {
+      j.BeginObject().Field("zone", r.zone).Field("file", r.path).Field("status", CzdsStateName(r.state));
+      if (r.state == nsdb::CzdsZoneState::kCommitted) {
+        j.Field("replaced_existing", r.ingest.replaced_existing)
+            .Field("domains", r.ingest.domains)
+            .Field("edges", r.ingest.edges)
+            .Field("glue", r.ingest.glue)
+            .Field("edges_added", r.ingest.edges_added)
+            .Field("edges_changed", r.ingest.edges_changed)
+            .Field("edges_removed", r.ingest.edges_removed);
+      } else {
+        j.Field("error", r.error);
+      }
+      j.Field("records", r.records)
+          .Field("bad_records", r.bad_records)
+          .Field("read_seconds", r.read_seconds)
+          .Field("write_seconds", r.write_seconds);
+      if (o.verbose) j.Field("sorted_runs", static_cast<uint64_t>(r.sorted_runs));
+      j.EndObject();
+    }
+    j.EndArray().EndObject();
+    fmt::print("{}\n", out);
+  } else {
+    Table t({"ZONE", "DOMAINS", "EDGES", "ADDED", "CHANGED", "REMOVED", "SECONDS", "STATUS"});
+    for (const auto& r : results) {
+      const bool ok = r.state == nsdb::CzdsZoneState::kCommitted;
+      auto n = [ok](uint64_t v) { return ok ? WithCommas(v) : std::string("-"); };
+      t.Add({r.zone, n(r.ingest.domains), n(r.ingest.edges), n(r.ingest.edges_added), n(r.ingest.edges_changed),
+             n(r.ingest.edges_removed), fmt::format("{:.2f}", r.read_seconds + r.write_seconds),
+             std::string(CzdsStateName(r.state))});
+    }
+    t.Print(stdout);
+    fmt::print("{} zones at {}: {} committed, {} failed, {} not run; {} edges in {:.1f}s ({} edges/s)\n",
+               results.size(), FormatTime(co.observed_at), committed, failed, not_run, WithCommas(edges), secs,
+               WithCommas(static_cast<uint64_t>(rate)));
+    if (o.verbose) {
+      fmt::print("memory: peak {} resident (budget {}), zones {}\n", HumanBytes(static_cast<double>(PeakRssBytes())),
+                 HumanBytes(static_cast<double>(co.memory_budget)), co.overlap ? "overlapped" : "one at a time");
+    }
+  }
+  std::fflush(stdout);
+  std::vector<std::string> failed_zones;
+  for (const auto& r : results) {
+    if (r.state != nsdb::CzdsZoneState::kFailed) continue;
+    PrintError("zone " + r.zone + ": " + r.error);
+    failed_zones.push_back(r.zone);
+  }
+  if (!failed_zones.empty()) {
+    std::string names;
+    for (const std::string& z : failed_zones) names += (names.empty() ? "" : ", ") + z;
+    PrintError(fmt::format("{} of {} zones failed: {}", failed_zones.size(), results.size(), names));
+  }
+  if (czds_signal) {
+    PrintError(fmt::format("interrupted: {} zones not run", not_run));
+    return 128 + czds_signal;
+  }
+  return failed_zones.empty() ? 0 : 1;
+}
+
 int RunIngest(const GlobalOptions& g, IngestOptions& o) {
+  if (!o.czds_dir.empty()) return RunCzds(g, o);
+  if (o.files.empty()) throw CLI::ValidationError("files", "give zone files, or --czds DIR");
   if (!o.times_file.empty()) ReadTimesFile(&o);
   std::unique_ptr<nsdb::Store> store;
   Status s = nsdb::Store::Open(g.store, nsdb::StoreOptions(), &store);
@@ -192,7 +379,7 @@ int RunIngest(const GlobalOptions& g, IngestOptions& o) {
     }
     std::string basis;
     int64_t t = SnapshotTime(o, snap, path, &basis);
-    if (std::string why = Implausible(*store, snap, o); !why.empty()) {
+    if (std::string why = nsdb::ShrinkRefusal(*store, snap, o.allow_shrink); !why.empty()) {
       PrintError(path + ": not ingested: " + why);
       ++failures;
       continue;
@@ -258,21 +445,36 @@ void AddZoneCommands(CLI::App& app, const GlobalOptions& global) {
   auto* zone = app.add_subcommand("zone", "Zone files")->require_subcommand(1);
   auto* ingest = zone->add_subcommand("ingest", "Ingest zone files, each as the state of its zone at one time");
   auto o = std::make_shared<IngestOptions>();
-  ingest->add_option("files", o->files, "Zone files (plain, gzip or zstd; - for standard input)")->required();
+  auto* files = ingest->add_option("files", o->files, "Zone files (plain, gzip or zstd; - for standard input)");
   ingest->add_option("--observed-at", o->observed_at,
                      "Time of the snapshot (default: SOA serial date if YYYYMMDDnn, else file mtime)");
-  ingest
-      ->add_option("--times", o->times_file,
-                   "File of '<file name> <time>' lines giving each snapshot's time (e.g. snapshots.tsv)")
-      ->check(CLI::ExistingFile);
-  ingest->add_option("--zone", o->zone, "Zone apex (default: the SOA owner, else inferred from the NS owners)");
+  auto* times = ingest
+                    ->add_option("--times", o->times_file,
+                                 "File of '<file name> <time>' lines giving each snapshot's time (e.g. snapshots.tsv)")
+                    ->check(CLI::ExistingFile);
+  auto* zone_apex =
+      ingest->add_option("--zone", o->zone, "Zone apex (default: the SOA owner, else inferred from the NS owners)");
   ingest->add_flag("--allow-shrink", o->allow_shrink,
                    "Ingest a snapshot even when it is empty or has less than half the edges of the latest one");
   ingest->add_option("--max-errors-shown", o->max_errors_shown, "Bad records printed per file")->capture_default_str();
   ingest->add_option("--memory-budget", o->memory_budget,
                      "Memory for reading and applying a zone, e.g. 512M or 6G (default: a quarter of RAM, at most "
                      "6G); larger zones are sorted on disk beside the store and applied in chunks");
-  ingest->add_flag("-v,--verbose", o->verbose, "Also report the peak resident memory and the sorted runs spilled");
+  ingest->add_flag("-v,--verbose", o->verbose,
+                   "Also report the peak resident memory and the sorted runs spilled (with --czds: and the "
+                   "progress when standard error is not a terminal)");
+  ingest
+      ->add_option("--czds", o->czds_dir,
+                   "Ingest a CZDS download: every <tld>.zone.gz, <tld>.txt.gz or <tld>.zone in DIR, each checked "
+                   "against its SOA owner and ingested alone, at --observed-at (default: now); prints a summary "
+                   "per zone, exits non-zero naming the zones that failed")
+      ->check(CLI::ExistingDirectory)
+      ->excludes(files)
+      ->excludes(times)
+      ->excludes(zone_apex);
+  ingest->add_flag("--sequential", o->sequential,
+                   "With --czds, read each zone only once the one before is written (default: the next zone is "
+                   "read while the current one is written)");
   ingest->callback([&global, o]() {
     int rc = RunIngest(global, *o);
     if (rc) throw CLI::RuntimeError(rc);
