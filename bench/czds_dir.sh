@@ -23,8 +23,8 @@ awk -v total="$TOTAL" -v zones="$ZONES" 'BEGIN {
   for (r = 1; r <= zones; ++r) h += 1 / r ^ 1.1
   for (r = 1; r <= zones; ++r) {
     n = int(total / h / r ^ 1.1); if (n < 20) n = 20
-    printf "%d t%04d\n", n, r
+    printf "%d t%04d %d\n", n, r, r
   }
-}' | xargs -P 2 -n 2 sh -c '"$0" --tld "$2" --domains "$1" --seed "${2#t}" --snapshot '"$SNAPSHOT"' -o - |
+}' | xargs -P 2 -n 3 sh -c '"$0" --tld "$2" --domains "$1" --seed "$3" --snapshot '"$SNAPSHOT"' -o - |
   gzip -6 > "'"$DIR"'/$2.zone.gz"' "$ZONEGEN"
 du -sh "$DIR"

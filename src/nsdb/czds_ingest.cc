@@ -127,16 +127,17 @@ std::string Refusal(const Store& store, const zone::CzdsZoneFile& file, const Re
 }
 
 // Hands read zones from the reader thread to the writer, one at a time:
-// the reader does not start the next zone until the writer took the last,
-// so at most two zones are in memory.
+// Put returns once the writer took the zone, which it does when done with
+// the one before, so the reader never starts a zone while two are in
+// memory (the one being written and the one read).
 class Handoff {
  public:
   void Put(ReadZone r) {
     std::unique_lock<std::mutex> l(mu_);
-    cv_.wait(l, [this] { return !slot_ || closed_; });
-    if (closed_) return;
     slot_ = std::move(r);
     cv_.notify_all();
+    cv_.wait(l, [this] { return !slot_ || closed_; });
+    slot_.reset();  // closed: the zone is dropped
   }
   // False once the reader finished and everything was taken.
   bool Take(ReadZone* out) {

@@ -798,4 +798,55 @@ TEST_F(CliTest, PipelineConfigErrorsNameTheirPlace) {
   EXPECT_NE(r.err.find("--api-keys"), std::string::npos) << r.err;
 }
 
+// zone ingest --czds: a CZDS download in one command, a summary per zone,
+// the failed zones named on standard error and in the exit code, no
+// progress output unless asked (-v) or on a terminal.
+TEST_F(CliTest, CzdsDirectoryIngestSummarisesEachZone) {
+  fs::create_directories(dir_ / "czds");
+  auto gzip = [&](const std::string& name, const std::string& text) {
+    gzFile f = gzopen((dir_ / "czds" / name).c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    gzwrite(f, text.data(), static_cast<unsigned>(text.size()));
+    gzclose(f);
+  };
+  gzip("com.zone.gz", kZone1);
+  gzip("net.zone.gz", std::string(kZone1).replace(0, 3, "org"));  // a .com file with one SOA owner changed
+  Write("czds/README", "not a zone\n");
+  const std::string czds = (dir_ / "czds").string();
+  Result r = Run("zone ingest --czds " + czds + " --observed-at 2024-01-01");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("ZONE"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("com"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("committed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 zones at 2024-01-01T00:00:00Z: 1 committed, 1 failed, 0 not run"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.err.find("note: " + czds + "/README: not named"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("error: zone net: " + czds + "/net.zone.gz: the SOA owner is org., not net."), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("error: 1 of 2 zones failed: net"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("ETA"), std::string::npos) << "progress without a terminal or -v: " << r.err;
+  r = Run("--json ns domains ns1.shared.net");
+  EXPECT_NE(r.out.find("gamma.com"), std::string::npos) << r.out;
+
+  fs::remove(dir_ / "czds" / "net.zone.gz");
+  r = Run("--json zone ingest -v --czds " + czds + " --observed-at 2024-01-01");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << "one JSON document: " << r.out;
+  EXPECT_NE(
+      r.out.find(R"("zone":"com","file":")" + czds + R"(/com.zone.gz","status":"committed","replaced_existing":true)"),
+      std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(R"("peak_rss_bytes":)"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("zones 0/1"), std::string::npos) << "-v shows the progress: " << r.err;
+
+  r = Run("zone ingest --czds " + czds + " " + Write("x.zone", kZone1));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("excludes"), std::string::npos) << r.err;
+  r = Run("zone ingest --czds " + (dir_ / "nothere").string());
+  EXPECT_NE(r.code, 0);
+  r = Run("zone ingest");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("--czds"), std::string::npos) << r.err;
+}
+
 }  // namespace

@@ -463,18 +463,21 @@ void AddZoneCommands(CLI::App& app, const GlobalOptions& global) {
   ingest->add_flag("-v,--verbose", o->verbose,
                    "Also report the peak resident memory and the sorted runs spilled (with --czds: and the "
                    "progress when standard error is not a terminal)");
+  auto* czds =
+      ingest
+          ->add_option("--czds", o->czds_dir,
+                       "Ingest a CZDS download: every <tld>.zone.gz, <tld>.txt.gz or <tld>.zone in DIR, each checked "
+                       "against its SOA owner and ingested alone, at --observed-at (default: now); prints a summary "
+                       "per zone, exits non-zero naming the zones that failed")
+          ->check(CLI::ExistingDirectory)
+          ->excludes(files)
+          ->excludes(times)
+          ->excludes(zone_apex);
   ingest
-      ->add_option("--czds", o->czds_dir,
-                   "Ingest a CZDS download: every <tld>.zone.gz, <tld>.txt.gz or <tld>.zone in DIR, each checked "
-                   "against its SOA owner and ingested alone, at --observed-at (default: now); prints a summary "
-                   "per zone, exits non-zero naming the zones that failed")
-      ->check(CLI::ExistingDirectory)
-      ->excludes(files)
-      ->excludes(times)
-      ->excludes(zone_apex);
-  ingest->add_flag("--sequential", o->sequential,
-                   "With --czds, read each zone only once the one before is written (default: the next zone is "
-                   "read while the current one is written)");
+      ->add_flag("--sequential", o->sequential,
+                 "With --czds, read each zone only once the one before is written (default: the next zone is "
+                 "read while the current one is written)")
+      ->needs(czds);
   ingest->callback([&global, o]() {
     int rc = RunIngest(global, *o);
     if (rc) throw CLI::RuntimeError(rc);
