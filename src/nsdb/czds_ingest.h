@@ -2,13 +2,14 @@
 // the store, each zone its own atomic snapshot ingest as `zone ingest FILE`
 // makes it, all within one memory budget.
 //
-// Zones are taken largest first. With `overlap`, a thread reads (inflates,
-// parses, sorts) the next zone while the calling thread writes the current
-// one; the budget is split so both fit: the zone being read gets half of it
-// (its pairs keep at most a quarter once read), the zone being written 3/8
-// on top of the quarter its pairs already hold. Without `overlap` each zone
-// is read and written in turn with the whole budget, as single-file ingest
-// does.
+// Zones are taken largest first. Each zone is read (its parser on a thread
+// of its own) and written in turn with the whole budget, as single-file
+// ingest does. With `overlap`, a thread reads (inflates, parses, sorts) the
+// next zone while the calling thread writes the current one; the budget is
+// split so both fit: the zone being read gets half of it (its pairs keep at
+// most a quarter once read), the zone being written 3/8 on top of the
+// quarter its pairs already hold. Overlap measured slower on the loaded
+// 2-core machine (docs/benchmarks.md), so it is not the default.
 //
 // A CZDS file is machine-written, so a zone fails, and is not written, when
 // its file cannot be read or inflated, holds any bad record (its error
@@ -47,7 +48,7 @@ struct CzdsIngestOptions {
   std::string spill_dir;  // parent of each zone's sorted runs; created, and removed at the end
   int64_t observed_at = 0;
   bool allow_shrink = false;
-  bool overlap = true;
+  bool overlap = false;
   size_t diagnostics_kept = 5;  // bad records kept per zone for its error
   // Called now and then from the run's threads, one call at a time.
   std::function<void(const CzdsProgress&)> progress;
