@@ -73,10 +73,17 @@ Status AtomicWrite::File(Cf c, int part, Part** out) {
   if (parts[part].writer) return Status::OK();
   if (!parts[part].path.empty()) return Status::InvalidArgument(std::string("a finished SST part of ") + kCfNames[c]);
   rocksdb::Options o = writer_.SstOptions(c);
-  // The file lands in the bottom level when nothing overlaps: compress it
-  // as the bottom level would.
+  // The file lands in the bottom level when nothing overlaps, so it is
+  // zstd as the bottom level is; but at level 3, not the bottom level's 6.
+  // SstFileWriter takes the bottommost settings when they are set, so that
+  // is where the level goes. On a 300K-domain zone (900K edges) level 6
+  // cost 15.1G instructions for the whole ingest, a third of them in zstd,
+  // and level 3 10.6G, for 7.7% more bytes on disk; compactions into the
+  // bottom level, which the daily snapshots' overlapping files bring about,
+  // recompress at 6.
   o.compression = rocksdb::kZSTD;
   o.compression_opts.level = 3;
+  o.bottommost_compression_opts.level = 3;
   parts[part].writer = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), o, writer_.handle(c));
   parts[part].path = tmp_dir_ + "/" + kCfNames[c] + "-" + std::to_string(part) + ".sst";
   return FromRocks(parts[part].writer->Open(parts[part].path), "creating " + parts[part].path);
