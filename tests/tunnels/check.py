@@ -49,8 +49,14 @@ for mode, path in (("live", "alerts.jsonl"), ("batch", "batch.jsonl"), ("no-fing
         top = a["clients"][0]["address"] if a["clients"] else "-"
         fp = next((r.get("detail", "") for r in a["reasons"] if r["feature"] == "tool_fingerprint"), "")
         print(f"  {name:10} {a['category']:12} {top:12} {delay:10.1f}s {'ok' if intact else ('cut' if pipeline else 'BAD'):>6}  {fp}")
-        if a["category"] != "tunneling":
-            failures.append(f"{mode}: {domain} is '{a['category']}', not tunneling")
+        # Without the tools' marks the direction of the data decides: each
+        # client uploads a 4 KB file and gets little back, so a session
+        # judged mid-upload is exfiltration as rightly as tunneling (which
+        # one depends on when the alert fires, and so on the run's timing).
+        # Either is a data channel; anything else is a miss.
+        accepted = ("tunneling", "exfiltration") if mode == "no-fingerprints" else ("tunneling",)
+        if a["category"] not in accepted:
+            failures.append(f"{mode}: {domain} is '{a['category']}', not {' or '.join(accepted)}")
         if top != ip:
             failures.append(f"{mode}: {domain} names {top} first, not {ip}")
         if delay > deadline:
