@@ -7,7 +7,8 @@
 #      library's tests and the CLI tests under the sanitizers, then each fuzz
 #      target replays its committed corpus and fuzzes FUZZ_SECONDS more;
 #   3. ThreadSanitizer over the project's threaded code (the HTTP server, the
-#      live pipeline, the dnstap socket), suppressions only for the
+#      live pipeline, the dnstap socket, the prefetching source, the warehouse
+#      writer), suppressions only for the
 #      uninstrumented libraries (tests/tsan.supp).
 # Long fuzzing and the soak runs are scripts/soak.sh, not this.
 #
@@ -70,13 +71,14 @@ for target in "${FUZZERS[@]}"; do
   rm -rf "$corpus" "$corpus.log"
 done
 
-stage "ThreadSanitizer: HTTP server, pipeline, dnstap socket, prefetching source"
+stage "ThreadSanitizer: HTTP server, pipeline, dnstap socket, prefetching source, warehouse writer"
 CXX=clang++-16 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSRADAR_TSAN=ON \
   -DNSRADAR_BENCH=OFF -DNSRADAR_WERROR=ON >/dev/null
-cmake --build build-tsan -j "$JOBS" --target api_test pipeline_test ingest_test
+cmake --build build-tsan -j "$JOBS" --target api_test pipeline_test ingest_test warehouse_test
 tsan_failed=0
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
-for run in "api_test" "pipeline_test" "ingest_test --gtest_filter=DnstapSocket*:FrameStream*:PrefetchingSource*"; do
+for run in "api_test" "pipeline_test" "ingest_test --gtest_filter=DnstapSocket*:FrameStream*:PrefetchingSource*" \
+  "warehouse_test"; do
   # shellcheck disable=SC2086 # the filter is a word of its own
   if ./build-tsan/src/$run --gtest_brief=1; then echo "tsan $run: passed"; else echo "tsan $run: FAILED"; tsan_failed=$((tsan_failed + 1)); fi
 done
@@ -86,5 +88,5 @@ stage "done"
 total=$(grep -o 'tests failed out of [0-9]*' "$LOG" | awk '{s += $5} END {print s + 0}')
 failed=$(grep -o '[0-9]* tests failed out of' "$LOG" | awk '{s += $1} END {print s + 0}')
 failed=$((failed + tsan_failed))
-echo "tests: $((total - failed + fuzz_passed + 3)) passed, $failed failed (ThreadSanitizer runs: 3), in $((SECONDS / 60)) min"
+echo "tests: $((total - failed + fuzz_passed + 4)) passed, $failed failed (ThreadSanitizer runs: 4), in $((SECONDS / 60)) min"
 [[ $failed -eq 0 ]]
