@@ -675,7 +675,8 @@ TEST(StoreTest, NsSnapshotCountsFollowThePresenceRunsOfEveryZone) {
 // reasons come back byte for byte, and readers see the current entries.
 TEST(StoreTest, AllowlistKeepsEveryMarkAndUnmarkAndListsTheCurrentEntries) {
   TempDir dir;
-  const std::string reason("seen\0in a\nticket \xff", 20);
+  constexpr char kReason[] = "seen\0in a\nticket \xff";  // a NUL inside: the length from the array
+  const std::string reason(kReason, sizeof(kReason) - 1);
   {
     auto store = OpenStore(dir.path());
     std::vector<AllowlistEvent> out;
