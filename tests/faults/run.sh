@@ -103,14 +103,7 @@ start_nsradar() {
   # Not through in_core: $! must be the process itself (ip netns exec execs it).
   ip netns exec "$CORE" "$NSRADAR" serve --config "$WORK/nsradar.conf" >>"$WORK/nsradar.out" 2>"$WORK/nsradar.err" &
   NSR_PID=$!
-  PORT=0
-  for _ in $(seq 100); do
-    PORT=$(sed -n 's/.*API on port \([0-9]*\).*/\1/p' "$WORK/nsradar.err" | head -n1)
-    [[ -n $PORT ]] && break
-    kill -0 "$NSR_PID" 2>/dev/null || fail "nsradar exited at start"
-    sleep 0.1
-  done
-  [[ -n $PORT ]] || fail "nsradar did not start"
+  PORT=$(api_port "$WORK/nsradar.err" "$NSR_PID") || fail "nsradar did not start (exited, or no API port in 10 s)"
   [[ $(api /healthz) == ok ]] || fail "no /healthz"
 }
 api() { in_core curl -sf -H "X-API-Key: $KEY" "http://127.0.0.1:$PORT$1"; }

@@ -101,3 +101,17 @@ server:
   verbosity: 1
 CONF
 }
+
+# api_port LOG PID: the port `nsradar serve` (process PID) says in LOG that
+# its API listens on, once it does; fails (status 1) when the process exits
+# first or after 10 s.
+api_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$(sed -n 's/.*API on port \([0-9]*\).*/\1/p' "$1" | head -n1)
+    [[ -n $port ]] && { echo "$port"; return 0; }
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}

@@ -24,6 +24,8 @@ set -euo pipefail
 NSRADAR=$1
 WAREHOUSE_SH=$2
 TESTDATA=$3
+# shellcheck source=../lib/lab.sh
+source "$(dirname "$(realpath "$0")")/../lib/lab.sh"
 SERVER=$(command -v clickhouse-server || echo /usr/sbin/clickhouse-server)
 [[ -x $SERVER ]] || {
   echo "clickhouse-server not installed (scripts/install-deps.sh --tests); skipped"
@@ -75,14 +77,7 @@ start_sensor() {  # name
   : >"$DIR/$1.err"
   "$NSRADAR" serve --config "$DIR/$1.conf" >/dev/null 2>"$DIR/$1.err" &
   SENSOR_PID=$!
-  PORT=""
-  for _ in $(seq 100); do
-    PORT=$(sed -n 's/.*API on port \([0-9]*\).*/\1/p' "$DIR/$1.err" | head -n1)
-    [[ -n $PORT ]] && return
-    kill -0 "$SENSOR_PID" 2>/dev/null || fail "$1 exited at start"
-    sleep 0.1
-  done
-  fail "$1 did not start"
+  PORT=$(api_port "$DIR/$1.err" "$SENSOR_PID") || fail "$1 did not start (exited, or no API port in 10 s)"
 }
 stop_sensor() {  # signal
   kill "-$1" "$SENSOR_PID"
