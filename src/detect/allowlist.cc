@@ -195,6 +195,10 @@ std::string_view Allowlist::Match(std::string_view qname, std::string_view* cate
       }
     }
   }
+  return MatchEntries(qname, category);
+}
+
+std::string_view Allowlist::MatchEntries(std::string_view qname, std::string_view* category) const {
   if (names_.empty()) return {};
   if (anchor_index_.Find(LastTwoLabels(qname), anchors_) < 0 &&
       !(single_label_entry_ && anchor_index_.Find(qname.substr(qname.rfind('.') + 1), anchors_) >= 0)) {

@@ -37,10 +37,14 @@ class Allowlist {
   // category "popular".
   Status LoadPopularity(const std::string& path, size_t top);
 
-  // The longest listed name that `qname` (canonical) equals or lies below;
-  // empty when none. *category is set on a match. Both views stay valid
-  // until the next Add.
+  // The longest listed name that `qname` (canonical) equals or lies below,
+  // or, for a mail-authentication name (`_dmarc`, `sel._domainkey`, ...),
+  // that service label whatever the entries; empty when none. *category is
+  // set on a match. Both views stay valid until the next Add (which may
+  // move every entry): a caller keeping them must not Add meanwhile.
   std::string_view Match(std::string_view qname, std::string_view* category) const;
+  // As Match, the entries only (no mail-authentication rule).
+  std::string_view MatchEntries(std::string_view qname, std::string_view* category) const;
 
   size_t size() const { return names_.size(); }
 

@@ -35,6 +35,12 @@ TEST(Allowlist, MailAuthenticationServiceLabels) {
   EXPECT_EQ(a.Match("_dmarc.example.org", &category), "_dmarc");
   EXPECT_TRUE(a.Match("x_dmarc.example.org", &category).empty());
   EXPECT_TRUE(a.Match("www.example.org", &category).empty());
+  // MatchEntries: the entries only.
+  EXPECT_TRUE(a.MatchEntries("_dmarc.example.org", &category).empty());
+  a.Add("example.org", "listed");
+  EXPECT_EQ(a.MatchEntries("_dmarc.example.org", &category), "example.org");
+  EXPECT_EQ(category, "listed");
+  EXPECT_TRUE(a.MatchEntries("_dmarc.example.com", &category).empty());
 }
 
 TEST(Allowlist, FilesAddEntriesAndBadLinesNameTheirPlace) {

@@ -114,6 +114,10 @@ void Detector::Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts) {
   const std::string_view registered = ev.registered_domain();
   if (registered.empty() || !ev.has_query) return;
   const int64_t now = ev.ts_us;
+  if (marked_.size() != 0) {
+    std::string_view unused;
+    if (!marked_.MatchEntries(ev.qname, &unused).empty()) return;
+  }
 
   // The two table slots this event needs are random accesses into
   // megabytes: ask for both first, and compute the name's features while

@@ -27,7 +27,9 @@
 //
 // Queries under an Allowlist name are tallied under that name instead of
 // their registered domain and reported as `benign-data-over-dns`, by the
-// volume rule only. Each client keeps a baseline, how many of its queries
+// volume rule only. Queries at or below a name the analysts marked as a
+// false positive (SetMarked) are ignored altogether: no counters, no
+// evidence, no baseline, no alert, whatever their volume. Each client keeps a baseline, how many of its queries
 // looked encoded, so an alert can say that a host began sending encoded
 // names only when it met this domain.
 #pragma once
@@ -80,6 +82,15 @@ class Detector {
   explicit Detector(DetectorOptions options = {}, Allowlist allowlist = Allowlist::BuiltIn());
   // Feeds one event; appends any alert it completes to *alerts.
   void Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts);
+  // Replaces the analysts' false positives (intel/store_allowlist.h): from
+  // the next Add, queries at or below an entry are ignored, including those
+  // of domains already tracked (their state stays, unused, until evicted or
+  // unmarked: a domain taken off the list is judged on as before). Entries'
+  // categories are not used. Not thread-safe: the caller serialises it with
+  // Add. Replacing is safe at any time because nothing outlives one Add's
+  // use of this list, unlike the allowlist given at construction, which
+  // never changes: Evidence keeps views of its categories.
+  void SetMarked(Allowlist marked) { marked_ = std::move(marked); }
   size_t domains() const { return counters_.size(); }
   size_t suspicious_domains() const { return evidence_.size(); }
   size_t clients() const { return clients_seen_; }
@@ -133,7 +144,7 @@ class Detector {
     NameServerFacts facts;
     bool facts_looked_up = false;
     double peak = 0;                   // the highest score plus prior reached
-    std::string_view benign_category;  // points into allowlist_
+    std::string_view benign_category;  // points into allowlist_, fixed for the detector's life
   };
   enum class Rule { kNone, kVolume, kEvidence };
   // A client's baseline, in a direct-mapped slot: a colliding client
@@ -153,7 +164,8 @@ class Detector {
                   Rule rule, int64_t now, double best_score) const;
 
   DetectorOptions options_;
-  Allowlist allowlist_;
+  const Allowlist allowlist_;  // const: Evidence keeps views into it
+  Allowlist marked_;           // the analysts' false positives; nothing keeps views into it
   DomainCounterTable counters_;
   BoundedTable<Evidence> evidence_;
   std::vector<Host> hosts_;

@@ -260,3 +260,64 @@ TEST(Detector, RepeatedNamesGiveDistinctSamples) {
 
 }  // namespace
 }  // namespace nsradar::detect
+
+namespace nsradar::detect {
+namespace {
+
+// An analyst's false-positive mark takes effect mid-stream: a tracked
+// domain building up evidence raises nothing once marked, another tunnel
+// still does, and an unmarked domain is judged again.
+TEST(Detector, AMarkMidStreamSilencesOnlyTheMarkedDomain) {
+  Detector d;
+  std::vector<Alert> alerts;
+  std::mt19937_64 rng(12);
+  int64_t t = 1'700'000'000'000'000;
+  auto send = [&](const std::string& domain, int queries) {
+    for (int q = 0; q < queries; ++q) {
+      d.Add(Event(Base32Chunk(rng, 50) + "." + domain, dns::rr::kTXT, t += 20'000, "10.0.0.7"), &alerts);
+    }
+  };
+  // Three encoded names each: both tracked, neither alerted yet.
+  send("marked.test", 3);
+  send("other.test", 3);
+  ASSERT_TRUE(alerts.empty());
+  EXPECT_EQ(d.suspicious_domains(), 2u);
+  Allowlist marks;
+  marks.Add("marked.test", "false-positive");
+  d.SetMarked(marks);
+  // Far more than the dozen names that decide (the 4 KB tunnel above).
+  send("marked.test", 300);
+  send("x.marked.test", 100);  // names below the mark too
+  EXPECT_TRUE(alerts.empty());
+  send("other.test", 300);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].registered_domain, "other.test");
+  // Taken off the list, the domain is judged again.
+  d.SetMarked(Allowlist());
+  alerts.clear();
+  send("marked.test", 50);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].registered_domain, "marked.test");
+}
+
+// A mark leaves the mail-authentication rule of the detector's own
+// allowlist as it was: DKIM names under an unmarked domain are still
+// benign data, not silenced and not a tunnel.
+TEST(Detector, MarksDoNotSilenceUnmarkedMailAuthenticationNames) {
+  Detector d;
+  Allowlist marks;
+  marks.Add("marked.test", "false-positive");
+  d.SetMarked(marks);
+  std::vector<Alert> alerts;
+  std::mt19937_64 rng(13);
+  int64_t t = 1'700'000'000'000'000;
+  for (int q = 0; q < 2000 && alerts.empty(); ++q) {
+    d.Add(Event(Base32Chunk(rng, 40) + "._domainkey.mail.example", dns::rr::kTXT, t + q * 1000, "10.0.0.5"), &alerts);
+  }
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].category, AlertCategory::kBenignDataOverDns);
+  EXPECT_EQ(alerts[0].benign_category, "mail-authentication");
+}
+
+}  // namespace
+}  // namespace nsradar::detect

@@ -7,6 +7,7 @@
 
 #include "detect/alert.h"
 #include "dns/name.h"
+#include "intel/store_allowlist.h"
 #include "util/json_writer.h"
 #include "util/time.h"
 
@@ -56,6 +57,13 @@ Status CheckDomain(const nsdb::Store& store, std::string_view domain, const Chec
   const int64_t now = o.now ? o.now : static_cast<int64_t>(std::time(nullptr));
   out->intel = MatchNameIntel(store, nsdb::IndicatorKind::kDomain, domain);
   NSRADAR_RETURN_IF_ERROR(store.Alerts(domain, 20, &out->alerts));
+  detect::Allowlist marked;  // the analysts' false positives
+  NSRADAR_RETURN_IF_ERROR(AddStoreAllowlist(store, &marked));
+  auto false_positive = [&](std::string_view name) {
+    std::string_view category;
+    return !marked.MatchEntries(name, &category).empty();
+  };
+  out->false_positive = false_positive(domain);
 
   nsdb::DomainInfo info;
   Status s = store.Domain(domain, &info);
@@ -114,6 +122,7 @@ Status CheckDomain(const nsdb::Store& store, std::string_view domain, const Chec
       std::vector<nsdb::StoredAlert> alerts;
       NSRADAR_RETURN_IF_ERROR(store.Alerts(row.name, 1, &alerts));
       c.alerted = !alerts.empty();
+      c.false_positive = c.alerted && false_positive(row.name);
       out->co_hosted.push_back(std::move(c));
     }
     if (out->first_seen == 0 || (f.first_seen && f.first_seen < out->first_seen)) out->first_seen = f.first_seen;
@@ -130,8 +139,12 @@ Status CheckDomain(const nsdb::Store& store, std::string_view domain, const Chec
     malicious = true;
     why.push_back("the domain is in threat intelligence: " + Describe(out->intel));
   }
+  if (out->false_positive && !out->alerts.empty()) {
+    why.push_back("its alerts were marked as false positives: they do not count");
+  }
   for (const auto& a : out->alerts) {
     detect::AlertCategory category;
+    if (out->false_positive) break;
     if (detect::ParseCategory(a.category, &category) && detect::IsDataChannel(category)) {
       suspicious = true;
       why.push_back(
@@ -171,7 +184,7 @@ Status CheckDomain(const nsdb::Store& store, std::string_view domain, const Chec
   }
   size_t bad_neighbours = 0;
   for (const auto& c : out->co_hosted) {
-    if (Malicious(c.intel) || c.alerted) {
+    if (Malicious(c.intel) || (c.alerted && !c.false_positive)) {
       if (++bad_neighbours <= 3) {
         why.push_back(fmt::format("{} shares name server {} and is {}", c.name, c.ns,
                                   Malicious(c.intel) ? "in threat intelligence" : "alerted on by nsradar"));
@@ -203,7 +216,7 @@ void AppendCheckJson(const CheckResult& r, std::string* out) {
   w.Key("reasons").BeginArray();
   for (const auto& s : r.reasons) w.String(s);
   w.EndArray();
-  w.Field("indexed", r.indexed);
+  w.Field("indexed", r.indexed).Field("false_positive", r.false_positive);
   if (r.first_seen) w.Field("first_seen", r.first_seen);
   w.Key("name_servers").BeginArray();
   for (const auto& f : r.name_servers) {
@@ -237,7 +250,8 @@ void AppendCheckJson(const CheckResult& r, std::string* out) {
         .Field("ns", c.ns)
         .Field("first_seen", c.first_seen)
         .Field("last_seen", c.last_seen)
-        .Field("alerted", c.alerted);
+        .Field("alerted", c.alerted)
+        .Field("false_positive", c.false_positive);
     WriteIntel(w, c.intel);
     w.EndObject();
   }

@@ -62,6 +62,9 @@ struct CoHostedDomain {
   int64_t first_seen = 0, last_seen = 0;
   std::vector<nsdb::Indicator> intel;
   bool alerted = false;
+  // The domain, or a parent, is on the analysts' allowlist (a false
+  // positive): its alerts do not count against its neighbours.
+  bool false_positive = false;
 };
 
 struct CheckResult {
@@ -74,6 +77,7 @@ struct CheckResult {
   std::vector<nsdb::DomainEvent> recent_changes;
   std::vector<CoHostedDomain> co_hosted;  // a first page per name server
   std::vector<nsdb::StoredAlert> alerts;
+  bool false_positive = false;         // on the analysts' allowlist: its alerts do not count
   std::vector<nsdb::Indicator> intel;  // on the domain or a parent of it
 };
 
@@ -82,9 +86,14 @@ std::vector<nsdb::Indicator> MatchNameIntel(const nsdb::Store& store, nsdb::Indi
 
 Status CheckDomain(const nsdb::Store& store, std::string_view domain, const CheckOptions& options, CheckResult* out);
 
-// The result as one JSON object: domain, verdict, reasons, name_servers
-// (name, domain_count, in_bailiwick, first_seen, addresses, intel, ...),
-// co_hosted, recent_changes, alerts, intel.
+// Alerts on a domain the analysts marked as a false positive (or below a
+// marked name; intel/store_allowlist.h) make neither it nor its neighbours
+// suspicious.
+//
+// The result as one JSON object: domain, verdict, reasons, false_positive,
+// name_servers (name, domain_count, in_bailiwick, first_seen, addresses,
+// intel, ...), co_hosted (with alerted, false_positive), recent_changes,
+// alerts, intel.
 void AppendCheckJson(const CheckResult& result, std::string* out);
 
 }  // namespace nsradar::intel

@@ -113,6 +113,44 @@ TEST(Check, SharedProvidersAndUnknownDomains) {
   EXPECT_TRUE(HasReason(r, "nothere.test (phishing, from feed)"));
 }
 
+// A neighbour's alert that the analysts marked as a false positive no
+// longer makes a domain sharing its name server suspicious; taken off the
+// allowlist, it counts again.
+TEST(Check, AlertsMarkedAsFalsePositivesDoNotCountAgainstNeighbours) {
+  TempDir dir;
+  auto store = TestStore(dir);
+  ASSERT_EQ(Check(*store, "sibling.test").verdict, Verdict::kSuspicious);
+  nsdb::AllowlistEvent mark;
+  mark.domain = "tunnel.test";
+  mark.time_us = kNow * 1'000'000;
+  mark.by = "key:0123abcd";
+  bool changed = false;
+  ASSERT_TRUE(store->PutAllowlistEvent(&mark, &changed).ok());
+  CheckResult r = Check(*store, "sibling.test");
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_FALSE(HasReason(r, "alerted on by nsradar"));
+  ASSERT_EQ(r.co_hosted.size(), 1u);
+  EXPECT_TRUE(r.co_hosted[0].alerted);  // still shown, with the mark
+  EXPECT_TRUE(r.co_hosted[0].false_positive);
+  std::string json;
+  AppendCheckJson(r, &json);
+  EXPECT_NE(json.find("\"alerted\":true,\"false_positive\":true"), std::string::npos) << json;
+  // The marked domain's own alert no longer counts; its set-up (a new,
+  // dedicated server of its own) still does.
+  r = Check(*store, "tunnel.test");
+  EXPECT_TRUE(r.false_positive);
+  EXPECT_FALSE(HasReason(r, "tunneling alert"));
+  EXPECT_TRUE(HasReason(r, "marked as false positives"));
+  EXPECT_EQ(r.verdict, Verdict::kSuspicious);
+  nsdb::AllowlistEvent unmark = mark;
+  unmark.time_us = (kNow + 1) * 1'000'000;
+  unmark.listed = false;
+  ASSERT_TRUE(store->PutAllowlistEvent(&unmark, &changed).ok());
+  r = Check(*store, "sibling.test");
+  EXPECT_EQ(r.verdict, Verdict::kSuspicious);
+  EXPECT_TRUE(HasReason(r, "tunnel.test shares name server ns1.tunnel.test and is alerted on by nsradar"));
+}
+
 // The verdict's name table covers every value, once.
 TEST(Check, EveryVerdictHasOneName) {
   EXPECT_EQ(NamesOf(kVerdictNames), "malicious, suspicious, benign-infrastructure or unknown");

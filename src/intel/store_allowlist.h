@@ -1,7 +1,10 @@
 // The analysts' allowlist: domains marked as false positives in the web UI
 // or the API, kept in the store with their audit trail
-// (nsdb::Store::Allowlisted), read as detect::Allowlist entries so that the
-// detector and the RPZ honour them as they honour the allowlist files.
+// (nsdb::Store::Allowlisted), read as detect::Allowlist entries: the RPZ
+// leaves them out as it does the allowlist files' entries, the name-server
+// check discounts their alerts, and the live detector ignores their queries
+// (detect::Detector::SetMarked; the pipeline reads them again after each
+// change through the API).
 #pragma once
 
 #include <string_view>
@@ -12,8 +15,7 @@
 
 namespace nsradar::intel {
 
-// The category of the store's entries: the detector reports traffic under
-// them as benign-data-over-dns (false-positive).
+// The category of the store's entries.
 inline constexpr std::string_view kFalsePositiveCategory = "false-positive";
 
 // Adds every domain the store allowlists now to *allowlist.
