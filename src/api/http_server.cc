@@ -593,6 +593,7 @@ class HttpServer::Impl {
       request.host = std::string(req[http::field::host]);
       request.if_none_match = std::string(req[http::field::if_none_match]);
       request.accept_encoding = std::string(req[http::field::accept_encoding]);
+      request.last_event_id = std::string(req["Last-Event-ID"]);
       request.tls = conn.tls != nullptr;
       r = service_->Handle(request, ApiKeyFromHeaders(req));
     }
@@ -645,10 +646,18 @@ class HttpServer::Impl {
     if (hec) co_return false;
     if (head) co_return true;
     std::string chunk;
+    std::optional<asio::steady_timer> wait;
+    if (r.stream_wait.count() > 0) wait.emplace(co_await asio::this_coro::executor);
     for (bool more = true; more;) {
       chunk.clear();
       more = r.stream(&chunk);
-      if (chunk.empty()) continue;
+      if (chunk.empty()) {
+        if (!wait || !more) continue;
+        if (stopping_) break;
+        wait->expires_after(r.stream_wait);
+        co_await wait->async_wait(kTuple);
+        continue;
+      }
       *bytes += chunk.size();
       conn.lowest().expires_after(options_.request_timeout);
       auto [ec, n] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(chunk)), kTuple);

@@ -31,6 +31,9 @@ class HttpClient {
                   std::vector<std::pair<std::string, std::string>> headers = {}) {
     return Send(boost::beast::http::verb::post, target, body, content_type, headers);
   }
+  HttpResult Delete(const std::string& target, std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return Send(boost::beast::http::verb::delete_, target, "", "", headers);
+  }
 
  private:
   // Like a browser, retries once on a fresh connection when a reused

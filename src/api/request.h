@@ -2,6 +2,7 @@
 // back. Kept free of Boost.Beast so handlers can be tested without a socket.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -35,6 +36,7 @@ struct Request {
   // Origin (CSRF check), Host, If-None-Match (cached assets) and
   // Accept-Encoding; whether the connection is TLS (Secure cookies).
   std::string cookie, origin, host, if_none_match, accept_encoding;
+  std::string last_event_id;  // resuming server-sent events (GET /v2/alerts/stream)
   bool tls = false;
 };
 
@@ -51,6 +53,10 @@ struct Response {
   // appending the next part of the body to *chunk, until it returns false.
   // The body is then sent with chunked transfer encoding.
   std::function<bool(std::string* chunk)> stream;
+  // For endless streams (server-sent events): when nonzero, a call that
+  // appends nothing makes the server wait this long before the next, and
+  // the stream ends when the server stops.
+  std::chrono::milliseconds stream_wait{0};
   std::vector<std::pair<std::string, std::string>> headers;
 };
 

@@ -33,7 +33,8 @@ Service::Service(const nsdb::Store* store, const ApiKeys* keys, Metrics* metrics
       writable_store_(options.writable_store),
       on_store_changed_(options.on_store_changed),
       rpz_path_(options.rpz_path),
-      rpz_(options.rpz) {
+      rpz_(options.rpz),
+      alert_stream_(options.alert_stream) {
   if (rpz_.allowlist == nullptr) rpz_.allowlist = BuiltInAllowlist();
 }
 
@@ -97,8 +98,8 @@ Response Service::Dispatch(const Request& req, std::string_view api_key_header, 
     if (auto denied = Admit(req, api_key_header, &digest)) return *denied;
     who = fmt::format("key:{:02x}{:02x}{:02x}{:02x}", digest[0], digest[1], digest[2], digest[3]);
   }
-  return m.route->handler(
-      Call{*store_, req, m.path, *metrics_, extra_metrics_, writable_store_, on_store_changed_, rpz_path_, rpz_, who});
+  return m.route->handler(Call{*store_, req, m.path, *metrics_, extra_metrics_, writable_store_, on_store_changed_,
+                               rpz_path_, rpz_, who, alert_stream_});
 }
 
 }  // namespace nsradar::api

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "api/alert_stream.h"
 #include "api/api_keys.h"
 #include "api/metrics.h"
 #include "api/request.h"
@@ -33,6 +34,9 @@ struct ServiceOptions {
   // (origin, action, the allowlist files' entries), for GET /v2/rpz.
   std::string rpz_path{};
   intel::RpzOptions rpz{};
+  // The alerts this process raises, live (GET /v2/alerts/stream); borrowed,
+  // must outlive the Service. Null: that route answers 404.
+  AlertStream* alert_stream = nullptr;
 };
 
 class Service {
@@ -65,6 +69,7 @@ class Service {
   std::function<void()> on_store_changed_;
   std::string rpz_path_;
   intel::RpzOptions rpz_;
+  AlertStream* alert_stream_;
 };
 
 }  // namespace nsradar::api

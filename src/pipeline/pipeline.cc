@@ -6,9 +6,11 @@
 #include <ctime>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include "api/alert_stream.h"
 #include "api/api_keys.h"
 #include "api/http_server.h"
 #include "api/metrics.h"
@@ -87,11 +89,13 @@ class Pipeline::Impl {
     nsdb::StoreOptions so;
     so.block_cache_bytes = config_.cache_mb << 20;
     NSRADAR_RETURN_IF_ERROR(nsdb::Store::Open(config_.store, so, &store_));
-    NSRADAR_RETURN_IF_ERROR(intel::AddStoreAllowlist(*store_, &allow_));  // analysts' false positives
     name_servers_ = std::make_unique<intel::StoreNameServerOracle>(store_.get());
     detect::DetectorOptions detector_options;
     detector_options.name_servers = name_servers_.get();
     detector_ = std::make_unique<detect::Detector>(detector_options, allow_);
+    detect::Allowlist marks;  // the analysts' false positives
+    NSRADAR_RETURN_IF_ERROR(intel::AddStoreAllowlist(*store_, &marks));
+    detector_->SetMarked(std::move(marks));
     AlertSinkOptions sink_options;
     sink_options.store = store_.get();
     sink_options.out_path = config_.alerts_out;
@@ -106,7 +110,14 @@ class Pipeline::Impl {
     };
     // The RPZ is made from the store, so it follows what the store has taken,
     // including alerts that waited out a full disk.
-    sink_options.on_kept = [this](const detect::Alert&) { rpz_dirty_ = true; };
+    // The web UI's live list hears of an alert once the store has it, so a
+    // click on it finds it there.
+    sink_options.on_kept = [this](const detect::Alert& a) {
+      rpz_dirty_ = true;
+      std::string json;
+      detect::AppendAlertJson(a, detect::AlertEnvelope::kPlain, &json);
+      alert_stream_.Publish(json);
+    };
     NSRADAR_RETURN_IF_ERROR(AlertSink::Open(std::move(sink_options), &sink_));
     NSRADAR_RETURN_IF_ERROR(OpenWarehouse());
     ImportIntel();
@@ -120,11 +131,15 @@ class Pipeline::Impl {
     service_options.extra_metrics = [this](std::string* out) { out->append(MetricsText()); };
     // Analysts' blocks from the API or the web UI go into the RPZ.
     service_options.writable_store = store_.get();
-    service_options.on_store_changed = [this] { rpz_dirty_ = true; };
+    service_options.on_store_changed = [this] {
+      rpz_dirty_ = true;
+      ReadMarks();
+    };
     service_options.rpz_path = config_.rpz_out;
     service_options.rpz.origin = config_.rpz_origin;
     service_options.rpz.action = config_.rpz_action;
     service_options.rpz.allowlist = &allow_;
+    service_options.alert_stream = &alert_stream_;
     service_ = std::make_unique<api::Service>(store_.get(), &keys_, &metrics_, service_options);
     server_ = std::make_unique<api::HttpServer>(service_.get(), &metrics_, config_.server);
     return server_->Listen();
@@ -228,6 +243,7 @@ class Pipeline::Impl {
                    "nsradar_detector_clients {}\n",
                    c.pending, c.dropped, c.store_failures, c.file_failures, rpz_writes_.load(), rpz_failures_.load(),
                    detector_domains_.load(), detector_clients_.load());
+    alert_stream_.AppendMetrics(&out);
     if (writer_) out += writer_->MetricsText();
     return out;
   }
@@ -254,6 +270,7 @@ class Pipeline::Impl {
           state.stats = source->stats();
         }
         std::lock_guard lock(detect_mu_);
+        if (marks_pending_.load(std::memory_order_acquire)) TakeMarks();
         detector_->Add(ev, &fresh);
         if (writer_) writer_->AddEvent(ev);
         for (auto& a : fresh) {
@@ -274,6 +291,32 @@ class Pipeline::Impl {
     std::string summary = ingest::InputSummary(state.name, source ? source->stats() : none, s);
     const bool failed = !s.ok() || (source && !source->stats().input_error.ok());
     Log(failed ? LogLevel::kError : LogLevel::kInfo, "input", summary);
+  }
+
+  // The analysts' false positives as the store has them now, for the
+  // detector's next event: read here, on the server thread that changed
+  // them, so the inputs' threads only swap a list in. Reads are serialised
+  // so the last one published is the latest.
+  void ReadMarks() {
+    std::lock_guard lock(marks_mu_);
+    detect::Allowlist marks;
+    if (Status s = intel::AddStoreAllowlist(*store_, &marks); !s.ok()) {
+      Log(LogLevel::kError, "serve", "reading the allowlist for the detector; it keeps the previous one",
+          {{"error", s.ToString()}});
+      return;
+    }
+    pending_marks_ = std::move(marks);
+    marks_pending_.store(true, std::memory_order_release);
+  }
+
+  // Under detect_mu_. Never waits for a read in progress: the next event
+  // tries again.
+  void TakeMarks() {
+    std::unique_lock lock(marks_mu_, std::try_to_lock);
+    if (!lock.owns_lock()) return;
+    if (pending_marks_) detector_->SetMarked(std::move(*pending_marks_));
+    pending_marks_.reset();
+    marks_pending_.store(false, std::memory_order_relaxed);
   }
 
   // The warehouse writer, when configured: a bad spool folder stops the
@@ -325,6 +368,7 @@ class Pipeline::Impl {
       Log(LogLevel::kError, "serve", "reloading API keys; the previous keys stay in force", {{"error", s.ToString()}});
     }
     ImportIntel();
+    ReadMarks();
     rpz_dirty_ = !config_.rpz_out.empty();
   }
 
@@ -358,14 +402,18 @@ class Pipeline::Impl {
   const PipelineHooks hooks_;
   ingest::Format format_ = ingest::Format::kAuto;
   detect::AlertEnvelope envelope_ = detect::AlertEnvelope::kPlain;
-  detect::Allowlist allow_;
+  detect::Allowlist allow_;  // built-in and files' entries; the store's marks change, so are read apart
   api::ApiKeys keys_;
   std::unique_ptr<nsdb::Store> store_;
+  api::AlertStream alert_stream_;              // before sink_, which publishes to it until destroyed
   std::unique_ptr<warehouse::Writer> writer_;  // before sink_: the sink's on_alert uses it
   std::unique_ptr<AlertSink> sink_;
   std::mutex detect_mu_;  // the detector and the sink's order serve every input thread
   std::unique_ptr<intel::StoreNameServerOracle> name_servers_;  // reads store_
   std::unique_ptr<detect::Detector> detector_;                  // asks name_servers_
+  std::mutex marks_mu_;                                         // guards pending_marks_
+  std::optional<detect::Allowlist> pending_marks_;              // for the detector's next event
+  std::atomic<bool> marks_pending_{false};
   std::atomic<uint64_t> detector_domains_{0}, detector_clients_{0};
   std::vector<std::unique_ptr<InputState>> inputs_;
   std::atomic<bool> stop_inputs_{false};

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <thread>
 
 #include "api/http_test_client.h"
@@ -145,6 +147,67 @@ TEST_F(PipelineTest, AQuietInputsCountersReachTheMetrics) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   EXPECT_TRUE(WaitFor([&] { return counted() >= 6; })) << p->MetricsText();
+  p->Stop();
+  runner.join();
+}
+
+// An analyst's false positive reaches the running detector: a domain being
+// tracked raises nothing once marked through the API, another tunnel in the
+// same stream still does, and a removal brings the domain back.
+TEST_F(PipelineTest, AFalsePositiveMarkReachesTheRunningDetector) {
+  const std::string log = dir_.file("unbound.log");
+  std::ofstream(log) << "";
+  Config c = BaseConfig();
+  c.inputs = {log};
+  c.input_format = "unbound";
+  c.follow = true;
+  c.intel = {};
+  std::vector<std::string> told;
+  std::mutex told_mu;
+  PipelineHooks hooks;
+  hooks.on_alert = [&](const detect::Alert& a, const std::string&) {
+    std::lock_guard lock(told_mu);
+    told.push_back(a.registered_domain);
+  };
+  auto alerted = [&](const std::string& domain) {
+    std::lock_guard lock(told_mu);
+    return std::count(told.begin(), told.end(), domain);
+  };
+  std::unique_ptr<Pipeline> p;
+  ASSERT_TRUE(Pipeline::Create(c, hooks, &p).ok());
+  std::thread runner([&] { p->Run(/*handle_signals=*/false); });
+  // Encoded TXT queries from one host, answered, as a tunnel client sends
+  // them. The input is read in order: a domain's alert says that every
+  // line before its queries was read.
+  std::mt19937_64 rng(3);
+  auto send = [&](const std::string& domain, int queries) {
+    std::ofstream out(log, std::ios::app);
+    for (int q = 0; q < queries; ++q) {
+      std::string name;
+      for (int i = 0; i < 50; ++i) name.push_back("abcdefghijklmnopqrstuvwxyz234567"[rng() % 32]);
+      name += "." + domain + ".";
+      out << "[1795773528] unbound[7325:0] query: 10.0.0.7 " << name << " TXT IN\n"
+          << "[1795773528] unbound[7325:0] reply: 10.0.0.7 " << name << " TXT IN NOERROR 0.000000 0 120\n";
+    }
+  };
+  // A few names: tracked, not alerted.
+  send("marked.test", 3);
+  send("sync.test", 100);
+  ASSERT_TRUE(WaitFor([&] { return alerted("sync.test") == 1; }));
+  ASSERT_EQ(alerted("marked.test"), 0);
+  api::testing::HttpClient client(p->port());
+  api::testing::HttpResult r = client.Post("/v2/allowlist/marked.test?reason=lab", "", "", {{"X-API-Key", kKey}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"changed\":true"), std::string::npos) << r.body;
+  send("marked.test", 300);
+  send("other.test", 300);
+  ASSERT_TRUE(WaitFor([&] { return alerted("other.test") == 1; }));
+  EXPECT_EQ(alerted("marked.test"), 0);
+  // Unmarked, it is judged again.
+  r = client.Delete("/v2/allowlist/marked.test", {{"X-API-Key", kKey}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  send("marked.test", 100);
+  EXPECT_TRUE(WaitFor([&] { return alerted("marked.test") == 1; }));
   p->Stop();
   runner.join();
 }

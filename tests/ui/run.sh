@@ -67,12 +67,18 @@ echo "store built in $(echo "$t1 - $t0" | bc) s ($BIG domains on ns1.bighost.exa
 KEY=at_$(head -c 64 /dev/urandom | tr -dc 'a-z0-9' | head -c 29)
 [[ ${#KEY} -eq 32 ]] || KEY=at_uitest0uitest0uitest0uitest0u
 echo "$KEY" >"$WORK/keys"
+# A resolver's query log the test appends a tunnel to while the alert list
+# is open (followed; one ordinary line so its format is recognised).
+now=$(date +%s)
+printf "[%s] unbound[7325:0] query: 127.0.0.1 www.example.com. A IN\n[%s] unbound[7325:0] reply: 127.0.0.1 www.example.com. A IN NOERROR 0.000000 0 60\n" "$now" "$now" >"$WORK/live.log"
 cat >"$WORK/nsradar.conf" <<CONF
 store = $STORE
 listen = 127.0.0.1:0
 api_keys = $WORK/keys
 rate_limit = 0
 input = $TESTDATA/detect/tunnels.pcap
+input = $WORK/live.log
+follow = true
 alerts_out = $WORK/alerts.jsonl
 intel = $TESTDATA/detect/intel.csv
 rpz_out = $WORK/nsradar.rpz
@@ -92,6 +98,7 @@ echo "serving on 127.0.0.1:$PORT with $(wc -l <"$WORK/alerts.jsonl") alerts"
 
 status=0
 NSR_URL="http://127.0.0.1:$PORT" NSR_KEY="$KEY" NSR_RPZ="$WORK/nsradar.rpz" NSR_ARTIFACTS="$ARTIFACTS" NSR_BIG="$BIG" \
+  NSR_LIVE_LOG="$WORK/live.log" \
   node "$HERE/ui_test.mjs" || status=$?
 stop_jobs
 # The key must appear in no log the server writes.

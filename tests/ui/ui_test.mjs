@@ -4,7 +4,7 @@
 // in a header, as a script would).
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -313,6 +313,30 @@ await step('intel and RPZ page: sources, the serial and triggers of the file, th
   await page.getByText(/iodtxt\.test removed by key:[0-9a-f]{8}/).waitFor();
   await rpzWill(/^iodtxt\.test CNAME /m, true);
   assert.deepEqual((await api('/v2/allowlist/iodtxt.test')).history.map((e) => e.listed), [true, false]);
+});
+
+await step('a new alert appears in the open alert list without a reload (server-sent events)', async () => {
+  await go('#/alerts', 'table a[href^="#/alert/"]');
+  await page.getByText(/alerts \(live\)/).waitFor();
+  const before = await page.locator('table a[href^="#/alert/"]').count();
+  await page.evaluate(() => { window.nsrNoReload = true; });
+  // A tunnel's encoded TXT queries from one host, into the followed log.
+  const b32 = 'abcdefghijklmnopqrstuvwxyz234567';
+  const now = Math.floor(Date.now() / 1000);
+  let lines = '';
+  for (let i = 0; i < 200; ++i) {
+    let label = '';
+    for (let j = 0; j < 50; ++j) label += b32[Math.floor(Math.random() * 32)];
+    lines += `[${now}] unbound[7325:0] query: 127.0.0.9 ${label}.livetunnel.test. TXT IN\n` +
+      `[${now}] unbound[7325:0] reply: 127.0.0.9 ${label}.livetunnel.test. TXT IN NOERROR 0.000000 0 120\n`;
+  }
+  const t = performance.now();
+  appendFileSync(process.env.NSR_LIVE_LOG, lines);
+  await page.locator('table a[href^="#/alert/livetunnel.test/"]').waitFor({ timeout: 15000 });
+  timings.live_alert_shown_ms = performance.now() - t;
+  assert.equal(await page.evaluate(() => window.nsrNoReload), true, 'the page was not reloaded');
+  assert.equal(await page.locator('table a[href^="#/alert/"]').count(), before + 1);
+  await page.getByText(/, 1 new \(live\)/).waitFor();
 });
 
 await step('the key is in no URL the browser visited or requested, nor in its history', async () => {

@@ -410,14 +410,23 @@ export async function ipPage(addr) {
   ];
 }
 
-// The live list: polled every 5 s; new alerts are added without a reload.
+// The live list: the server's event stream (/v2/alerts/stream) says when
+// an alert is kept, and the list is read again; where the stream cannot be
+// had (a read-only server, a proxy that buffers), it is polled every 5 s.
+// New alerts are added without a reload either way.
 export async function alertsPage(params) {
   const severity = params.get('severity') || '';
   const category = params.get('category') || '';
   const body = h('div', {});
   const status = h('p', { role: 'status', class: 'status' });
   const seen = new Set();
+  let live = false;
   let timer = 0;
+  let source = null;
+  let counts = '';
+  const showStatus = () => {
+    status.textContent = counts + (source ? ' (live)' : timer ? ' (polled every 5 s)' : '');
+  };
   const refresh = async () => {
     const all = (await get('/v2/alerts')).alerts;
     const shown = all
@@ -426,10 +435,39 @@ export async function alertsPage(params) {
     const fresh = shown.filter((a) => !seen.has(a.registered_domain + '@' + a.alert_time_us));
     for (const a of shown) seen.add(a.registered_domain + '@' + a.alert_time_us);
     body.replaceChildren(alertsTable('Alerts (newest first)', shown));
-    status.textContent = shown.length + ' alerts' + (fresh.length && timer ? ', ' + fresh.length + ' new' : '');
+    counts = shown.length + ' alerts' + (fresh.length && live ? ', ' + fresh.length + ' new' : '');
+    showStatus();
   };
   await refresh();
-  timer = setInterval(() => refresh().catch(() => {}), 5000);
+  live = true;
+  const poll = () => {
+    if (!timer) timer = setInterval(() => refresh().catch(() => {}), 5000);
+    showStatus();
+  };
+  if (typeof EventSource === 'function') {
+    source = new EventSource('/v2/alerts/stream');
+    // A burst of alerts is one read of the list.
+    let pending = false;
+    const again = () => {
+      if (pending) return;
+      pending = true;
+      setTimeout(() => { pending = false; refresh().catch(() => {}); }, 100);
+    };
+    source.addEventListener('alert', again);
+    source.addEventListener('reset', again);
+    // EventSource reconnects by itself (with Last-Event-ID) after a dropped
+    // connection; it gives up (CLOSED) on an error answer: poll then.
+    source.onerror = () => {
+      if (source && source.readyState === EventSource.CLOSED) {
+        source = null;
+        poll();
+        refresh().catch(() => {});
+      }
+    };
+  } else {
+    poll();
+  }
+  showStatus();
   const form = h('form', { class: 'filters', 'aria-label': 'Filter the alerts' },
     h('label', {}, 'Severity ', h('select', { name: 'severity' },
       ['', 'high', 'medium', 'info'].map((s) => h('option', { value: s, selected: s === severity }, s || 'any')))),
@@ -444,7 +482,12 @@ export async function alertsPage(params) {
     for (const k of ['severity', 'category']) if (f.get(k)) q.set(k, f.get(k));
     location.hash = '#/alerts' + (q.size ? '?' + q : '');
   });
-  return { nodes: [h('h1', { tabindex: '-1' }, 'Alerts'), form, status, body], leave: () => clearInterval(timer) };
+  const leave = () => {
+    clearInterval(timer);
+    if (source) source.close();
+    source = null;
+  };
+  return { nodes: [h('h1', { tabindex: '-1' }, 'Alerts'), form, status, body], leave };
 }
 
 // The pivot graph: the domain, its name servers, their addresses, and the

@@ -22,6 +22,8 @@ Response HandleAddressHosts(const Call& call);
 Response HandleStats(const Call& call);
 Response HandleCheck(const Call& call);
 Response HandleAlerts(const Call& call);
+// alert_stream_handler.cc: server-sent events.
+Response HandleAlertStream(const Call& call);
 Response HandleMetrics(const Call& call);
 
 // action_handlers.cc: analysts' actions, which write to the store, and the

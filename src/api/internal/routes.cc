@@ -39,6 +39,7 @@ constexpr std::array kRoutes = {
     Route{"GET", "/v2/export/cof", "v2_export", kKey, HandleCofExport},
     Route{"GET", "/v2/check/{domain}", "v2_check", kKey, HandleCheck},
     Route{"GET", "/v2/alerts", "v2_alerts", kKey, HandleAlerts},
+    Route{"GET", "/v2/alerts/stream", "v2_alerts_stream", kKey, HandleAlertStream},
     Route{"POST", "/v2/block/{domain}", "v2_block", kKey, HandleBlock},
     Route{"GET", "/v2/allowlist", "v2_allowlist", kKey, HandleAllowlist},
     Route{"GET", "/v2/allowlist/{domain}", "v2_allowlist_domain", kKey, HandleAllowlistDomain},

@@ -19,6 +19,8 @@
 
 namespace nsradar::api {
 
+class AlertStream;
+
 // The values of a route's {parameters}, by name; views into the request's
 // path.
 class PathParams {
@@ -51,6 +53,9 @@ struct Call {
   // Who is asking, for audit records: "key:" and the first 8 hex digits of
   // the SHA-256 of the key (or of the session's key); "" on keyless routes.
   std::string_view who;
+  // The live alerts (GET /v2/alerts/stream), where this process raises
+  // them (serve --config); else null.
+  AlertStream* alert_stream;
 };
 
 struct Route {
