@@ -11,55 +11,32 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
+#include <cstring>
 #include <memory>
 #include <thread>
 
-#include "api/http_server.h"
+#include "api/server_fixture.h"
 #include "nsdb/store_test_util.h"
 
 namespace nsradar::api {
 namespace {
 
-using nsdb::testing::TempDir;
 using Clock = std::chrono::steady_clock;
 
-constexpr char kKey[] = "at_abcdefghijklmnopqrstuvwxyz012";
+constexpr const char* kKey = testing::kFixtureKey;
 
 // A server whose Service has an AlertStream, running until the test ends.
-class StreamServer {
- public:
-  explicit StreamServer(AlertStreamOptions ao = {}) : stream_(ao) {
-    EXPECT_TRUE(nsdb::Store::Open(dir_.file("store"), {}, &store_).ok());
-    std::ofstream(dir_.file("keys")) << kKey << "\n";
-    EXPECT_TRUE(keys_.Load(dir_.file("keys")).ok());
-    service_ = std::make_unique<Service>(store_.get(), &keys_, &metrics_, ServiceOptions{.alert_stream = &stream_});
+struct StreamServer {
+  explicit StreamServer(AlertStreamOptions options = {}) : stream(options), fixture(Options(), 0, &stream) {}
+  static ServerOptions Options() {
     ServerOptions so;
-    so.listen = "127.0.0.1:0";
-    so.threads = 2;
-    so.request_timeout = std::chrono::milliseconds(2000);
-    server_ = std::make_unique<HttpServer>(service_.get(), &metrics_, so);
-    EXPECT_TRUE(server_->Listen().ok());
-    thread_ = std::thread([this] { server_->Run(); });
+    so.request_timeout = std::chrono::milliseconds(2000);  // how long a write to a stalled client may wait
+    return so;
   }
-  ~StreamServer() { StopAndJoin(); }
-  void StopAndJoin() {
-    if (!thread_.joinable()) return;
-    server_->Stop();
-    thread_.join();
-  }
-  uint16_t port() const { return server_->port(); }
-  AlertStream& stream() { return stream_; }
+  uint16_t port() const { return fixture.port(); }
 
- private:
-  TempDir dir_;
-  std::unique_ptr<nsdb::Store> store_;
-  ApiKeys keys_;
-  Metrics metrics_;
-  AlertStream stream_;
-  std::unique_ptr<Service> service_;
-  std::unique_ptr<HttpServer> server_;
-  std::thread thread_;
+  AlertStream stream;  // outlives the server
+  testing::ServerFixture fixture;
 };
 
 // A raw client socket: what it sent and read is exactly what went over the
@@ -133,10 +110,10 @@ TEST(AlertStream, ClientsGetEachAlertAsItIsPublished) {
   EXPECT_NE(a.got().find("Content-Type: text/event-stream"), std::string::npos) << a.got();
   EXPECT_NE(a.got().find("Transfer-Encoding: chunked"), std::string::npos) << a.got();
   EXPECT_NE(a.got().find("Cache-Control: no-store"), std::string::npos) << a.got();
-  EXPECT_EQ(s.stream().clients(), 2u);
+  EXPECT_EQ(s.stream.clients(), 2u);
   for (int i = 1; i <= 3; ++i) {
     const auto published = Clock::now();
-    s.stream().Publish(Alert(i));
+    s.stream.Publish(Alert(i));
     ASSERT_TRUE(a.ReadUntil("data: " + Alert(i) + "\n\n")) << a.got();
     // Heard within the poll interval (200 ms), with room for a loaded machine.
     EXPECT_LT(Clock::now() - published, std::chrono::milliseconds(1500));
@@ -166,7 +143,7 @@ TEST(AlertStream, KeysAndTheUiSessionCookieAdmitAsOnEveryRoute) {
   Socket sign_in(s.port());
   const std::string host = "127.0.0.1:" + std::to_string(s.port());
   sign_in.Send("POST /ui/session HTTP/1.1\r\nHost: " + host + "\r\nOrigin: http://" + host +
-               "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(sizeof kKey - 1) + "\r\n\r\n" +
+               "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(std::strlen(kKey)) + "\r\n\r\n" +
                kKey);
   ASSERT_TRUE(sign_in.ReadUntil("\r\n\r\n"));
   const size_t at = sign_in.got().find("nsradar_session=");
@@ -175,7 +152,7 @@ TEST(AlertStream, KeysAndTheUiSessionCookieAdmitAsOnEveryRoute) {
   Socket ui(s.port());
   ui.Send(StreamRequest(s.port(), "Cookie: " + cookie + "\r\n"));
   ASSERT_TRUE(ui.ReadUntil("alert stream")) << ui.got();
-  s.stream().Publish(Alert(1));
+  s.stream.Publish(Alert(1));
   EXPECT_TRUE(ui.ReadUntil("data: " + Alert(1))) << ui.got();
 }
 
@@ -184,7 +161,7 @@ TEST(AlertStream, LastEventIdResumesAndAnUnknownIdResets) {
   Socket first(s.port());
   first.Send(StreamRequest(s.port(), WithKey()));
   ASSERT_TRUE(first.ReadUntil("alert stream"));
-  for (int i = 1; i <= 4; ++i) s.stream().Publish(Alert(i));
+  for (int i = 1; i <= 4; ++i) s.stream.Publish(Alert(i));
   ASSERT_TRUE(first.ReadUntil("data: " + Alert(4)));
   const std::string id2 = IdOf(first.got(), 2);
   // Back after the second: the third and the fourth, at once, in order.
@@ -232,7 +209,7 @@ TEST(AlertStream, ClientsBeyondTheLimitAreRefused) {
   // A client that leaves frees its place (once the server notices: its
   // next write fails).
   a.reset();
-  s.stream().Publish(Alert(1));
+  s.stream.Publish(Alert(1));
   bool admitted = false;
   for (int i = 0; i < 50 && !admitted; ++i) {
     Socket d(s.port());
@@ -259,26 +236,26 @@ TEST(AlertStream, AClientThatStopsReadingIsDroppedAndCounted) {
   // 64 KB alerts: a few fill the socket buffers between the server and the
   // stalled client.
   const std::string padding(64 << 10, 'x');
-  for (int i = 0; i < 200 && s.stream().dropped_clients() == 0; ++i) {
+  for (int i = 0; i < 200 && s.stream.dropped_clients() == 0; ++i) {
     const size_t from = reader.got().size();
-    s.stream().Publish("{\"n\":" + std::to_string(i) + ",\"pad\":\"" + padding + "\"}");
+    s.stream.Publish("{\"n\":" + std::to_string(i) + ",\"pad\":\"" + padding + "\"}");
     ASSERT_TRUE(reader.ReadUntil(padding + "\"}\n\n", std::chrono::seconds(10), from)) << i;
   }
-  EXPECT_EQ(s.stream().dropped_clients(), 1u);
+  EXPECT_EQ(s.stream.dropped_clients(), 1u);
   std::string metrics;
-  s.stream().AppendMetrics(&metrics);
+  s.stream.AppendMetrics(&metrics);
   EXPECT_NE(metrics.find("nsradar_alert_stream_dropped_total 1\n"), std::string::npos) << metrics;
   // The dropped client's answer ends; the reader's goes on.
   const size_t from = reader.got().size();
-  s.stream().Publish(Alert(7));
+  s.stream.Publish(Alert(7));
   EXPECT_TRUE(reader.ReadUntil("data: " + Alert(7), std::chrono::seconds(5), from));
   EXPECT_TRUE([&] {
     for (int i = 0; i < 100; ++i) {
-      if (s.stream().clients() == 1) return true;
+      if (s.stream.clients() == 1) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return false;
-  }()) << s.stream().clients();
+  }()) << s.stream.clients();
 }
 
 // Stop() ends open streams with their last chunk, well within the grace
@@ -291,27 +268,18 @@ TEST(AlertStream, StreamsEndCleanlyWhenTheServerStops) {
   ASSERT_TRUE(a.ReadUntil("alert stream"));
   ASSERT_TRUE(b.ReadUntil("alert stream"));
   const auto stopping = Clock::now();
-  s->StopAndJoin();
+  s->fixture.StopAndJoin();
   EXPECT_LT(Clock::now() - stopping, std::chrono::seconds(3));  // the grace period is 10 s
   EXPECT_TRUE(a.ReadUntil("\r\n0\r\n\r\n", std::chrono::seconds(2))) << a.got();
   EXPECT_TRUE(b.ReadUntil("\r\n0\r\n\r\n", std::chrono::seconds(2))) << b.got();
 }
 
 TEST(AlertStream, AServerWithoutAStreamAnswers404) {
-  TempDir dir;
-  std::unique_ptr<nsdb::Store> store;
-  ASSERT_TRUE(nsdb::Store::Open(dir.file("store"), {}, &store).ok());
-  std::ofstream(dir.file("keys")) << kKey << "\n";
-  ApiKeys keys;
-  ASSERT_TRUE(keys.Load(dir.file("keys")).ok());
-  Metrics metrics;
-  Service service(store.get(), &keys, &metrics, ServiceOptions{});
-  Request req;
-  req.method = "GET";
-  req.path = "/v2/alerts/stream";
-  Response r = service.Handle(req, kKey);
-  EXPECT_EQ(r.status, 404);
-  EXPECT_NE(r.body.find("serve --config"), std::string::npos) << r.body;
+  testing::ServerFixture f;  // a read-only serve: no stream
+  Socket c(f.port());
+  c.Send(StreamRequest(f.port(), WithKey()));
+  ASSERT_TRUE(c.ReadUntil("serve --config")) << c.got();
+  EXPECT_NE(c.got().find("HTTP/1.1 404"), std::string::npos) << c.got();
 }
 
 }  // namespace

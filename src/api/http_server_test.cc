@@ -14,6 +14,7 @@
 
 #include "api/http_test_client.h"
 #include "api/internal/access_log.h"
+#include "api/server_fixture.h"
 #include "nsdb/store_test_util.h"
 
 namespace nsradar::api {
@@ -23,9 +24,10 @@ using nsdb::testing::SnapshotFromText;
 using nsdb::testing::TempDir;
 using testing::HttpClient;
 using testing::HttpResult;
+using testing::ServerFixture;
 using tcp = boost::asio::ip::tcp;
 
-constexpr char kKey[] = "at_abcdefghijklmnopqrstuvwxyz012";
+constexpr const char* kKey = testing::kFixtureKey;
 constexpr int64_t kT1 = 1700000000, kT2 = 1700086400;
 
 std::string Zone(int from, int to, const std::string& ns = "ns1.shared.net") {
@@ -51,56 +53,6 @@ std::string OddName(int i) {
   std::snprintf(name, sizeof name, "d%05dx.com", i);
   return name;
 }
-
-// A store and a server over it on an ephemeral port, running on its own
-// thread until the test ends.
-class ServerFixture {
- public:
-  explicit ServerFixture(ServerOptions so = {}, double rate = 0) {
-    nsdb::StoreOptions o;
-    EXPECT_TRUE(nsdb::Store::Open(dir_.file("store"), o, &store_).ok());
-    {
-      std::ofstream f(dir_.file("keys"));
-      f << kKey << "\n";
-    }
-    EXPECT_TRUE(keys_.Load(dir_.file("keys")).ok());
-    service_ = std::make_unique<Service>(store_.get(), &keys_, &metrics_, ServiceOptions{.rate_limit = rate});
-    so.listen = "127.0.0.1:0";
-    so.threads = 2;
-    server_ = std::make_unique<HttpServer>(service_.get(), &metrics_, so);
-    Status s = server_->Listen();
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    thread_ = std::thread([this] { server_->Run(); });
-  }
-  ~ServerFixture() { StopAndJoin(); }
-
-  void StopAndJoin() {
-    if (!thread_.joinable()) return;
-    server_->Stop();
-    thread_.join();
-  }
-
-  void Ingest(const std::string& text, int64_t t) {
-    nsdb::IngestResult r;
-    Status s = store_->IngestSnapshot(SnapshotFromText(text), t, "test", &r);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-
-  uint16_t port() const { return server_->port(); }
-  HttpServer& server() { return *server_; }
-  const TempDir& dir() const { return dir_; }
-  nsdb::Store& store() { return *store_; }
-  Metrics& metrics() { return metrics_; }
-
- private:
-  TempDir dir_;
-  std::unique_ptr<nsdb::Store> store_;
-  ApiKeys keys_;
-  Metrics metrics_;
-  std::unique_ptr<Service> service_;
-  std::unique_ptr<HttpServer> server_;
-  std::thread thread_;
-};
 
 std::string V1(const std::string& ns, const std::string& extra = "") {
   return std::string("/api/v1?apiKey=") + kKey + "&ns=" + ns + extra;

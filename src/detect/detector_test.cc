@@ -258,12 +258,6 @@ TEST(Detector, RepeatedNamesGiveDistinctSamples) {
   EXPECT_GE(alerts[0].samples.size(), 2u);
 }
 
-}  // namespace
-}  // namespace nsradar::detect
-
-namespace nsradar::detect {
-namespace {
-
 // An analyst's false-positive mark takes effect mid-stream: a tracked
 // domain building up evidence raises nothing once marked, another tunnel
 // still does, and an unmarked domain is judged again.
@@ -298,25 +292,6 @@ TEST(Detector, AMarkMidStreamSilencesOnlyTheMarkedDomain) {
   send("marked.test", 50);
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].registered_domain, "marked.test");
-}
-
-// A mark leaves the mail-authentication rule of the detector's own
-// allowlist as it was: DKIM names under an unmarked domain are still
-// benign data, not silenced and not a tunnel.
-TEST(Detector, MarksDoNotSilenceUnmarkedMailAuthenticationNames) {
-  Detector d;
-  Allowlist marks;
-  marks.Add("marked.test", "false-positive");
-  d.SetMarked(marks);
-  std::vector<Alert> alerts;
-  std::mt19937_64 rng(13);
-  int64_t t = 1'700'000'000'000'000;
-  for (int q = 0; q < 2000 && alerts.empty(); ++q) {
-    d.Add(Event(Base32Chunk(rng, 40) + "._domainkey.mail.example", dns::rr::kTXT, t + q * 1000, "10.0.0.5"), &alerts);
-  }
-  ASSERT_EQ(alerts.size(), 1u);
-  EXPECT_EQ(alerts[0].category, AlertCategory::kBenignDataOverDns);
-  EXPECT_EQ(alerts[0].benign_category, "mail-authentication");
 }
 
 }  // namespace

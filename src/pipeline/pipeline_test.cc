@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -21,6 +22,31 @@ using nsdb::testing::TempDir;
 
 constexpr char kKey[] = "at_abcdefghijklmnopqrstuvwxyz012";
 const char* const kTunnels[] = {"d2ttxt.test", "d2tkey.test", "iodnull.test", "iodtxt.test"};
+
+// The alerts a pipeline tells its hook of, by domain.
+class Told {
+ public:
+  PipelineHooks Hooks() {
+    PipelineHooks hooks;
+    hooks.on_alert = [this](const detect::Alert& a, const std::string&) {
+      std::lock_guard lock(mu_);
+      domains_.push_back(a.registered_domain);
+    };
+    return hooks;
+  }
+  size_t Count(const std::string& domain) {
+    std::lock_guard lock(mu_);
+    return static_cast<size_t>(std::count(domains_.begin(), domains_.end(), domain));
+  }
+  size_t size() {
+    std::lock_guard lock(mu_);
+    return domains_.size();
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> domains_;
+};
 
 class PipelineTest : public ::testing::Test {
  protected:
@@ -38,6 +64,15 @@ class PipelineTest : public ::testing::Test {
     c.rpz_interval_seconds = 0.05;
     return c;
   }
+  // The base with one input instead: an empty resolver log, followed.
+  Config FollowedLogConfig(const std::string& log) {
+    std::ofstream(log) << "";
+    Config c = BaseConfig();
+    c.inputs = {log};
+    c.input_format = "unbound";
+    c.follow = true;
+    return c;
+  }
   // Waits until `done` holds (checked every 50 ms), at most 20 s.
   static bool WaitFor(const std::function<bool()>& done) {
     for (int i = 0; i < 400; ++i) {
@@ -51,15 +86,9 @@ class PipelineTest : public ::testing::Test {
 };
 
 TEST_F(PipelineTest, TunnelsInAlertsOutStoreRpzApiAndMetrics) {
-  std::vector<std::string> told;
-  std::mutex told_mu;
-  PipelineHooks hooks;
-  hooks.on_alert = [&](const detect::Alert& a, const std::string&) {
-    std::lock_guard lock(told_mu);
-    told.push_back(a.registered_domain);
-  };
+  Told told;
   std::unique_ptr<Pipeline> p;
-  Status s = Pipeline::Create(BaseConfig(), hooks, &p);
+  Status s = Pipeline::Create(BaseConfig(), told.Hooks(), &p);
   ASSERT_TRUE(s.ok()) << s.ToString();
   std::thread runner([&] { p->Run(/*handle_signals=*/false); });
   api::testing::HttpClient client(p->port());
@@ -79,10 +108,7 @@ TEST_F(PipelineTest, TunnelsInAlertsOutStoreRpzApiAndMetrics) {
     EXPECT_NE(r.body.find("\"name_server_check\""), std::string::npos) << r.body;
   }
   EXPECT_EQ(out.find("good.test"), std::string::npos);
-  {
-    std::lock_guard lock(told_mu);
-    EXPECT_EQ(told.size(), 4u);
-  }
+  EXPECT_EQ(told.size(), 4u);
   // The intel feed's name server is in the RPZ too.
   EXPECT_NE(FileText(dir_.file("rpz.zone")).find("ns1.evil.test.rpz-nsdname CNAME ."), std::string::npos);
 
@@ -125,11 +151,7 @@ TEST_F(PipelineTest, BadConfigurationsFailCreateNamingWhat) {
 // events: an input that only trickles must not look stalled.
 TEST_F(PipelineTest, AQuietInputsCountersReachTheMetrics) {
   const std::string log = dir_.file("unbound.log");
-  std::ofstream(log) << "";
-  Config c = BaseConfig();
-  c.inputs = {log};
-  c.input_format = "unbound";
-  c.follow = true;
+  Config c = FollowedLogConfig(log);
   std::unique_ptr<Pipeline> p;
   ASSERT_TRUE(Pipeline::Create(c, {}, &p).ok());
   std::thread runner([&] { p->Run(/*handle_signals=*/false); });
@@ -156,25 +178,12 @@ TEST_F(PipelineTest, AQuietInputsCountersReachTheMetrics) {
 // same stream still does, and a removal brings the domain back.
 TEST_F(PipelineTest, AFalsePositiveMarkReachesTheRunningDetector) {
   const std::string log = dir_.file("unbound.log");
-  std::ofstream(log) << "";
-  Config c = BaseConfig();
-  c.inputs = {log};
-  c.input_format = "unbound";
-  c.follow = true;
+  Config c = FollowedLogConfig(log);
   c.intel = {};
-  std::vector<std::string> told;
-  std::mutex told_mu;
-  PipelineHooks hooks;
-  hooks.on_alert = [&](const detect::Alert& a, const std::string&) {
-    std::lock_guard lock(told_mu);
-    told.push_back(a.registered_domain);
-  };
-  auto alerted = [&](const std::string& domain) {
-    std::lock_guard lock(told_mu);
-    return std::count(told.begin(), told.end(), domain);
-  };
+  Told told;
+  auto alerted = [&](const std::string& domain) { return told.Count(domain); };
   std::unique_ptr<Pipeline> p;
-  ASSERT_TRUE(Pipeline::Create(c, hooks, &p).ok());
+  ASSERT_TRUE(Pipeline::Create(c, told.Hooks(), &p).ok());
   std::thread runner([&] { p->Run(/*handle_signals=*/false); });
   // Encoded TXT queries from one host, answered, as a tunnel client sends
   // them. The input is read in order: a domain's alert says that every
@@ -193,21 +202,21 @@ TEST_F(PipelineTest, AFalsePositiveMarkReachesTheRunningDetector) {
   // A few names: tracked, not alerted.
   send("marked.test", 3);
   send("sync.test", 100);
-  ASSERT_TRUE(WaitFor([&] { return alerted("sync.test") == 1; }));
-  ASSERT_EQ(alerted("marked.test"), 0);
+  ASSERT_TRUE(WaitFor([&] { return alerted("sync.test") == 1u; }));
+  ASSERT_EQ(alerted("marked.test"), 0u);
   api::testing::HttpClient client(p->port());
   api::testing::HttpResult r = client.Post("/v2/allowlist/marked.test?reason=lab", "", "", {{"X-API-Key", kKey}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("\"changed\":true"), std::string::npos) << r.body;
   send("marked.test", 300);
   send("other.test", 300);
-  ASSERT_TRUE(WaitFor([&] { return alerted("other.test") == 1; }));
-  EXPECT_EQ(alerted("marked.test"), 0);
+  ASSERT_TRUE(WaitFor([&] { return alerted("other.test") == 1u; }));
+  EXPECT_EQ(alerted("marked.test"), 0u);
   // Unmarked, it is judged again.
   r = client.Delete("/v2/allowlist/marked.test", {{"X-API-Key", kKey}});
   ASSERT_EQ(r.status, 200) << r.body;
   send("marked.test", 100);
-  EXPECT_TRUE(WaitFor([&] { return alerted("marked.test") == 1; }));
+  EXPECT_TRUE(WaitFor([&] { return alerted("marked.test") == 1u; }));
   p->Stop();
   runner.join();
 }

@@ -247,7 +247,8 @@ await step('alerts list; an alert pivots domain -> name server -> co-hosted doma
   const rows = page.getByRole('table', { name: 'History' }).locator('tbody tr');
   assert.equal(await rows.count(), hist.length);
   // bravo.cohost moved away in the second snapshot: two name servers on its timeline.
-  await go('#/domain/bravo.cohost', 'svg.gantt');
+  // (delta.cohost's page has a timeline too: wait for bravo's own.)
+  await go('#/domain/bravo.cohost', 'svg.gantt[aria-label="Name-server timeline of bravo.cohost"]');
   assert.equal(await page.locator('svg.gantt rect').count(), 2);
 });
 
