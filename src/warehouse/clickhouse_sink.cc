@@ -19,7 +19,7 @@ class ClickHouseSink : public Sink {
     // Every column of every table the writer fills, local and distributed.
     std::string where;
     size_t expected = 0;
-    for (const TableSpec* t : {&EventsTable(), &AlertsTable()}) {
+    for (const TableSpec* t : {&EventsTable(), &AlertsTable(), &EvidenceTable()}) {
       const std::string name(t->name);
       where += fmt::format("{}(table IN ({}, {}) AND name IN ({}))", where.empty() ? "" : " OR ", SqlString(name),
                            SqlString(name + "_local"), NamesOf(*t));
@@ -33,10 +33,10 @@ class ClickHouseSink : public Sink {
       size_t n = 0;
       std::from_chars(answer.data(), answer.data() + answer.size(), n);
       if (n != expected) {
-        return Status::InvalidArgument(
-            fmt::format("{}: {}.dns_events and .alerts lack columns of schema version {} ({} of {}); run 'nsradar "
-                        "warehouse init'",
-                        e.Display(), names_.database, kSchemaVersion, n, expected));
+        return Status::InvalidArgument(fmt::format(
+            "{}: {}.dns_events, .alerts and .evidence lack columns of schema version {} ({} of {}); run 'nsradar "
+            "warehouse init'",
+            e.Display(), names_.database, kSchemaVersion, n, expected));
       }
     }
     return Status::OK();

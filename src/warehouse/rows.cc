@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "dns/rr_type.h"
+
 namespace nsradar::warehouse {
 
 namespace {
@@ -60,8 +62,35 @@ constexpr Column kAlertColumns[] = {
     {"batch_seq", T::kUInt64, false}, {"batch_row", T::kUInt32, false},
 };
 
+// Schema version 3's evidence table: enough of the event for the central
+// evaluator to give the detector what it would have seen (the name as
+// sent, the side, the rcode, the data answers carried, the NS targets the
+// response named for the domain), plus the sensor's own class.
+constexpr Column kEvidenceColumns[] = {
+    {"ts", T::kUInt32, false},
+    {"usec", T::kUInt32, false},
+    {"sensor", T::kString, false},
+    {"vantage", T::kInt8, false},
+    {"client", T::kAddress, false},
+    {"qname_raw", T::kString, false},
+    {"qname", T::kString, false},
+    {"registered_domain", T::kString, false},
+    {"qtype", T::kUInt16, false},
+    {"rcode", T::kInt16, false},
+    {"has_response", T::kUInt8, false},
+    {"query_size", T::kUInt32, false},
+    {"response_size", T::kUInt32, false},
+    {"answer_bytes", T::kUInt32, false},
+    {"ns_targets", T::kString, true},
+    {"encoded_bytes", T::kUInt32, false},
+    {"marks", T::kString, true},
+    {"batch_seq", T::kUInt64, false},
+    {"batch_row", T::kUInt32, false},
+};
+
 const TableSpec kEvents{"dns_events", kEventColumns};
 const TableSpec kAlerts{"alerts", kAlertColumns};
+const TableSpec kEvidence{"evidence", kEvidenceColumns};
 
 uint32_t Seconds(int64_t us) { return static_cast<uint32_t>(std::clamp<int64_t>(us / 1'000'000, 0, UINT32_MAX)); }
 
@@ -85,9 +114,10 @@ void PutId(std::string* out, const RowId& id) {
 
 const TableSpec& EventsTable() { return kEvents; }
 const TableSpec& AlertsTable() { return kAlerts; }
+const TableSpec& EvidenceTable() { return kEvidence; }
 
 const TableSpec* FindTable(std::string_view name) {
-  for (const TableSpec* t : {&kEvents, &kAlerts}) {
+  for (const TableSpec* t : {&kEvents, &kAlerts, &kEvidence}) {
     if (t->name == name) return t;
   }
   return nullptr;
@@ -130,6 +160,42 @@ uint32_t AppendEventRow(const ingest::DnsEvent& ev, const RowId& id, std::string
   PutString(out, ev.bailiwick);
   PutNumber<uint8_t>(out, ev.has_bailiwick);
   PutNumber<uint8_t>(out, ev.echo);
+  PutId(out, id);
+  return ts;
+}
+
+uint32_t AppendEvidenceRow(const ingest::DnsEvent& ev, const detect::EvidenceClass& evidence, const RowId& id,
+                           std::string* out) {
+  const uint32_t ts = Seconds(ev.ts_us);
+  PutNumber<uint32_t>(out, ts);
+  PutNumber<uint32_t>(out, static_cast<uint32_t>(ev.ts_us < 0 ? 0 : ev.ts_us % 1'000'000));
+  PutString(out, id.sensor);
+  PutNumber<int8_t>(out, static_cast<int8_t>(ev.vantage));
+  PutAddress(out, ev.client);
+  PutString(out, ev.qname_raw);
+  PutString(out, ev.qname);
+  PutString(out, ev.registered_domain());
+  PutNumber<uint16_t>(out, ev.qtype);
+  PutNumber<int16_t>(out, static_cast<int16_t>(std::clamp(ev.rcode, -1, 4095)));
+  PutNumber<uint8_t>(out, ev.has_response);
+  PutNumber<uint32_t>(out, ev.query_size);
+  PutNumber<uint32_t>(out, ev.response_size);
+  PutNumber<uint32_t>(out, ev.has_response ? detect::AnswerDataBytes(ev) : 0);
+  // The NS records of the registered domain itself, in either section: the
+  // detector's name-server facts (self-hosted) come from those.
+  std::vector<std::string_view> ns;
+  for (const auto* records : {&ev.answers, &ev.authority_ns}) {
+    for (const ingest::DnsRecordData& r : *records) {
+      if (r.type == dns::rr::kNS && r.name == ev.registered_domain()) ns.push_back(r.data);
+    }
+  }
+  PutVarint64(out, ns.size());
+  for (std::string_view target : ns) PutString(out, target);
+  PutNumber<uint32_t>(out, evidence.encoded_bytes);
+  PutVarint64(out, evidence.mark ? 1 : 0);
+  if (evidence.mark) {
+    PutString(out, fmt::format("{}/{}", evidence.mark.tool, detect::MarkConfidenceName(evidence.mark.confidence)));
+  }
   PutId(out, id);
   return ts;
 }

@@ -1,6 +1,7 @@
 // The rows sensors write to the warehouse, in RowBinary: which columns of
 // which table (schema version 2, warehouse/schema.h), and the encoding of
-// an event of the event model (ingest::DnsEvent) and of an alert. Every row
+// an event of the event model (ingest::DnsEvent), of an evidence-tier
+// event and of an alert. Every row
 // carries its batch id (sensor, batch_seq) and its index in the batch
 // (batch_row), which name it once (docs/warehouse.md, idempotence).
 #pragma once
@@ -11,6 +12,7 @@
 #include <string_view>
 
 #include "detect/alert.h"
+#include "detect/evidence_tier.h"
 #include "ingest/event.h"
 #include "warehouse/row_binary.h"
 
@@ -23,6 +25,7 @@ struct TableSpec {
 
 const TableSpec& EventsTable();
 const TableSpec& AlertsTable();
+const TableSpec& EvidenceTable();
 // nullptr when no table of that name is written by sensors.
 const TableSpec* FindTable(std::string_view name);
 
@@ -38,6 +41,10 @@ struct RowId {
 // The row's DateTime (seconds, clamped to UInt32) is returned: batches
 // remember their time range to look up their rows in the day partitions.
 uint32_t AppendEventRow(const ingest::DnsEvent& ev, const RowId& id, std::string* out);
+// An event of the evidence tier (detect/evidence_tier.h) with its class:
+// what the central evaluator reads back into the event (EvidenceEvent).
+uint32_t AppendEvidenceRow(const ingest::DnsEvent& ev, const detect::EvidenceClass& evidence, const RowId& id,
+                           std::string* out);
 // `detail` is the alert's JSON line.
 uint32_t AppendAlertRow(const detect::Alert& alert, std::string_view detail, const RowId& id, std::string* out);
 

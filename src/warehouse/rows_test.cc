@@ -123,6 +123,40 @@ TEST(Rows, AnAlertDecodesToItsFields) {
   EXPECT_EQ(row["alert_id"], "s1/t.example/1764633601000000");
 }
 
+TEST(Rows, AnEvidenceRowDecodesToItsFields) {
+  ingest::DnsEvent ev = Event();
+  ev.qname_raw = "LaaeloswDhm4f1bizgxzh1jidyvnc3ea.T.Example.COM";
+  ev.qname = "laaeloswdhm4f1bizgxzh1jidyvnc3ea.t.example.com";
+  ev.registered_offset = ev.qname.size() - 11;
+  ev.authority_ns.push_back({"example.com", 2, 60, "ns.example.com"});
+  ev.authority_ns.push_back({"other.com", 2, 60, "ns.other.com"});  // not the domain's: left out
+  detect::EvidenceClass evidence = detect::ClassifyEvidence(ev);
+  ASSERT_TRUE(evidence.in_tier);
+  evidence.mark = {detect::MarkConfidence::kLow, "iodine", "x"};
+  std::string payload;
+  EXPECT_EQ(AppendEvidenceRow(ev, evidence, {"sensor-b", 9, 2}, &payload), 1'764'633'600u);
+  size_t offset = 0;
+  auto row = Decode(EvidenceTable(), payload, &offset);
+  EXPECT_EQ(offset, payload.size());
+  EXPECT_EQ(row["usec"], "123456");
+  EXPECT_EQ(row["sensor"], "sensor-b");
+  EXPECT_EQ(row["vantage"], "1");
+  EXPECT_EQ(row["client"], Mapped(ev.client));
+  EXPECT_EQ(row["qname_raw"], ev.qname_raw);
+  EXPECT_EQ(row["qname"], ev.qname);
+  EXPECT_EQ(row["registered_domain"], "example.com");
+  EXPECT_EQ(row["qtype"], "16");
+  EXPECT_EQ(row["rcode"], "3");
+  EXPECT_EQ(row["has_response"], "1");
+  EXPECT_EQ(row["answer_bytes"], "7");  // "hi" and "there"
+  EXPECT_EQ(row["ns_targets"], "[ns1.example.net,ns.example.com]");
+  EXPECT_EQ(row["encoded_bytes"], std::to_string(evidence.encoded_bytes));
+  EXPECT_EQ(row["marks"], "[iodine/low]");
+  EXPECT_EQ(row["batch_seq"], "9");
+  EXPECT_EQ(row["batch_row"], "2");
+  EXPECT_EQ(FindTable("evidence"), &EvidenceTable());
+}
+
 TEST(Rows, ColumnListNamesNestedMembers) {
   const std::string list = ColumnList(EventsTable());
   EXPECT_EQ(list.substr(0, 10), "(ts, usec,");

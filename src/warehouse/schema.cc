@@ -106,7 +106,20 @@ std::vector<Migration> Migrations(const SchemaNames& names) {
       v2.columns.push_back({table, "batch_row", "UInt32"});
     }
   }
-  return {std::move(v1), std::move(v2)};
+  // Version 3: what the central evaluator needs to read an evidence row
+  // back into the event the detector saw (warehouse/correlator.h): the
+  // name as sent, the side, the response's rcode, the data its answers
+  // carried, and the targets of NS records of the domain it named.
+  Migration v3{3, {}, {}};
+  for (std::string_view table : {"evidence_local", "evidence"}) {
+    for (auto [column, type] :
+         {std::pair{"vantage", "Enum8('client' = 0, 'resolver' = 1)"}, std::pair{"qname_raw", "String"},
+          std::pair{"rcode", "Int16"}, std::pair{"has_response", "UInt8"}, std::pair{"answer_bytes", "UInt32"},
+          std::pair{"ns_targets", "Array(String)"}}) {
+      v3.columns.push_back({std::string(table), column, type});
+    }
+  }
+  return {std::move(v1), std::move(v2), std::move(v3)};
 }
 
 std::string VersionTableStatement(const SchemaNames& names) {

@@ -20,6 +20,10 @@
 // number) and batch_row (the row's index in its batch); with `sensor` they
 // name each row once, which is how a replayed batch finds the rows the
 // warehouse already holds (docs/warehouse.md, idempotence).
+//
+// Version 3 adds to `evidence` what the central evaluator needs to read a
+// row back into the event a sensor's detector saw (vantage, qname_raw,
+// rcode, has_response, answer_bytes, ns_targets).
 #pragma once
 
 #include <string>
@@ -30,7 +34,7 @@
 
 namespace nsradar::warehouse {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // The tables, without the _local suffix, in creation order.
 const std::vector<std::string>& TableNames();

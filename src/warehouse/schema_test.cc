@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "warehouse/rows.h"
+
 namespace nsradar::warehouse {
 namespace {
 
@@ -48,7 +50,7 @@ TEST(Schema, EveryTableIsLocalAndDistributedByRegisteredDomain) {
 
 TEST(Schema, VersionTwoAddsTheBatchIdLocalTablesFirst) {
   std::vector<Migration> m = Migrations({"wh", "c"});
-  ASSERT_EQ(m.size(), 2u);
+  ASSERT_GE(m.size(), 2u);
   EXPECT_TRUE(m[0].columns.empty());
   const auto& added = m[1].columns;
   ASSERT_EQ(added.size(), 4 * TableNames().size());
@@ -63,6 +65,30 @@ TEST(Schema, VersionTwoAddsTheBatchIdLocalTablesFirst) {
     EXPECT_LT(at(t, "batch_row"), std::ssize(added)) << t;
   }
   EXPECT_EQ(added.front().type, "UInt64");
+}
+
+TEST(Schema, VersionThreeAddsTheEvaluatorsColumnsToEvidenceLocalFirst) {
+  std::vector<Migration> m = Migrations({"wh", "c"});
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_EQ(m[2].version, 3);
+  EXPECT_TRUE(m[2].statements.empty());
+  const auto& added = m[2].columns;
+  ASSERT_EQ(added.size(), 12u);
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(added[i].table, "evidence_local");
+    EXPECT_EQ(added[i + 6].table, "evidence");
+    EXPECT_EQ(added[i].column, added[i + 6].column);
+  }
+  // Every column the evidence rows carry exists after the migrations.
+  std::string all;
+  for (const auto& migration : m) {
+    for (const auto& sql : migration.statements) all += sql;
+    for (const auto& c : migration.columns) {
+      if (c.table == "evidence") all += " " + c.column + " ";
+    }
+  }
+  for (const Column& c : EvidenceTable().columns)
+    EXPECT_NE(all.find(std::string(c.name) + " "), std::string::npos) << c.name;
 }
 
 TEST(Schema, DropRemovesDistributedBeforeLocal) {

@@ -13,7 +13,7 @@ namespace nsradar::warehouse {
 
 namespace {
 
-constexpr std::string_view kTableNames[] = {"dns_events", "alerts"};
+constexpr std::string_view kTableNames[] = {"dns_events", "alerts", "evidence"};
 constexpr int64_t kDropLogEveryNs = 10'000'000'000;
 
 int64_t NowNs() {
@@ -111,6 +111,9 @@ void Writer::Append(TableIndex table, Encode&& encode) {
 
 void Writer::AddEvent(const ingest::DnsEvent& ev) {
   Append(kEvents, [&](const RowId& id, std::string* out) { return AppendEventRow(ev, id, out); });
+  if (const detect::EvidenceClass evidence = detect::ClassifyEvidence(ev); evidence.in_tier) {
+    Append(kEvidence, [&](const RowId& id, std::string* out) { return AppendEvidenceRow(ev, evidence, id, out); });
+  }
 }
 
 void Writer::AddAlert(const detect::Alert& alert, std::string_view json_line) {
@@ -264,7 +267,9 @@ void Writer::SendLoop() {
 }
 
 Status Writer::SendBatch(const Batch& batch) {
-  const TableIndex table = batch.table == kTableNames[kAlerts] ? kAlerts : kEvents;
+  const TableIndex table = batch.table == kTableNames[kAlerts]     ? kAlerts
+                           : batch.table == kTableNames[kEvidence] ? kEvidence
+                                                                   : kEvents;
   std::string_view rows = batch.payload;
   uint64_t count = batch.rows;
   std::string missing;
@@ -300,6 +305,7 @@ WriterCounters Writer::counters() const {
   c.rows_spooled = rows_spooled_;
   c.event_rows_sent = rows_sent_[kEvents];
   c.alert_rows_sent = rows_sent_[kAlerts];
+  c.evidence_rows_sent = rows_sent_[kEvidence];
   c.rows_already_stored = rows_already_stored_;
   c.batches_sent = batches_sent_;
   c.send_failures = send_failures_;
@@ -322,14 +328,15 @@ std::string Writer::MetricsText() const {
                    name, help, type, value);
   };
   metric("up", "gauge", "Whether the last attempt reached a warehouse with the schema.", c.up ? 1 : 0);
-  metric("rows_added_total", "counter", "Rows (events, alerts) put into batches.", c.rows_added);
+  metric("rows_added_total", "counter", "Rows (events, alerts, evidence) put into batches.", c.rows_added);
   metric("rows_spooled_total", "counter", "Rows of batches written to the spool.", c.rows_spooled);
   fmt::format_to(o,
                  "# HELP nsradar_warehouse_rows_sent_total Rows the warehouse acknowledged, per table.\n"
                  "# TYPE nsradar_warehouse_rows_sent_total counter\n"
                  "nsradar_warehouse_rows_sent_total{{table=\"dns_events\"}} {}\n"
-                 "nsradar_warehouse_rows_sent_total{{table=\"alerts\"}} {}\n",
-                 c.event_rows_sent, c.alert_rows_sent);
+                 "nsradar_warehouse_rows_sent_total{{table=\"alerts\"}} {}\n"
+                 "nsradar_warehouse_rows_sent_total{{table=\"evidence\"}} {}\n",
+                 c.event_rows_sent, c.alert_rows_sent, c.evidence_rows_sent);
   metric("rows_already_stored_total", "counter", "Rows of replayed batches the warehouse held already (not resent).",
          c.rows_already_stored);
   metric("batches_sent_total", "counter", "Batches the warehouse acknowledged.", c.batches_sent);

@@ -3,10 +3,11 @@
 //
 // The detecting thread calls AddEvent/AddAlert, which encode the row
 // (RowBinary, warehouse/rows.h) into the table's open batch in memory: no
-// I/O, one short lock. A batch closes at `batch_rows` rows or `batch_age`
-// after its first row. The spooling thread writes each closed batch to the
-// spool (warehouse/spool.h: one fsync'ed file) before anything is sent; the
-// sending thread sends the spool's batches oldest first and deletes each
+// I/O, one short lock. An event of the evidence tier (detect/evidence_tier.h)
+// is also written to `evidence`, which the central evaluator reads
+// (warehouse/correlator.h); batches of the three tables are independent. A batch closes at `batch_rows` rows or
+// `batch_age` after its first row. The spooling thread writes each closed batch to the spool (warehouse/spool.h: one
+// fsync'ed file) before anything is sent; the sending thread sends the spool's batches oldest first and deletes each
 // once ClickHouse acknowledged it. So the spool is both the queue of an
 // unreachable warehouse and the journal that survives kill -9.
 //
@@ -69,6 +70,7 @@ struct WriterCounters {
   uint64_t rows_spooled = 0;     // rows of batches written to the spool
   uint64_t event_rows_sent = 0;  // rows the warehouse acknowledged, per table
   uint64_t alert_rows_sent = 0;
+  uint64_t evidence_rows_sent = 0;
   uint64_t rows_already_stored = 0;  // rows a replay found in the warehouse and did not send again
   uint64_t batches_sent = 0;
   uint64_t send_failures = 0;
@@ -91,7 +93,8 @@ class Writer {
   // ends first, within the sink's deadline). Idempotent.
   void Stop();
 
-  // Thread-safe; never blocks on I/O.
+  // Thread-safe; never blocks on I/O. An event of the evidence tier is
+  // written to both dns_events and evidence.
   void AddEvent(const ingest::DnsEvent& ev);
   void AddAlert(const detect::Alert& alert, std::string_view json_line);
 
@@ -100,7 +103,7 @@ class Writer {
   std::string MetricsText() const;
 
  private:
-  enum TableIndex { kEvents, kAlerts, kTables };
+  enum TableIndex { kEvents, kAlerts, kEvidence, kTables };
   Writer(WriterOptions options, std::unique_ptr<Sink> sink, std::unique_ptr<Spool> spool);
 
   template <typename Encode>

@@ -139,6 +139,32 @@ TEST(Writer, BatchesCloseByRowsAndByAge) {
             std::string::npos);
 }
 
+TEST(Writer, EvidenceTierEventsAlsoGoToEvidenceInTheirOwnBatches) {
+  ScratchDir dir;
+  FakeWarehouse w;
+  auto writer = OpenWriter(&w, dir.path());
+  AddEvents(writer.get(), 5);  // plain names: dns_events only
+  for (int i = 0; i < 3; ++i) {
+    ingest::DnsEvent ev;
+    ev.has_query = true;
+    ev.ts_us = int64_t{1'700'000'100 + i} * 1'000'000;
+    ev.qname = ev.qname_raw = fmt::format("laaeloswdhm4f1bizgxzh1jidyvnc{}ea.t.example", i);
+    ev.registered_offset = ev.qname.size() - std::string_view("example").size();
+    writer->AddEvent(ev);
+  }
+  ASSERT_TRUE(WaitFor([&] { return w.Rows() == 11; }));
+  ASSERT_TRUE(WaitFor([&] { return writer->counters().spool_batches == 0; }));
+  WriterCounters c = writer->counters();
+  EXPECT_EQ(c.event_rows_sent, 8u);
+  EXPECT_EQ(c.evidence_rows_sent, 3u);
+  EXPECT_EQ(c.rows_added, 11u);
+  std::lock_guard lock(w.mu);
+  size_t evidence = 0;
+  for (const auto& [key, n] : w.stored) evidence += std::get<0>(key) == "evidence";
+  EXPECT_EQ(evidence, 3u);
+  EXPECT_NE(writer->MetricsText().find("nsradar_warehouse_rows_sent_total{table=\"evidence\"} 3\n"), std::string::npos);
+}
+
 TEST(Writer, ADownWarehouseIsSpooledAndReplayedInOrder) {
   ScratchDir dir;
   FakeWarehouse w;

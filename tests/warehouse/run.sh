@@ -44,9 +44,9 @@ json() {  # python expression over `d`, the JSON document on stdin
 }
 
 "$NSRADAR" warehouse init --warehouse "$URLS" >"$DIR/init1"
-grep -q "$S0: schema version 0 -> 2" "$DIR/init1" || fail "first init: $(cat "$DIR/init1")"
+grep -q "$S0: schema version 0 -> 3" "$DIR/init1" || fail "first init: $(cat "$DIR/init1")"
 "$NSRADAR" --json warehouse init --warehouse "$URLS" >"$DIR/init2"
-[[ $(json '[s["from_version"] for s in d["shards"]]' <"$DIR/init2") == "[2, 2]" ]] || fail "second init: $(cat "$DIR/init2")"
+[[ $(json '[s["from_version"] for s in d["shards"]]' <"$DIR/init2") == "[3, 3]" ]] || fail "second init: $(cat "$DIR/init2")"
 
 # 40 events of 20 domains through the Distributed table; the sharding by
 # registered domain spreads them over both shards.
@@ -68,31 +68,38 @@ total=$(json 'd["cluster_rows"]["dns_events"]' <"$DIR/status1")
 # The per-shard counts are the shards' own, not the status command's guess.
 [[ $(ch "$S1" "SELECT count() FROM nsradar.dns_events_local") == "$local1" ]] || fail "shard 1 count"
 [[ $(json 'd["cluster_rows"]["alerts"]' <"$DIR/status1") == 1 ]] || fail "alerts total"
-[[ $(json '[s["schema_version"] for s in d["shards"]]' <"$DIR/status1") == "[2, 2]" ]] || fail "versions"
+[[ $(json '[s["schema_version"] for s in d["shards"]]' <"$DIR/status1") == "[3, 3]" ]] || fail "versions"
 grep -q "cluster (distributed)" <<<"$("$NSRADAR" warehouse status --warehouse "$URLS")" || fail "status table"
 
 # A shard whose version record is gone is upgraded again; its rows stay.
 ch "$S1" "DROP TABLE nsradar.schema_version"
 "$NSRADAR" warehouse init --warehouse "$URLS" >"$DIR/init3"
-grep -q "$S1: schema version 0 -> 2" "$DIR/init3" || fail "re-init: $(cat "$DIR/init3")"
-grep -q "$S0: schema version 2 -> 2" "$DIR/init3" || fail "re-init: $(cat "$DIR/init3")"
+grep -q "$S1: schema version 0 -> 3" "$DIR/init3" || fail "re-init: $(cat "$DIR/init3")"
+grep -q "$S0: schema version 3 -> 3" "$DIR/init3" || fail "re-init: $(cat "$DIR/init3")"
 [[ $(ch "$S0" "SELECT count() FROM nsradar.dns_events") == 40 ]] || fail "rows lost by re-init"
 
 # A shard at version 1 (as the first release made it: no batch id) is
-# upgraded to 2: the columns are added, its rows stay and read 0 there.
+# upgraded to 3: the columns are added, its rows stay and read 0 there.
 for t in dns_events alerts observations evidence; do
   for table in $t ${t}_local; do
     ch "$S1" "ALTER TABLE nsradar.$table DROP COLUMN batch_seq"
     ch "$S1" "ALTER TABLE nsradar.$table DROP COLUMN batch_row"
   done
 done
+for table in evidence evidence_local; do
+  for column in vantage qname_raw rcode has_response answer_bytes ns_targets; do
+    ch "$S1" "ALTER TABLE nsradar.$table DROP COLUMN $column"
+  done
+done
 ch "$S1" "DROP TABLE nsradar.schema_version"
 ch "$S1" "CREATE TABLE nsradar.schema_version (version UInt32, applied DateTime) ENGINE = TinyLog"
 ch "$S1" "INSERT INTO nsradar.schema_version VALUES (1, now())"
 "$NSRADAR" warehouse init --warehouse "$URLS" >"$DIR/init4"
-grep -q "$S1: schema version 1 -> 2" "$DIR/init4" || fail "upgrade: $(cat "$DIR/init4")"
+grep -q "$S1: schema version 1 -> 3" "$DIR/init4" || fail "upgrade: $(cat "$DIR/init4")"
 [[ $(ch "$S1" "SELECT count() FROM system.columns WHERE database = 'nsradar' AND name LIKE 'batch_%'") == 16 ]] ||
   fail "upgrade: the batch columns are not all there"
+[[ $(ch "$S1" "SELECT count() FROM system.columns WHERE database = 'nsradar' AND table LIKE 'evidence%' AND name IN ('vantage', 'qname_raw', 'rcode', 'has_response', 'answer_bytes', 'ns_targets')") == 12 ]] ||
+  fail "upgrade: the evidence columns of version 3 are not all there"
 [[ $(ch "$S1" "SELECT count(), max(batch_seq) FROM nsradar.dns_events_local") == "$local1	0" ]] ||
   fail "upgrade lost rows of shard 1"
 

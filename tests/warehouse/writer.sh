@@ -157,7 +157,10 @@ start_sensor s2
 wait_until 30 "s2 to spool all it read" all_spooled
 EVENTS=$(metric nsradar_input_events_total)
 ALERTS=$(metric nsradar_alerts_total)
+# The tunnel's evidence-tier events go to evidence as well.
+EVIDENCE=$(($(metric nsradar_warehouse_rows_added_total) - EVENTS - ALERTS))
 ((ALERTS > 0)) || fail "s2 raised no alert"
+((EVIDENCE > 0 && EVIDENCE < EVENTS)) || fail "s2's evidence rows: $EVIDENCE of $EVENTS events"
 cp -a "$DIR/s2/spool" "$DIR/s2-spool-before-sending"
 restart_shard1
 wait_until 30 "s2's first acknowledged batch" sent_some
@@ -170,6 +173,8 @@ start_sensor s2
 wait_until 30 "s2's replay" spool_empty
 [[ $(counts s2 dns_events) == "$EVENTS	$EVENTS" ]] || fail "s2: dns_events $(counts s2 dns_events), expected $EVENTS once each"
 [[ $(counts s2 alerts) == "$ALERTS	$ALERTS" ]] || fail "s2: alerts $(counts s2 alerts), expected $ALERTS once each"
+[[ $(counts s2 evidence) == "$EVIDENCE	$EVIDENCE" ]] ||
+  fail "s2: evidence $(counts s2 evidence), expected $EVIDENCE once each"
 stop_sensor KILL
 
 rm -rf "$DIR/s2/spool"
@@ -178,7 +183,7 @@ start_sensor s2
 wait_until 30 "s2's second replay" spool_empty
 [[ $(counts s2 dns_events) == "$EVENTS	$EVENTS" ]] || fail "s2 after the full replay: $(counts s2 dns_events)"
 [[ $(counts s2 alerts) == "$ALERTS	$ALERTS" ]] || fail "s2 alerts after the full replay: $(counts s2 alerts)"
-(($(metric nsradar_warehouse_rows_already_stored_total) == EVENTS + ALERTS)) ||
+(($(metric nsradar_warehouse_rows_already_stored_total) == EVENTS + ALERTS + EVIDENCE)) ||
   fail "the replay sent rows again: $(metric nsradar_warehouse_rows_already_stored_total) already stored"
 (($(metric nsradar_warehouse_rows_sent_total) == 0)) || fail "the replay inserted rows"
 stop_sensor TERM

@@ -17,6 +17,7 @@ void AddTrafficCommand(CLI::App& app, const GlobalOptions& global);
 void AddDetectCommand(CLI::App& app, const GlobalOptions& global);
 void AddIntelCommands(CLI::App& app, const GlobalOptions& global);
 void AddWarehouseCommands(CLI::App& app, const GlobalOptions& global);
+void AddCorrelateCommand(CLI::App& app, const GlobalOptions& global);
 
 // Canonical form of a name given on the command line; throws a usage error
 // naming `what` when it is not a valid domain name.

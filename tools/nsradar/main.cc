@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   AddDetectCommand(app, global);
   AddIntelCommands(app, global);
   AddWarehouseCommands(app, global);
+  AddCorrelateCommand(app, global);
   AddGenerateDocsCommand(app, NSRADAR_VERSION);  // last: it documents the commands above
   try {
     app.parse(argc, argv);
