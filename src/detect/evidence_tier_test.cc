@@ -26,7 +26,8 @@ ingest::DnsEvent Query(std::string qname_raw, std::string_view registered, uint1
 
 TEST(EvidenceTier, EncodedNamesMarksAndTunnelTypesAreInPlainNamesOut) {
   EXPECT_TRUE(ClassifyEvidence(Query("laaeloswdhm4f1bizgxzh1jidyvnc3ea.t.example", "example")).in_tier);
-  EXPECT_EQ(ClassifyEvidence(Query("laaeloswdhm4f1bizgxzh1jidyvnc3ea.t.example", "example")).encoded_bytes, 33u);
+  // The whole subdomain, dots included.
+  EXPECT_EQ(ClassifyEvidence(Query("laaeloswdhm4f1bizgxzh1jidyvnc3ea.t.example", "example")).encoded_bytes, 34u);
   EXPECT_TRUE(ClassifyEvidence(Query("hvMAOgBOBA.example", "example")).in_tier);  // weak: short base64
   EXPECT_TRUE(ClassifyEvidence(Query("www.example", "example", 10)).in_tier);     // NULL
   const EvidenceClass marked = ClassifyEvidence(Query("vaaaakatk0x.t.example", "example", dns::rr::kTXT));

@@ -103,6 +103,7 @@ Status LoadConfig(const std::string& path, Config* c) {
       {"input", list(&c->inputs)},
       {"input_format", text(&c->input_format)},
       {"follow", boolean(&c->follow)},
+      {"fingerprints", boolean(&c->fingerprints)},
       {"vantage", vantage(&c->vantage)},
       {"allowlist", list(&c->allowlists)},
       {"alerts_out", text(&c->alerts_out)},

@@ -35,6 +35,7 @@ struct Config {
   std::vector<std::string> inputs;  // (list) files, dnstap-socket:PATH, interface:NAME
   std::string input_format = "auto";
   bool follow = false;                  // log files are followed like tail -F
+  bool fingerprints = true;             // tool marks add evidence (detect/tool_marks.h)
   std::vector<std::string> allowlists;  // (list)
   std::string alerts_out;               // JSON lines, appended
   std::string envelope = "plain";

@@ -44,6 +44,7 @@ TEST(Config, EveryKeyReachesItsField) {
                               "input = /var/log/named/query.log\n"
                               "input_format = bind\n"
                               "follow = yes\n"
+                              "fingerprints = no\n"
                               "vantage = resolver\n"
                               "allowlist = a.txt\n"
                               "alerts_out = /var/log/nsradar/alerts.jsonl\n"
@@ -77,6 +78,7 @@ TEST(Config, EveryKeyReachesItsField) {
   EXPECT_EQ(c.inputs, (std::vector<std::string>{"dnstap-socket:/run/nsradar/dnstap.sock", "/var/log/named/query.log"}));
   EXPECT_EQ(c.input_format, "bind");
   EXPECT_TRUE(c.follow);
+  EXPECT_FALSE(c.fingerprints);
   EXPECT_EQ(c.vantage, ingest::VantageChoice::kResolver);
   EXPECT_EQ(c.allowlists, std::vector<std::string>{"a.txt"});
   EXPECT_EQ(c.alerts_out, "/var/log/nsradar/alerts.jsonl");

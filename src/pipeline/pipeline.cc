@@ -92,6 +92,7 @@ class Pipeline::Impl {
     name_servers_ = std::make_unique<intel::StoreNameServerOracle>(store_.get());
     detect::DetectorOptions detector_options;
     detector_options.name_servers = name_servers_.get();
+    detector_options.fingerprints = config_.fingerprints;
     detector_ = std::make_unique<detect::Detector>(detector_options, allow_);
     detect::Allowlist marks;  // the analysts' false positives
     NSRADAR_RETURN_IF_ERROR(intel::AddStoreAllowlist(*store_, &marks));

@@ -235,7 +235,8 @@ TEST(Correlator, LateRowsWithinTheLatenessAreFedOnceAndTheWatermarkSurvivesARest
 
   // The state: the watermark and the domain alerted.
   std::ifstream in(state);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text;
+  for (std::string line; std::getline(in, line);) text += line + "\n";
   EXPECT_EQ(text, fmt::format("watermark {}\nalerted tun.example\n", kStart + 1000 + 99));
 
   // A restart rebuilds from the rows before the watermark and goes on;

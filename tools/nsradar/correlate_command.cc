@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -133,9 +134,13 @@ void Run(const CorrelateOptions& o) {
   }
   writer->Stop();  // what is in memory goes to the spool, sent at the next start
   const auto c = correlator->counters();
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const int64_t cpu_ms =
+      (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000 + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000;
   Log(LogLevel::kInfo, "correlate",
-      fmt::format("stopped: {} polls, {} evidence rows read, {} fed, {} alerts", c.polls, c.rows_read, c.rows_fed,
-                  c.alerts));
+      fmt::format("stopped: {} polls, {} evidence rows read, {} fed, {} alerts, {} ms of CPU", c.polls, c.rows_read,
+                  c.rows_fed, c.alerts, cpu_ms));
 }
 
 }  // namespace
