@@ -105,6 +105,16 @@ void PutRecords(std::string* out, const std::vector<ingest::DnsRecordData>& reco
   for (const auto& r : records) PutString(out, r.data);
 }
 
+// ts, usec, sensor, vantage: the first columns of events and evidence.
+uint32_t PutEventHead(const ingest::DnsEvent& ev, const RowId& id, std::string* out) {
+  const uint32_t ts = Seconds(ev.ts_us);
+  PutNumber<uint32_t>(out, ts);
+  PutNumber<uint32_t>(out, static_cast<uint32_t>(ev.ts_us < 0 ? 0 : ev.ts_us % 1'000'000));
+  PutString(out, id.sensor);
+  PutNumber<int8_t>(out, static_cast<int8_t>(ev.vantage));
+  return ts;
+}
+
 void PutId(std::string* out, const RowId& id) {
   PutNumber<uint64_t>(out, id.batch_seq);
   PutNumber<uint32_t>(out, id.batch_row);
@@ -133,11 +143,7 @@ std::string ColumnList(const TableSpec& table) {
 }
 
 uint32_t AppendEventRow(const ingest::DnsEvent& ev, const RowId& id, std::string* out) {
-  const uint32_t ts = Seconds(ev.ts_us);
-  PutNumber<uint32_t>(out, ts);
-  PutNumber<uint32_t>(out, static_cast<uint32_t>(ev.ts_us < 0 ? 0 : ev.ts_us % 1'000'000));
-  PutString(out, id.sensor);
-  PutNumber<int8_t>(out, static_cast<int8_t>(ev.vantage));
+  const uint32_t ts = PutEventHead(ev, id, out);
   PutAddress(out, ev.client);
   PutAddress(out, ev.server);
   PutNumber<uint16_t>(out, ev.client_port);
@@ -166,11 +172,7 @@ uint32_t AppendEventRow(const ingest::DnsEvent& ev, const RowId& id, std::string
 
 uint32_t AppendEvidenceRow(const ingest::DnsEvent& ev, const detect::EvidenceClass& evidence, const RowId& id,
                            std::string* out) {
-  const uint32_t ts = Seconds(ev.ts_us);
-  PutNumber<uint32_t>(out, ts);
-  PutNumber<uint32_t>(out, static_cast<uint32_t>(ev.ts_us < 0 ? 0 : ev.ts_us % 1'000'000));
-  PutString(out, id.sensor);
-  PutNumber<int8_t>(out, static_cast<int8_t>(ev.vantage));
+  const uint32_t ts = PutEventHead(ev, id, out);
   PutAddress(out, ev.client);
   PutString(out, ev.qname_raw);
   PutString(out, ev.qname);

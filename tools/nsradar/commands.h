@@ -4,8 +4,11 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "output.h"
+#include "warehouse/endpoint.h"
+#include "warehouse/schema.h"
 
 namespace nsradar::cli {
 
@@ -18,6 +21,18 @@ void AddDetectCommand(CLI::App& app, const GlobalOptions& global);
 void AddIntelCommands(CLI::App& app, const GlobalOptions& global);
 void AddWarehouseCommands(CLI::App& app, const GlobalOptions& global);
 void AddCorrelateCommand(CLI::App& app, const GlobalOptions& global);
+
+// The options naming a warehouse cluster, for every command that uses one:
+// --warehouse, --user, --password (or NSRADAR_WAREHOUSE_PASSWORD),
+// --database, --cluster.
+struct WarehouseConnection {
+  std::string urls, user, password;
+  warehouse::SchemaNames names;
+};
+void AddWarehouseConnectionOptions(CLI::App* cmd, WarehouseConnection* c);
+// The shards of --warehouse; prints the error (the bad URL named, its
+// password masked) and throws on a bad list.
+std::vector<warehouse::Endpoint> WarehouseShards(const WarehouseConnection& c);
 
 // Canonical form of a name given on the command line; throws a usage error
 // naming `what` when it is not a valid domain name.

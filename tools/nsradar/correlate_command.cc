@@ -23,9 +23,7 @@
 namespace nsradar::cli {
 namespace {
 
-struct CorrelateOptions {
-  std::string urls, user, password;
-  warehouse::SchemaNames names;
+struct CorrelateOptions : WarehouseConnection {
   std::string name;
   std::string state = "./nsradar-correlator.state";
   std::string spool;  // default: STATE-spool
@@ -49,8 +47,7 @@ uint32_t NowSeconds() {
 }
 
 void Run(const CorrelateOptions& o) {
-  std::vector<warehouse::Endpoint> shards;
-  if (Status s = warehouse::ParseEndpoints(o.urls, o.user, o.password, &shards); !s.ok()) Fail(s);
+  const std::vector<warehouse::Endpoint> shards = WarehouseShards(o);
   if (Status s = warehouse::CheckNames(o.names); !s.ok()) Fail(s);
   std::string name = o.name;
   if (name.empty()) {
@@ -149,13 +146,7 @@ void AddCorrelateCommand(CLI::App& app, const GlobalOptions& /*global*/) {
   auto o = std::make_shared<CorrelateOptions>();
   CLI::App* cmd = app.add_subcommand(
       "correlate", "Evaluate all sensors' evidence in the warehouse centrally and alert once per domain");
-  cmd->add_option("--warehouse", o->urls, "ClickHouse shards: http://[USER[:PASSWORD]@]HOST[:PORT],...")->required();
-  cmd->add_option("--user", o->user, "ClickHouse user where a URL names none");
-  cmd->add_option("--password", o->password, "Its password (better: the environment variable)")
-      ->envname("NSRADAR_WAREHOUSE_PASSWORD");
-  cmd->add_option("--database", o->names.database, "Database of the tables")->capture_default_str();
-  cmd->add_option("--cluster", o->names.cluster, "remote_servers cluster the Distributed tables span")
-      ->capture_default_str();
+  AddWarehouseConnectionOptions(cmd, o.get());
   cmd->add_option("--name", o->name, "This correlator's name in the alerts table (default: HOST-correlator)");
   cmd->add_option("--state", o->state, "The watermark and the domains alerted, kept across restarts")
       ->capture_default_str();

@@ -11,11 +11,7 @@
 namespace nsradar::cli {
 namespace {
 
-struct WarehouseOptions {
-  std::string urls;
-  std::string user;
-  std::string password;
-  warehouse::SchemaNames names;
+struct WarehouseOptions : WarehouseConnection {
   int days = 0;
 };
 
@@ -24,14 +20,8 @@ void Fail(const Status& s) {
   throw CLI::RuntimeError(1);
 }
 
-std::vector<warehouse::Endpoint> Shards(const WarehouseOptions& o) {
-  std::vector<warehouse::Endpoint> shards;
-  if (Status s = warehouse::ParseEndpoints(o.urls, o.user, o.password, &shards); !s.ok()) Fail(s);
-  return shards;
-}
-
 void RunInit(const GlobalOptions& g, const WarehouseOptions& o) {
-  const auto shards = Shards(o);
+  const auto shards = WarehouseShards(o);
   warehouse::InitResult r;
   if (Status s = warehouse::Init(shards, o.names, &r); !s.ok()) Fail(s);
   if (g.json) {
@@ -52,7 +42,7 @@ void RunInit(const GlobalOptions& g, const WarehouseOptions& o) {
 
 void RunStatus(const GlobalOptions& g, const WarehouseOptions& o) {
   warehouse::WarehouseStatus st;
-  if (Status s = warehouse::GetStatus(Shards(o), o.names, &st); !s.ok()) Fail(s);
+  if (Status s = warehouse::GetStatus(WarehouseShards(o), o.names, &st); !s.ok()) Fail(s);
   bool healthy = true;
   for (const auto& s : st.shards) healthy &= s.reachable && s.error.empty() && s.schema_version > 0;
   if (g.json) {
@@ -97,25 +87,33 @@ void RunStatus(const GlobalOptions& g, const WarehouseOptions& o) {
 
 void RunExpire(const WarehouseOptions& o) {
   uint64_t dropped = 0;
-  if (Status s = warehouse::Expire(Shards(o), o.names, o.days, &dropped); !s.ok()) Fail(s);
+  if (Status s = warehouse::Expire(WarehouseShards(o), o.names, o.days, &dropped); !s.ok()) Fail(s);
   fmt::print("{} day partition(s) older than {} days dropped\n", dropped, o.days);
 }
 
 void RunDrop(const WarehouseOptions& o) {
-  if (Status s = warehouse::Drop(Shards(o), o.names); !s.ok()) Fail(s);
+  if (Status s = warehouse::Drop(WarehouseShards(o), o.names); !s.ok()) Fail(s);
 }
 
-void AddCommon(CLI::App* cmd, WarehouseOptions* o) {
-  cmd->add_option("--warehouse", o->urls, "ClickHouse shards: http://[USER[:PASSWORD]@]HOST[:PORT],...")->required();
-  cmd->add_option("--user", o->user, "ClickHouse user where a URL names none");
-  cmd->add_option("--password", o->password, "Its password (better: the environment variable)")
+void AddCommon(CLI::App* cmd, WarehouseOptions* o) { AddWarehouseConnectionOptions(cmd, o); }
+
+}  // namespace
+
+void AddWarehouseConnectionOptions(CLI::App* cmd, WarehouseConnection* c) {
+  cmd->add_option("--warehouse", c->urls, "ClickHouse shards: http://[USER[:PASSWORD]@]HOST[:PORT],...")->required();
+  cmd->add_option("--user", c->user, "ClickHouse user where a URL names none");
+  cmd->add_option("--password", c->password, "Its password (better: the environment variable)")
       ->envname("NSRADAR_WAREHOUSE_PASSWORD");
-  cmd->add_option("--database", o->names.database, "Database of the tables")->capture_default_str();
-  cmd->add_option("--cluster", o->names.cluster, "remote_servers cluster the Distributed tables span")
+  cmd->add_option("--database", c->names.database, "Database of the tables")->capture_default_str();
+  cmd->add_option("--cluster", c->names.cluster, "remote_servers cluster the Distributed tables span")
       ->capture_default_str();
 }
 
-}  // namespace
+std::vector<warehouse::Endpoint> WarehouseShards(const WarehouseConnection& c) {
+  std::vector<warehouse::Endpoint> shards;
+  if (Status s = warehouse::ParseEndpoints(c.urls, c.user, c.password, &shards); !s.ok()) Fail(s);
+  return shards;
+}
 
 void AddWarehouseCommands(CLI::App& app, const GlobalOptions& global) {
   CLI::App* wh = app.add_subcommand("warehouse", "The ClickHouse warehouse's schema on a cluster");
