@@ -12,6 +12,7 @@
 #include <random>
 
 #include "detect/evidence_tier.h"
+#include "detect/testing/benign_corpus.h"
 #include "dns/rr_type.h"
 #include "warehouse/row_binary.h"
 #include "warehouse/rows.h"
@@ -248,6 +249,41 @@ TEST(Correlator, LateRowsWithinTheLatenessAreFedOnceAndTheWatermarkSurvivesARest
   EXPECT_EQ(c->counters().rows_fed, 200u);
   EXPECT_EQ(alerts.size(), 1u);
   EXPECT_EQ(c->counters().suppressed, 1u);
+}
+
+TEST(Correlator, ADayOfBenignEvidenceRaisesNoDataChannelAlert) {
+  // The evidence tier of the benign corpus (an office day), every row from
+  // one of three sensors: the central evaluator, which lacks the plain
+  // queries a sensor sees, must not turn it into tunnels either.
+  std::vector<std::string> hosts;
+  ASSERT_TRUE(
+      detect::testing::LoadHostList(std::string(NSRADAR_TESTDATA) + "/detect/benign-hosts.txt.zst", &hosts).ok());
+  FakeTable table;
+  uint32_t n = 0;
+  detect::testing::GenerateBenignCorpus(hosts, {}, [&](const ingest::DnsEvent& ev) {
+    const detect::EvidenceClass c = detect::ClassifyEvidence(ev);
+    if (!c.in_tier) return;
+    std::string row;
+    const uint32_t ts = AppendEvidenceRow(ev, c, {fmt::format("s{}", n % 3), 1, n}, &row);
+    table.rows.emplace_back(ts, std::move(row));
+    ++n;
+  });
+  ASSERT_GT(n, 10'000u);
+  ScratchDir dir;
+  std::vector<detect::Alert> alerts;
+  CorrelatorOptions o;
+  o.name = "central";
+  o.state_path = dir.path() + "/state";
+  std::unique_ptr<Correlator> c;
+  ASSERT_TRUE(Correlator::Open(
+                  o, std::make_unique<FakeReader>(&table), [&](detect::Alert& a) { alerts.push_back(a); }, 0, &c)
+                  .ok());
+  ASSERT_TRUE(c->Poll().ok());
+  EXPECT_EQ(c->counters().rows_fed, n);
+  for (const auto& a : alerts) {
+    EXPECT_FALSE(detect::IsDataChannel(a.category))
+        << detect::CategoryName(a.category) << " alert on benign evidence: " << a.registered_domain;
+  }
 }
 
 TEST(Correlator, BadStateFilesAndRowsAreErrorsNamingThePlace) {
