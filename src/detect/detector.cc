@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "detect/evidence_tier.h"
 #include "detect/label_features.h"
 #include "dns/rr_type.h"
 #include "util/hash.h"
@@ -24,21 +25,6 @@ double DistinctClients(uint64_t bits) {
   const int zeros = 64 - std::popcount(bits);
   if (zeros == 0) return 64 * std::log(64.0);
   return 64 * std::log(64.0 / zeros);
-}
-
-// Whether a label of `name` mixes upper and lower case.
-bool MixedCaseLabel(std::string_view name) {
-  bool upper = false, lower = false;
-  for (char c : name) {
-    if (c == '.') {
-      upper = lower = false;
-      continue;
-    }
-    upper |= c >= 'A' && c <= 'Z';
-    lower |= c >= 'a' && c <= 'z';
-    if (upper && lower) return true;
-  }
-  return false;
 }
 
 // What a response says about the domain's name servers and web site.
@@ -138,15 +124,9 @@ void Detector::Add(const ingest::DnsEvent& ev, std::vector<Alert>* alerts) {
     key_hash = HashBytes(key);
   }
 
-  // The part left of the registered domain, as sent. Resolvers asking
-  // authoritative servers, and forwarders, randomise the case of names
-  // (dns-0x20): their names are read lower-cased, case there being noise,
-  // not encoding. Such a sender shows itself in the domain's own labels.
-  std::string_view raw = ev.qname_raw;
-  if (ev.vantage == ingest::Vantage::kResolver || raw.size() != ev.qname.size() ||
-      MixedCaseLabel(raw.substr(raw.size() - registered.size()))) {
-    raw = ev.qname;
-  }
+  // The part left of the registered domain, as sent, or lower-cased when
+  // the sender randomises case (dns-0x20): case there is noise, not encoding.
+  const std::string_view raw = NameAsRead(ev);
   std::string_view sub;
   if (raw.size() > registered.size() + 1) sub = raw.substr(0, raw.size() - registered.size() - 1);
   const NameEvidence name = ClassifyName(sub);

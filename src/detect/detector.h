@@ -25,12 +25,12 @@
 //     the long window, with mostly encoded names (the low-and-slow leaks
 //     and loud transfers, whatever their name servers).
 //
-// Queries under an Allowlist name are tallied under that name instead of
-// their registered domain and reported as `benign-data-over-dns`, by the
-// volume rule only. Queries at or below a name the analysts marked as a
-// false positive (SetMarked) are ignored altogether: no counters, no
-// evidence, no baseline, no alert, whatever their volume. Each client keeps a baseline, how many of its queries
-// looked encoded, so an alert can say that a host began sending encoded
+// Queries under an Allowlist name are tallied under that name instead of their
+// registered domain and reported as `benign-data-over-dns`, by the volume rule
+// only. Queries at or below a name the analysts marked as a false positive
+// (SetMarked) are ignored altogether: no counters, no evidence, no baseline, no
+// alert, whatever their volume. Each client keeps a baseline, how many of its
+// queries looked encoded, so an alert can say that a host began sending encoded
 // names only when it met this domain.
 #pragma once
 
