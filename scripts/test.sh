@@ -42,9 +42,9 @@ run_ctest build
 FUZZERS=(zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz api_request_fuzz dns_message_fuzz pcap_packet_fuzz
   pcapng_fuzz dnstap_frame_fuzz dnstap_handshake_fuzz log_line_fuzz detect_fuzz indicator_file_fuzz
   pipeline_config_fuzz http_transport_fuzz cookie_fuzz warehouse_endpoint_fuzz warehouse_spool_fuzz
-  warehouse_evidence_fuzz)
+  warehouse_evidence_fuzz warehouse_hunt_fuzz)
 UNIT_TESTS=(util_test dns_test zone_test nsdb_test api_test ingest_test detect_test benign_corpus_test intel_test
-  pipeline_test nsradar_cli_test nsradar warehouse_test evidence_tier_test)
+  pipeline_test nsradar_cli_test nsradar warehouse_test evidence_tier_test warehouse_hunt_test)
 
 stage "clang 16, ASan + UBSan: library and CLI tests"
 CXX=clang++-16 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSRADAR_FUZZ=ON \

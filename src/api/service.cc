@@ -34,7 +34,8 @@ Service::Service(const nsdb::Store* store, const ApiKeys* keys, Metrics* metrics
       on_store_changed_(options.on_store_changed),
       rpz_path_(options.rpz_path),
       rpz_(options.rpz),
-      alert_stream_(options.alert_stream) {
+      alert_stream_(options.alert_stream),
+      hunt_(options.hunt) {
   if (rpz_.allowlist == nullptr) rpz_.allowlist = BuiltInAllowlist();
 }
 
@@ -99,7 +100,7 @@ Response Service::Dispatch(const Request& req, std::string_view api_key_header, 
     who = fmt::format("key:{:02x}{:02x}{:02x}{:02x}", digest[0], digest[1], digest[2], digest[3]);
   }
   return m.route->handler(Call{*store_, req, m.path, *metrics_, extra_metrics_, writable_store_, on_store_changed_,
-                               rpz_path_, rpz_, who, alert_stream_});
+                               rpz_path_, rpz_, who, alert_stream_, hunt_});
 }
 
 }  // namespace nsradar::api

@@ -15,6 +15,7 @@
 #include "api/ui_service.h"
 #include "intel/rpz.h"
 #include "nsdb/store.h"
+#include "warehouse/hunt.h"
 
 namespace nsradar::api {
 
@@ -37,6 +38,9 @@ struct ServiceOptions {
   // The alerts this process raises, live (GET /v2/alerts/stream); borrowed,
   // must outlive the Service. Null: that route answers 404.
   AlertStream* alert_stream = nullptr;
+  // The ClickHouse warehouse of the /v2/hunt endpoints; none (no shards):
+  // they answer 503.
+  warehouse::HuntTarget hunt{};
 };
 
 class Service {
@@ -70,6 +74,7 @@ class Service {
   std::string rpz_path_;
   intel::RpzOptions rpz_;
   AlertStream* alert_stream_;
+  warehouse::HuntTarget hunt_;
 };
 
 }  // namespace nsradar::api

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   AddIntelCommands(app, global);
   AddWarehouseCommands(app, global);
   AddCorrelateCommand(app, global);
+  AddHuntCommands(app, global);
   AddGenerateDocsCommand(app, NSRADAR_VERSION);  // last: it documents the commands above
   try {
     app.parse(argc, argv);

@@ -18,6 +18,7 @@
 #include "pipeline/pipeline.h"
 #include "util/log.h"
 #include "util/time.h"
+#include "warehouse/endpoint.h"
 
 namespace nsradar::cli {
 namespace {
@@ -32,6 +33,12 @@ struct ServeOptions {
   int refresh_ms = 1000;
   size_t cache_mb = 1024;
   std::string config;
+  // The warehouse the /v2/hunt endpoints query (without --config; with it,
+  // the configuration's warehouse).
+  std::string warehouse;
+  std::string warehouse_user;
+  std::string warehouse_password;
+  std::string warehouse_database = "nsradar";
 };
 
 [[noreturn]] void Fail(const Status& s) {
@@ -64,7 +71,14 @@ void RunServe(const GlobalOptions& g, const ServeOptions& o) {
   if (Status s = nsdb::Store::Open(g.store, so, &store); !s.ok()) Fail(s);
 
   api::Metrics metrics;
-  api::Service service(store.get(), &keys, &metrics, api::ServiceOptions{.rate_limit = o.rate_limit});
+  api::ServiceOptions options{.rate_limit = o.rate_limit};
+  if (!o.warehouse.empty()) {
+    Status s = warehouse::ParseEndpoints(o.warehouse, o.warehouse_user, o.warehouse_password, &options.hunt.shards);
+    if (!s.ok()) Fail(s);
+    options.hunt.names.database = o.warehouse_database;
+    if (s = warehouse::CheckNames(options.hunt.names); !s.ok()) Fail(s);
+  }
+  api::Service service(store.get(), &keys, &metrics, options);
   api::HttpServer server(&service, &metrics, o.server);
   if (Status s = server.Listen(); !s.ok()) Fail(s);
   server.Every(std::chrono::milliseconds(o.refresh_ms), [&store] {
@@ -161,8 +175,20 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--refresh-ms", o->refresh_ms, "How often to pick up ingests by other processes")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--warehouse", o->warehouse,
+                  "ClickHouse shards the /v2/hunt endpoints query: http://[USER[:PASSWORD]@]HOST[:PORT],...");
+  cmd->add_option("--warehouse-user", o->warehouse_user, "ClickHouse user where a --warehouse URL names none");
+  cmd->add_option("--warehouse-password", o->warehouse_password, "Its password (better: the environment variable)")
+      ->envname("NSRADAR_WAREHOUSE_PASSWORD");
+  cmd->add_option("--warehouse-database", o->warehouse_database, "Database of the warehouse tables")
+      ->capture_default_str();
   cmd->callback([cmd, o, &global] {
-    if (!o->config.empty()) return RunPipeline(cmd, global, *o);
+    if (!o->config.empty()) {
+      if (cmd->count("--warehouse")) {
+        throw CLI::ValidationError("--warehouse", "with --config the configuration's `warehouse =` applies");
+      }
+      return RunPipeline(cmd, global, *o);
+    }
     if (o->api_keys.empty()) throw CLI::RequiredError("--api-keys");
     RunServe(global, *o);
   });

@@ -43,6 +43,13 @@ Response HandleBulkNameServers(const Call& call);
 Response HandleBulkDomains(const Call& call);
 Response HandleCofExport(const Call& call);
 
+// hunt_handlers.cc: forensics over the ClickHouse warehouse.
+Response HandleHuntEvents(const Call& call);
+Response HandleHuntClients(const Call& call);
+Response HandleHuntTimeline(const Call& call);
+Response HandleHuntFirstSeen(const Call& call);
+Response HandleHuntTop(const Call& call);
+
 // openapi.cc, generated from openapi.json.
 const std::string& OpenApiDocument();
 

@@ -16,6 +16,7 @@
 #include "api/request.h"
 #include "intel/rpz.h"
 #include "nsdb/store.h"
+#include "warehouse/hunt.h"
 
 namespace nsradar::api {
 
@@ -56,6 +57,8 @@ struct Call {
   // The live alerts (GET /v2/alerts/stream), where this process raises
   // them (serve --config); else null.
   AlertStream* alert_stream;
+  // The warehouse the /v2/hunt endpoints query; no shards when none.
+  const warehouse::HuntTarget& hunt;
 };
 
 struct Route {
