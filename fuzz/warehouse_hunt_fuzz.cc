@@ -19,10 +19,17 @@ std::string Escape(const std::string& field) {
   std::string out;
   for (char c : field) {
     switch (c) {
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\\': out += "\\\\"; break;
-      default: out += c;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -66,9 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   HuntEvent position, back;
   if (DecodeCursor(text, &position).ok()) {
-    if (!DecodeCursor(EncodeCursor(position), &back).ok() || back.sensor != position.sensor ||
-        back.ts != position.ts || back.usec != position.usec || back.batch_seq != position.batch_seq ||
-        back.batch_row != position.batch_row) {
+    if (!DecodeCursor(EncodeCursor(position), &back).ok() || back.sensor != position.sensor || back.ts != position.ts ||
+        back.usec != position.usec || back.batch_seq != position.batch_seq || back.batch_row != position.batch_row) {
       __builtin_trap();
     }
   }

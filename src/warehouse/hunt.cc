@@ -90,10 +90,10 @@ Status HuntEvents(const HuntTarget& target, const EventsRequest& request, Events
   if (!request.cursor.empty()) NSRADAR_RETURN_IF_ERROR(DecodeCursor(request.cursor, &after));
   std::vector<TsvRow> rows;
   // One row more than the page: whether another page follows.
-  NSRADAR_RETURN_IF_ERROR(Run(target,
-                              EventsSql(target.names, domain, request.window, request.limit + 1,
-                                        request.cursor.empty() ? nullptr : &after),
-                              kEventColumns, &rows));
+  NSRADAR_RETURN_IF_ERROR(
+      Run(target,
+          EventsSql(target.names, domain, request.window, request.limit + 1, request.cursor.empty() ? nullptr : &after),
+          kEventColumns, &rows));
   out->registered_domain = domain.registered;
   for (size_t i = 0; i < rows.size() && i < request.limit; ++i) {
     NSRADAR_RETURN_IF_ERROR(ParseEvent(rows[i], i, &out->events.emplace_back()));
@@ -109,8 +109,7 @@ Status HuntClients(const HuntTarget& target, const ClientsRequest& request, Clie
   NSRADAR_RETURN_IF_ERROR(CheckWindow(request.window, 0));
   NSRADAR_RETURN_IF_ERROR(CheckLimit(request.limit, kMaxClients));
   std::vector<TsvRow> rows;
-  NSRADAR_RETURN_IF_ERROR(
-      Run(target, ClientsSql(target.names, domain, request.window, request.limit + 1), 6, &rows));
+  NSRADAR_RETURN_IF_ERROR(Run(target, ClientsSql(target.names, domain, request.window, request.limit + 1), 6, &rows));
   out->registered_domain = domain.registered;
   out->truncated = rows.size() > request.limit;
   for (size_t i = 0; i < rows.size() && i < request.limit; ++i) {

@@ -85,7 +85,7 @@ struct HuntClient {
   int64_t first_seen_usec = 0;  // microseconds since 1970
   int64_t last_seen_usec = 0;
   uint64_t queries = 0;
-  uint64_t bytes = 0;  // query_size + response_size
+  uint64_t bytes = 0;                // query_size + response_size
   std::vector<std::string> sensors;  // sorted
 };
 
@@ -125,7 +125,7 @@ struct FirstSeenAnswer {
 };
 
 struct TopRequest {
-  TimeWindow window;  // required, at most kMaxTopSeconds long
+  TimeWindow window;    // required, at most kMaxTopSeconds long
   uint64_t limit = 20;  // 1..kMaxTop
 };
 

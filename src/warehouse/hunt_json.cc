@@ -104,11 +104,7 @@ std::string FirstSeenJson(const FirstSeenAnswer& answer) {
 std::string TopJson(const TopRequest& request, const TopAnswer& answer) {
   std::string out;
   JsonWriter w(&out);
-  w.BeginObject()
-      .Field("from", request.window.from)
-      .Field("to", request.window.to)
-      .Key("domains")
-      .BeginArray();
+  w.BeginObject().Field("from", request.window.from).Field("to", request.window.to).Key("domains").BeginArray();
   for (const TopDomain& d : answer.domains) {
     w.BeginObject()
         .Field("registered_domain", d.registered_domain)

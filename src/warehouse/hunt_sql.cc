@@ -17,8 +17,8 @@ std::string DomainWhere(const HuntDomain& domain, const TimeWindow& window) {
   std::string where = fmt::format("registered_domain = {} AND ts >= toDateTime({}) AND ts < toDateTime({})",
                                   SqlString(domain.registered), window.from, window.to);
   if (domain.name != domain.registered) {
-    where += fmt::format(" AND (qname = {} OR endsWith(qname, {}))", SqlString(domain.name),
-                         SqlString("." + domain.name));
+    where +=
+        fmt::format(" AND (qname = {} OR endsWith(qname, {}))", SqlString(domain.name), SqlString("." + domain.name));
   }
   return where;
 }
@@ -124,8 +124,7 @@ std::string EventsSql(const SchemaNames& names, const HuntDomain& domain, const 
                      FromTable(names), where, kEventOrder, limit);
 }
 
-std::string ClientsSql(const SchemaNames& names, const HuntDomain& domain, const TimeWindow& window,
-                       uint64_t limit) {
+std::string ClientsSql(const SchemaNames& names, const HuntDomain& domain, const TimeWindow& window, uint64_t limit) {
   // Sensors joined by NUL, which TabSeparated writes as "\0" and a sensor
   // name (a host name or a config value) does not contain.
   return fmt::format(

@@ -37,8 +37,7 @@ Status DecodeCursor(std::string_view text, HuntEvent* position);
 // The statements, for arguments already checked.
 std::string EventsSql(const SchemaNames& names, const HuntDomain& domain, const TimeWindow& window, uint64_t limit,
                       const HuntEvent* after);
-std::string ClientsSql(const SchemaNames& names, const HuntDomain& domain, const TimeWindow& window,
-                       uint64_t limit);
+std::string ClientsSql(const SchemaNames& names, const HuntDomain& domain, const TimeWindow& window, uint64_t limit);
 std::string TimelineSql(const SchemaNames& names, const HuntDomain& domain, const TimeWindow& window);
 std::string FirstSeenSql(const SchemaNames& names, const HuntDomain& domain, const TimeWindow& window);
 std::string TopSql(const SchemaNames& names, const TimeWindow& window, uint64_t limit);

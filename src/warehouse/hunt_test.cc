@@ -1,8 +1,9 @@
+#include "warehouse/hunt.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "warehouse/hunt.h"
 #include "warehouse/hunt_json.h"
 #include "warehouse/hunt_sql.h"
 #include "warehouse/hunt_tsv.h"
@@ -50,8 +51,8 @@ TEST(HuntDomain, BadNamesNameTheParameter) {
 
 TEST(HuntSql, HostileNamesStayInsideTheirLiterals) {
   // DNS allows quotes and (escaped) backslashes in labels.
-  for (std::string hostile : {"x'or'1'='1.example", "x\\\\'--.example", "a';drop table x;--.b.example",
-                              "q\\'.union-select.example"}) {
+  for (std::string hostile :
+       {"x'or'1'='1.example", "x\\\\'--.example", "a';drop table x;--.b.example", "q\\'.union-select.example"}) {
     HuntDomain d;
     ASSERT_TRUE(CheckHuntDomain(hostile, &d).ok()) << hostile;
     const SchemaNames names;
@@ -99,10 +100,13 @@ TEST(HuntBounds, RequestsAreCheckedBeforeAnyShardIsAsked) {
   // No shard at all: a request that passed its checks would fail on that.
   HuntTarget target;
   EventsPage page;
-  EXPECT_TRUE(HuntEvents(target, {.domain = "example.com", .limit = kMaxEventsPage + 1}, &page)
-                  .message()
-                  .starts_with("limit"));
-  EXPECT_TRUE(HuntEvents(target, {.domain = "example.com", .cursor = "x"}, &page).message().starts_with("cursor"));
+  EventsRequest events;
+  events.domain = "example.com";
+  events.limit = kMaxEventsPage + 1;
+  EXPECT_TRUE(HuntEvents(target, events, &page).message().starts_with("limit"));
+  events.limit = 1;
+  events.cursor = "x";
+  EXPECT_TRUE(HuntEvents(target, events, &page).message().starts_with("cursor"));
   TimelineAnswer timeline;
   EXPECT_NE(HuntTimeline(target, {.domain = "example.com", .window = {0, kMaxTimelineSeconds + 1}}, &timeline)
                 .message()
@@ -110,9 +114,10 @@ TEST(HuntBounds, RequestsAreCheckedBeforeAnyShardIsAsked) {
             std::string::npos);
   TopAnswer top;
   EXPECT_TRUE(HuntTop(target, {.window = {0, 60}, .limit = 0}, &top).message().starts_with("limit"));
-  EXPECT_NE(HuntTop(target, {.window = {0, 60}}, &top).message().find("--warehouse"), std::string::npos);
+  const TopRequest hour{.window = {0, 3600}, .limit = 20};
+  EXPECT_NE(HuntTop(target, hour, &top).message().find("--warehouse"), std::string::npos);
   target.names.database = "x; DROP TABLE y";
-  EXPECT_TRUE(HuntTop(target, {.window = {0, 60}}, &top).message().starts_with("--database"));
+  EXPECT_TRUE(HuntTop(target, hour, &top).message().starts_with("--database"));
 }
 
 TEST(HuntCursor, RoundTripsAnyPosition) {
@@ -133,8 +138,9 @@ TEST(HuntCursor, RoundTripsAnyPosition) {
 
 TEST(HuntCursor, GarbageIsRefusedNamingTheCursor) {
   HuntEvent e;
-  for (std::string bad : {"", "1-2-3-4", "1-2-3-4-7", "1-2-3-4-zz", "a-2-3-4-", "1-1000000-3-4-", "1--3-4-",
-                          "99999999999-2-3-4-", "1-2-3-4294967296-", "1-2-3-4-" + std::string(1000, 'a')}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", "1-2-3-4", "1-2-3-4-7", "1-2-3-4-zz", "a-2-3-4-", "1-1000000-3-4-", "1--3-4-",
+                                "99999999999-2-3-4-", "1-2-3-4294967296-", "1-2-3-4-" + std::string(1000, 'a')}) {
     Status s = DecodeCursor(bad, &e);
     ASSERT_FALSE(s.ok()) << bad;
     EXPECT_TRUE(s.message().starts_with("cursor")) << s.message();

@@ -11,16 +11,26 @@ namespace {
 // The byte an escape "\c" stands for, or -1.
 int Unescape(char c) {
   switch (c) {
-    case 't': return '\t';
-    case 'n': return '\n';
-    case 'r': return '\r';
-    case 'b': return '\b';
-    case 'f': return '\f';
-    case '0': return '\0';
-    case '\\': return '\\';
-    case '\'': return '\'';
-    case '"': return '"';
-    default: return -1;
+    case 't':
+      return '\t';
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 'b':
+      return '\b';
+    case 'f':
+      return '\f';
+    case '0':
+      return '\0';
+    case '\\':
+      return '\\';
+    case '\'':
+      return '\'';
+    case '"':
+      return '"';
+    default:
+      return -1;
   }
 }
 
@@ -76,8 +86,8 @@ Status TsvSigned(const TsvRow& row, size_t row_index, size_t column, int64_t min
   const std::string& f = row.at(column);
   auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), *out);
   if (ec != std::errc() || end != f.data() + f.size() || f.empty() || *out < min || *out > max) {
-    return Status::Corruption(fmt::format("row {} field {}: '{:.40}' is not a number from {} to {}", row_index + 1,
-                                          column + 1, f, min, max));
+    return Status::Corruption(
+        fmt::format("row {} field {}: '{:.40}' is not a number from {} to {}", row_index + 1, column + 1, f, min, max));
   }
   return Status::OK();
 }

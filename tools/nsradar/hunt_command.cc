@@ -125,8 +125,8 @@ CLI::App* AddHunt(CLI::App* hunt, const char* name, const char* help, HuntOption
   cmd->add_option("--password", o->password, "Its password (better: the environment variable)")
       ->envname("NSRADAR_WAREHOUSE_PASSWORD");
   cmd->add_option("--database", o->database, "Database of the tables")->capture_default_str();
-  cmd->add_option("--from", o->from, std::string("Start of the window (UNIX seconds, date or RFC 3339); ") +
-                                         window_help);
+  cmd->add_option("--from", o->from,
+                  std::string("Start of the window (UNIX seconds, date or RFC 3339); ") + window_help);
   cmd->add_option("--to", o->to, "End of the window, excluded");
   if (domain) cmd->add_option("domain", o->domain, "Domain name (its registered domain's rows)")->required();
   return cmd;
@@ -140,13 +140,14 @@ void AddHuntCommands(CLI::App& app, const GlobalOptions& global) {
   auto o = std::make_shared<HuntOptions>();
   CLI::App* events = AddHunt(hunt, "events", "A domain's events, oldest first, a page at a time", o.get(), true,
                              "default: the whole history");
-  events->add_option("--limit", o->limit, fmt::format("Events per page (1-{}; default 100)", warehouse::kMaxEventsPage));
+  events->add_option("--limit", o->limit,
+                     fmt::format("Events per page (1-{}; default 100)", warehouse::kMaxEventsPage));
   events->add_option("--cursor", o->cursor, "The next page: the cursor the previous page gave");
   events->callback([o, &global] { RunEvents(global, *o); });
-  CLI::App* clients = AddHunt(hunt, "clients", "A domain's clients: first/last seen, queries, bytes, sensors",
-                              o.get(), true, "default: the whole history");
-  clients->add_option("--limit", o->limit, fmt::format("Clients, most active first (1-{}; default 1000)",
-                                                       warehouse::kMaxClients));
+  CLI::App* clients = AddHunt(hunt, "clients", "A domain's clients: first/last seen, queries, bytes, sensors", o.get(),
+                              true, "default: the whole history");
+  clients->add_option("--limit", o->limit,
+                      fmt::format("Clients, most active first (1-{}; default 1000)", warehouse::kMaxClients));
   clients->callback([o, &global] { RunClients(global, *o); });
   CLI::App* timeline = AddHunt(hunt, "timeline", "A domain's queries, distinct subdomains and bytes per minute",
                                o.get(), true, "default: a day before --to (now); at most 7 days");
