@@ -117,7 +117,7 @@ std::string EventsSql(const SchemaNames& names, const HuntDomain& domain, const 
     // primary key skip what lies before.
     where += fmt::format(
         " AND ts >= toDateTime({0}) AND (ts > toDateTime({0}) OR (ts = toDateTime({0}) AND (usec > {1} OR (usec = {1} "
-        "AND (sensor > {2} OR (sensor = {2} AND (batch_seq > {3} OR (batch_seq = {3} AND batch_row > {4})))))))",
+        "AND (sensor > {2} OR (sensor = {2} AND (batch_seq > {3} OR (batch_seq = {3} AND batch_row > {4}))))))))",
         after->ts, after->usec, SqlString(after->sensor), after->batch_seq, after->batch_row);
   }
   return fmt::format("SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT {} FORMAT TabSeparated", kEventSelect,

@@ -4,6 +4,7 @@
 
 #include <ctime>
 #include <memory>
+#include <optional>
 
 #include "commands.h"
 #include "util/time.h"
@@ -21,7 +22,7 @@ struct HuntOptions {
   std::string domain;
   std::string from;
   std::string to;
-  uint64_t limit = 0;  // 0: the query's default
+  std::optional<uint64_t> limit;
   std::string cursor;
 };
 
@@ -52,7 +53,7 @@ warehouse::TimeWindow Window(const HuntOptions& o, int64_t span) {
   return w;
 }
 
-uint64_t Limit(const HuntOptions& o, uint64_t fallback) { return o.limit == 0 ? fallback : o.limit; }
+uint64_t Limit(const HuntOptions& o, uint64_t fallback) { return o.limit.value_or(fallback); }
 
 std::string Bytes(uint64_t n) { return WithCommas(n); }
 
