@@ -35,7 +35,7 @@ Service::Service(const nsdb::Store* store, const ApiKeys* keys, Metrics* metrics
       rpz_path_(options.rpz_path),
       rpz_(options.rpz),
       alert_stream_(options.alert_stream),
-      hunt_(options.hunt) {
+      hunt_(options.hunt ? *options.hunt : warehouse::HuntTarget{}) {
   if (rpz_.allowlist == nullptr) rpz_.allowlist = BuiltInAllowlist();
 }
 

@@ -38,9 +38,9 @@ struct ServiceOptions {
   // The alerts this process raises, live (GET /v2/alerts/stream); borrowed,
   // must outlive the Service. Null: that route answers 404.
   AlertStream* alert_stream = nullptr;
-  // The ClickHouse warehouse of the /v2/hunt endpoints; none (no shards):
-  // they answer 503.
-  warehouse::HuntTarget hunt{};
+  // The ClickHouse warehouse of the /v2/hunt endpoints, copied; null: they
+  // answer 503.
+  const warehouse::HuntTarget* hunt = nullptr;
 };
 
 class Service {

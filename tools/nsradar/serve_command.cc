@@ -18,7 +18,7 @@
 #include "pipeline/pipeline.h"
 #include "util/log.h"
 #include "util/time.h"
-#include "warehouse/endpoint.h"
+#include "warehouse/hunt.h"
 
 namespace nsradar::cli {
 namespace {
@@ -72,11 +72,13 @@ void RunServe(const GlobalOptions& g, const ServeOptions& o) {
 
   api::Metrics metrics;
   api::ServiceOptions options{.rate_limit = o.rate_limit};
+  warehouse::HuntTarget hunt;
   if (!o.warehouse.empty()) {
-    Status s = warehouse::ParseEndpoints(o.warehouse, o.warehouse_user, o.warehouse_password, &options.hunt.shards);
+    Status s = warehouse::ParseEndpoints(o.warehouse, o.warehouse_user, o.warehouse_password, &hunt.shards);
     if (!s.ok()) Fail(s);
-    options.hunt.names.database = o.warehouse_database;
-    if (s = warehouse::CheckNames(options.hunt.names); !s.ok()) Fail(s);
+    hunt.names.database = o.warehouse_database;
+    if (s = warehouse::CheckNames(hunt.names); !s.ok()) Fail(s);
+    options.hunt = &hunt;
   }
   api::Service service(store.get(), &keys, &metrics, options);
   api::HttpServer server(&service, &metrics, o.server);
