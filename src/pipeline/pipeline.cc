@@ -24,6 +24,7 @@
 #include "util/log.h"
 #include "util/service_notify.h"
 #include "warehouse/clickhouse_sink.h"
+#include "warehouse/hunt.h"
 #include "warehouse/writer.h"
 
 namespace nsradar::pipeline {
@@ -141,6 +142,12 @@ class Pipeline::Impl {
     service_options.rpz.action = config_.rpz_action;
     service_options.rpz.allowlist = &allow_;
     service_options.alert_stream = &alert_stream_;
+    // A sensor with a warehouse answers /v2/hunt from it (the Service copies
+    // the target).
+    warehouse::HuntTarget hunt;
+    hunt.shards = config_.warehouse;
+    hunt.names.database = config_.warehouse_database;
+    if (!hunt.shards.empty()) service_options.hunt = &hunt;
     service_ = std::make_unique<api::Service>(store_.get(), &keys_, &metrics_, service_options);
     server_ = std::make_unique<api::HttpServer>(service_.get(), &metrics_, config_.server);
     return server_->Listen();

@@ -115,3 +115,18 @@ api_port() {
   done
   return 1
 }
+
+# lab_warehouse_up WAREHOUSE_SH DIR SHARDS: starts a local ClickHouse
+# cluster (scripts/warehouse.sh) in DIR and sets BASE to its first port. The
+# ports lie below the kernel's ephemeral range (32768 and up), where the
+# sockets of clients could hold them; a port in use means another try
+# elsewhere. Fails (status 1) after three tries, showing the last error.
+lab_warehouse_up() {
+  for _ in 1 2 3; do
+    BASE=$((20000 + 2 * (RANDOM % 6000)))
+    "$1" up --shards "$3" --dir "$2" --base-port "$BASE" >"$2.up.log" 2>&1 && return 0
+    rm -rf "$2"
+  done
+  cat "$2.up.log" >&2
+  return 1
+}

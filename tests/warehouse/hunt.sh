@@ -49,14 +49,7 @@ stop() {  # pid
   wait "$1" 2>/dev/null || true
 }
 
-# Ports below the kernel's ephemeral range (32768 and up), where clients'
-# sockets do not take them; another try elsewhere if one is in use.
-for try in 1 2 3; do
-  BASE=$((20000 + 2 * (RANDOM % 6000)))
-  "$WAREHOUSE_SH" up --shards 2 --dir "$DIR/cluster" --base-port "$BASE" >"$DIR/up.log" 2>&1 && break
-  ((try < 3)) || { cat "$DIR/up.log" >&2; fail "no cluster"; }
-  rm -rf "$DIR/cluster"
-done
+lab_warehouse_up "$WAREHOUSE_SH" "$DIR/cluster" 2 || fail "no cluster"
 URLS=$(cat "$DIR/cluster/urls")
 S0=http://127.0.0.1:$BASE
 "$NSRADAR" warehouse init --warehouse "$URLS" >/dev/null

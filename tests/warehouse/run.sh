@@ -26,10 +26,9 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# Two shards on an even base port picked at random (4 ports), so parallel
-# runs rarely meet; up refuses and the test fails clearly if they do.
-BASE=$((20000 + 2 * (RANDOM % 15000)))
-"$WAREHOUSE_SH" up --shards 2 --dir "$DIR/cluster" --base-port "$BASE"
+# shellcheck source=../lib/lab.sh
+source "$(dirname "$(realpath "$0")")/../lib/lab.sh"
+lab_warehouse_up "$WAREHOUSE_SH" "$DIR/cluster" 2 || fail "no cluster"
 URLS=$(cat "$DIR/cluster/urls")
 S0=http://127.0.0.1:$BASE
 S1=http://127.0.0.1:$((BASE + 2))

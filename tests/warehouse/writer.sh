@@ -47,8 +47,7 @@ fail() {
   exit 1
 }
 
-BASE=$((20000 + 2 * (RANDOM % 15000)))
-"$WAREHOUSE_SH" up --shards 2 --dir "$DIR/cluster" --base-port "$BASE" >/dev/null
+lab_warehouse_up "$WAREHOUSE_SH" "$DIR/cluster" 2 || fail "no cluster"
 URLS=$(cat "$DIR/cluster/urls")
 S0=http://127.0.0.1:$BASE
 "$NSRADAR" warehouse init --warehouse "$URLS" >/dev/null
@@ -148,6 +147,10 @@ wait_until 30 "s1's spool to drain" spool_empty
 (($(metric nsradar_warehouse_dropped_batches_total) == 0)) || fail "s1 dropped batches"
 [[ $(counts s1 dns_events) == "5000	5000" ]] || fail "s1: dns_events has $(counts s1 dns_events), expected 5000 once each"
 grep -q "answers again" "$DIR/s1.err" || fail "no recovery line in s1's log"
+# A sensor with a warehouse answers /v2/hunt from it.
+hunt=$(curl -sf -H "X-API-Key: $KEY" "http://127.0.0.1:$PORT/v2/hunt/d7.example/first-seen") ||
+  fail "s1's /v2/hunt/d7.example/first-seen answered an error"
+grep -Eq '"qname":"q[0-9]*7\.d7\.example"' <<<"$hunt" || fail "s1's first query of d7.example: $hunt"
 stop_sensor TERM
 
 # --- crash: kill -9 of a sensor replaying its spool ---------------------------
