@@ -130,3 +130,11 @@ lab_warehouse_up() {
   cat "$2.up.log" >&2
   return 1
 }
+
+# lab_show_errs DIR: the last lines of each DIR/*.err on stderr, for a
+# harness that is about to fail.
+lab_show_errs() {
+  local f
+  for f in "$1"/*.err; do [[ -f $f ]] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }; done
+  return 0
+}

@@ -43,7 +43,7 @@ trap cleanup EXIT
 
 fail() {
   echo "FAIL: $*" >&2
-  for f in "$DIR"/*.err; do [[ -f $f ]] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }; done
+  lab_show_errs "$DIR"
   exit 1
 }
 
