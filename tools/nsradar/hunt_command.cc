@@ -14,11 +14,7 @@
 namespace nsradar::cli {
 namespace {
 
-struct HuntOptions {
-  std::string urls;
-  std::string user;
-  std::string password;
-  std::string database = "nsradar";
+struct HuntOptions : WarehouseConnection {
   std::string domain;
   std::string from;
   std::string to;
@@ -33,8 +29,8 @@ struct HuntOptions {
 
 warehouse::HuntTarget Target(const HuntOptions& o) {
   warehouse::HuntTarget t;
-  if (Status s = warehouse::ParseEndpoints(o.urls, o.user, o.password, &t.shards); !s.ok()) Fail(s);
-  t.names.database = o.database;
+  t.shards = WarehouseShards(o);
+  t.names = o.names;
   return t;
 }
 
@@ -121,11 +117,7 @@ void RunTop(const GlobalOptions& g, const HuntOptions& o) {
 CLI::App* AddHunt(CLI::App* hunt, const char* name, const char* help, HuntOptions* o, bool domain,
                   const char* window_help) {
   CLI::App* cmd = hunt->add_subcommand(name, help);
-  cmd->add_option("--warehouse", o->urls, "ClickHouse shards: http://[USER[:PASSWORD]@]HOST[:PORT],...")->required();
-  cmd->add_option("--user", o->user, "ClickHouse user where a URL names none");
-  cmd->add_option("--password", o->password, "Its password (better: the environment variable)")
-      ->envname("NSRADAR_WAREHOUSE_PASSWORD");
-  cmd->add_option("--database", o->database, "Database of the tables")->capture_default_str();
+  AddWarehouseConnectionOptions(cmd, o);
   cmd->add_option("--from", o->from,
                   std::string("Start of the window (UNIX seconds, date or RFC 3339); ") + window_help);
   cmd->add_option("--to", o->to, "End of the window, excluded");
