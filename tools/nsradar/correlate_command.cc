@@ -36,11 +36,6 @@ struct CorrelateOptions : WarehouseConnection {
   int polls = 0;  // 0: until SIGTERM/SIGINT
 };
 
-void Fail(const Status& s) {
-  PrintError(s.message());
-  throw CLI::RuntimeError(1);
-}
-
 uint32_t NowSeconds() {
   return static_cast<uint32_t>(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());

@@ -54,10 +54,7 @@ void Run(const GlobalOptions& g, const DetectOptions& o, bool watch) {
   std::unique_ptr<nsdb::Store> store;
   std::unique_ptr<intel::StoreNameServerOracle> name_servers;
   if (g.store_given || std::filesystem::exists(std::filesystem::path(g.store) / "CURRENT")) {
-    if (Status s = nsdb::Store::Open(g.store, nsdb::StoreOptions(), &store); !s.ok()) {
-      PrintError(s.ToString());
-      throw CLI::RuntimeError(1);
-    }
+    if (Status s = nsdb::Store::Open(g.store, nsdb::StoreOptions(), &store); !s.ok()) Fail(s);
     name_servers = std::make_unique<intel::StoreNameServerOracle>(store.get());
     fmt::print(stderr, "alerts are kept in the store {}, whose index weighs the name servers\n", g.store);
   }

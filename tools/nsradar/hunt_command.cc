@@ -22,11 +22,6 @@ struct HuntOptions : WarehouseConnection {
   std::string cursor;
 };
 
-[[noreturn]] void Fail(const Status& s) {
-  PrintError(s.message());
-  throw CLI::RuntimeError(1);
-}
-
 warehouse::HuntTarget Target(const HuntOptions& o) {
   warehouse::HuntTarget t;
   t.shards = WarehouseShards(o);

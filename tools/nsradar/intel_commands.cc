@@ -22,10 +22,7 @@ std::unique_ptr<nsdb::Store> Open(const GlobalOptions& g, bool read_only) {
   nsdb::StoreOptions so;
   so.read_only = read_only;
   std::unique_ptr<nsdb::Store> store;
-  if (Status s = nsdb::Store::Open(g.store, so, &store); !s.ok()) {
-    PrintError(s.ToString());
-    throw CLI::RuntimeError(1);
-  }
+  if (Status s = nsdb::Store::Open(g.store, so, &store); !s.ok()) Fail(s);
   return store;
 }
 
@@ -43,10 +40,7 @@ void RunCheck(const GlobalOptions& g, const std::string& domain_text) {
   const std::string domain = NameArgument(domain_text, "DOMAIN");
   auto store = Open(g, true);
   intel::CheckResult r;
-  if (Status s = intel::CheckDomain(*store, domain, {}, &r); !s.ok()) {
-    PrintError(s.ToString());
-    throw CLI::RuntimeError(1);
-  }
+  if (Status s = intel::CheckDomain(*store, domain, {}, &r); !s.ok()) Fail(s);
   if (g.json) {
     std::string out;
     intel::AppendCheckJson(r, &out);
@@ -139,10 +133,7 @@ void RunList(const GlobalOptions& g) {
       t.Add({KindName(i.kind), IndicatorText(i), i.category, i.source, i.added ? FormatTime(i.added) : "-"});
     }
   });
-  if (!s.ok()) {
-    PrintError(s.ToString());
-    throw CLI::RuntimeError(1);
-  }
+  if (!s.ok()) Fail(s);
   if (!g.json) t.Print(stdout);
 }
 
@@ -164,10 +155,7 @@ void RunRpzExport(const GlobalOptions& g, const RpzCommandOptions& o) {
   ro.allowlist = &allow;
   auto store = Open(g, true);
   intel::RpzStats stats;
-  if (Status s = intel::ExportRpz(*store, ro, o.out, &stats); !s.ok()) {
-    PrintError(s.ToString());
-    throw CLI::RuntimeError(1);
-  }
+  if (Status s = intel::ExportRpz(*store, ro, o.out, &stats); !s.ok()) Fail(s);
   fmt::print(stderr, "{}: serial {}, {} QNAME, {} NSDNAME, {} NSIP triggers; {} left out by the allowlist\n", o.out,
              stats.serial, stats.qname, stats.nsdname, stats.nsip, stats.allowlisted);
   if (!o.reload.empty()) {

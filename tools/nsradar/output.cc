@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 
 namespace nsradar::cli {
@@ -54,6 +55,11 @@ void Progress::Finish() {
 }
 
 void PrintError(std::string_view message) { fmt::print(stderr, "error: {}\n", message); }
+
+void Fail(const Status& s) {
+  PrintError(s.ToString());
+  throw CLI::RuntimeError(1);
+}
 
 std::string HumanBytes(double b) {
   const char* units[] = {"B", "KB", "MB", "GB", "TB"};

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/status.h"
+
 namespace nsradar::cli {
 
 struct GlobalOptions {
@@ -47,6 +49,10 @@ class Progress {
 
 // Prints "error: <message>" to standard error.
 void PrintError(std::string_view message);
+
+// Prints the status as an error and ends the command with exit status 1
+// (through CLI11, so the program unwinds and closes what it opened).
+[[noreturn]] void Fail(const Status& s);
 
 // Human-friendly sizes and counts: "1.5 GB", "12,345".
 std::string HumanBytes(double bytes);

@@ -19,10 +19,7 @@ std::unique_ptr<nsdb::Store> OpenForReading(const GlobalOptions& g) {
   so.read_only = true;
   std::unique_ptr<nsdb::Store> store;
   Status s = nsdb::Store::Open(g.store, so, &store);
-  if (!s.ok()) {
-    PrintError(s.ToString());
-    throw CLI::RuntimeError(1);
-  }
+  if (!s.ok()) Fail(s);
   return store;
 }
 

@@ -41,11 +41,6 @@ struct ServeOptions {
   std::string warehouse_database = "nsradar";
 };
 
-[[noreturn]] void Fail(const Status& s) {
-  PrintError(s.ToString());
-  throw CLI::RuntimeError(1);
-}
-
 // The diagnostic log as the flags or the configuration say; reopened on
 // SIGHUP with the access log, for logrotate.
 void SetUpLog(const std::string& format, const std::string& level, const std::string& file) {

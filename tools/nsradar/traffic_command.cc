@@ -21,10 +21,7 @@ struct TrafficOptions : TrafficInputOptions {
 void RunIngestTraffic(const GlobalOptions& g, const TrafficOptions& o) {
   const ingest::Format format = FormatOption(o.format);
   std::unique_ptr<nsdb::Store> store;
-  if (Status s = nsdb::Store::Open(g.store, nsdb::StoreOptions(), &store); !s.ok()) {
-    PrintError(s.ToString());
-    throw CLI::RuntimeError(1);
-  }
+  if (Status s = nsdb::Store::Open(g.store, nsdb::StoreOptions(), &store); !s.ok()) Fail(s);
   // Whether the index already knows a host as a name server, remembered.
   std::unordered_map<std::string, bool> known;
   ingest::PassiveDns passive([&](const std::string& host) {
@@ -49,10 +46,7 @@ void RunIngestTraffic(const GlobalOptions& g, const TrafficOptions& o) {
     std::vector<nsdb::AddressObservation> glue;
     for (auto& r : addresses) glue.push_back(nsdb::AddressObservation{std::move(r.host), r.address, r.time});
     nsdb::ObserveResult r;
-    if (Status s = store->Observe(pairs, glue, &r); !s.ok()) {
-      PrintError(s.ToString());
-      throw CLI::RuntimeError(1);
-    }
+    if (Status s = store->Observe(pairs, glue, &r); !s.ok()) Fail(s);
     total.pairs_new += r.pairs_new;
     total.pairs_again += r.pairs_again;
     total.addresses_new += r.addresses_new;

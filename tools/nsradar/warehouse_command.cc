@@ -15,11 +15,6 @@ struct WarehouseOptions : WarehouseConnection {
   int days = 0;
 };
 
-void Fail(const Status& s) {
-  PrintError(s.message());
-  throw CLI::RuntimeError(1);
-}
-
 void RunInit(const GlobalOptions& g, const WarehouseOptions& o) {
   const auto shards = WarehouseShards(o);
   warehouse::InitResult r;
