@@ -34,42 +34,44 @@ std::string PathName(const Call& call, std::string_view param, std::string* out)
   return NormalizeName(param, call.path.Get(param), out);
 }
 
-// Reads the filters of /v2/ns/{ns}/domains into *q; an error message or "".
-std::string ReadDomainFilters(const Request& req, nsdb::DomainQuery* q) {
-  for (const auto& [key, value] : req.params.items()) {
-    std::string err;
-    if (key == "cursor") {
-      if (!nsdb::DecodeCursor(value, &q->after)) err = "cursor: not a cursor this API returned";
-    } else if (key == "limit") {
-      uint64_t n = 0;
-      err = ParseCountParam(key, value, 1, nsdb::kMaxPage, &n);
-      q->limit = n;
-    } else if (key == "first_seen_after") {
-      err = ParseTimeParam(key, value, &q->first_seen_after);
-    } else if (key == "first_seen_before") {
-      err = ParseTimeParam(key, value, &q->first_seen_before);
-    } else if (key == "last_seen_after") {
-      err = ParseTimeParam(key, value, &q->last_seen_after);
-    } else if (key == "last_seen_before") {
-      err = ParseTimeParam(key, value, &q->last_seen_before);
-    } else if (key == "kind") {
-      if (!nsdb::ParseKindFilter(value, &q->kind)) err = "kind: expected " + nsdb::KindFilterNames();
-    } else if (key == "active") {
-      err = ParseBoolParam(key, value, &q->active_only);
-    } else if (key != "apiKey") {
-      err = fmt::format("{}: unknown parameter", key);
-    }
-    if (!err.empty()) return err;
-  }
-  return "";
-}
-
 }  // namespace
+
+std::string ReadDomainFilter(std::string_view key, std::string_view value, nsdb::DomainQuery* q) {
+  std::string err;
+  if (key == "cursor") {
+    if (!nsdb::DecodeCursor(value, &q->after)) err = "cursor: not a cursor this API returned";
+  } else if (key == "first_seen_after") {
+    err = ParseTimeParam(key, value, &q->first_seen_after);
+  } else if (key == "first_seen_before") {
+    err = ParseTimeParam(key, value, &q->first_seen_before);
+  } else if (key == "last_seen_after") {
+    err = ParseTimeParam(key, value, &q->last_seen_after);
+  } else if (key == "last_seen_before") {
+    err = ParseTimeParam(key, value, &q->last_seen_before);
+  } else if (key == "kind") {
+    if (!nsdb::ParseKindFilter(value, &q->kind)) err = "kind: expected " + nsdb::KindFilterNames();
+  } else if (key == "active") {
+    err = ParseBoolParam(key, value, &q->active_only);
+  } else if (key != "apiKey") {
+    err = fmt::format("{}: unknown parameter", key);
+  }
+  return err;
+}
 
 Response HandleNsDomains(const Call& call) {
   nsdb::DomainQuery q;
   if (std::string err = PathName(call, "ns", &q.ns); !err.empty()) return ErrorResponse(400, err);
-  if (std::string err = ReadDomainFilters(call.req, &q); !err.empty()) return ErrorResponse(400, err);
+  for (const auto& [key, value] : call.req.params.items()) {
+    std::string err;
+    if (key == "limit") {
+      uint64_t n = 0;
+      err = ParseCountParam(key, value, 1, nsdb::kMaxPage, &n);
+      q.limit = n;
+    } else {
+      err = ReadDomainFilter(key, value, &q);
+    }
+    if (!err.empty()) return ErrorResponse(400, err);
+  }
   nsdb::DomainPage page;
   if (Status s = call.store.DomainsOnNs(q, &page); !s.ok()) return StoreError(s);
   return JsonAnswer([&](JsonWriter& w) { nsdb::WriteDomainPageJson(q.ns, page, w); }, 128 + page.rows.size() * 140);

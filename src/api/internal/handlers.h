@@ -3,8 +3,10 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "api/internal/routes.h"
+#include "nsdb/store.h"
 
 namespace nsradar::api {
 
@@ -22,6 +24,11 @@ Response HandleAddressHosts(const Call& call);
 Response HandleStats(const Call& call);
 Response HandleCheck(const Call& call);
 Response HandleAlerts(const Call& call);
+// One filter parameter of a name server's domain list (cursor, kind, active,
+// the first/last-seen fences; apiKey is ignored) into *q: "" or the error
+// naming the parameter, "KEY: unknown parameter" for any other key. The
+// list and its export read the same filters through it.
+std::string ReadDomainFilter(std::string_view key, std::string_view value, nsdb::DomainQuery* q);
 // alert_stream_handler.cc: server-sent events.
 Response HandleAlertStream(const Call& call);
 Response HandleMetrics(const Call& call);
@@ -42,6 +49,9 @@ Response HandleRpz(const Call& call);
 Response HandleBulkNameServers(const Call& call);
 Response HandleBulkDomains(const Call& call);
 Response HandleCofExport(const Call& call);
+// domain_export.cc: a name server's filtered domain list as a CSV or JSON
+// download, streamed.
+Response HandleNsDomainsExport(const Call& call);
 
 // hunt_handlers.cc: forensics over the ClickHouse warehouse.
 Response HandleHuntEvents(const Call& call);

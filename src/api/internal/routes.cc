@@ -27,6 +27,7 @@ constexpr bool kKey = true, kNoKey = false;
 constexpr std::array kRoutes = {
     Route{"GET", "/api/v1", "v1", kKey, HandleV1},
     Route{"GET", "/v2/ns/{ns}/domains", "v2_ns_domains", kKey, HandleNsDomains},
+    Route{"GET", "/v2/ns/{ns}/domains/export", "v2_ns_domains_export", kKey, HandleNsDomainsExport},
     Route{"GET", "/v2/ns/{ns}/counts", "v2_ns_counts", kKey, HandleNsCounts},
     Route{"GET", "/v2/ns/{ns}/history", "v2_ns_history", kKey, HandleNsHistory},
     Route{"GET", "/v2/ns/{ns}/addresses", "v2_addresses", kKey, HandleNsAddresses},
