@@ -117,21 +117,3 @@ export class DomainList {
     this.body.replaceChildren(...nodes);
   }
 }
-
-// Every row matching the filters, page by page (10,000 a request), for an
-// export; `progress` is told the count so far.
-export async function walk(ns, filters, progress) {
-  const rows = [];
-  let cursor = null;
-  const base = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== '' && v !== false));
-  base.set('limit', '10000');
-  do {
-    const q = new URLSearchParams(base);
-    if (cursor) q.set('cursor', cursor);
-    const page = await get('/v2/ns/' + enc(ns) + '/domains?' + q);
-    rows.push(...page.domains);
-    cursor = page.next_cursor;
-    progress(rows.length);
-  } while (cursor);
-  return rows;
-}

@@ -1,7 +1,7 @@
 // One function per page: each gets the route's arguments and returns the
 // page's nodes (after fetching what it shows).
 import { enc, find, get, post } from './api.js';
-import { DomainList, walk } from './domain_list.js';
+import { DomainList } from './domain_list.js';
 import { day, h, link, svg, table, when } from './dom.js';
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -60,27 +60,6 @@ export async function homePage() {
     ], s.zone_list),
     h('p', {}, s.domains, ' domains, ', s.name_servers, ' name servers, ', s.edges, ' delegations (', s.active_edges, ' active).'),
   ];
-}
-
-function download(name, type, text) {
-  const a = h('a', { href: URL.createObjectURL(new Blob([text], { type })), download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
-}
-
-function csvField(s) {
-  s = String(s);
-  return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-}
-
-export function domainsCsv(rows) {
-  const lines = ['name,kind,zone,first_seen,last_seen,active,observed'];
-  for (const d of rows) {
-    lines.push([d.name, d.kind, d.zone, d.first_seen, d.last_seen, d.active, d.observed].map(csvField).join(','));
-  }
-  return lines.join('\n') + '\n';
 }
 
 // RFC 3339 date from an <input type=date>, as the API's fences take.
@@ -147,12 +126,13 @@ export async function nsPage(ns, params) {
   };
   const total = h('span', {}, '…');
   const list = new DomainList(ns, filters, (n) => (total.textContent = String(n)));
-  const exportStatus = h('span', { role: 'status', class: 'status' });
-  const doExport = (fmt) => async () => {
-    const rows = await walk(ns, filters, (n) => (exportStatus.textContent = n + ' rows…'));
-    exportStatus.textContent = rows.length + ' rows exported';
-    if (fmt === 'csv') download(ns + '.csv', 'text/csv', domainsCsv(rows));
-    else download(ns + '.json', 'application/json', JSON.stringify(rows));
+  // The server streams the export as a download (GET /v2/ns/{ns}/domains/export):
+  // the browser writes it to disk as it arrives, whatever its size.
+  const exportLink = (format) => {
+    const q = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ''));
+    q.set('format', format);
+    return h('a', { class: 'button', href: '/v2/ns/' + enc(ns) + '/domains/export?' + q, download: '' },
+      'Export ' + format.toUpperCase());
   };
   const form = h(
     'form',
@@ -189,9 +169,7 @@ export async function nsPage(ns, params) {
       plot,
       form,
       h('div', { class: 'actions' },
-        h('button', { type: 'button', onclick: doExport('csv') }, 'Export CSV'),
-        h('button', { type: 'button', onclick: doExport('json') }, 'Export JSON'),
-        exportStatus),
+        exportLink('csv'), exportLink('json')),
       list.element,
     ],
     after: () => list.draw(),
