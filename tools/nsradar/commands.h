@@ -40,5 +40,9 @@ std::vector<warehouse::Endpoint> WarehouseShards(const WarehouseConnection& c);
 std::string NameArgument(const std::string& text, const char* what);
 // A time option: UNIX seconds, a date or RFC 3339; throws naming `what`.
 int64_t TimeArgument(const std::string& text, const char* what);
+// A count option's check: refuses what is not a whole decimal number of at
+// least `min` ("-1", "1.5", "ten"), before CLI11 converts it (an unsigned
+// option would otherwise take "-1" as 18446744073709551615).
+CLI::Validator CountAtLeast(uint64_t min);
 
 }  // namespace nsradar::cli

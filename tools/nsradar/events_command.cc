@@ -127,7 +127,7 @@ void AddEventsCommand(CLI::App& app, const GlobalOptions& global) {
                          "CoreDNS, Windows DNS logs; plain, gzip or zstd), or one live source: dnstap-socket:PATH, "
                          "interface:NAME",
                          true);
-  cmd->add_option("--limit", o->limit, "Print at most N events (0: all)");
+  cmd->add_option("--limit", o->limit, "Print at most N events (0: all)")->check(CountAtLeast(0));
   cmd->add_flag("--verbose,-v", o->verbose, "Show samples of skipped input");
   cmd->callback([o, &global] { RunEvents(global, *o); });
 }

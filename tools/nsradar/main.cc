@@ -1,6 +1,7 @@
 // nsradar: DNS tunneling and exfiltration defence with name-server
 // intelligence. This program only wires the libraries under src/ together.
 #include <CLI/CLI.hpp>
+#include <charconv>
 
 #include "commands.h"
 #include "dns/name.h"
@@ -26,6 +27,19 @@ int64_t TimeArgument(const std::string& text, const char* what) {
                                          "2018-01-29T02:00:00Z)");
   }
   return *t;
+}
+
+CLI::Validator CountAtLeast(uint64_t min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        uint64_t n = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+        if (text.empty() || ec != std::errc() || end != text.data() + text.size() || n < min) {
+          return "'" + text + "' is not a whole number of at least " + std::to_string(min);
+        }
+        return "";
+      },
+      "COUNT>=" + std::to_string(min));
 }
 
 }  // namespace nsradar::cli

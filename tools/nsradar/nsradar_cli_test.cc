@@ -210,6 +210,15 @@ TEST_F(CliTest, BadInputGetsClearErrors) {
   r = Run("domain history nothere.com");
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.err.find("nothere.com."), std::string::npos) << r.err;
+
+  // A negative count is refused as given, not wrapped to 2^64 - 1 ("all").
+  for (const char* limit : {"-1", "1.5", "ten", "0"}) {
+    r = Run(std::string("alerts --limit ") + limit);
+    EXPECT_NE(r.code, 0) << limit;
+    EXPECT_NE(r.err.find(std::string("--limit: '") + limit + "' is not a whole number of at least 1"),
+              std::string::npos)
+        << r.err;
+  }
 }
 
 TEST_F(CliTest, EmptyOrShrunkenSnapshotsAreRefused) {

@@ -215,7 +215,7 @@ void AddQueryCommands(CLI::App& app, const GlobalOptions& global) {
     auto o = std::make_shared<AlertsOptions>();
     CLI::App* cmd = app.add_subcommand("alerts", "Detection alerts kept in the store (detect/watch --store)");
     cmd->add_option("domain", o->domain, "Only this domain's alerts");
-    cmd->add_option("--limit", o->limit, "At most this many")->capture_default_str();
+    cmd->add_option("--limit", o->limit, "At most this many")->check(CountAtLeast(1))->capture_default_str();
     cmd->callback([o, &global] { RunAlerts(global, *o); });
   }
   auto* ns = app.add_subcommand("ns", "Name server queries")->require_subcommand(1);
