@@ -7,7 +7,7 @@
 # zone the bundled tunnel capture was recorded under, a zone "cohost." whose
 # domains share the tunnel's name server (so an alert pivots to co-hosted
 # domains, with history over two snapshots), and a synthetic zone with
-# NSR_UI_BIG (default 200,000) domains on one name server. Then `serve
+# NSR_UI_BIG (default 1,000,000) domains on one name server. Then `serve
 # --config` reads testdata/detect/tunnels.pcap (real iodine and dns2tcp
 # tunnels), keeps the alerts, imports the intel and answers HTTP on
 # loopback; the test runs against it and the server's log and access log are
@@ -24,7 +24,7 @@ set -euo pipefail
 NSRADAR=$(realpath "$1")
 TESTDATA=$(realpath "$2")
 HERE=$(dirname "$(realpath "$0")")
-BIG=${NSR_UI_BIG:-200000}
+BIG=${NSR_UI_BIG:-1000000}
 ARTIFACTS=$(realpath -m "${NSR_UI_ARTIFACTS:-ui-artifacts}")
 
 command -v chromium >/dev/null || { echo "SKIP: chromium not installed (scripts/install-deps.sh --tests)"; exit 77; }

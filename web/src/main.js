@@ -47,6 +47,7 @@ async function route() {
   try {
     if (!found) throw new Error('No page here: ' + hash);
     const out = await found[1](found[0].exec(hash));
+    performance.mark('built:' + hash); // fetched and built, not yet in the page (the browser test's timings)
     if (out && out.redirect) {
       location.replace(out.redirect);
       return;
