@@ -1,20 +1,33 @@
 // nsradar correlate: the central evaluator over the warehouse's evidence
 // table (docs/warehouse.md, "One detection across sensors"). A command of
-// its own rather than a role of `serve`: it reads no traffic, serves no API
-// and needs no store, and a deployment runs one of it beside the cluster,
-// while every sensor runs serve.
+// its own rather than a role of `serve`: it reads no traffic and serves no
+// API, and a deployment runs one of it beside the cluster, while every
+// sensor runs serve.
+//
+// With --rpz it also writes the central alerts as a Response Policy Zone,
+// the pipeline's way (intel::ExportRpz): the zone is made from a store
+// (--store), which keeps the central alerts across restarts (the state file
+// only remembers which domains were alerted, not the alerts the zone is
+// made of), and whose analysts' allowlist, threat intelligence and name
+// server index apply as they do to a sensor's zone.
 #include <fmt/format.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 
 #include "commands.h"
 #include "detect/allowlist.h"
+#include "intel/ns_oracle.h"
+#include "intel/rpz.h"
+#include "nsdb/store.h"
 #include "pipeline/alert_sink.h"
+#include "util/enum_names.h"
 #include "util/log.h"
 #include "warehouse/clickhouse_sink.h"
 #include "warehouse/correlator.h"
@@ -34,6 +47,38 @@ struct CorrelateOptions : WarehouseConnection {
   int rebuild_seconds = 600;
   bool no_fingerprints = false;
   int polls = 0;  // 0: until SIGTERM/SIGINT
+  std::string rpz, rpz_origin = "rpz.nsradar", rpz_action = "nxdomain", rpz_reload;
+};
+
+// The central RPZ: rewritten after a poll in which the store took an alert
+// (and once at start, so that the file exists and follows the store).
+class CentralRpz {
+ public:
+  CentralRpz(const nsdb::Store* store, intel::RpzOptions options, std::string path, std::string reload)
+      : store_(store), options_(std::move(options)), path_(std::move(path)), reload_(std::move(reload)) {}
+  void MarkDirty() { dirty_ = true; }
+  void Export() {
+    if (!dirty_.exchange(false)) return;
+    intel::RpzStats stats;
+    if (Status s = intel::ExportRpz(*store_, options_, path_, &stats); !s.ok()) {
+      Log(LogLevel::kError, "rpz", "writing the RPZ failed; retrying after the next poll", {{"error", s.ToString()}});
+      dirty_ = true;
+      return;
+    }
+    Log(LogLevel::kInfo, "rpz",
+        fmt::format("{}: serial {}, {} QNAME, {} NSDNAME, {} NSIP triggers", path_, stats.serial, stats.qname,
+                    stats.nsdname, stats.nsip));
+    if (reload_.empty()) return;
+    if (int rc = std::system(reload_.c_str()); rc != 0) {
+      Log(LogLevel::kError, "rpz", fmt::format("--rpz-reload-command failed (status {})", rc));
+    }
+  }
+
+ private:
+  const nsdb::Store* store_;
+  const intel::RpzOptions options_;
+  const std::string path_, reload_;
+  std::atomic<bool> dirty_{true};  // set by the sink's on_kept, under its lock
 };
 
 uint32_t NowSeconds() {
@@ -41,7 +86,7 @@ uint32_t NowSeconds() {
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
-void Run(const CorrelateOptions& o) {
+void Run(const GlobalOptions& g, const CorrelateOptions& o) {
   const std::vector<warehouse::Endpoint> shards = WarehouseShards(o);
   if (Status s = warehouse::CheckNames(o.names); !s.ok()) Fail(s);
   std::string name = o.name;
@@ -53,6 +98,24 @@ void Run(const CorrelateOptions& o) {
   for (const auto& path : o.allowlists) {
     if (Status s = allow.LoadFile(path, "allowlisted"); !s.ok()) Fail(s);
   }
+  intel::RpzOptions rpz_options;
+  if (!o.rpz.empty()) {
+    rpz_options.origin = NameArgument(o.rpz_origin, "--rpz-origin");
+    if (!intel::ParseRpzAction(o.rpz_action, &rpz_options.action)) {
+      throw CLI::ValidationError("--rpz-action", "'" + o.rpz_action + "': expected " + NamesOf(intel::kRpzActionNames));
+    }
+    rpz_options.allowlist = &allow;
+  }
+  // A store keeps the central alerts (and the RPZ is made from it); its
+  // index weighs the name servers, as a sensor's does.
+  std::unique_ptr<nsdb::Store> store;
+  std::unique_ptr<intel::StoreNameServerOracle> name_servers;
+  if (g.store_given || !o.rpz.empty()) {
+    if (Status s = nsdb::Store::Open(g.store, nsdb::StoreOptions(), &store); !s.ok()) Fail(s);
+    name_servers = std::make_unique<intel::StoreNameServerOracle>(store.get());
+  }
+  std::unique_ptr<CentralRpz> rpz;
+  if (!o.rpz.empty()) rpz = std::make_unique<CentralRpz>(store.get(), rpz_options, o.rpz, o.rpz_reload);
 
   // SIGTERM and SIGINT end the loop between polls; blocked before the
   // writer's threads start, so that they inherit the mask.
@@ -73,7 +136,9 @@ void Run(const CorrelateOptions& o) {
   std::unique_ptr<warehouse::Writer> writer;
   if (Status s = warehouse::Writer::Open(wo, warehouse::NewClickHouseSink(shards, o.names), &writer); !s.ok()) Fail(s);
   pipeline::AlertSinkOptions so;
+  so.store = store.get();
   so.out_path = o.alerts_out;
+  if (rpz) so.on_kept = [&rpz](const detect::Alert&) { rpz->MarkDirty(); };
   so.on_alert = [&writer](const detect::Alert& a, const std::string& line) {
     writer->AddAlert(a, line);
     fmt::print("{}\n", pipeline::AlertLine(a));
@@ -88,6 +153,7 @@ void Run(const CorrelateOptions& o) {
   co.lateness = std::chrono::seconds(o.lateness_seconds);
   co.rebuild = std::chrono::seconds(o.rebuild_seconds);
   co.detector.fingerprints = !o.no_fingerprints;
+  co.detector.name_servers = name_servers.get();
   co.allowlist = std::move(allow);
   std::unique_ptr<warehouse::Correlator> correlator;
   if (Status s = warehouse::Correlator::Open(
@@ -111,6 +177,7 @@ void Run(const CorrelateOptions& o) {
       failing = false;
     }
     sink->Retry();
+    if (rpz) rpz->Export();
     const auto c = correlator->counters();
     Log(LogLevel::kDebug, "correlate",
         fmt::format("poll {}: {} rows read, {} fed, {} alerts, watermark {}", c.polls, c.rows_read, c.rows_fed,
@@ -137,7 +204,7 @@ void Run(const CorrelateOptions& o) {
 
 }  // namespace
 
-void AddCorrelateCommand(CLI::App& app, const GlobalOptions& /*global*/) {
+void AddCorrelateCommand(CLI::App& app, const GlobalOptions& global) {
   auto o = std::make_shared<CorrelateOptions>();
   CLI::App* cmd = app.add_subcommand(
       "correlate", "Evaluate all sensors' evidence in the warehouse centrally and alert once per domain");
@@ -161,7 +228,14 @@ void AddCorrelateCommand(CLI::App& app, const GlobalOptions& /*global*/) {
   cmd->add_option("--polls", o->polls, "Stop after this many polls (0: at SIGTERM or SIGINT)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->callback([o] { Run(*o); });
+  cmd->add_option("--rpz", o->rpz,
+                  "Write the central alerts as a Response Policy Zone to this file (made from --store, which keeps "
+                  "them)");
+  cmd->add_option("--rpz-origin", o->rpz_origin, "The zone's name, as the resolvers load it")->capture_default_str();
+  cmd->add_option("--rpz-action", o->rpz_action, "nxdomain, nodata or drop")->capture_default_str();
+  cmd->add_option("--rpz-reload-command", o->rpz_reload,
+                  "Run after each write, e.g. 'rndc reload rpz.nsradar' or 'unbound-control auth_zone_reload ...'");
+  cmd->callback([o, &global] { Run(global, *o); });
 }
 
 }  // namespace nsradar::cli
