@@ -102,6 +102,19 @@ server:
 CONF
 }
 
+# lab_unbound_dnstap SOCKET: the "dnstap:" clause of an Unbound that streams
+# its clients' queries and responses to SOCKET (a sensor's dnstap input).
+lab_unbound_dnstap() {
+  cat <<CONF
+dnstap:
+  dnstap-enable: yes
+  dnstap-socket-path: "$1"
+  dnstap-send-identity: yes
+  dnstap-log-client-query-messages: yes
+  dnstap-log-client-response-messages: yes
+CONF
+}
+
 # api_port LOG PID: the port `nsradar serve` (process PID) says in LOG that
 # its API listens on, once it does; fails (status 1) when the process exits
 # first or after 10 s.

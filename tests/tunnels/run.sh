@@ -187,14 +187,9 @@ lab_root_hints "$WORK/unbound/root.hints"
   module-config: "$( ((PIPELINE)) && echo "respip iterator" || echo iterator)"
   qname-minimisation: no
   pidfile: "$WORK/unbound/unbound.pid"
-dnstap:
-  dnstap-enable: yes
-  dnstap-socket-path: "$SOCK"
-  dnstap-send-identity: yes
-  dnstap-log-client-query-messages: yes
-  dnstap-log-client-response-messages: yes
-$RPZ_CONF
 CONF
+  lab_unbound_dnstap "$SOCK"
+  echo "$RPZ_CONF"
 } >"$WORK/unbound/unbound.conf"
 # Fragments too: iodine's answers (up to ~1,500 bytes) leave Unbound in two
 # IP fragments, and only the first carries the port.

@@ -169,12 +169,9 @@ for r in 1 2 3; do
   module-config: "respip iterator"
   qname-minimisation: no
   pidfile: "$DIR/r$r/unbound.pid"
-dnstap:
-  dnstap-enable: yes
-  dnstap-socket-path: "$DIR/r$r/dnstap.sock"
-  dnstap-send-identity: yes
-  dnstap-log-client-query-messages: yes
-  dnstap-log-client-response-messages: yes
+CONF
+    lab_unbound_dnstap "$DIR/r$r/dnstap.sock"
+    cat <<CONF
 rpz:
   name: rpz.nsradar
   zonefile: "$RPZ"
