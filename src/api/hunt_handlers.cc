@@ -82,6 +82,17 @@ Response HandleHuntEvents(const Call& call) {
   });
 }
 
+Response HandleHuntObservations(const Call& call) {
+  return Hunt(call, 0, warehouse::kMaxObservationsPage, true, [&](const HuntParams& p, std::string* out) {
+    warehouse::ObservationsPage page;
+    warehouse::ObservationsRequest req{std::string(call.path.Get("domain")), p.window, p.limit ? p.limit : 100,
+                                       p.cursor};
+    NSRADAR_RETURN_IF_ERROR(warehouse::HuntObservations(call.hunt, req, &page));
+    *out = warehouse::ObservationsJson(page);
+    return Status::OK();
+  });
+}
+
 Response HandleHuntClients(const Call& call) {
   return Hunt(call, 0, warehouse::kMaxClients, false, [&](const HuntParams& p, std::string* out) {
     warehouse::ClientsAnswer a;

@@ -123,6 +123,7 @@ Status LoadConfig(const std::string& path, Config* c) {
       {"sensor", text(&c->sensor)},
       {"warehouse_batch_rows", count(&c->warehouse_batch_rows)},
       {"warehouse_batch_ms", millis(&c->warehouse_batch_age)},
+      {"warehouse_observations_ms", millis(&c->warehouse_observations_age)},
       {"warehouse_spool", text(&c->warehouse_spool)},
       {"warehouse_spool_mb", count(&c->warehouse_spool_mb)},
   };

@@ -61,6 +61,8 @@ struct Config {
   std::string sensor;  // this sensor's unique name; default: the host name
   size_t warehouse_batch_rows = 50'000;
   std::chrono::milliseconds warehouse_batch_age{1000};
+  // The passive-DNS observations' batches (warehouse/writer.h).
+  std::chrono::milliseconds warehouse_observations_age{60'000};
   std::string warehouse_spool;  // default: STORE-warehouse-spool beside the store
   size_t warehouse_spool_mb = 1024;
 };

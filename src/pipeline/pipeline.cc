@@ -16,6 +16,7 @@
 #include "api/metrics.h"
 #include "api/service.h"
 #include "ingest/inputs.h"
+#include "ingest/passive_dns.h"
 #include "intel/import.h"
 #include "intel/ns_oracle.h"
 #include "intel/rpz.h"
@@ -280,7 +281,16 @@ class Pipeline::Impl {
         std::lock_guard lock(detect_mu_);
         if (marks_pending_.load(std::memory_order_acquire)) TakeMarks();
         detector_->Add(ev, &fresh);
-        if (writer_) writer_->AddEvent(ev);
+        if (writer_) {
+          writer_->AddEvent(ev);
+          // Passive DNS for the warehouse's observations: the writer
+          // aggregates them per batch, so they are handed on at once.
+          passive_.Add(ev);
+          if (passive_.pending() > 0) {
+            passive_.Drain(&passive_ns_, &passive_addresses_);
+            writer_->AddObservations(passive_ns_, passive_addresses_);
+          }
+        }
         for (auto& a : fresh) {
           sink_->Emit(a);
         }
@@ -339,6 +349,7 @@ class Pipeline::Impl {
     wo.sensor = config_.sensor;
     wo.batch_rows = config_.warehouse_batch_rows;
     wo.batch_age = config_.warehouse_batch_age;
+    wo.observation_age = config_.warehouse_observations_age;
     wo.spool_dir = config_.warehouse_spool;
     wo.spool_max_bytes = uint64_t{config_.warehouse_spool_mb} << 20;
     return warehouse::Writer::Open(std::move(wo), warehouse::NewClickHouseSink(config_.warehouse, names), &writer_);
@@ -417,6 +428,12 @@ class Pipeline::Impl {
   std::unique_ptr<warehouse::Writer> writer_;  // before sink_: the sink's on_alert uses it
   std::unique_ptr<AlertSink> sink_;
   std::mutex detect_mu_;  // the detector and the sink's order serve every input thread
+  // Under detect_mu_: the warehouse's passive DNS and its drained records
+  // (kept for their capacity). Addresses are taken for name servers this
+  // stream named (no store lookups on the detecting thread).
+  ingest::PassiveDns passive_;
+  std::vector<ingest::PassiveNsRecord> passive_ns_;
+  std::vector<ingest::PassiveAddressRecord> passive_addresses_;
   std::unique_ptr<intel::StoreNameServerOracle> name_servers_;  // reads store_
   std::unique_ptr<detect::Detector> detector_;                  // asks name_servers_
   std::mutex marks_mu_;                                         // guards pending_marks_

@@ -19,7 +19,7 @@ class ClickHouseSink : public Sink {
     // Every column of every table the writer fills, local and distributed.
     std::string where;
     size_t expected = 0;
-    for (const TableSpec* t : {&EventsTable(), &AlertsTable(), &EvidenceTable()}) {
+    for (const TableSpec* t : {&EventsTable(), &AlertsTable(), &EvidenceTable(), &ObservationsTable()}) {
       const std::string name(t->name);
       where += fmt::format("{}(table IN ({}, {}) AND name IN ({}))", where.empty() ? "" : " OR ", SqlString(name),
                            SqlString(name + "_local"), NamesOf(*t));
@@ -33,10 +33,11 @@ class ClickHouseSink : public Sink {
       size_t n = 0;
       std::from_chars(answer.data(), answer.data() + answer.size(), n);
       if (n != expected) {
-        return Status::InvalidArgument(fmt::format(
-            "{}: {}.dns_events, .alerts and .evidence lack columns of schema version {} ({} of {}); run 'nsradar "
-            "warehouse init'",
-            e.Display(), names_.database, kSchemaVersion, n, expected));
+        return Status::InvalidArgument(
+            fmt::format("{}: {}.dns_events, .alerts, .evidence and .observations lack columns of schema version {} ({} "
+                        "of {}); run 'nsradar "
+                        "warehouse init'",
+                        e.Display(), names_.database, kSchemaVersion, n, expected));
       }
     }
     return Status::OK();
@@ -56,11 +57,14 @@ class ClickHouseSink : public Sink {
 
   Status StoredRows(const Batch& batch, std::vector<uint32_t>* rows) override {
     rows->clear();
-    // The time range limits the scan to the batch's day partitions.
+    const TableSpec* table = FindTable(batch.table);
+    if (table == nullptr) return Status::InvalidArgument("no table " + batch.table);
+    // The time range limits the scan to the batch's partitions.
     const std::string sql = fmt::format(
-        "SELECT batch_row FROM {}.{} WHERE sensor = {} AND batch_seq = {} AND ts >= toDateTime({}) AND ts <= "
-        "toDateTime({})",
-        names_.database, batch.table, SqlString(batch.sensor), batch.seq, batch.min_ts, batch.max_ts);
+        "SELECT batch_row FROM {0}.{1} WHERE sensor = {2} AND batch_seq = {3} AND {4} >= toDateTime({5}) AND {4} <= "
+        "toDateTime({6})",
+        names_.database, table->name, SqlString(batch.sensor), batch.seq, table->time_column, batch.min_ts,
+        batch.max_ts);
     std::string answer;
     NSRADAR_RETURN_IF_ERROR(
         OnAny([&](const Endpoint& e, int* code) { return Post(e, QueryTarget(sql), "", &answer, options_, code); }));

@@ -71,6 +71,18 @@ Status ParseEvent(const TsvRow& row, size_t i, HuntEvent* e) {
   return Status::OK();
 }
 
+// The sensors of a grouped row, joined by NUL in the SQL; sorted.
+std::vector<std::string> Sensors(std::string_view joined) {
+  std::vector<std::string> out;
+  for (size_t at = 0; at <= joined.size();) {
+    size_t end = std::min(joined.find('\0', at), joined.size());
+    out.emplace_back(joined.substr(at, end - at));
+    at = end + 1;
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Status Usec(const TsvRow& row, size_t i, size_t column, int64_t* out) {
   uint64_t u = 0;
   NSRADAR_RETURN_IF_ERROR(TsvUnsigned(row, i, column, uint64_t{TimeWindow::kEndOfTime} * 1'000'000, &u));
@@ -102,6 +114,38 @@ Status HuntEvents(const HuntTarget& target, const EventsRequest& request, Events
   return Status::OK();
 }
 
+Status HuntObservations(const HuntTarget& target, const ObservationsRequest& request, ObservationsPage* out) {
+  *out = {};
+  HuntDomain domain;
+  NSRADAR_RETURN_IF_ERROR(CheckHuntDomain(request.domain, &domain));
+  NSRADAR_RETURN_IF_ERROR(CheckWindow(request.window, 0));
+  NSRADAR_RETURN_IF_ERROR(CheckLimit(request.limit, kMaxObservationsPage));
+  HuntObservation after;
+  if (!request.cursor.empty()) NSRADAR_RETURN_IF_ERROR(DecodeObservationCursor(request.cursor, &after));
+  std::vector<TsvRow> rows;
+  NSRADAR_RETURN_IF_ERROR(Run(target,
+                              ObservationsSql(target.names, domain, request.window, request.limit + 1,
+                                              request.cursor.empty() ? nullptr : &after),
+                              kObservationColumns, &rows));
+  out->registered_domain = domain.registered;
+  for (size_t i = 0; i < rows.size() && i < request.limit; ++i) {
+    HuntObservation& o = out->observations.emplace_back();
+    uint64_t u = 0;
+    o.rrname = rows[i][0];
+    NSRADAR_RETURN_IF_ERROR(TsvUnsigned(rows[i], i, 1, UINT16_MAX, &u));
+    o.rrtype = static_cast<uint16_t>(u);
+    o.rdata = rows[i][2];
+    NSRADAR_RETURN_IF_ERROR(TsvUnsigned(rows[i], i, 3, UINT32_MAX, &u));
+    o.first_seen = static_cast<int64_t>(u);
+    NSRADAR_RETURN_IF_ERROR(TsvUnsigned(rows[i], i, 4, UINT32_MAX, &u));
+    o.last_seen = static_cast<int64_t>(u);
+    NSRADAR_RETURN_IF_ERROR(TsvUnsigned(rows[i], i, 5, UINT64_MAX, &o.count));
+    o.sensors = Sensors(rows[i][6]);
+  }
+  if (rows.size() > request.limit) out->next_cursor = EncodeObservationCursor(out->observations.back());
+  return Status::OK();
+}
+
 Status HuntClients(const HuntTarget& target, const ClientsRequest& request, ClientsAnswer* out) {
   *out = {};
   HuntDomain domain;
@@ -119,13 +163,7 @@ Status HuntClients(const HuntTarget& target, const ClientsRequest& request, Clie
     NSRADAR_RETURN_IF_ERROR(Usec(rows[i], i, 2, &c.last_seen_usec));
     NSRADAR_RETURN_IF_ERROR(TsvUnsigned(rows[i], i, 3, UINT64_MAX, &c.queries));
     NSRADAR_RETURN_IF_ERROR(TsvUnsigned(rows[i], i, 4, UINT64_MAX, &c.bytes));
-    std::string_view sensors = rows[i][5];
-    for (size_t at = 0; at <= sensors.size();) {
-      size_t end = std::min(sensors.find('\0', at), sensors.size());
-      c.sensors.emplace_back(sensors.substr(at, end - at));
-      at = end + 1;
-    }
-    std::sort(c.sensors.begin(), c.sensors.end());
+    c.sensors = Sensors(rows[i][5]);
   }
   return Status::OK();
 }

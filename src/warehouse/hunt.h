@@ -1,6 +1,6 @@
 // Forensics over the warehouse: typed queries about one registered domain
-// (its events, its clients, its per-minute timeline, its first-ever query)
-// and the registered domains whose distinct subdomains carry the most bytes
+// (its events, its clients, its per-minute timeline, its first-ever query,
+// its passive-DNS records across sensors) and the registered domains whose distinct subdomains carry the most bytes
 // over a time window (what a tunnel looks like), read through the
 // Distributed tables of the schema (warehouse/schema.h) on any shard.
 //
@@ -48,6 +48,7 @@ inline constexpr uint64_t kMaxClients = 10'000;
 inline constexpr int64_t kMaxTimelineSeconds = 7 * 86400;  // 10,080 minutes
 inline constexpr uint64_t kMaxTop = 1'000;
 inline constexpr int64_t kMaxTopSeconds = 31 * 86400;
+inline constexpr uint64_t kMaxObservationsPage = 10'000;
 
 // One event of dns_events, as a hunt shows it.
 struct HuntEvent {
@@ -141,7 +142,34 @@ struct TopAnswer {
   std::vector<TopDomain> domains;  // by subdomain_bytes, descending, then name
 };
 
+// One passive-DNS record (an NS record of a domain, or an address of a
+// name server) merged over every sensor and batch that saw it.
+struct HuntObservation {
+  std::string rrname;
+  uint16_t rrtype = 0;
+  std::string rdata;
+  int64_t first_seen = 0, last_seen = 0;  // UNIX seconds
+  uint64_t count = 0;                     // sightings
+  std::vector<std::string> sensors;       // sorted
+};
+
+struct ObservationsRequest {
+  std::string domain;    // its registered domain's records; a name below it narrows them to it and below
+  TimeWindow window;     // records whose batches saw them in it: first/last/count are of those batches
+  uint64_t limit = 100;  // 1..kMaxObservationsPage
+  std::string cursor;    // "" for the first page, else a previous page's next_cursor
+};
+
+// Ordered by (rrname, rrtype, rdata), the record itself, so keyset pages
+// neither skip nor repeat one.
+struct ObservationsPage {
+  std::string registered_domain;
+  std::vector<HuntObservation> observations;
+  std::string next_cursor;  // "" on the last page
+};
+
 Status HuntEvents(const HuntTarget& target, const EventsRequest& request, EventsPage* out);
+Status HuntObservations(const HuntTarget& target, const ObservationsRequest& request, ObservationsPage* out);
 Status HuntClients(const HuntTarget& target, const ClientsRequest& request, ClientsAnswer* out);
 Status HuntTimeline(const HuntTarget& target, const TimelineRequest& request, TimelineAnswer* out);
 // The whole history of the domain unless `window` narrows it.

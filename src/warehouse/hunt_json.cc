@@ -26,6 +26,16 @@ void WriteEvent(const HuntEvent& e, JsonWriter* w) {
       .EndObject();
 }
 
+// "next_cursor": null on the last page.
+void WriteNextCursor(const std::string& cursor, JsonWriter* w) {
+  w->Key("next_cursor");
+  if (cursor.empty()) {
+    w->Null();
+  } else {
+    w->String(cursor);
+  }
+}
+
 }  // namespace
 
 std::string FormatMicros(int64_t unix_micros) {
@@ -39,12 +49,8 @@ std::string EventsJson(const EventsPage& page) {
   JsonWriter w(&out);
   w.BeginObject().Field("registered_domain", page.registered_domain).Key("events").BeginArray();
   for (const HuntEvent& e : page.events) WriteEvent(e, &w);
-  w.EndArray().Key("next_cursor");
-  if (page.next_cursor.empty()) {
-    w.Null();
-  } else {
-    w.String(page.next_cursor);
-  }
+  w.EndArray();
+  WriteNextCursor(page.next_cursor, &w);
   w.EndObject();
   return out;
 }
@@ -97,6 +103,31 @@ std::string FirstSeenJson(const FirstSeenAnswer& answer) {
   } else {
     w.Null();
   }
+  w.EndObject();
+  return out;
+}
+
+std::string ObservationsJson(const ObservationsPage& page) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject().Field("registered_domain", page.registered_domain).Key("observations").BeginArray();
+  for (const HuntObservation& o : page.observations) {
+    w.BeginObject()
+        .Field("rrname", o.rrname)
+        .Field("rrtype", o.rrtype)
+        .Field("rdata", o.rdata)
+        .Field("first_seen", o.first_seen)
+        .Field("last_seen", o.last_seen)
+        .Field("first_seen_time", FormatTime(o.first_seen))
+        .Field("last_seen_time", FormatTime(o.last_seen))
+        .Field("count", o.count)
+        .Key("sensors")
+        .BeginArray();
+    for (const std::string& s : o.sensors) w.String(s);
+    w.EndArray().EndObject();
+  }
+  w.EndArray();
+  WriteNextCursor(page.next_cursor, &w);
   w.EndObject();
   return out;
 }

@@ -19,5 +19,6 @@ std::string ClientsJson(const ClientsAnswer& answer);
 std::string TimelineJson(const TimelineAnswer& answer);
 std::string FirstSeenJson(const FirstSeenAnswer& answer);
 std::string TopJson(const TopRequest& request, const TopAnswer& answer);
+std::string ObservationsJson(const ObservationsPage& page);
 
 }  // namespace nsradar::warehouse

@@ -11,16 +11,43 @@ namespace nsradar::warehouse {
 
 namespace {
 
+// The name `column` at or below the domain's name, when it is below its
+// registered domain (which the caller selects by).
+std::string NameWhere(const HuntDomain& domain, std::string_view column) {
+  if (domain.name == domain.registered) return "";
+  return fmt::format(" AND ({0} = {1} OR endsWith({0}, {2}))", column, SqlString(domain.name),
+                     SqlString("." + domain.name));
+}
+
 // The rows of the domain within the window: the registered domain is the
 // primary key's prefix (and the shard key), the name narrows it further.
 std::string DomainWhere(const HuntDomain& domain, const TimeWindow& window) {
-  std::string where = fmt::format("registered_domain = {} AND ts >= toDateTime({}) AND ts < toDateTime({})",
-                                  SqlString(domain.registered), window.from, window.to);
-  if (domain.name != domain.registered) {
-    where +=
-        fmt::format(" AND (qname = {} OR endsWith(qname, {}))", SqlString(domain.name), SqlString("." + domain.name));
+  return fmt::format("registered_domain = {} AND ts >= toDateTime({}) AND ts < toDateTime({}){}",
+                     SqlString(domain.registered), window.from, window.to, NameWhere(domain, "qname"));
+}
+
+std::string Hex(std::string_view bytes) {
+  std::string out;
+  for (unsigned char c : bytes) out += fmt::format("{:02x}", c);
+  return out;
+}
+
+// Hex of at most `max_bytes` bytes back into bytes; false when it is not.
+bool Unhex(std::string_view hex, size_t max_bytes, std::string* out) {
+  if (hex.size() % 2 != 0 || hex.size() > 2 * max_bytes) return false;
+  out->clear();
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    unsigned byte = 0;
+    auto [end, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, byte, 16);
+    if (ec != std::errc() || end != hex.data() + i + 2) return false;
+    *out += static_cast<char>(byte);
   }
-  return where;
+  return true;
+}
+
+Status BadCursor(std::string_view text, std::string_view why) {
+  return Status::InvalidArgument(
+      fmt::format("cursor '{:.100}': {}; pass the next_cursor of the previous page as it is", text, why));
 }
 
 constexpr std::string_view kEventSelect =
@@ -72,16 +99,11 @@ Status CheckLimit(uint64_t limit, uint64_t max) {
 }
 
 std::string EncodeCursor(const HuntEvent& last) {
-  std::string out = fmt::format("{}-{}-{}-{}-", last.ts, last.usec, last.batch_seq, last.batch_row);
-  for (unsigned char c : last.sensor) out += fmt::format("{:02x}", c);
-  return out;
+  return fmt::format("{}-{}-{}-{}-{}", last.ts, last.usec, last.batch_seq, last.batch_row, Hex(last.sensor));
 }
 
 Status DecodeCursor(std::string_view text, HuntEvent* position) {
-  auto bad = [&](std::string_view why) {
-    return Status::InvalidArgument(
-        fmt::format("cursor '{:.100}': {}; pass the next_cursor of the previous page as it is", text, why));
-  };
+  auto bad = [&](std::string_view why) { return BadCursor(text, why); };
   std::string_view rest = text;
   auto number = [&](auto* out, uint64_t max) {
     size_t dash = rest.find('-');
@@ -97,13 +119,27 @@ Status DecodeCursor(std::string_view text, HuntEvent* position) {
       !number(&position->batch_seq, UINT64_MAX) || !number(&position->batch_row, UINT32_MAX)) {
     return bad("expected four numbers and a hex sensor name, separated by '-'");
   }
-  if (rest.size() % 2 != 0 || rest.size() > 2 * 256) return bad("the sensor part is not hex of at most 256 bytes");
-  position->sensor.clear();
-  for (size_t i = 0; i < rest.size(); i += 2) {
-    unsigned byte = 0;
-    auto [end, ec] = std::from_chars(rest.data() + i, rest.data() + i + 2, byte, 16);
-    if (ec != std::errc() || end != rest.data() + i + 2) return bad("the sensor part is not hex");
-    position->sensor += static_cast<char>(byte);
+  if (!Unhex(rest, 256, &position->sensor)) return bad("the sensor part is not hex of at most 256 bytes");
+  return Status::OK();
+}
+
+std::string EncodeObservationCursor(const HuntObservation& last) {
+  return fmt::format("{}-{}-{}", Hex(last.rrname), last.rrtype, Hex(last.rdata));
+}
+
+Status DecodeObservationCursor(std::string_view text, HuntObservation* position) {
+  const size_t a = text.find('-');
+  const size_t b = a == std::string_view::npos ? a : text.find('-', a + 1);
+  if (b == std::string_view::npos) return BadCursor(text, "expected hex, a number and hex, separated by '-'");
+  unsigned type = 0;
+  auto [end, ec] = std::from_chars(text.data() + a + 1, text.data() + b, type);
+  if (ec != std::errc() || end != text.data() + b || b == a + 1 || type > UINT16_MAX) {
+    return BadCursor(text, "the record type is not a number of 0 to 65535");
+  }
+  position->rrtype = static_cast<uint16_t>(type);
+  // The writer keeps names and data of at most 1024 bytes (ObservationBatch).
+  if (!Unhex(text.substr(0, a), 1024, &position->rrname) || !Unhex(text.substr(b + 1), 1024, &position->rdata)) {
+    return BadCursor(text, "the name or data part is not hex of at most 1024 bytes");
   }
   return Status::OK();
 }
@@ -145,6 +181,26 @@ std::string TimelineSql(const SchemaNames& names, const HuntDomain& domain, cons
 
 std::string FirstSeenSql(const SchemaNames& names, const HuntDomain& domain, const TimeWindow& window) {
   return EventsSql(names, domain, window, 1, nullptr);
+}
+
+std::string ObservationsSql(const SchemaNames& names, const HuntDomain& domain, const TimeWindow& window,
+                            uint64_t limit, const HuntObservation* after) {
+  // Rows of every sensor's batches that overlap the window, merged per
+  // record; last_seen bounds the month partitions read.
+  std::string where =
+      fmt::format("registered_domain = {} AND last_seen >= toDateTime({}) AND first_seen < toDateTime({}){}",
+                  SqlString(domain.registered), window.from, window.to, NameWhere(domain, "rrname"));
+  if (after != nullptr) {
+    // (rrname, rrtype, rdata) > the cursor's, spelled out (no tuple
+    // comparison in 18.16); the grouping key, so it applies before GROUP BY.
+    where += fmt::format(" AND (rrname > {0} OR (rrname = {0} AND (rrtype > {1} OR (rrtype = {1} AND rdata > {2}))))",
+                         SqlString(after->rrname), after->rrtype, SqlString(after->rdata));
+  }
+  return fmt::format(
+      "SELECT rrname, rrtype, rdata, toUInt32(min(first_seen)), toUInt32(max(last_seen)), sum(count), "
+      "arrayStringConcat(groupUniqArray(sensor), '\\0') FROM {}.observations WHERE {} GROUP BY rrname, rrtype, "
+      "rdata ORDER BY rrname, rrtype, rdata LIMIT {} FORMAT TabSeparated",
+      names.database, where, limit);
 }
 
 std::string TopSql(const SchemaNames& names, const TimeWindow& window, uint64_t limit) {

@@ -33,6 +33,10 @@ Status CheckLimit(uint64_t limit, uint64_t max);
 std::string EncodeCursor(const HuntEvent& last);
 // Errors name `cursor`.
 Status DecodeCursor(std::string_view text, HuntEvent* position);
+// The position after an observation: rrname in hex, rrtype in decimal,
+// rdata in hex, joined by '-'. Errors name `cursor`.
+std::string EncodeObservationCursor(const HuntObservation& last);
+Status DecodeObservationCursor(std::string_view text, HuntObservation* position);
 
 // The statements, for arguments already checked.
 std::string EventsSql(const SchemaNames& names, const HuntDomain& domain, const TimeWindow& window, uint64_t limit,
@@ -41,8 +45,11 @@ std::string ClientsSql(const SchemaNames& names, const HuntDomain& domain, const
 std::string TimelineSql(const SchemaNames& names, const HuntDomain& domain, const TimeWindow& window);
 std::string FirstSeenSql(const SchemaNames& names, const HuntDomain& domain, const TimeWindow& window);
 std::string TopSql(const SchemaNames& names, const TimeWindow& window, uint64_t limit);
+std::string ObservationsSql(const SchemaNames& names, const HuntDomain& domain, const TimeWindow& window,
+                            uint64_t limit, const HuntObservation* after);
 
 // The columns the events and first-seen statements select, in order.
 inline constexpr size_t kEventColumns = 11;
+inline constexpr size_t kObservationColumns = 7;
 
 }  // namespace nsradar::warehouse

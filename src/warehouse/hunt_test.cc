@@ -58,10 +58,14 @@ TEST(HuntSql, HostileNamesStayInsideTheirLiterals) {
   ASSERT_TRUE(CheckHuntDomain("a.example", &plain).ok());
   HuntEvent after;
   after.sensor = "s'1\\";
+  HuntObservation after_record;
+  after_record.rrname = "n'1\\.example";
+  after_record.rdata = "ns'\\";
   auto statements = [&](const HuntDomain& d) {
     return std::vector<std::string>{EventsSql(names, d, TimeWindow{}, 10, &after),
                                     ClientsSql(names, d, TimeWindow{}, 10), TimelineSql(names, d, TimeWindow{0, 60}),
-                                    FirstSeenSql(names, d, TimeWindow{})};
+                                    FirstSeenSql(names, d, TimeWindow{}),
+                                    ObservationsSql(names, d, TimeWindow{}, 10, &after_record)};
   };
   for (std::string hostile :
        {"x'or'1'='1.example", "x\\\\'--.example", "a';drop table x;--.example", "q\\'union-select.example"}) {
@@ -88,6 +92,28 @@ TEST(HuntSql, ASubdomainNarrowsTheRegisteredDomainsRows) {
   EXPECT_NE(sql.find("LIMIT 5 "), std::string::npos) << sql;
   ASSERT_TRUE(CheckHuntDomain("example.com", &d).ok());
   EXPECT_EQ(EventsSql(SchemaNames{}, d, TimeWindow{}, 5, nullptr).find("endsWith"), std::string::npos);
+}
+
+TEST(HuntSql, ObservationsMergeEverySensorsBatchesOverlappingTheWindow) {
+  HuntDomain d;
+  ASSERT_TRUE(CheckHuntDomain("ns.example.com", &d).ok());
+  const std::string sql = ObservationsSql(SchemaNames{}, d, TimeWindow{100, 200}, 5, nullptr);
+  EXPECT_NE(sql.find("FROM nsradar.observations WHERE registered_domain = 'example.com'"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("last_seen >= toDateTime(100) AND first_seen < toDateTime(200)"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("endsWith(rrname, '.ns.example.com')"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("min(first_seen)"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("max(last_seen)"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("sum(count)"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("GROUP BY rrname, rrtype, rdata ORDER BY rrname, rrtype, rdata LIMIT 5 "), std::string::npos)
+      << sql;
+  HuntObservation after;
+  after.rrname = "a.example.com";
+  after.rrtype = 2;
+  after.rdata = "ns1.example.net";
+  EXPECT_NE(ObservationsSql(SchemaNames{}, d, TimeWindow{}, 5, &after)
+                .find("(rrname > 'a.example.com' OR (rrname = 'a.example.com' AND (rrtype > 2 OR (rrtype = 2 AND "
+                      "rdata > 'ns1.example.net'))))"),
+            std::string::npos);
 }
 
 TEST(HuntBounds, WindowsAndLimitsNameTheirParameter) {
@@ -119,6 +145,17 @@ TEST(HuntBounds, RequestsAreCheckedBeforeAnyShardIsAsked) {
                 .message()
                 .find("longer than"),
             std::string::npos);
+  ObservationsPage records;
+  ObservationsRequest observations;
+  observations.domain = "example.com";
+  observations.limit = kMaxObservationsPage + 1;
+  EXPECT_TRUE(HuntObservations(target, observations, &records).message().starts_with("limit"));
+  observations.limit = 1;
+  observations.cursor = "1-2-3-4-";
+  EXPECT_TRUE(HuntObservations(target, observations, &records).message().starts_with("cursor"));
+  observations.cursor = "";
+  observations.domain = "co.uk";
+  EXPECT_TRUE(HuntObservations(target, observations, &records).message().starts_with("domain"));
   TopAnswer top;
   EXPECT_TRUE(HuntTop(target, {.window = {0, 60}, .limit = 0}, &top).message().starts_with("limit"));
   const TopRequest hour{.window = {0, 3600}, .limit = 20};
@@ -149,6 +186,26 @@ TEST(HuntCursor, GarbageIsRefusedNamingTheCursor) {
        std::vector<std::string>{"", "1-2-3-4", "1-2-3-4-7", "1-2-3-4-zz", "a-2-3-4-", "1-1000000-3-4-", "1--3-4-",
                                 "99999999999-2-3-4-", "1-2-3-4294967296-", "1-2-3-4-" + std::string(1000, 'a')}) {
     Status s = DecodeCursor(bad, &e);
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_TRUE(s.message().starts_with("cursor")) << s.message();
+  }
+}
+
+TEST(HuntCursor, ObservationCursorsRoundTripAndRefuseGarbage) {
+  std::mt19937 rng(11);
+  for (int i = 0; i < 200; ++i) {
+    HuntObservation o;
+    for (size_t n = rng() % 40; n > 0; --n) o.rrname += static_cast<char>(rng());
+    o.rrtype = static_cast<uint16_t>(rng());
+    for (size_t n = rng() % 40; n > 0; --n) o.rdata += static_cast<char>(rng());
+    HuntObservation back;
+    ASSERT_TRUE(DecodeObservationCursor(EncodeObservationCursor(o), &back).ok()) << EncodeObservationCursor(o);
+    EXPECT_EQ(std::tie(back.rrname, back.rrtype, back.rdata), std::tie(o.rrname, o.rrtype, o.rdata));
+  }
+  HuntObservation o;
+  for (const std::string& bad : std::vector<std::string>{"", "61", "61-2", "61--62", "61-x-62", "61-65536-62", "6-2-62",
+                                                         "61-2-zz", "61-2-" + std::string(2050, 'a'), "61-2-62-63"}) {
+    Status s = DecodeObservationCursor(bad, &o);
     ASSERT_FALSE(s.ok()) << bad;
     EXPECT_TRUE(s.message().starts_with("cursor")) << s.message();
   }
@@ -210,6 +267,27 @@ TEST(HuntJson, EventsPageWithAndWithoutCursor) {
             "\"batch_seq\":0,\"batch_row\":0}],\"next_cursor\":null}");
   page.next_cursor = EncodeCursor(e);
   EXPECT_NE(EventsJson(page).find("\"next_cursor\":\"1764237534-64000-0-0-732231\""), std::string::npos);
+}
+
+TEST(HuntJson, ObservationsPage) {
+  ObservationsPage page;
+  page.registered_domain = "example.com";
+  HuntObservation& o = page.observations.emplace_back();
+  o.rrname = "example.com";
+  o.rrtype = 2;
+  o.rdata = "ns1.example.net";
+  o.first_seen = 1764237534;
+  o.last_seen = 1764237600;
+  o.count = 7;
+  o.sensors = {"s1", "s2"};
+  EXPECT_EQ(ObservationsJson(page),
+            "{\"registered_domain\":\"example.com\",\"observations\":[{\"rrname\":\"example.com\",\"rrtype\":2,"
+            "\"rdata\":\"ns1.example.net\",\"first_seen\":1764237534,\"last_seen\":1764237600,"
+            "\"first_seen_time\":\"2025-11-27T09:58:54Z\",\"last_seen_time\":\"2025-11-27T10:00:00Z\",\"count\":7,"
+            "\"sensors\":[\"s1\",\"s2\"]}],\"next_cursor\":null}");
+  page.next_cursor = EncodeObservationCursor(o);
+  EXPECT_NE(ObservationsJson(page).find("\"next_cursor\":\"6578616d706c652e636f6d-2-6e73312e6578616d706c652e6e6574\""),
+            std::string::npos);
 }
 
 }  // namespace

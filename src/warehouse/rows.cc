@@ -88,11 +88,22 @@ constexpr Column kEvidenceColumns[] = {
     {"batch_row", T::kUInt32, false},
 };
 
-const TableSpec kEvents{"dns_events", kEventColumns};
-const TableSpec kAlerts{"alerts", kAlertColumns};
-const TableSpec kEvidence{"evidence", kEvidenceColumns};
+// Schema version 1's observations table with version 2's batch id.
+constexpr Column kObservationColumns[] = {
+    {"sensor", T::kString, false},    {"registered_domain", T::kString, false},
+    {"rrname", T::kString, false},    {"rrtype", T::kUInt16, false},
+    {"rdata", T::kString, false},     {"first_seen", T::kUInt32, false},
+    {"last_seen", T::kUInt32, false}, {"count", T::kUInt64, false},
+    {"batch_seq", T::kUInt64, false}, {"batch_row", T::kUInt32, false},
+};
 
-uint32_t Seconds(int64_t us) { return static_cast<uint32_t>(std::clamp<int64_t>(us / 1'000'000, 0, UINT32_MAX)); }
+const TableSpec kEvents{"dns_events", kEventColumns, "ts"};
+const TableSpec kAlerts{"alerts", kAlertColumns, "ts"};
+const TableSpec kEvidence{"evidence", kEvidenceColumns, "ts"};
+const TableSpec kObservations{"observations", kObservationColumns, "last_seen"};
+
+uint32_t ClampSeconds(int64_t s) { return static_cast<uint32_t>(std::clamp<int64_t>(s, 0, UINT32_MAX)); }
+uint32_t Seconds(int64_t us) { return ClampSeconds(us / 1'000'000); }
 
 void PutRecords(std::string* out, const std::vector<ingest::DnsRecordData>& records) {
   PutVarint64(out, records.size());
@@ -125,9 +136,10 @@ void PutId(std::string* out, const RowId& id) {
 const TableSpec& EventsTable() { return kEvents; }
 const TableSpec& AlertsTable() { return kAlerts; }
 const TableSpec& EvidenceTable() { return kEvidence; }
+const TableSpec& ObservationsTable() { return kObservations; }
 
 const TableSpec* FindTable(std::string_view name) {
-  for (const TableSpec* t : {&kEvents, &kAlerts, &kEvidence}) {
+  for (const TableSpec* t : {&kEvents, &kAlerts, &kEvidence, &kObservations}) {
     if (t->name == name) return t;
   }
   return nullptr;
@@ -216,6 +228,20 @@ uint32_t AppendAlertRow(const detect::Alert& alert, std::string_view detail, con
   PutString(out, detail);
   PutId(out, id);
   return ts;
+}
+
+uint32_t AppendObservationRow(const ObservationRow& row, const RowId& id, std::string* out) {
+  PutString(out, id.sensor);
+  PutString(out, row.registered_domain);
+  PutString(out, row.rrname);
+  PutNumber<uint16_t>(out, row.rrtype);
+  PutString(out, row.rdata);
+  PutNumber<uint32_t>(out, ClampSeconds(row.first_seen));
+  const uint32_t last = ClampSeconds(row.last_seen);
+  PutNumber<uint32_t>(out, last);
+  PutNumber<uint64_t>(out, row.count);
+  PutId(out, id);
+  return last;
 }
 
 }  // namespace nsradar::warehouse

@@ -163,7 +163,8 @@ TEST(Rows, ColumnListNamesNestedMembers) {
   EXPECT_NE(list.find("answers.name, answers.type, answers.ttl, answers.data"), std::string::npos);
   EXPECT_EQ(list.substr(list.size() - 21), "batch_seq, batch_row)");
   EXPECT_EQ(FindTable("alerts"), &AlertsTable());
-  EXPECT_EQ(FindTable("observations"), nullptr);  // not written by sensors
+  EXPECT_EQ(FindTable("observations"), &ObservationsTable());
+  EXPECT_EQ(FindTable("schema_version"), nullptr);  // not written by sensors
 }
 
 TEST(Rows, TruncatedOrGarbledRowsAreErrorsNamingColumnAndOffset) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "dns/rr_type.h"
 #include "util/log.h"
 #include "warehouse/row_binary.h"
 #include "warehouse/rows.h"
@@ -13,7 +14,7 @@ namespace nsradar::warehouse {
 
 namespace {
 
-constexpr std::string_view kTableNames[] = {"dns_events", "alerts", "evidence"};
+constexpr std::string_view kTableNames[] = {"dns_events", "alerts", "evidence", "observations"};
 constexpr int64_t kDropLogEveryNs = 10'000'000'000;
 
 int64_t NowNs() {
@@ -89,16 +90,25 @@ void Writer::Stop() {
   }
 }
 
+void Writer::OpenLocked(TableIndex table) {
+  Batch& b = open_[table];
+  b.table = kTableNames[table];
+  b.sensor = options_.sensor;
+  b.seq = next_seq_++;
+  b.min_ts = UINT32_MAX;
+  b.max_ts = 0;
+}
+
+uint64_t Writer::OpenRowsLocked(TableIndex table) const {
+  return table == kObservations ? observations_.rows() : open_[table].rows;
+}
+
 template <typename Encode>
 void Writer::Append(TableIndex table, Encode&& encode) {
   std::lock_guard lock(mu_);
   Batch& b = open_[table];
   if (b.rows == 0) {
-    b.table = kTableNames[table];
-    b.sensor = options_.sensor;
-    b.seq = next_seq_++;
-    b.min_ts = UINT32_MAX;
-    b.max_ts = 0;
+    OpenLocked(table);
     opened_[table] = std::chrono::steady_clock::now();
   }
   const uint32_t ts = encode(RowId{options_.sensor, b.seq, b.rows}, &b.payload);
@@ -120,8 +130,28 @@ void Writer::AddAlert(const detect::Alert& alert, std::string_view json_line) {
   Append(kAlerts, [&](const RowId& id, std::string* out) { return AppendAlertRow(alert, json_line, id, out); });
 }
 
+void Writer::AddObservations(const std::vector<ingest::PassiveNsRecord>& ns,
+                             const std::vector<ingest::PassiveAddressRecord>& addresses) {
+  if (ns.empty() && addresses.empty()) return;
+  std::lock_guard lock(mu_);
+  if (observations_.rows() == 0) opened_[kObservations] = std::chrono::steady_clock::now();
+  for (const ingest::PassiveNsRecord& r : ns) observations_.Add(r.domain, dns::rr::kNS, r.ns, r.time);
+  for (const ingest::PassiveAddressRecord& r : addresses) {
+    observations_.Add(r.host, r.address.family == 4 ? dns::rr::kA : dns::rr::kAAAA, r.address.ToString(), r.time);
+  }
+  if (observations_.rows() >= options_.batch_rows || observations_.bytes() >= options_.observation_bytes) {
+    CloseLocked(kObservations);
+  }
+}
+
 void Writer::CloseLocked(TableIndex table) {
   Batch& b = open_[table];
+  if (table == kObservations) {
+    // The batch gets its id when it closes: its rows exist only now.
+    OpenLocked(table);
+    observations_.Encode(&b);
+    rows_added_ += b.rows;
+  }
   if (waiting_bytes_ + b.payload.size() > options_.max_waiting_bytes) {
     Dropped(b.rows, fmt::format("{} bytes of closed batches wait for the spool (a slow disk)", waiting_bytes_));
   } else {
@@ -150,7 +180,8 @@ void Writer::SpoolLoop() {
     last = stopping_;
     const auto now = std::chrono::steady_clock::now();
     for (int t = 0; t < kTables; ++t) {
-      if (open_[t].rows > 0 && (last || now - opened_[t] >= options_.batch_age)) CloseLocked(TableIndex(t));
+      const auto age = t == kObservations ? options_.observation_age : options_.batch_age;
+      if (OpenRowsLocked(TableIndex(t)) > 0 && (last || now - opened_[t] >= age)) CloseLocked(TableIndex(t));
     }
     std::deque<Batch> batches;
     batches.swap(waiting_);
@@ -267,9 +298,10 @@ void Writer::SendLoop() {
 }
 
 Status Writer::SendBatch(const Batch& batch) {
-  const TableIndex table = batch.table == kTableNames[kAlerts]     ? kAlerts
-                           : batch.table == kTableNames[kEvidence] ? kEvidence
-                                                                   : kEvents;
+  TableIndex table = kEvents;
+  for (int t = 0; t < kTables; ++t) {
+    if (batch.table == kTableNames[t]) table = TableIndex(t);
+  }
   std::string_view rows = batch.payload;
   uint64_t count = batch.rows;
   std::string missing;
@@ -306,6 +338,7 @@ WriterCounters Writer::counters() const {
   c.event_rows_sent = rows_sent_[kEvents];
   c.alert_rows_sent = rows_sent_[kAlerts];
   c.evidence_rows_sent = rows_sent_[kEvidence];
+  c.observation_rows_sent = rows_sent_[kObservations];
   c.rows_already_stored = rows_already_stored_;
   c.batches_sent = batches_sent_;
   c.send_failures = send_failures_;
@@ -328,15 +361,17 @@ std::string Writer::MetricsText() const {
                    name, help, type, value);
   };
   metric("up", "gauge", "Whether the last attempt reached a warehouse with the schema.", c.up ? 1 : 0);
-  metric("rows_added_total", "counter", "Rows (events, alerts, evidence) put into batches.", c.rows_added);
+  metric("rows_added_total", "counter", "Rows (events, alerts, evidence, observations) put into batches.",
+         c.rows_added);
   metric("rows_spooled_total", "counter", "Rows of batches written to the spool.", c.rows_spooled);
   fmt::format_to(o,
                  "# HELP nsradar_warehouse_rows_sent_total Rows the warehouse acknowledged, per table.\n"
                  "# TYPE nsradar_warehouse_rows_sent_total counter\n"
                  "nsradar_warehouse_rows_sent_total{{table=\"dns_events\"}} {}\n"
                  "nsradar_warehouse_rows_sent_total{{table=\"alerts\"}} {}\n"
-                 "nsradar_warehouse_rows_sent_total{{table=\"evidence\"}} {}\n",
-                 c.event_rows_sent, c.alert_rows_sent, c.evidence_rows_sent);
+                 "nsradar_warehouse_rows_sent_total{{table=\"evidence\"}} {}\n"
+                 "nsradar_warehouse_rows_sent_total{{table=\"observations\"}} {}\n",
+                 c.event_rows_sent, c.alert_rows_sent, c.evidence_rows_sent, c.observation_rows_sent);
   metric("rows_already_stored_total", "counter", "Rows of replayed batches the warehouse held already (not resent).",
          c.rows_already_stored);
   metric("batches_sent_total", "counter", "Batches the warehouse acknowledged.", c.batches_sent);

@@ -1,14 +1,18 @@
-// Writer: a sensor's events and alerts into the warehouse, in batches,
-// without ever making detection wait for the network.
+// Writer: a sensor's events, alerts and passive-DNS observations into the
+// warehouse, in batches, without ever making detection wait for the network.
 //
 // The detecting thread calls AddEvent/AddAlert, which encode the row
 // (RowBinary, warehouse/rows.h) into the table's open batch in memory: no
 // I/O, one short lock. An event of the evidence tier (detect/evidence_tier.h)
 // is also written to `evidence`, which the central evaluator reads
-// (warehouse/correlator.h); batches of the three tables are independent. A batch closes at `batch_rows` rows or
-// `batch_age` after its first row. The spooling thread writes each closed batch to the spool (warehouse/spool.h: one
-// fsync'ed file) before anything is sent; the sending thread sends the spool's batches oldest first and deletes each
-// once ClickHouse acknowledged it. So the spool is both the queue of an
+// (warehouse/correlator.h). Observations (AddObservations) are aggregated
+// per (rrname, rrtype, rdata) while their batch is open
+// (warehouse/observation_batch.h) and encoded when it closes. Batches of
+// the four tables are independent. A batch closes at `batch_rows` rows or
+// `batch_age` after its first row (observations: `batch_rows` distinct
+// records, `observation_bytes` of them in memory, or `observation_age`). The spooling thread writes each closed batch
+// to the spool (warehouse/spool.h: one fsync'ed file) before anything is sent; the sending thread sends the spool's
+// batches oldest first and deletes each once ClickHouse acknowledged it. So the spool is both the queue of an
 // unreachable warehouse and the journal that survives kill -9.
 //
 // Idempotence: every batch has an id, (sensor, seq), written into each of
@@ -47,7 +51,9 @@
 
 #include "detect/alert.h"
 #include "ingest/event.h"
+#include "ingest/passive_dns.h"
 #include "util/status.h"
+#include "warehouse/observation_batch.h"
 #include "warehouse/sink.h"
 #include "warehouse/spool.h"
 
@@ -57,6 +63,11 @@ struct WriterOptions {
   std::string sensor;  // unique per sensor: it names the batches
   size_t batch_rows = 50'000;
   std::chrono::milliseconds batch_age{1000};
+  // Observations repeat (the same NS records all day): a longer batch is
+  // fewer rows in the warehouse, for at most this long of them lost to a
+  // kill -9. Their batch's memory is bounded by observation_bytes too.
+  std::chrono::milliseconds observation_age{60'000};
+  uint64_t observation_bytes = uint64_t{16} << 20;
   std::string spool_dir;
   uint64_t spool_max_bytes = uint64_t{1} << 30;
   // Bytes of closed batches waiting in memory for the spooling thread (a
@@ -71,6 +82,7 @@ struct WriterCounters {
   uint64_t event_rows_sent = 0;  // rows the warehouse acknowledged, per table
   uint64_t alert_rows_sent = 0;
   uint64_t evidence_rows_sent = 0;
+  uint64_t observation_rows_sent = 0;
   uint64_t rows_already_stored = 0;  // rows a replay found in the warehouse and did not send again
   uint64_t batches_sent = 0;
   uint64_t send_failures = 0;
@@ -97,17 +109,24 @@ class Writer {
   // written to both dns_events and evidence.
   void AddEvent(const ingest::DnsEvent& ev);
   void AddAlert(const detect::Alert& alert, std::string_view json_line);
+  // What passive DNS (ingest::PassiveDns) drew from events: NS records as
+  // (domain, NS, name server) and name servers' addresses as (host, A or
+  // AAAA, address), counted into the open observations batch.
+  void AddObservations(const std::vector<ingest::PassiveNsRecord>& ns,
+                       const std::vector<ingest::PassiveAddressRecord>& addresses);
 
   WriterCounters counters() const;
   // The counters in the Prometheus text format (nsradar_warehouse_*).
   std::string MetricsText() const;
 
  private:
-  enum TableIndex { kEvents, kAlerts, kEvidence, kTables };
+  enum TableIndex { kEvents, kAlerts, kEvidence, kObservations, kTables };
   Writer(WriterOptions options, std::unique_ptr<Sink> sink, std::unique_ptr<Spool> spool);
 
   template <typename Encode>
   void Append(TableIndex table, Encode&& encode);
+  void OpenLocked(TableIndex table);
+  uint64_t OpenRowsLocked(TableIndex table) const;
   void CloseLocked(TableIndex table);
   void Dropped(uint64_t rows, const std::string& why);
   void SpoolLoop();
@@ -122,7 +141,8 @@ class Writer {
 
   mutable std::mutex mu_;  // guards the open batches, waiting_ and stopping_
   std::condition_variable spool_cv_;
-  Batch open_[kTables];
+  Batch open_[kTables];            // observations: encoded from observations_ when closing
+  ObservationBatch observations_;  // the open observations batch
   std::chrono::steady_clock::time_point opened_[kTables];
   std::deque<Batch> waiting_;
   uint64_t waiting_bytes_ = 0;  // of waiting_ and of the batches being spooled

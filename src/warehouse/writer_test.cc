@@ -1,8 +1,8 @@
 // The writer against a fake warehouse: batching by rows and age, spooling
 // while the warehouse is down and replay in order, a restart after a crash
 // between the warehouse's acknowledgement and the spool's delete, a
-// partial insert, refused batches, a full spool, and AddEvent never
-// waiting for the network.
+// partial insert, refused batches, a full spool, AddEvent never waiting
+// for the network, and passive-DNS observations aggregated per batch.
 #include "warehouse/writer.h"
 
 #include <fmt/format.h>
@@ -28,6 +28,7 @@ struct FakeWarehouse {
   bool up = true, schema = true;
   std::map<std::tuple<std::string, uint64_t, uint32_t>, int> stored;  // (table, seq, row) -> copies
   std::vector<uint64_t> insert_order;                                 // seq of every insert
+  std::vector<std::vector<std::string>> observations;                 // every observation row inserted
   std::set<uint64_t> refuse;                                          // seqs refused as data
   uint32_t store_then_fail = 0;  // the next insert stores this many rows, then fails
   bool hold = false;             // inserts wait while set
@@ -70,6 +71,7 @@ class FakeSink : public Sink {
       std::vector<std::string> values;
       EXPECT_TRUE(DecodeRow(rows, &offset, table->columns, &values).ok());
       ++w_->stored[{batch.table, batch.seq, std::stoul(values.back())}];
+      if (batch.table == "observations") w_->observations.push_back(std::move(values));
     }
     return Status::OK();
   }
@@ -93,6 +95,7 @@ std::unique_ptr<Writer> OpenWriter(FakeWarehouse* w, const std::string& spool, s
   o.sensor = "s1";
   o.batch_rows = batch_rows;
   o.batch_age = 50ms;
+  o.observation_age = 100ms;
   o.spool_dir = spool;
   o.spool_max_bytes = spool_bytes;
   o.backoff_min = 10ms;
@@ -330,6 +333,90 @@ TEST(Writer, RefusesAnUnnamedSensor) {
   std::unique_ptr<Writer> writer;
   Status s = Writer::Open(o, std::make_unique<FakeSink>(&w), &writer);
   EXPECT_NE(s.message().find("sensor = NAME"), std::string::npos);
+}
+
+// 25 name servers' NS records, each seen 3 times, and 2 addresses: 27
+// records, 81 sightings, handed over one at a time as the pipeline does.
+void AddObservations(Writer* writer) {
+  for (int i = 0; i < 25; ++i) {
+    for (int k = 0; k < 3; ++k) {
+      writer->AddObservations({{"ns.hoster.net", fmt::format("d{}.example", i), 1'700'000'000 + 10 * i + k}}, {});
+    }
+  }
+  writer->AddObservations({}, {{"ns.hoster.net", *dns::Address::Parse("192.0.2.53"), 1'700'000'500},
+                               {"ns.hoster.net", *dns::Address::Parse("2001:db8::53"), 1'700'000'501}});
+}
+
+TEST(Writer, ObservationsAreOneRowPerRecordAndBatchAndGoOnceThroughACrash) {
+  ScratchDir dir, saved;
+  FakeWarehouse w;
+  w.up = false;
+  {
+    auto writer = OpenWriter(&w, dir.path());
+    AddObservations(writer.get());
+    // 10 distinct records close a batch; the last 7 close by age.
+    ASSERT_TRUE(WaitFor([&] { return writer->counters().rows_spooled == 27; }));
+    EXPECT_EQ(writer->counters().spool_batches, 3u);
+    EXPECT_EQ(writer->counters().rows_added, 27u);
+  }
+  fs::copy(dir.path(), saved.path(), fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  w.up = true;
+  {
+    auto writer = OpenWriter(&w, dir.path());
+    ASSERT_TRUE(WaitFor([&] { return writer->counters().spool_batches == 0; }));
+    EXPECT_EQ(writer->counters().observation_rows_sent, 27u);
+    EXPECT_NE(writer->MetricsText().find("nsradar_warehouse_rows_sent_total{table=\"observations\"} 27\n"),
+              std::string::npos);
+  }
+  // Every record once, with its three sightings.
+  const auto& columns = ObservationsTable().columns;
+  auto column = [&](std::string_view name) {
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (columns[i].name == name) return i;
+    }
+    return columns.size();
+  };
+  std::map<std::string, std::vector<std::string>> by_record;
+  for (const auto& row : w.observations) {
+    by_record[row[column("rrname")] + " " + row[column("rrtype")] + " " + row[column("rdata")]] = row;
+  }
+  ASSERT_EQ(by_record.size(), 27u);
+  const auto& d7 = by_record["d7.example 2 ns.hoster.net"];
+  EXPECT_EQ(d7[column("count")], "3");
+  EXPECT_EQ(d7[column("first_seen")], "1700000070");
+  EXPECT_EQ(d7[column("last_seen")], "1700000072");
+  EXPECT_EQ(d7[column("registered_domain")], "d7.example");
+  EXPECT_EQ(by_record["ns.hoster.net 28 2001:db8::53"][column("count")], "1");
+  EXPECT_EQ(by_record["ns.hoster.net 1 192.0.2.53"][column("registered_domain")], "hoster.net");
+  // As if kill -9 had come after each acknowledgement and before each
+  // delete: the replay finds every row and sends none again.
+  fs::copy(saved.path(), dir.path(), fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  auto writer = OpenWriter(&w, dir.path());
+  ASSERT_TRUE(WaitFor([&] { return writer->counters().spool_batches == 0; }));
+  EXPECT_EQ(writer->counters().rows_already_stored, 27u);
+  EXPECT_EQ(writer->counters().observation_rows_sent, 0u);
+  EXPECT_EQ(w.observations.size(), 27u);
+  EXPECT_EQ(w.MaxCopies(), 1);
+}
+
+TEST(Writer, TheObservationBatchClosesAtItsByteBound) {
+  ScratchDir dir;
+  FakeWarehouse w;
+  WriterOptions o;
+  o.sensor = "s1";
+  o.batch_rows = 1000;
+  o.observation_age = 1h;  // neither rows nor age: only the bytes close it
+  o.observation_bytes = 2000;
+  o.spool_dir = dir.path();
+  std::unique_ptr<Writer> writer;
+  ASSERT_TRUE(Writer::Open(o, std::make_unique<FakeSink>(&w), &writer).ok());
+  writer->Start();
+  for (int i = 0; i < 100; ++i) writer->AddObservations({{"ns.hoster.net", fmt::format("d{}.example", i), 1}}, {});
+  ASSERT_TRUE(WaitFor([&] { return writer->counters().observation_rows_sent > 0; }));
+  // Each batch closed once its records' bytes reached 2000: well under 100 rows.
+  std::lock_guard lock(w.mu);
+  EXPECT_GT(w.insert_order.size(), 1u);
+  EXPECT_LT(w.observations.size(), 100u);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// nsradar hunt events|clients|timeline|first-seen|top: forensics over the
+// nsradar hunt events|clients|timeline|first-seen|observations|top: forensics over the
 // ClickHouse warehouse (docs/warehouse.md, "Hunting").
 #include <fmt/format.h>
 
@@ -96,6 +96,20 @@ void RunFirstSeen(const GlobalOptions& g, const HuntOptions& o) {
              warehouse::FormatMicros(e.ts * 1'000'000 + e.usec), e.sensor, e.client, e.qname, e.qtype);
 }
 
+void RunObservations(const GlobalOptions& g, const HuntOptions& o) {
+  warehouse::ObservationsPage page;
+  warehouse::ObservationsRequest r{o.domain, Window(o, 0), Limit(o, 100), o.cursor};
+  if (Status s = warehouse::HuntObservations(Target(o), r, &page); !s.ok()) Fail(s);
+  if (g.json) return fmt::print("{}\n", warehouse::ObservationsJson(page));
+  Table t({"NAME", "TYPE", "DATA", "FIRST SEEN", "LAST SEEN", "COUNT", "SENSORS"});
+  for (const auto& ob : page.observations) {
+    t.Add({ob.rrname, std::to_string(ob.rrtype), ob.rdata, FormatTime(ob.first_seen), FormatTime(ob.last_seen),
+           WithCommas(ob.count), fmt::format("{}", fmt::join(ob.sensors, ","))});
+  }
+  t.Print(stdout);
+  if (!page.next_cursor.empty()) fmt::print(stderr, "more: --cursor {}\n", page.next_cursor);
+}
+
 void RunTop(const GlobalOptions& g, const HuntOptions& o) {
   warehouse::TopAnswer a;
   warehouse::TopRequest r{Window(o, 3600), Limit(o, 20)};
@@ -143,6 +157,14 @@ void AddHuntCommands(CLI::App& app, const GlobalOptions& global) {
   CLI::App* first = AddHunt(hunt, "first-seen", "The first query of a domain across all sensors", o.get(), true,
                             "default: the whole history");
   first->callback([o, &global] { RunFirstSeen(global, *o); });
+  CLI::App* observations =
+      AddHunt(hunt, "observations",
+              "A domain's passive-DNS records (NS, name servers' addresses) across sensors: first/last seen, count",
+              o.get(), true, "default: the whole history");
+  observations->add_option("--limit", o->limit,
+                           fmt::format("Records per page (1-{}; default 100)", warehouse::kMaxObservationsPage));
+  observations->add_option("--cursor", o->cursor, "The next page: the cursor the previous page gave");
+  observations->callback([o, &global] { RunObservations(global, *o); });
   CLI::App* top = AddHunt(hunt, "top", "Registered domains by bytes of distinct subdomains (tunnels lead)", o.get(),
                           false, "default: an hour before --to (now); at most 31 days");
   top->add_option("--limit", o->limit, fmt::format("Domains (1-{}; default 20)", warehouse::kMaxTop));

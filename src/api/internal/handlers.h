@@ -59,6 +59,7 @@ Response HandleHuntClients(const Call& call);
 Response HandleHuntTimeline(const Call& call);
 Response HandleHuntFirstSeen(const Call& call);
 Response HandleHuntTop(const Call& call);
+Response HandleHuntObservations(const Call& call);
 
 // openapi.cc, generated from openapi.json.
 const std::string& OpenApiDocument();

@@ -53,6 +53,7 @@ constexpr std::array kRoutes = {
     Route{"GET", "/v2/hunt/{domain}/timeline", "v2_hunt_timeline", kKey, HandleHuntTimeline},
     Route{"GET", "/v2/hunt/{domain}/first-seen", "v2_hunt_first_seen", kKey, HandleHuntFirstSeen},
     Route{"GET", "/v2/hunt/top", "v2_hunt_top", kKey, HandleHuntTop},
+    Route{"GET", "/v2/hunt/{domain}/observations", "v2_hunt_observations", kKey, HandleHuntObservations},
     Route{"GET", "/v2/openapi.json", "openapi", kNoKey, HandleOpenApi},
     Route{"GET", "/metrics", "metrics", kNoKey, HandleMetrics},
     Route{"GET", "/healthz", "healthz", kNoKey, HandleHealth},
