@@ -7,9 +7,13 @@
 # what hunt_expect.py computes from the logs themselves: each event once
 # over all pages (keyset paging), clients with first/last seen, queries,
 # bytes and sensors, the per-minute timeline, the first query, the top
-# domains. Hostile names stay data, bad parameters are refused naming
-# them, ClickHouse's errors come through, a dead shard URL is passed over.
-# Stops what it starts.
+# domains. Each sensor also reads a Suricata EVE log with NS and address
+# answers (observations_expect.py): its passive DNS goes to `observations`,
+# and `hunt observations` (every page) and /v2/hunt/{domain}/observations
+# must give, per record over both sensors, the first/last second, count and
+# sensors computed from the two logs. Hostile names stay data, bad
+# parameters are refused naming them, ClickHouse's errors come through, a
+# dead shard URL is passed over. Stops what it starts.
 #
 #   hunt.sh NSRADAR WAREHOUSE_SH
 # Exit 77 (skipped) when clickhouse-server is not installed.
@@ -19,6 +23,7 @@ NSRADAR=$1
 WAREHOUSE_SH=$2
 HERE=$(dirname "$(realpath "$0")")
 EXPECT=$HERE/hunt_expect.py
+OBSERVATIONS=$HERE/observations_expect.py
 # Debian's python3 (install-deps.sh --tests): a version manager's shim in
 # PATH can cost a second a start on a loaded machine.
 PY=/usr/bin/python3
@@ -58,6 +63,7 @@ ch() { curl -sS --fail-with-body --data-binary "$1" "$S0/"; }
 SEED=${HUNT_SEED:-$RANDOM}
 echo "data seed $SEED (HUNT_SEED=$SEED to repeat)"
 "$PY" "$EXPECT" generate "$SEED" "$DIR"
+"$PY" "$OBSERVATIONS" generate "$SEED" "$DIR"
 KEY=at_abcdefghijklmnopqrstuvwxyz012
 echo "$KEY" >"$DIR/keys"
 
@@ -69,23 +75,32 @@ listen = 127.0.0.1:0
 api_keys = $DIR/keys
 sensor = $s
 input = $DIR/$s.log
-input_format = coredns
+input = $DIR/$s.eve.json
+input_format = auto
 warehouse = $URLS
 warehouse_spool = $DIR/$s/spool
 warehouse_batch_rows = 300
 warehouse_batch_ms = 200
+warehouse_observations_ms = 300
 CONF
   "$NSRADAR" serve --config "$DIR/$s.conf" >/dev/null 2>"$DIR/$s.err" &
   PIDS+=($!)
 done
 stored() { ch "SELECT count() FROM nsradar.dns_events WHERE sensor = '$1'"; }
+sighted() { ch "SELECT sum(count) FROM nsradar.observations WHERE sensor = '$1'"; }
 for s in s1 s2; do
-  want=$(wc -l <"$DIR/$s.log")
+  want=$(($(wc -l <"$DIR/$s.log") + $(cat "$DIR/$s.eve.events")))
   for ((i = 0; i < 300; i++)); do
     [[ $(stored "$s") == "$want" ]] && break
     sleep 0.1
   done
-  [[ $(stored "$s") == "$want" ]] || fail "$s: $(stored "$s") events in the warehouse, its log has $want"
+  [[ $(stored "$s") == "$want" ]] || fail "$s: $(stored "$s") events in the warehouse, its logs have $want"
+  want=$("$PY" "$OBSERVATIONS" total "$DIR" "$s")
+  for ((i = 0; i < 100; i++)); do
+    [[ $(sighted "$s") == "$want" ]] && break
+    sleep 0.1
+  done
+  [[ $(sighted "$s") == "$want" ]] || fail "$s: $(sighted "$s") passive-DNS sightings in the warehouse, expected $want"
 done
 for pid in "${PIDS[@]}"; do stop "$pid"; done
 PIDS=()
@@ -131,6 +146,37 @@ hunt top --warehouse "$URLS" --from $((T0 + 600)) --to $((T0 + 660)) | check top
 "$NSRADAR" hunt clients --warehouse "$URLS" tunnel.example | head -n1 | grep -q "^CLIENT *FIRST SEEN" ||
   fail "no table header"
 
+# Passive DNS across both sensors: every page of `hunt observations`.
+observation_pages() {  # the hunt arguments
+  local cursor="" pages=0
+  : >"$DIR/pages"
+  while :; do
+    hunt observations --warehouse "$URLS" "$@" ${cursor:+--cursor "$cursor"} >"$DIR/page" ||
+      fail "hunt observations $*"
+    cat "$DIR/page" >>"$DIR/pages"
+    cursor=$(next_cursor "$DIR/page")
+    pages=$((pages + 1))
+    [[ -n $cursor ]] || break
+    ((pages < 100)) || fail "hunt observations $*: more than 100 pages"
+  done
+  cat "$DIR/pages"
+}
+observed() { "$PY" "$OBSERVATIONS" check "$DIR" "$@" || fail "observations $*"; }
+for d in zone0.example zone3.example sub.zone0.example hoster0.net; do
+  observation_pages --limit 2 "$d" | observed "$d"
+done
+observation_pages --limit 10000 hoster1.net | observed hoster1.net
+"$NSRADAR" hunt observations --warehouse "$URLS" zone1.example | head -n1 | grep -q "^NAME *TYPE *DATA" ||
+  fail "no observations table header"
+expect_error() {  # text, then the hunt arguments
+  local want=$1
+  shift
+  if "$NSRADAR" hunt "$@" >/dev/null 2>"$DIR/error"; then fail "hunt $* succeeded"; fi
+  grep -qF -- "$want" "$DIR/error" || fail "hunt $*: '$(cat "$DIR/error")' does not say '$want'"
+}
+expect_error "cursor '1-2-3-4-'" observations --warehouse "$URLS" --cursor 1-2-3-4- zone1.example
+expect_error "limit 0" observations --warehouse "$URLS" --limit 0 zone1.example
+
 # A refused shard URL first: the next shard answers.
 hunt first-seen --warehouse "http://127.0.0.1:$((BASE + 100)),$URLS" d3.example | check first-seen d3.example
 
@@ -141,13 +187,9 @@ for name in "x'or'1'='1.example" "a\\\\'--.tunnel.example" "q');drop.example"; d
   grep -q '"events":\[\]' "$DIR/page" || fail "'$name' matched events: $(head -c 300 "$DIR/page")"
 done
 [[ $(ch "SELECT count() FROM nsradar.dns_events") == "$TOTAL" ]] || fail "the events changed"
+hunt observations --warehouse "$URLS" "x'or'1'='1.example" | grep -q '"observations":\[\]' ||
+  fail "a hostile name matched observations"
 
-expect_error() {  # text, then the hunt arguments
-  local want=$1
-  shift
-  if "$NSRADAR" hunt "$@" >/dev/null 2>"$DIR/error"; then fail "hunt $* succeeded"; fi
-  grep -qF -- "$want" "$DIR/error" || fail "hunt $*: '$(cat "$DIR/error")' does not say '$want'"
-}
 expect_error "limit 0: expected 1 to 10000" events --warehouse "$URLS" --limit 0 tunnel.example
 expect_error "limit 10001" events --warehouse "$URLS" --limit 10001 tunnel.example
 expect_error "cursor 'zz'" events --warehouse "$URLS" --cursor zz tunnel.example
@@ -193,6 +235,18 @@ check events tunnel.example 0 4102444800 <"$DIR/pages"
 api /v2/hunt/d2.example/clients | check clients d2.example
 api "/v2/hunt/d2.example/timeline?from=$T0&to=$T1" | check timeline d2.example $T0 $T1
 api /v2/hunt/cdn.test/first-seen | check first-seen cdn.test
+cursor=""
+: >"$DIR/pages"
+while :; do
+  api "/v2/hunt/zone2.example/observations?limit=1${cursor:+&cursor=$cursor}" >"$DIR/page"
+  echo >>"$DIR/page"
+  cat "$DIR/page" >>"$DIR/pages"
+  cursor=$(next_cursor "$DIR/page")
+  [[ -n $cursor ]] || break
+done
+observed zone2.example <"$DIR/pages"
+[[ $(status "/v2/hunt/zone2.example/observations?cursor=zz") == 400 ]] && grep -q "cursor" "$DIR/body" ||
+  fail "a bad observations cursor: $(cat "$DIR/body")"
 api "/v2/hunt/top?from=$T0&to=$T1&limit=1000" | check top $T0 $T1
 [[ $(status "/v2/hunt/tunnel.example/events?limit=0") == 400 ]] && grep -q "limit" "$DIR/body" ||
   fail "limit=0: $(cat "$DIR/body")"
@@ -208,4 +262,4 @@ unset 'PIDS[-1]'
 
 "$WAREHOUSE_SH" down --dir "$DIR/cluster" >/dev/null
 for f in "$DIR"/cluster/shard*/pid; do ! kill -0 "$(cat "$f")" 2>/dev/null || fail "a shard is still running"; done
-echo "PASS: $TOTAL events, every hunt answer as computed from the logs"
+echo "PASS: $TOTAL events, every hunt answer (observations too) as computed from the logs"

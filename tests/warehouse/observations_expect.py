@@ -44,7 +44,11 @@ def eve(ts_us, src, sport, dst, dport, dns):
 
 def generate(seed, out):
     rng = random.Random(seed)
-    servers = {z: rng.sample(HOSTS, rng.randint(1, 3)) for z in ZONES}
+    # Every hoster serves a zone (zone i's first server is ns1.hoster(i%3)).
+    servers = {}
+    for i, z in enumerate(ZONES):
+        first = HOSTS[3 * (i % 3)]
+        servers[z] = [first] + rng.sample([h for h in HOSTS if h != first], rng.randint(0, 2))
     for sensor, n in (("s1", 700), ("s2", 500)):
         lines = []
         for k in range(n):
