@@ -1,8 +1,8 @@
 // The hunt's parsers and SQL (warehouse/hunt_tsv.h, hunt_sql.h) on any
 // bytes: a TabSeparated answer parses into rows that escape back into an
 // answer parsing to the same rows, or is an error naming row or offset; a
-// cursor decodes into a position that encodes and decodes to itself; and a
-// domain, whatever its bytes, changes nothing of a statement outside its
+// cursor (of events, of observations) decodes into a position that encodes
+// and decodes to itself; and a domain, whatever its bytes, changes nothing of a statement outside its
 // string literals.
 #include <cstddef>
 #include <cstdint>
@@ -79,6 +79,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
 
+  HuntObservation record, record_back;
+  if (DecodeObservationCursor(text, &record).ok()) {
+    if (!DecodeObservationCursor(EncodeObservationCursor(record), &record_back).ok() ||
+        record_back.rrname != record.rrname || record_back.rrtype != record.rrtype ||
+        record_back.rdata != record.rdata) {
+      __builtin_trap();
+    }
+  }
+
   HuntDomain domain;
   if (CheckHuntDomain(text, &domain).ok()) {
     const HuntDomain hostile{domain.name, domain.name}, plain{"a.example", "a.example"};
@@ -87,7 +96,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (Skeleton(EventsSql(names, hostile, window, 10, &position)) !=
             Skeleton(EventsSql(names, plain, window, 10, &position)) ||
         Skeleton(ClientsSql(names, hostile, window, 10)) != Skeleton(ClientsSql(names, plain, window, 10)) ||
-        Skeleton(TimelineSql(names, hostile, window)) != Skeleton(TimelineSql(names, plain, window))) {
+        Skeleton(TimelineSql(names, hostile, window)) != Skeleton(TimelineSql(names, plain, window)) ||
+        Skeleton(ObservationsSql(names, hostile, window, 10, &record)) !=
+            Skeleton(ObservationsSql(names, plain, window, 10, &record))) {
       __builtin_trap();
     }
   }

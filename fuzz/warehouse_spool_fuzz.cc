@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   nsradar::Status s = DecodeBatchFile(bytes, &batch);
   if (s.ok() && EncodeBatchFile(batch) != bytes) __builtin_trap();
   if (!s.ok() && s.message().find("offset ") == std::string::npos) __builtin_trap();
-  for (const TableSpec* table : {&EventsTable(), &AlertsTable()}) {
+  for (const TableSpec* table : {&EventsTable(), &AlertsTable(), &EvidenceTable(), &ObservationsTable()}) {
     size_t offset = 0;
     while (offset < bytes.size()) {
       const size_t before = offset;

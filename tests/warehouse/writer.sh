@@ -6,14 +6,17 @@
 #          (-9) after the first acknowledged batch, lines keep coming (the
 #          sensor spools them), the shard is restarted: dns_events then
 #          holds exactly the events s1 read, once each.
-#   crash  sensor s2 reads the tunnel capture while shard 1 is down (all of
-#          it spooled); the shard returns and s2 is killed -9 right after
+#   crash  sensor s2 reads the tunnel capture and a Suricata EVE log with NS
+#          and address answers (passive DNS: observations) while shard 1 is
+#          down (all of it spooled); the shard returns and s2 is killed -9 right after
 #          its first acknowledged batch, then restarted without input: the
 #          replay completes the warehouse, no row twice. Then the spool as
 #          it was before any send is put back (a crash after every
 #          acknowledgement, before every delete) and s2 restarted: nothing
-#          is sent again. Events and alerts, counted per sensor, with
-#          uniqExact over (batch_seq, batch_row).
+#          is sent again. Events, alerts, evidence and observations,
+#          counted per sensor, with uniqExact over (batch_seq, batch_row);
+#          the observations' sightings (sum of count) as computed from the
+#          EVE log by observations_expect.py.
 #   down   a sensor whose warehouse refuses connections, or refuses its
 #          password, starts, says so (without the password) and detects.
 #
@@ -25,7 +28,10 @@ NSRADAR=$1
 WAREHOUSE_SH=$2
 TESTDATA=$3
 # shellcheck source=../lib/lab.sh
-source "$(dirname "$(realpath "$0")")/../lib/lab.sh"
+HERE=$(dirname "$(realpath "$0")")
+source "$HERE/../lib/lab.sh"
+PY=/usr/bin/python3
+[[ -x $PY ]] || PY=python3
 SERVER=$(command -v clickhouse-server || echo /usr/sbin/clickhouse-server)
 [[ -x $SERVER ]] || {
   echo "clickhouse-server not installed (scripts/install-deps.sh --tests); skipped"
@@ -68,6 +74,7 @@ write_config() {  # name, then extra lines
     echo "warehouse_spool = $DIR/$name/spool"
     echo "warehouse_batch_rows = 300"
     echo "warehouse_batch_ms = 200"
+    echo "warehouse_observations_ms = 200"
     printf '%s\n' "$@"
   } >"$DIR/$name.conf"
 }
@@ -109,6 +116,7 @@ restart_shard1() {  # as warehouse.sh up starts it, so that down stops it
 shard1_answers() { [[ $(curl -s --max-time 1 "http://127.0.0.1:$((BASE + 2))/ping") == Ok. ]]; }
 sent_some() { (($(metric nsradar_warehouse_batches_sent_total) > 0)); }
 spool_empty() { (($(metric nsradar_warehouse_spool_batches) == 0)); }
+inputs_done() { (($(metric nsradar_input_up) == 0 && $(metric nsradar_input_events_total) > 0)); }
 all_spooled() {  # the input has ended and every row is on disk
   local added
   added=$(metric nsradar_warehouse_rows_added_total)
@@ -155,15 +163,18 @@ stop_sensor TERM
 
 # --- crash: kill -9 of a sensor replaying its spool ---------------------------
 kill_shard1
-write_config s2 "input = $TESTDATA/detect/tunnels.pcap"
+# observations_expect.py writes s1's and s2's EVE logs; s2 reads its own.
+"$PY" "$HERE/observations_expect.py" generate "${RANDOM}" "$DIR"
+SIGHTINGS=$("$PY" "$HERE/observations_expect.py" total "$DIR" s2)
+write_config s2 "input = $TESTDATA/detect/tunnels.pcap" "input = $DIR/s2.eve.json"
 start_sensor s2
+wait_until 30 "s2 to read its inputs" inputs_done
+sleep 0.5 # the open observations batch closes by age (200 ms) once the inputs end
 wait_until 30 "s2 to spool all it read" all_spooled
 EVENTS=$(metric nsradar_input_events_total)
 ALERTS=$(metric nsradar_alerts_total)
-# The tunnel's evidence-tier events go to evidence as well.
-EVIDENCE=$(($(metric nsradar_warehouse_rows_added_total) - EVENTS - ALERTS))
+ADDED=$(metric nsradar_warehouse_rows_added_total)
 ((ALERTS > 0)) || fail "s2 raised no alert"
-((EVIDENCE > 0 && EVIDENCE < EVENTS)) || fail "s2's evidence rows: $EVIDENCE of $EVENTS events"
 cp -a "$DIR/s2/spool" "$DIR/s2-spool-before-sending"
 restart_shard1
 wait_until 30 "s2's first acknowledged batch" sent_some
@@ -176,6 +187,19 @@ start_sensor s2
 wait_until 30 "s2's replay" spool_empty
 [[ $(counts s2 dns_events) == "$EVENTS	$EVENTS" ]] || fail "s2: dns_events $(counts s2 dns_events), expected $EVENTS once each"
 [[ $(counts s2 alerts) == "$ALERTS	$ALERTS" ]] || fail "s2: alerts $(counts s2 alerts), expected $ALERTS once each"
+# Observation rows (one per record and batch) once each, holding every
+# sighting of the EVE log: none lost, none twice.
+OBS=$(ch "SELECT count() FROM nsradar.observations WHERE sensor = 's2'")
+((OBS > 0)) || fail "s2 wrote no observations"
+observations_once() {
+  [[ $(counts s2 observations) == "$OBS	$OBS" ]] || fail "s2: observations $(counts s2 observations), expected $OBS once each"
+  [[ $(ch "SELECT sum(count) FROM nsradar.observations WHERE sensor = 's2'") == "$SIGHTINGS" ]] ||
+    fail "s2: $(ch "SELECT sum(count) FROM nsradar.observations WHERE sensor = 's2'") sightings, the log has $SIGHTINGS"
+}
+observations_once
+# The tunnel's evidence-tier events go to evidence as well: the rest.
+EVIDENCE=$((ADDED - EVENTS - ALERTS - OBS))
+((EVIDENCE > 0 && EVIDENCE < EVENTS)) || fail "s2's evidence rows: $EVIDENCE of $EVENTS events"
 [[ $(counts s2 evidence) == "$EVIDENCE	$EVIDENCE" ]] ||
   fail "s2: evidence $(counts s2 evidence), expected $EVIDENCE once each"
 stop_sensor KILL
@@ -186,7 +210,8 @@ start_sensor s2
 wait_until 30 "s2's second replay" spool_empty
 [[ $(counts s2 dns_events) == "$EVENTS	$EVENTS" ]] || fail "s2 after the full replay: $(counts s2 dns_events)"
 [[ $(counts s2 alerts) == "$ALERTS	$ALERTS" ]] || fail "s2 alerts after the full replay: $(counts s2 alerts)"
-(($(metric nsradar_warehouse_rows_already_stored_total) == EVENTS + ALERTS + EVIDENCE)) ||
+observations_once
+(($(metric nsradar_warehouse_rows_already_stored_total) == ADDED)) ||
   fail "the replay sent rows again: $(metric nsradar_warehouse_rows_already_stored_total) already stored"
 (($(metric nsradar_warehouse_rows_sent_total) == 0)) || fail "the replay inserted rows"
 stop_sensor TERM
@@ -207,4 +232,4 @@ for url in "http://127.0.0.1:$((BASE + 100))" "http://default:wrong-Pa55@127.0.0
   [[ -s $DIR/s3.alerts ]] || fail "s3 did not detect"
   stop_sensor TERM
 done
-echo "PASS: 5000 + $EVENTS events and $ALERTS alerts, each once"
+echo "PASS: 5000 + $EVENTS events, $ALERTS alerts and $OBS observation rows ($SIGHTINGS sightings), each once"
