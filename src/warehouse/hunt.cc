@@ -90,60 +90,70 @@ Status Usec(const TsvRow& row, size_t i, size_t column, int64_t* out) {
   return Status::OK();
 }
 
+Status ParseObservation(const TsvRow& row, size_t i, HuntObservation* o) {
+  uint64_t u = 0;
+  o->rrname = row[0];
+  NSRADAR_RETURN_IF_ERROR(TsvUnsigned(row, i, 1, UINT16_MAX, &u));
+  o->rrtype = static_cast<uint16_t>(u);
+  o->rdata = row[2];
+  NSRADAR_RETURN_IF_ERROR(TsvUnsigned(row, i, 3, UINT32_MAX, &u));
+  o->first_seen = static_cast<int64_t>(u);
+  NSRADAR_RETURN_IF_ERROR(TsvUnsigned(row, i, 4, UINT32_MAX, &u));
+  o->last_seen = static_cast<int64_t>(u);
+  NSRADAR_RETURN_IF_ERROR(TsvUnsigned(row, i, 5, UINT64_MAX, &o->count));
+  o->sensors = Sensors(row[6]);
+  return Status::OK();
+}
+
+// What differs between the keyset-paged hunts: the row, its cursor, its
+// statement and its parser.
+template <typename Row>
+struct PagedQuery {
+  uint64_t max_limit;
+  size_t columns;
+  Status (*decode_cursor)(std::string_view, Row*);
+  std::string (*encode_cursor)(const Row&);
+  std::string (*sql)(const SchemaNames&, const HuntDomain&, const TimeWindow&, uint64_t, const Row*);
+  Status (*parse)(const TsvRow&, size_t, Row*);
+};
+
+// A page of a domain's rows, after every check; the statement asks for one
+// row more than the page: whether another page follows.
+template <typename Row>
+Status HuntPage(const HuntTarget& target, const PageRequest& request, const PagedQuery<Row>& query,
+                std::string* registered_domain, std::vector<Row>* page, std::string* next_cursor) {
+  HuntDomain domain;
+  NSRADAR_RETURN_IF_ERROR(CheckHuntDomain(request.domain, &domain));
+  NSRADAR_RETURN_IF_ERROR(CheckWindow(request.window, 0));
+  NSRADAR_RETURN_IF_ERROR(CheckLimit(request.limit, query.max_limit));
+  Row after;
+  if (!request.cursor.empty()) NSRADAR_RETURN_IF_ERROR(query.decode_cursor(request.cursor, &after));
+  std::vector<TsvRow> rows;
+  NSRADAR_RETURN_IF_ERROR(
+      Run(target,
+          query.sql(target.names, domain, request.window, request.limit + 1, request.cursor.empty() ? nullptr : &after),
+          query.columns, &rows));
+  *registered_domain = domain.registered;
+  for (size_t i = 0; i < rows.size() && i < request.limit; ++i) {
+    NSRADAR_RETURN_IF_ERROR(query.parse(rows[i], i, &page->emplace_back()));
+  }
+  if (rows.size() > request.limit) *next_cursor = query.encode_cursor(page->back());
+  return Status::OK();
+}
+
 }  // namespace
 
 Status HuntEvents(const HuntTarget& target, const EventsRequest& request, EventsPage* out) {
   *out = {};
-  HuntDomain domain;
-  NSRADAR_RETURN_IF_ERROR(CheckHuntDomain(request.domain, &domain));
-  NSRADAR_RETURN_IF_ERROR(CheckWindow(request.window, 0));
-  NSRADAR_RETURN_IF_ERROR(CheckLimit(request.limit, kMaxEventsPage));
-  HuntEvent after;
-  if (!request.cursor.empty()) NSRADAR_RETURN_IF_ERROR(DecodeCursor(request.cursor, &after));
-  std::vector<TsvRow> rows;
-  // One row more than the page: whether another page follows.
-  NSRADAR_RETURN_IF_ERROR(
-      Run(target,
-          EventsSql(target.names, domain, request.window, request.limit + 1, request.cursor.empty() ? nullptr : &after),
-          kEventColumns, &rows));
-  out->registered_domain = domain.registered;
-  for (size_t i = 0; i < rows.size() && i < request.limit; ++i) {
-    NSRADAR_RETURN_IF_ERROR(ParseEvent(rows[i], i, &out->events.emplace_back()));
-  }
-  if (rows.size() > request.limit) out->next_cursor = EncodeCursor(out->events.back());
-  return Status::OK();
+  const PagedQuery<HuntEvent> query{kMaxEventsPage, kEventColumns, DecodeCursor, EncodeCursor, EventsSql, ParseEvent};
+  return HuntPage(target, request, query, &out->registered_domain, &out->events, &out->next_cursor);
 }
 
 Status HuntObservations(const HuntTarget& target, const ObservationsRequest& request, ObservationsPage* out) {
   *out = {};
-  HuntDomain domain;
-  NSRADAR_RETURN_IF_ERROR(CheckHuntDomain(request.domain, &domain));
-  NSRADAR_RETURN_IF_ERROR(CheckWindow(request.window, 0));
-  NSRADAR_RETURN_IF_ERROR(CheckLimit(request.limit, kMaxObservationsPage));
-  HuntObservation after;
-  if (!request.cursor.empty()) NSRADAR_RETURN_IF_ERROR(DecodeObservationCursor(request.cursor, &after));
-  std::vector<TsvRow> rows;
-  NSRADAR_RETURN_IF_ERROR(Run(target,
-                              ObservationsSql(target.names, domain, request.window, request.limit + 1,
-                                              request.cursor.empty() ? nullptr : &after),
-                              kObservationColumns, &rows));
-  out->registered_domain = domain.registered;
-  for (size_t i = 0; i < rows.size() && i < request.limit; ++i) {
-    HuntObservation& o = out->observations.emplace_back();
-    uint64_t u = 0;
-    o.rrname = rows[i][0];
-    NSRADAR_RETURN_IF_ERROR(TsvUnsigned(rows[i], i, 1, UINT16_MAX, &u));
-    o.rrtype = static_cast<uint16_t>(u);
-    o.rdata = rows[i][2];
-    NSRADAR_RETURN_IF_ERROR(TsvUnsigned(rows[i], i, 3, UINT32_MAX, &u));
-    o.first_seen = static_cast<int64_t>(u);
-    NSRADAR_RETURN_IF_ERROR(TsvUnsigned(rows[i], i, 4, UINT32_MAX, &u));
-    o.last_seen = static_cast<int64_t>(u);
-    NSRADAR_RETURN_IF_ERROR(TsvUnsigned(rows[i], i, 5, UINT64_MAX, &o.count));
-    o.sensors = Sensors(rows[i][6]);
-  }
-  if (rows.size() > request.limit) out->next_cursor = EncodeObservationCursor(out->observations.back());
-  return Status::OK();
+  const PagedQuery<HuntObservation> query{kMaxObservationsPage,    kObservationColumns, DecodeObservationCursor,
+                                          EncodeObservationCursor, ObservationsSql,     ParseObservation};
+  return HuntPage(target, request, query, &out->registered_domain, &out->observations, &out->next_cursor);
 }
 
 Status HuntClients(const HuntTarget& target, const ClientsRequest& request, ClientsAnswer* out) {

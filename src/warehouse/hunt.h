@@ -65,12 +65,14 @@ struct HuntEvent {
   uint32_t response_size = 0;
 };
 
-struct EventsRequest {
+// A page of a domain's rows: events, or passive-DNS records.
+struct PageRequest {
   std::string domain;  // any name; its registered domain picks the rows, the name itself filters them
   TimeWindow window;
-  uint64_t limit = 100;  // 1..kMaxEventsPage
+  uint64_t limit = 100;  // 1..kMaxEventsPage or kMaxObservationsPage
   std::string cursor;    // "" for the first page, else a previous page's next_cursor
 };
+using EventsRequest = PageRequest;
 
 // Ordered by (ts, usec, sensor, batch_seq, batch_row), the writer's unique
 // row id after the time, so pages neither skip nor repeat a row while rows
@@ -153,12 +155,9 @@ struct HuntObservation {
   std::vector<std::string> sensors;       // sorted
 };
 
-struct ObservationsRequest {
-  std::string domain;    // its registered domain's records; a name below it narrows them to it and below
-  TimeWindow window;     // records whose batches saw them in it: first/last/count are of those batches
-  uint64_t limit = 100;  // 1..kMaxObservationsPage
-  std::string cursor;    // "" for the first page, else a previous page's next_cursor
-};
+// The window selects the records whose batches saw them in it;
+// first/last/count are those batches'.
+using ObservationsRequest = PageRequest;
 
 // Ordered by (rrname, rrtype, rdata), the record itself, so keyset pages
 // neither skip nor repeat one.

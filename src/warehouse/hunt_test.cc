@@ -145,17 +145,14 @@ TEST(HuntBounds, RequestsAreCheckedBeforeAnyShardIsAsked) {
                 .message()
                 .find("longer than"),
             std::string::npos);
+  // Observations: their own bound and cursor (an events cursor is not one).
   ObservationsPage records;
-  ObservationsRequest observations;
-  observations.domain = "example.com";
-  observations.limit = kMaxObservationsPage + 1;
-  EXPECT_TRUE(HuntObservations(target, observations, &records).message().starts_with("limit"));
-  observations.limit = 1;
-  observations.cursor = "1-2-3-4-";
-  EXPECT_TRUE(HuntObservations(target, observations, &records).message().starts_with("cursor"));
-  observations.cursor = "";
-  observations.domain = "co.uk";
-  EXPECT_TRUE(HuntObservations(target, observations, &records).message().starts_with("domain"));
+  for (auto [request, parameter] :
+       {std::pair{ObservationsRequest{"example.com", {}, kMaxObservationsPage + 1, ""}, "limit"},
+        std::pair{ObservationsRequest{"example.com", {}, 1, "1-2-3-4-"}, "cursor"},
+        std::pair{ObservationsRequest{"co.uk", {}, 1, ""}, "domain"}}) {
+    EXPECT_TRUE(HuntObservations(target, request, &records).message().starts_with(parameter)) << parameter;
+  }
   TopAnswer top;
   EXPECT_TRUE(HuntTop(target, {.window = {0, 60}, .limit = 0}, &top).message().starts_with("limit"));
   const TopRequest hour{.window = {0, 3600}, .limit = 20};

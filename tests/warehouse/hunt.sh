@@ -112,21 +112,23 @@ T0=1795773600 # hunt_expect.py's first minute
 T1=$((T0 + 25 * 60))
 hunt() { "$NSRADAR" --json hunt "$@"; }
 next_cursor() { sed -n 's/.*"next_cursor":"\([0-9a-f-]*\)".*/\1/p' "$1"; }
-# Every page of `hunt events ARGS...`, followed by cursor: their documents,
-# a line each.
-all_pages() {
-  local cursor="" pages=0
+# Every page of `hunt KIND ARGS...` (events, observations), followed by
+# cursor: their documents, a line each.
+pages_of() {
+  local kind=$1 cursor="" pages=0
+  shift
   : >"$DIR/pages"
   while :; do
-    hunt events --warehouse "$URLS" "$@" ${cursor:+--cursor "$cursor"} >"$DIR/page" || fail "hunt events $*"
+    hunt "$kind" --warehouse "$URLS" "$@" ${cursor:+--cursor "$cursor"} >"$DIR/page" || fail "hunt $kind $*"
     cat "$DIR/page" >>"$DIR/pages"
     cursor=$(next_cursor "$DIR/page")
     pages=$((pages + 1))
     [[ -n $cursor ]] || break
-    ((pages < 500)) || fail "hunt events $*: more than 500 pages"
+    ((pages < 500)) || fail "hunt $kind $*: more than 500 pages"
   done
   cat "$DIR/pages"
 }
+all_pages() { pages_of events "$@"; }
 check() { "$PY" "$EXPECT" check "$DIR" "$@" || fail "check $*"; }
 
 all_pages --limit 97 tunnel.example | check events tunnel.example 0 4102444800
@@ -147,25 +149,11 @@ hunt top --warehouse "$URLS" --from $((T0 + 600)) --to $((T0 + 660)) | check top
   fail "no table header"
 
 # Passive DNS across both sensors: every page of `hunt observations`.
-observation_pages() {  # the hunt arguments
-  local cursor="" pages=0
-  : >"$DIR/pages"
-  while :; do
-    hunt observations --warehouse "$URLS" "$@" ${cursor:+--cursor "$cursor"} >"$DIR/page" ||
-      fail "hunt observations $*"
-    cat "$DIR/page" >>"$DIR/pages"
-    cursor=$(next_cursor "$DIR/page")
-    pages=$((pages + 1))
-    [[ -n $cursor ]] || break
-    ((pages < 100)) || fail "hunt observations $*: more than 100 pages"
-  done
-  cat "$DIR/pages"
-}
 observed() { "$PY" "$OBSERVATIONS" check "$DIR" "$@" || fail "observations $*"; }
 for d in zone0.example zone3.example sub.zone0.example hoster0.net; do
-  observation_pages --limit 2 "$d" | observed "$d"
+  pages_of observations --limit 2 "$d" | observed "$d"
 done
-observation_pages --limit 10000 hoster1.net | observed hoster1.net
+pages_of observations --limit 10000 hoster1.net | observed hoster1.net
 "$NSRADAR" hunt observations --warehouse "$URLS" zone1.example | head -n1 | grep -q "^NAME *TYPE *DATA" ||
   fail "no observations table header"
 expect_error() {  # text, then the hunt arguments
@@ -222,29 +210,23 @@ stop "${PIDS[-1]}"
 unset 'PIDS[-1]'
 
 start_serve --warehouse "$URLS"
-cursor=""
-: >"$DIR/pages"
-while :; do
-  api "/v2/hunt/tunnel.example/events?limit=200${cursor:+&cursor=$cursor}" >"$DIR/page"
-  echo >>"$DIR/page"
-  cat "$DIR/page" >>"$DIR/pages"
-  cursor=$(next_cursor "$DIR/page")
-  [[ -n $cursor ]] || break
-done
-check events tunnel.example 0 4102444800 <"$DIR/pages"
+api_pages() {  # path and query, without the cursor: every page, a document a line
+  local cursor=""
+  : >"$DIR/pages"
+  while :; do
+    api "$1${cursor:+&cursor=$cursor}" >"$DIR/page"
+    echo >>"$DIR/page"
+    cat "$DIR/page" >>"$DIR/pages"
+    cursor=$(next_cursor "$DIR/page")
+    [[ -n $cursor ]] || break
+  done
+  cat "$DIR/pages"
+}
+api_pages "/v2/hunt/tunnel.example/events?limit=200" | check events tunnel.example 0 4102444800
 api /v2/hunt/d2.example/clients | check clients d2.example
 api "/v2/hunt/d2.example/timeline?from=$T0&to=$T1" | check timeline d2.example $T0 $T1
 api /v2/hunt/cdn.test/first-seen | check first-seen cdn.test
-cursor=""
-: >"$DIR/pages"
-while :; do
-  api "/v2/hunt/zone2.example/observations?limit=1${cursor:+&cursor=$cursor}" >"$DIR/page"
-  echo >>"$DIR/page"
-  cat "$DIR/page" >>"$DIR/pages"
-  cursor=$(next_cursor "$DIR/page")
-  [[ -n $cursor ]] || break
-done
-observed zone2.example <"$DIR/pages"
+api_pages "/v2/hunt/zone2.example/observations?limit=1" | observed zone2.example
 [[ $(status "/v2/hunt/zone2.example/observations?cursor=zz") == 400 ]] && grep -q "cursor" "$DIR/body" ||
   fail "a bad observations cursor: $(cat "$DIR/body")"
 api "/v2/hunt/top?from=$T0&to=$T1&limit=1000" | check top $T0 $T1

@@ -46,12 +46,18 @@ warehouse::TimeWindow Window(const HuntOptions& o, int64_t span) {
 
 uint64_t Limit(const HuntOptions& o, uint64_t fallback) { return o.limit.value_or(fallback); }
 
+// A page of the domain's rows over the whole history, unless --from/--to.
+warehouse::PageRequest Page(const HuntOptions& o) { return {o.domain, Window(o, 0), Limit(o, 100), o.cursor}; }
+
+void PrintMore(const std::string& next_cursor) {
+  if (!next_cursor.empty()) fmt::print(stderr, "more: --cursor {}\n", next_cursor);
+}
+
 std::string Bytes(uint64_t n) { return WithCommas(n); }
 
 void RunEvents(const GlobalOptions& g, const HuntOptions& o) {
   warehouse::EventsPage page;
-  warehouse::EventsRequest r{o.domain, Window(o, 0), Limit(o, 100), o.cursor};
-  if (Status s = warehouse::HuntEvents(Target(o), r, &page); !s.ok()) Fail(s);
+  if (Status s = warehouse::HuntEvents(Target(o), Page(o), &page); !s.ok()) Fail(s);
   if (g.json) return fmt::print("{}\n", warehouse::EventsJson(page));
   Table t({"TIME", "SENSOR", "CLIENT", "QTYPE", "RCODE", "BYTES", "QNAME"});
   for (const auto& e : page.events) {
@@ -59,7 +65,7 @@ void RunEvents(const GlobalOptions& g, const HuntOptions& o) {
            std::to_string(e.rcode), Bytes(uint64_t{e.query_size} + e.response_size), e.qname});
   }
   t.Print(stdout);
-  if (!page.next_cursor.empty()) fmt::print(stderr, "more: --cursor {}\n", page.next_cursor);
+  PrintMore(page.next_cursor);
 }
 
 void RunClients(const GlobalOptions& g, const HuntOptions& o) {
@@ -98,8 +104,7 @@ void RunFirstSeen(const GlobalOptions& g, const HuntOptions& o) {
 
 void RunObservations(const GlobalOptions& g, const HuntOptions& o) {
   warehouse::ObservationsPage page;
-  warehouse::ObservationsRequest r{o.domain, Window(o, 0), Limit(o, 100), o.cursor};
-  if (Status s = warehouse::HuntObservations(Target(o), r, &page); !s.ok()) Fail(s);
+  if (Status s = warehouse::HuntObservations(Target(o), Page(o), &page); !s.ok()) Fail(s);
   if (g.json) return fmt::print("{}\n", warehouse::ObservationsJson(page));
   Table t({"NAME", "TYPE", "DATA", "FIRST SEEN", "LAST SEEN", "COUNT", "SENSORS"});
   for (const auto& ob : page.observations) {
@@ -107,7 +112,7 @@ void RunObservations(const GlobalOptions& g, const HuntOptions& o) {
            WithCommas(ob.count), fmt::format("{}", fmt::join(ob.sensors, ","))});
   }
   t.Print(stdout);
-  if (!page.next_cursor.empty()) fmt::print(stderr, "more: --cursor {}\n", page.next_cursor);
+  PrintMore(page.next_cursor);
 }
 
 void RunTop(const GlobalOptions& g, const HuntOptions& o) {
