@@ -335,13 +335,16 @@ TEST(Writer, RefusesAnUnnamedSensor) {
   EXPECT_NE(s.message().find("sensor = NAME"), std::string::npos);
 }
 
-// 25 name servers' NS records, each seen 3 times, and 2 addresses: 27
-// records, 81 sightings, handed over one at a time as the pipeline does.
+// 25 domains' NS records, each seen 3 times, and 2 addresses: 27 records,
+// 77 sightings. Each record's sightings come in one call, so batches close
+// between records (a batch closes after the call that reaches its bound).
 void AddObservations(Writer* writer) {
   for (int i = 0; i < 25; ++i) {
+    std::vector<ingest::PassiveNsRecord> sightings;
     for (int k = 0; k < 3; ++k) {
-      writer->AddObservations({{"ns.hoster.net", fmt::format("d{}.example", i), 1'700'000'000 + 10 * i + k}}, {});
+      sightings.push_back({"ns.hoster.net", fmt::format("d{}.example", i), 1'700'000'000 + 10 * i + k});
     }
+    writer->AddObservations(sightings, {});
   }
   writer->AddObservations({}, {{"ns.hoster.net", *dns::Address::Parse("192.0.2.53"), 1'700'000'500},
                                {"ns.hoster.net", *dns::Address::Parse("2001:db8::53"), 1'700'000'501}});
@@ -412,8 +415,12 @@ TEST(Writer, TheObservationBatchClosesAtItsByteBound) {
   ASSERT_TRUE(Writer::Open(o, std::make_unique<FakeSink>(&w), &writer).ok());
   writer->Start();
   for (int i = 0; i < 100; ++i) writer->AddObservations({{"ns.hoster.net", fmt::format("d{}.example", i), 1}}, {});
-  ASSERT_TRUE(WaitFor([&] { return writer->counters().observation_rows_sent > 0; }));
-  // Each batch closed once its records' bytes reached 2000: well under 100 rows.
+  // Each batch closes once its records' bytes reach 2000 (about 17 records
+  // here): most of the 100 are sent in several batches, the rest stay open.
+  ASSERT_TRUE(WaitFor([&] {
+    const WriterCounters c = writer->counters();
+    return c.rows_added >= 50 && c.observation_rows_sent == c.rows_added;
+  }));
   std::lock_guard lock(w.mu);
   EXPECT_GT(w.insert_order.size(), 1u);
   EXPECT_LT(w.observations.size(), 100u);
