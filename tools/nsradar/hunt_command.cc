@@ -147,14 +147,16 @@ void AddHuntCommands(CLI::App& app, const GlobalOptions& global) {
   auto o = std::make_shared<HuntOptions>();
   CLI::App* events = AddHunt(hunt, "events", "A domain's events, oldest first, a page at a time", o.get(), true,
                              "default: the whole history");
-  events->add_option("--limit", o->limit,
-                     fmt::format("Events per page (1-{}; default 100)", warehouse::kMaxEventsPage));
+  events->add_option("--limit", o->limit, fmt::format("Events per page (1-{}; default 100)", warehouse::kMaxEventsPage))
+      ->check(CountAtLeast(0));
   events->add_option("--cursor", o->cursor, "The next page: the cursor the previous page gave");
   events->callback([o, &global] { RunEvents(global, *o); });
   CLI::App* clients = AddHunt(hunt, "clients", "A domain's clients: first/last seen, queries, bytes, sensors", o.get(),
                               true, "default: the whole history");
-  clients->add_option("--limit", o->limit,
-                      fmt::format("Clients, most active first (1-{}; default 1000)", warehouse::kMaxClients));
+  clients
+      ->add_option("--limit", o->limit,
+                   fmt::format("Clients, most active first (1-{}; default 1000)", warehouse::kMaxClients))
+      ->check(CountAtLeast(0));
   clients->callback([o, &global] { RunClients(global, *o); });
   CLI::App* timeline = AddHunt(hunt, "timeline", "A domain's queries, distinct subdomains and bytes per minute",
                                o.get(), true, "default: a day before --to (now); at most 7 days");
@@ -166,13 +168,16 @@ void AddHuntCommands(CLI::App& app, const GlobalOptions& global) {
       AddHunt(hunt, "observations",
               "A domain's passive-DNS records (NS, name servers' addresses) across sensors: first/last seen, count",
               o.get(), true, "default: the whole history");
-  observations->add_option("--limit", o->limit,
-                           fmt::format("Records per page (1-{}; default 100)", warehouse::kMaxObservationsPage));
+  observations
+      ->add_option("--limit", o->limit,
+                   fmt::format("Records per page (1-{}; default 100)", warehouse::kMaxObservationsPage))
+      ->check(CountAtLeast(0));
   observations->add_option("--cursor", o->cursor, "The next page: the cursor the previous page gave");
   observations->callback([o, &global] { RunObservations(global, *o); });
   CLI::App* top = AddHunt(hunt, "top", "Registered domains by bytes of distinct subdomains (tunnels lead)", o.get(),
                           false, "default: an hour before --to (now); at most 31 days");
-  top->add_option("--limit", o->limit, fmt::format("Domains (1-{}; default 20)", warehouse::kMaxTop));
+  top->add_option("--limit", o->limit, fmt::format("Domains (1-{}; default 20)", warehouse::kMaxTop))
+      ->check(CountAtLeast(0));
   top->callback([o, &global] { RunTop(global, *o); });
 }
 
