@@ -39,7 +39,7 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DNSRADAR_WERROR=ON >/de
 cmake --build build -j "$JOBS"
 run_ctest build
 
-FUZZERS=(zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz api_request_fuzz dns_message_fuzz pcap_packet_fuzz
+FUZZERS=(zone_reader_fuzz nsdb_write_fuzz edge_value_fuzz edge_block_fuzz api_request_fuzz dns_message_fuzz pcap_packet_fuzz
   pcapng_fuzz dnstap_frame_fuzz dnstap_handshake_fuzz log_line_fuzz detect_fuzz indicator_file_fuzz
   pipeline_config_fuzz http_transport_fuzz cookie_fuzz warehouse_endpoint_fuzz warehouse_spool_fuzz
   warehouse_evidence_fuzz warehouse_hunt_fuzz)

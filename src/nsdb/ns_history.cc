@@ -4,6 +4,7 @@
 #include <map>
 
 #include "nsdb/edge_value.h"
+#include "nsdb/internal/edge_cursor.h"
 #include "nsdb/internal/keys.h"
 #include "nsdb/internal/store_impl.h"
 #include "nsdb/store.h"
@@ -30,14 +31,12 @@ Status Store::NsSnapshotCounts(std::string_view ns, std::vector<NsSnapshotCount>
     sweep.starts.assign(sweep.times.size(), 0);
     sweep.ends.assign(sweep.times.size(), 0);
   }
-  std::string begin;
-  AppendNsEdgeKey(&begin, ns, "");
-  const std::string limit = NsEdgeHostLimit(ns);
-  std::unique_ptr<rocksdb::Iterator> it = impl_->NewIterator(kNsEdges);
+  NsBlockCursor it(*impl_, ns, false);
   EdgeValue edge;
-  for (it->Seek(ToSlice(begin)); it->Valid() && ToView(it->key()) < limit; it->Next()) {
-    if (!EdgeValue::Decode(ToView(it->value()), &edge))
-      return Status::Corruption("ns_edges value of " + std::string(ns));
+  for (it.Seek(ns, "", false); it.Valid(); it.Next()) {
+    if (!EdgeValue::Decode(it.value(), &edge)) {
+      return Status::Corruption("ns_blocks value of " + std::string(ns) + " " + std::string(it.domain()));
+    }
     auto z = zones.find(edge.zone_id);
     if (z == zones.end()) continue;  // a zone the table lost: nothing to place it on
     ZoneSweep& sweep = z->second;
@@ -56,7 +55,7 @@ Status Store::NsSnapshotCounts(std::string_view ns, std::vector<NsSnapshotCount>
       }
     }
   }
-  NSRADAR_RETURN_IF_ERROR(FromRocks(it->status(), "reading the edges of " + std::string(ns)));
+  NSRADAR_RETURN_IF_ERROR(it.status());
   // Every zone's snapshots in time order; a zone's count holds until its
   // next snapshot, and the host's count is the sum over its zones.
   struct Step {

@@ -2,7 +2,7 @@
 //
 // What it keeps (column families, keys in byte order; docs/store.md, and
 // nsdb/internal/keys.h for the encodings):
-//   ns_edges          host \0 domain               -> EdgeValue     domains on a name server
+//   ns_blocks         host \0 first domain         -> EdgeBlock     domains on a name server, ~128 a block
 //   zone_domains      zone_id(BE32) domain         -> DomainRecord  a zone's delegations
 //   ns_counts         reversed host                -> NsCounts      O(1) counts, suffix search
 //   glue              host \0 address zone_id      -> EdgeValue     host -> addresses
@@ -254,6 +254,8 @@ struct NsSnapshotCount {
 
 class Store {
  public:
+  // A store of another on-disk format is refused, a format-1 store with the
+  // command that converts it (`nsradar store migrate`, nsdb/migrate.h).
   static Status Open(const std::string& dir, const StoreOptions& options, std::unique_ptr<Store>* out);
   ~Store();
 

@@ -22,6 +22,7 @@ void AddIntelCommands(CLI::App& app, const GlobalOptions& global);
 void AddWarehouseCommands(CLI::App& app, const GlobalOptions& global);
 void AddCorrelateCommand(CLI::App& app, const GlobalOptions& global);
 void AddHuntCommands(CLI::App& app, const GlobalOptions& global);
+void AddStoreCommands(CLI::App& app, const GlobalOptions& global);
 
 // The options naming a warehouse cluster, for every command that uses one:
 // --warehouse, --user, --password (or NSRADAR_WAREHOUSE_PASSWORD),

@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
   AddWarehouseCommands(app, global);
   AddCorrelateCommand(app, global);
   AddHuntCommands(app, global);
+  AddStoreCommands(app, global);
   AddGenerateDocsCommand(app, NSRADAR_VERSION);  // last: it documents the commands above
   try {
     app.parse(argc, argv);

@@ -101,10 +101,21 @@ void NsEdgeChanges::KeyOf(const EdgeChange& c, std::string* key) const {
 
 std::string_view NsEdgeChanges::ValueOf(const EdgeChange& c) const { return Deref(values_, c.value); }
 
+// Parts split between hosts, never within one: a part's changes rewrite
+// the blocks of its hosts (NsBlockWriter), which no other part may touch.
+size_t NsEdgeChanges::PartBegin(int part) const {
+  if (part == 0) return 0;
+  if (part >= parts_) return changes_.size();
+  size_t i = changes_.size() * static_cast<size_t>(part) / parts_;
+  while (i > 0 && i < changes_.size() && changes_[i].host == changes_[i - 1].host) ++i;
+  return i;
+}
+
 Status NsEdgeChanges::WritePart(int part, const EdgeSink& sink) const {
-  const size_t begin = changes_.size() * static_cast<size_t>(part) / parts_;
-  const size_t end = changes_.size() * static_cast<size_t>(part + 1) / parts_;
-  // Store-only changes belong to the part whose key range holds them.
+  const size_t begin = PartBegin(part);
+  const size_t end = PartBegin(part + 1);
+  // Store-only changes belong to the part whose hosts hold them: bounds are
+  // a host's first possible key.
   auto first_at_or_after = [&](const std::string& bound) {
     return std::lower_bound(store_only_keys_.begin(), store_only_keys_.end(), bound,
                             [](const auto& e, const std::string& b) { return e.first < b; });
@@ -115,16 +126,14 @@ Status NsEdgeChanges::WritePart(int part, const EdgeSink& sink) const {
     return sink(c.first, value ? &view : nullptr);
   };
   std::string key, bound;
-  auto lower = store_only_keys_.begin();
-  if (part > 0) {
-    KeyOf(changes_[begin], &bound);
-    lower = first_at_or_after(bound);
-  }
-  auto last = store_only_keys_.end();
-  if (part + 1 < parts_) {
-    KeyOf(changes_[end], &bound);
-    last = first_at_or_after(bound);
-  }
+  auto host_bound = [&](size_t i) {
+    bound.clear();
+    AppendNsEdgeKey(&bound, snap_.host(changes_[i].host), "");
+    return first_at_or_after(bound);
+  };
+  auto lower = part > 0 && begin < changes_.size() ? host_bound(begin) : store_only_keys_.begin();
+  if (part > 0 && begin == changes_.size()) lower = store_only_keys_.end();
+  auto last = end < changes_.size() ? host_bound(end) : store_only_keys_.end();
   for (size_t i = begin; i < end; ++i) {
     KeyOf(changes_[i], &key);
     for (; lower != last && lower->first < key; ++lower) NSRADAR_RETURN_IF_ERROR(write_store_only(*lower));

@@ -1,7 +1,7 @@
 // What a snapshot changes in the two families of delegations, gathered while
 // the ingest walks the zone in (domain, host) order and written afterwards:
-// the only writers of zone_domains (ZoneDomainChanges) and ns_edges
-// (NsEdgeChanges).
+// the only writer of zone_domains (ZoneDomainChanges) and the edge changes
+// that NsBlockWriter turns into ns_blocks (NsEdgeChanges).
 //
 // Both keep their changes compact, since a snapshot can change hundreds of
 // millions of edges: edges of the snapshot by index and rank into it, values
@@ -54,12 +54,13 @@ class ZoneDomainChanges {
   std::string records_;
 };
 
-// Where NsEdgeChanges writes an ns_edges key: its value, or null to delete it.
+// Where NsEdgeChanges writes an edge's key (keys.h, AppendNsEdgeKey): its
+// value, or null to delete it.
 using EdgeSink = std::function<Status(std::string_view key, const std::string_view* value)>;
 
-// The ns_edges entries to write. They arrive in zone order, (domain, host);
-// Sort puts them in ns_edges' order, (host, domain), cut into key ranges
-// that threads can write as separate SST files.
+// The edges to write, for NsBlockWriter. They arrive in zone order,
+// (domain, host); Sort puts them in (host, domain) order, cut into key
+// ranges of whole hosts that threads can write as separate SST files.
 class NsEdgeChanges {
  public:
   explicit NsEdgeChanges(const zone::ZoneSnapshot& snap) : snap_(snap) {}
@@ -89,6 +90,8 @@ class NsEdgeChanges {
     std::optional<std::string> value;  // none: delete
   };
   void KeyOf(const EdgeChange& c, std::string* key) const;
+  // The first change of `part`: parts hold whole hosts.
+  size_t PartBegin(int part) const;
   std::string_view ValueOf(const EdgeChange& c) const;
 
   const zone::ZoneSnapshot& snap_;

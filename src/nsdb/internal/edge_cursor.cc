@@ -11,38 +11,66 @@ BoundedIterator::BoundedIterator(const Store::Impl& store, Cf family, std::strin
   if (family < kCfCount) it_ = store.NewIterator(family, ro);
 }
 
+NsBlockCursor::NsBlockCursor(const Store::Impl& store, std::string_view host, bool all_hosts)
+    : it_(store, kNsBlocks, all_hosts ? std::string() : NsEdgeHostLimit(host)) {}
+
+void NsBlockCursor::Seek(std::string_view host, std::string_view domain, bool exclusive) {
+  std::string target;
+  AppendNsEdgeKey(&target, host, domain);
+  // The block holding (host, domain) starts at or before it; with none,
+  // the first block after it.
+  it_->SeekForPrev(target);
+  if (!it_->Valid() && it_->status().ok()) it_->Seek(target);
+  if (!LoadBlock()) return;
+  const int cmp = host_.compare(host);
+  if (cmp == 0) index_ = block_.LowerBound(domain, exclusive);
+  if (cmp < 0) index_ = block_.size();  // another host's last block
+  if (!Valid()) NextBlock();
+}
+
+bool NsBlockCursor::LoadBlock() {
+  index_ = 0;
+  block_ = EdgeBlockReader();
+  if (!it_->Valid()) {
+    status_ = FromRocks(it_->status(), "scanning ns_blocks");
+    return false;
+  }
+  std::string_view host, first;
+  const std::string_view key = ToView(it_->key());
+  if (!ParseNsEdgeKey(key, &host, &first)) {
+    status_ = Status::Corruption("ns_blocks key without separator: " + std::string(key));
+    return false;
+  }
+  host_.assign(host);
+  if (!block_.Decode(first, ToView(it_->value()))) {
+    status_ = Status::Corruption("ns_blocks block " + host_ + " " + std::string(first) + ": malformed");
+    block_ = EdgeBlockReader();
+    return false;
+  }
+  return true;
+}
+
+void NsBlockCursor::NextBlock() {
+  it_->Next();
+  LoadBlock();
+}
+
+void NsBlockCursor::Next() {
+  if (++index_ >= block_.size()) NextBlock();
+}
+
 MergedEdgeCursor::MergedEdgeCursor(const Store::Impl& store, std::string_view host, bool all_hosts)
-    : host_(host),
-      all_hosts_(all_hosts),
-      zone_it_(store, kNsEdges, all_hosts ? std::string() : NsEdgeHostLimit(host)),
+    : blocks_(store, host, all_hosts),
       seen_it_(store, store.any_observed() ? kObservedEdges : kCfCount,
                all_hosts ? std::string() : ObservedNameLimit(host)),
       memo_(store) {}
 
 void MergedEdgeCursor::Seek(std::string_view host, std::string_view domain, bool exclusive) {
-  // A seek below the host's own keys (an export scan resumed elsewhere) sees
-  // other hosts' keys too.
-  known_host_ = !all_hosts_ && host == host_;
-  std::string_view h, d;
-  std::string start;
-  AppendNsEdgeKey(&start, host, domain);
-  zone_it_->Seek(start);
-  if (exclusive && zone_it_->Valid() && ReadZoneKey(&h, &d) && h == host && d == domain) zone_it_->Next();
+  blocks_.Seek(host, domain, exclusive);
   if (!seen_it_.exists()) return;
+  std::string_view h, d;
   seen_it_->Seek(ObservedKey(host, domain));
   if (exclusive && seen_it_->Valid() && ReadObservedKey(&h, &d) && h == host && d == domain) seen_it_->Next();
-}
-
-bool MergedEdgeCursor::ReadZoneKey(std::string_view* host, std::string_view* domain) {
-  const std::string_view key = ToView(zone_it_->key());
-  if (known_host_) {  // every key is host_'s: no need to look for the separator
-    *host = host_;
-    *domain = NsEdgeKeyDomain(key, host_);
-    return true;
-  }
-  if (ParseNsEdgeKey(key, host, domain)) return true;
-  status_ = Status::Corruption("edge key without separator");
-  return false;
 }
 
 bool MergedEdgeCursor::ReadObservedKey(std::string_view* host, std::string_view* domain) {
@@ -53,8 +81,8 @@ bool MergedEdgeCursor::ReadObservedKey(std::string_view* host, std::string_view*
 
 bool MergedEdgeCursor::ReadZoneRow(std::string_view domain, DomainRowView* row) {
   EdgeValue v;
-  if (!EdgeValue::Decode(ToView(zone_it_->value()), &v)) {
-    status_ = Status::Corruption("edge value");
+  if (!EdgeValue::Decode(blocks_.value(), &v)) {
+    status_ = Status::Corruption("ns_blocks value of " + std::string(blocks_.host()) + " " + std::string(domain));
     return false;
   }
   row->name = domain;
@@ -93,20 +121,25 @@ bool MergedEdgeCursor::ReadObservedRow(std::string_view domain, bool merge, Doma
 
 bool MergedEdgeCursor::Next(std::string_view* host, DomainRowView* row) {
   if (!status_.ok()) return false;
-  if (pending_zone_) zone_it_->Next();
+  if (pending_zone_) blocks_.Next();
   if (pending_seen_) seen_it_->Next();
   pending_zone_ = pending_seen_ = false;
-  const bool zv = zone_it_->Valid();
+  if (!blocks_.status().ok()) {
+    status_ = blocks_.status();
+    return false;
+  }
+  const bool zv = blocks_.Valid();
   const bool sv = seen_it_.exists() && seen_it_->Valid();
   if (!zv && !sv) {
-    status_ = FromRocks(zone_it_->status(), "scanning edges");
-    if (status_.ok() && seen_it_.exists()) status_ = FromRocks(seen_it_->status(), "scanning observed edges");
+    if (seen_it_.exists()) status_ = FromRocks(seen_it_->status(), "scanning observed edges");
     return false;
   }
   std::string_view zone_host, zone_domain, seen_host, seen_domain;
-  if ((zv && !ReadZoneKey(&zone_host, &zone_domain)) || (sv && !ReadObservedKey(&seen_host, &seen_domain))) {
-    return false;
+  if (zv) {
+    zone_host = blocks_.host();
+    zone_domain = blocks_.domain();
   }
+  if (sv && !ReadObservedKey(&seen_host, &seen_domain)) return false;
   int cmp = zv ? -1 : 1;  // < 0: the zone files' pair comes first, 0: both hold it
   if (zv && sv) {
     cmp = zone_host.compare(seen_host);

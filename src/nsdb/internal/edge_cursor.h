@@ -1,6 +1,6 @@
 // The (name server, domain) pairs of the index in (host, domain) order, from
-// zone files (ns_edges) and passive DNS (observed_edges) merged: a pair
-// known to both is one row spanning both. The one reader of ns_edges.
+// zone files (ns_blocks) and passive DNS (observed_edges) merged: a pair
+// known to both is one row spanning both.
 #pragma once
 
 #include <rocksdb/iterator.h>
@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "nsdb/internal/edge_block.h"
 #include "nsdb/internal/store_impl.h"
 #include "nsdb/store.h"
 
@@ -59,6 +60,40 @@ class BoundedIterator {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
+// The entries of ns_blocks (keys.h, internal/edge_block.h) one by one, in
+// (host, domain) order: a seek is one RocksDB seek and a block decode,
+// a step within a block no RocksDB call at all. The one reader of
+// ns_blocks but NsBlockWriter.
+class NsBlockCursor {
+ public:
+  // The entries of `host`, or of every host with `all_hosts`.
+  NsBlockCursor(const Store::Impl& store, std::string_view host, bool all_hosts);
+  // Positions at the first entry at or after (host, domain); after it,
+  // when `exclusive`.
+  void Seek(std::string_view host, std::string_view domain, bool exclusive);
+  // False at the end, or on an error (status() says which).
+  bool Valid() const { return index_ < block_.size(); }
+  std::string_view host() const { return host_; }
+  std::string_view domain() const { return block_.domain(index_); }
+  // The entry's EdgeValue bytes.
+  std::string_view value() const { return block_.value(index_); }
+  void Next();
+  // Corruption naming the block of a malformed key or block.
+  const Status& status() const { return status_; }
+
+ private:
+  // Decodes the block the iterator is on, if it is one to read; false (and
+  // nothing decoded) at the end or on an error.
+  bool LoadBlock();
+  void NextBlock();
+
+  BoundedIterator it_;
+  std::string host_;  // of the decoded block
+  EdgeBlockReader block_;
+  size_t index_ = 0;
+  Status status_;
+};
+
 class MergedEdgeCursor {
  public:
   // The edges of `host`, or of every host with `all_hosts` (the root, "",
@@ -76,17 +111,13 @@ class MergedEdgeCursor {
   const Status& status() const { return status_; }
 
  private:
-  // Splits the current key of a family; false (and status_ set) when
+  // Splits the current key of observed_edges; false (and status_ set) when
   // malformed.
-  bool ReadZoneKey(std::string_view* host, std::string_view* domain);
   bool ReadObservedKey(std::string_view* host, std::string_view* domain);
   bool ReadZoneRow(std::string_view domain, DomainRowView* row);
   bool ReadObservedRow(std::string_view domain, bool merge, DomainRowView* row);
 
-  std::string host_;  // the one host, unless all_hosts_
-  bool all_hosts_;
-  bool known_host_ = false;  // every key read is host_'s
-  BoundedIterator zone_it_;
+  NsBlockCursor blocks_;
   BoundedIterator seen_it_;
   ZoneMemo memo_;
   bool pending_zone_ = false, pending_seen_ = false;

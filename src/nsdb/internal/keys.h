@@ -27,13 +27,15 @@
 namespace nsradar::nsdb {
 
 // Written as the "format" entry of the default family when a store is
-// created; a store of another format is refused.
-inline constexpr int kFormatVersion = 1;
+// created; a store of another format is refused. Format 1 kept one ns_edges
+// key per edge; format 2 keeps ns_blocks instead, and `nsradar store
+// migrate` (migrate.h) converts a format-1 store.
+inline constexpr int kFormatVersion = 2;
 
 // The column families, in the order RocksDB opens them.
 enum Cf {
   kMeta = 0,         // "default": the format, the zone table, the store counters
-  kNsEdges,          // host \0 domain                -> EdgeValue      domains on a name server
+  kNsBlocks,         // host \0 first domain          -> EdgeBlock      domains on a name server
   kZoneDomains,      // zone id, domain               -> DomainRecord   a zone's delegations
   kNsCounts,         // reversed host                 -> NsCounts       O(1) counts, suffix search
   kGlue,             // host \0 address zone id       -> EdgeValue      host -> addresses
@@ -48,11 +50,14 @@ enum Cf {
   kCfCount
 };
 inline constexpr const char* kCfNames[kCfCount] = {
-    "default",        "ns_edges",         "zone_domains",  "ns_counts", "glue",  "glue_by_addr", "zone_glue",
+    "default",        "ns_blocks",        "zone_domains",  "ns_counts", "glue",  "glue_by_addr", "zone_glue",
     "observed_edges", "observed_domains", "observed_glue", "alerts",    "intel", "allowlist"};
 // The families from kObservedEdges on came after format 1's first stores: a
 // reader of an older store opens without them until a writer creates them.
 inline constexpr Cf kFirstLateCf = kObservedEdges;
+// Format 1's family of edges, one key per edge (host \0 domain ->
+// EdgeValue): read only by the migration, dropped once it is done.
+inline constexpr std::string_view kLegacyNsEdges = "ns_edges";
 
 // --- default ----------------------------------------------------------------
 
@@ -80,7 +85,11 @@ std::string_view CounterKey(Counter c);
 void EncodeCounter(uint64_t value, std::string* out);
 bool DecodeCounter(std::string_view in, uint64_t* value);
 
-// --- ns_edges: host \0 domain -> EdgeValue -----------------------------------
+// --- ns_blocks: host \0 first domain -> EdgeBlock ------------------------------
+// A name server's domains in blocks (internal/edge_block.h), each keyed by
+// its host and its first domain, the keys built as an edge's below. The
+// same edge key (host \0 domain) names one edge in the change lists of an
+// ingest and in format 1's ns_edges.
 
 void AppendNsEdgeKey(std::string* out, std::string_view host, std::string_view domain);
 bool ParseNsEdgeKey(std::string_view key, std::string_view* host, std::string_view* domain);

@@ -43,14 +43,14 @@ void ExpectOnlyTheWholeValue(const std::string& encoded, bool (*decode)(std::str
 
 TEST(Keys, ColumnFamiliesKeepTheirNamesAndOrder) {
   const std::vector<std::string> names(std::begin(kCfNames), std::end(kCfNames));
-  EXPECT_EQ(names, (std::vector<std::string>{"default", "ns_edges", "zone_domains", "ns_counts", "glue", "glue_by_addr",
-                                             "zone_glue", "observed_edges", "observed_domains", "observed_glue",
-                                             "alerts", "intel", "allowlist"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"default", "ns_blocks", "zone_domains", "ns_counts", "glue",
+                                             "glue_by_addr", "zone_glue", "observed_edges", "observed_domains",
+                                             "observed_glue", "alerts", "intel", "allowlist"}));
   EXPECT_EQ(std::string(kCfNames[kFirstLateCf]), "observed_edges");
 }
 
 TEST(Keys, FormatVersionIsDecimalTextAndNothingElse) {
-  EXPECT_EQ(EncodeFormatVersion(kFormatVersion), "1");
+  EXPECT_EQ(EncodeFormatVersion(kFormatVersion), "2");
   int v = 0;
   ASSERT_TRUE(DecodeFormatVersion("1", &v));
   EXPECT_EQ(v, 1);
@@ -240,9 +240,10 @@ TEST(Keys, GlueKeysRoundTripBothWays) {
 }
 
 TEST(Keys, ObservedKeysAndValues) {
-  EXPECT_EQ(ObservedKey("ns1.a.net", "x.com"), Key("ns1.a.net", "x.com"));  // the layout ns_edges has today
-  const std::string v4 = dns::Address::Parse("0.0.0.10")->ToKey();          // NUL bytes in the address
-  std::string_view name, other;                                             // views into `key`, which must outlive them
+  EXPECT_EQ(ObservedKey("ns1.a.net", "x.com"),
+            Key("ns1.a.net", "x.com"));  // the layout of an edge key (and of format 1's ns_edges)
+  const std::string v4 = dns::Address::Parse("0.0.0.10")->ToKey();  // NUL bytes in the address
+  std::string_view name, other;                                     // views into `key`, which must outlive them
   const std::string key = ObservedKey("ns1.a.net", v4);
   ASSERT_TRUE(ParseObservedKey(key, &name, &other));
   EXPECT_EQ(name, "ns1.a.net");

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "nsdb/internal/merge_join.h"
+#include "nsdb/internal/ns_block_writer.h"
 #include "nsdb/internal/sorted_run.h"
 #include "util/varint.h"
 
@@ -175,18 +176,13 @@ void SnapshotIngest::FinishDomain() {
 Status SnapshotIngest::WriteDelegations() {
   const int ns_parts = edge_changes_->Sort(bulk_);
   NSRADAR_RETURN_IF_ERROR(write_.Reserve(kZoneDomains, 1));
-  NSRADAR_RETURN_IF_ERROR(write_.Reserve(kNsEdges, ns_parts));
+  NSRADAR_RETURN_IF_ERROR(write_.Reserve(kNsBlocks, ns_parts));
   const int tasks = 1 + ns_parts;
   std::atomic<int> next_task{0};
   std::vector<Status> results(tasks);
   auto work = [&] {
     for (int i; (i = next_task.fetch_add(1)) < tasks;) {
-      results[i] =
-          i == 0 ? domain_changes_.Write(*snap_, zone_.id, &write_)
-                 : edge_changes_->WritePart(
-                       i - 1, [this, part = i - 1](std::string_view key, const std::string_view* value) {
-                         return value ? write_.Put(kNsEdges, key, *value, part) : write_.Delete(kNsEdges, key, part);
-                       });
+      results[i] = i == 0 ? domain_changes_.Write(*snap_, zone_.id, &write_) : WriteEdgePart(i - 1);
     }
   };
   if (bulk_) {
@@ -200,6 +196,16 @@ Status SnapshotIngest::WriteDelegations() {
   edge_changes_->Clear();
   domain_changes_.Clear();
   return Status::OK();
+}
+
+Status SnapshotIngest::WriteEdgePart(int part) {
+  NsBlockWriter blocks(writer_.store().NewIterator(kNsBlocks),
+                       [this, part](std::string_view key, const std::string_view* value) {
+                         return value ? write_.Put(kNsBlocks, key, *value, part) : write_.Delete(kNsBlocks, key, part);
+                       });
+  NSRADAR_RETURN_IF_ERROR(edge_changes_->WritePart(
+      part, [&blocks](std::string_view key, const std::string_view* value) { return blocks.Change(key, value); }));
+  return blocks.Finish();
 }
 
 Status SnapshotIngest::RunChunked() {
@@ -254,18 +260,16 @@ Status SnapshotIngest::WriteChunk() {
   NSRADAR_RETURN_IF_ERROR(domain_changes_.Write(*snap_, zone_.id, &write_, zone_domain_part_));
   domain_changes_.Clear();
   const size_t chunk = edge_runs_.size() + count_runs_.size();
+  // Even in a batch, since a host's blocks must be rewritten once, from all
+  // the chunks' changes of the host.
   edge_changes_->Sort(false);
-  if (bulk_) {
+  {
     SortedRunWriter run;
     edge_runs_.push_back(tmp_dir_ + "/ns_edges-run-" + std::to_string(chunk));
     NSRADAR_RETURN_IF_ERROR(run.Open(edge_runs_.back()));
     NSRADAR_RETURN_IF_ERROR(edge_changes_->WritePart(
         0, [&run](std::string_view key, const std::string_view* value) { return run.Add(key, value); }));
     NSRADAR_RETURN_IF_ERROR(run.Finish());
-  } else {
-    NSRADAR_RETURN_IF_ERROR(edge_changes_->WritePart(0, [this](std::string_view key, const std::string_view* value) {
-      return value ? write_.Put(kNsEdges, key, *value) : write_.Delete(kNsEdges, key);
-    }));
   }
   edge_changes_->Clear();
   const auto deltas = HostCountDeltas();
@@ -294,17 +298,21 @@ Status SnapshotIngest::MergeChunkRuns() {
   const size_t buffer = std::clamp<size_t>(memory_budget_ / 4 / runs, 16 << 10, 4 << 20);
   int part = 0;
   uint64_t in_part = 0;
-  const Status edges =
-      MergeSortedRuns(edge_runs_, buffer, [&](std::string_view key, const std::string_view* value) -> Status {
-        if (in_part == PartEntries(memory_budget_)) {
-          NSRADAR_RETURN_IF_ERROR(write_.FinishPart(kNsEdges, part++));
-          in_part = 0;
-        }
-        ++in_part;
-        return value ? write_.Put(kNsEdges, key, *value, part) : write_.Delete(kNsEdges, key, part);
-      });
+  NsBlockWriter blocks(writer_.store().NewIterator(kNsBlocks),
+                       [&](std::string_view key, const std::string_view* value) -> Status {
+                         if (in_part == PartEntries(memory_budget_)) {
+                           NSRADAR_RETURN_IF_ERROR(write_.FinishPart(kNsBlocks, part++));
+                           in_part = 0;
+                         }
+                         ++in_part;
+                         return value ? write_.Put(kNsBlocks, key, *value, part) : write_.Delete(kNsBlocks, key, part);
+                       });
+  const Status edges = MergeSortedRuns(
+      edge_runs_, buffer,
+      [&](std::string_view key, const std::string_view* value) -> Status { return blocks.Change(key, value); });
   NSRADAR_RETURN_IF_ERROR(edges);
-  NSRADAR_RETURN_IF_ERROR(write_.FinishPart(kNsEdges, part));
+  NSRADAR_RETURN_IF_ERROR(blocks.Finish());
+  NSRADAR_RETURN_IF_ERROR(write_.FinishPart(kNsBlocks, part));
   // A host's deltas from several chunks arrive together; they are summed,
   // then read and written in batches.
   std::vector<std::pair<std::string, CountDelta>> batch;

@@ -6,7 +6,7 @@
 //   JoinDelegations   the snapshot's (domain, host) pairs merge-joined with
 //                     the zone's stored ones: each pair's runs updated, and
 //                     what changed recorded, with count deltas;
-//   WriteDelegations  zone_domains and ns_edges, on both cores in bulk mode;
+//   WriteDelegations  zone_domains and ns_blocks, on both cores in bulk mode;
 //   WriteNsCounts     per-host counts, read and written as absolute values;
 //   JoinAndWriteGlue  glue, the same way, into zone_glue, glue, glue_by_addr;
 //   WriteZoneTable    store counters and the zone's entry;
@@ -16,8 +16,8 @@
 // A zone too large for memory comes as a SpilledZone and is joined chunk by
 // chunk (RunChunked): each chunk of consecutive domains against the stored
 // domains of its key range, its zone_domains records written as one SST
-// part, its ns_edges changes and count deltas as sorted runs on disk that
-// are merged into ns_edges parts and ns_counts after the last chunk. All the
+// part, its edge changes and count deltas as sorted runs on disk that are
+// merged into ns_blocks parts and ns_counts after the last chunk. All the
 // parts are still ingested by the one Commit.
 #pragma once
 
@@ -86,10 +86,12 @@ class SnapshotIngest {
   // first) through `through` (none: to its last).
   Status JoinDelegations(const std::string* after = nullptr, const std::string* through = nullptr);
   Status WriteDelegations();
-  // A chunk's changes: its zone_domains part, its ns_edges changes (a run,
-  // or the batch) and its count deltas (a run).
+  // Part `part` of the edge changes, as the ns_blocks they rewrite.
+  Status WriteEdgePart(int part);
+  // A chunk's changes: its zone_domains part, its edge changes (a run) and
+  // its count deltas (a run).
   Status WriteChunk();
-  // After the last chunk: the ns_edges runs merged into SST parts, the
+  // After the last chunk: the edge runs merged into ns_blocks parts, the
   // count runs merged into ns_counts.
   Status MergeChunkRuns();
   Status WriteNsCounts();
@@ -106,7 +108,7 @@ class SnapshotIngest {
   void VisitDelegation(std::string_view domain, std::string_view host, const std::vector<SeenRun>* stored_runs,
                        bool present, uint32_t host_rank, uint32_t domain_index, zone::DomainKind stored_kind);
   // Counts the change of one edge from `existed`/`was_active` to edge_ and
-  // files it with the ns_edges changes.
+  // files it with the edge changes.
   void NoteEdgeChange(std::string_view domain, std::string_view host, bool existed, bool was_active, bool present,
                       uint32_t host_rank, uint32_t domain_index);
   void FinishDomain();

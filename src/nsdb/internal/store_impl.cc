@@ -14,14 +14,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cache>& cache) {
+}  // namespace
+
+rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name, const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
   t.format_version = 5;
   // Edge lists are read by range scans; larger blocks compress better and
   // cost little there. Point lookups (counts, zones) get bloom filters.
-  if (cf == kNsEdges || cf == kZoneDomains || cf == kGlue || cf == kGlueByAddr || cf == kZoneGlue) {
+  auto is = [&](Cf c) { return name == kCfNames[c]; };
+  if (is(kNsBlocks) || name == kLegacyNsEdges || is(kZoneDomains) || is(kGlue) || is(kGlueByAddr) || is(kZoneGlue)) {
     t.block_size = 64 * 1024;
     t.index_block_restart_interval = 16;
     t.block_restart_interval = 32;
@@ -40,17 +43,15 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
   return o;
 }
 
-rocksdb::DBOptions DbOptions(const StoreOptions& options) {
+rocksdb::DBOptions StoreDbOptions(bool read_only) {
   rocksdb::DBOptions o;
-  o.create_if_missing = !options.read_only;
-  o.create_missing_column_families = !options.read_only;
+  o.create_if_missing = !read_only;
+  o.create_missing_column_families = !read_only;
   o.max_background_jobs = 2;
-  o.max_open_files = options.read_only ? -1 : 1000;
+  o.max_open_files = read_only ? -1 : 1000;
   o.info_log = std::make_shared<RocksLogger>();
   return o;
 }
-
-}  // namespace
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::OK();
@@ -69,6 +70,7 @@ Store::Impl::~Impl() {
     if (h) open.push_back(h);
   }
   if (db_ && !options_.read_only) db_->Flush(rocksdb::FlushOptions(), open);
+  if (legacy_) open.push_back(legacy_);
   for (auto* h : open) db_->DestroyColumnFamilyHandle(h);
   db_.reset();
   if (!secondary_dir_.empty()) {
@@ -81,29 +83,94 @@ Status Store::Impl::Open(const std::string& dir, const StoreOptions& options) {
   dir_ = dir;
   options_ = options;
   cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
-  std::vector<std::string> existing;  // the families of the store a reader opens
-  if (options.read_only) {
-    if (!fs::exists(fs::path(dir) / "CURRENT")) return Status::NotFound("no nsradar store at " + dir);
-    NSRADAR_RETURN_IF_ERROR(FromRocks(rocksdb::DB::ListColumnFamilies(DbOptions(options), dir, &existing),
-                                      "listing column families of " + dir));
+  std::vector<std::string> existing;  // the families of an existing store
+  const bool exists = fs::exists(fs::path(dir) / "CURRENT");
+  if (options.read_only && !exists) return Status::NotFound("no nsradar store at " + dir);
+  if (exists) {
+    NSRADAR_RETURN_IF_ERROR(
+        FromRocks(rocksdb::DB::ListColumnFamilies(StoreDbOptions(options.read_only), dir, &existing),
+                  "listing column families of " + dir));
+    NSRADAR_RETURN_IF_ERROR(ProbeFormat(existing));
   }
   NSRADAR_RETURN_IF_ERROR(OpenDatabase(existing));
   RefreshAnyObserved();
-  if (!options.read_only) NSRADAR_RETURN_IF_ERROR(CheckFormat());
+  if (!options.read_only) {
+    NSRADAR_RETURN_IF_ERROR(CheckFormat());
+    NSRADAR_RETURN_IF_ERROR(DropLegacy());
+  }
   return LoadZoneTable();
 }
 
+// The format is read before the store is opened for real, so that an old
+// store is refused untouched (a writable open would add the families it
+// lacks).
+Status Store::Impl::ProbeFormat(const std::vector<std::string>& existing) {
+  rocksdb::DBOptions o = StoreDbOptions(true);
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs{{kCfNames[kMeta], rocksdb::ColumnFamilyOptions()}};
+  std::vector<rocksdb::ColumnFamilyHandle*> opened;
+  rocksdb::DB* raw = nullptr;
+  NSRADAR_RETURN_IF_ERROR(
+      FromRocks(rocksdb::DB::OpenForReadOnly(o, dir_, cfs, &opened, &raw), "reading the format of store " + dir_));
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string v;
+  const rocksdb::Status g = db->Get(rocksdb::ReadOptions(), opened[0], ToSlice(kFormatKey), &v);
+  bool any_key = false;
+  if (g.IsNotFound()) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), opened[0]));
+    it->SeekToFirst();
+    any_key = it->Valid();
+  }
+  db->DestroyColumnFamilyHandle(opened[0]);
+  if (g.IsNotFound()) {
+    // A store is stamped when created: one with data and no stamp is not
+    // what it seems, and stamping it would hide that.
+    const bool legacy = std::find(existing.begin(), existing.end(), kLegacyNsEdges) != existing.end();
+    if (any_key || legacy) {
+      return Status::Corruption("store " + dir_ +
+                                " holds data but no format entry: not written by nsradar, or damaged");
+    }
+    return Status::OK();
+  }
+  NSRADAR_RETURN_IF_ERROR(FromRocks(g, "reading the format of store " + dir_));
+  int version = 0;
+  if (!DecodeFormatVersion(v, &version)) return Status::Corruption("store " + dir_ + ": format entry '" + v + "'");
+  if (version == 1) {
+    return Status::InvalidArgument("store " + dir_ + " is format 1; this nsradar reads format " +
+                                   EncodeFormatVersion(kFormatVersion) + ": run `nsradar store migrate --store " +
+                                   dir_ + "`");
+  }
+  if (version != kFormatVersion) {
+    return Status::InvalidArgument("store " + dir_ + " is format " + v + "; this nsradar reads format " +
+                                   EncodeFormatVersion(kFormatVersion));
+  }
+  return Status::OK();
+}
+
+// A migration that crashed after its stamp left format 1's family.
+Status Store::Impl::DropLegacy() {
+  if (!legacy_) return Status::OK();
+  NSRADAR_RETURN_IF_ERROR(FromRocks(db_->DropColumnFamily(legacy_), "dropping ns_edges of " + dir_));
+  db_->DestroyColumnFamilyHandle(legacy_);
+  legacy_ = nullptr;
+  return Status::OK();
+}
+
 Status Store::Impl::OpenDatabase(const std::vector<std::string>& existing) {
-  const rocksdb::DBOptions db_opts = DbOptions(options_);
+  const rocksdb::DBOptions db_opts = StoreDbOptions(options_.read_only);
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  std::vector<int> cf_ids;  // the Cf of each descriptor
+  std::vector<int> cf_ids;  // the Cf of each descriptor; kCfCount for the legacy family
   for (int c = 0; c < kCfCount; ++c) {
     if (options_.read_only && std::find(existing.begin(), existing.end(), kCfNames[c]) == existing.end()) {
       if (c < kFirstLateCf) return Status::Corruption(dir_ + ": column family " + kCfNames[c] + " is missing");
       continue;
     }
-    cfs.emplace_back(kCfNames[c], CfOptions(static_cast<Cf>(c), cache_));
+    cfs.emplace_back(kCfNames[c], FamilyOptions(kCfNames[c], cache_));
     cf_ids.push_back(c);
+  }
+  // A writer must open every family the store has.
+  if (!options_.read_only && std::find(existing.begin(), existing.end(), kLegacyNsEdges) != existing.end()) {
+    cfs.emplace_back(std::string(kLegacyNsEdges), FamilyOptions(kLegacyNsEdges, cache_));
+    cf_ids.push_back(kCfCount);
   }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
@@ -122,7 +189,13 @@ Status Store::Impl::OpenDatabase(const std::vector<std::string>& existing) {
   }
   if (!s.ok()) return FromRocks(s, "opening store " + dir_);
   db_.reset(raw);
-  for (size_t i = 0; i < opened.size(); ++i) handles_[cf_ids[i]] = opened[i];
+  for (size_t i = 0; i < opened.size(); ++i) {
+    if (cf_ids[i] == kCfCount) {
+      legacy_ = opened[i];
+    } else {
+      handles_[cf_ids[i]] = opened[i];
+    }
+  }
   return Status::OK();
 }
 

@@ -36,6 +36,11 @@ inline std::string_view ToView(const rocksdb::Slice& s) { return std::string_vie
 
 class Writer;
 
+// How the store opens RocksDB and each family (by name: the migration opens
+// format 1's too).
+rocksdb::DBOptions StoreDbOptions(bool read_only);
+rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name, const std::shared_ptr<rocksdb::Cache>& cache);
+
 class Store::Impl {
  public:
   Impl() = default;
@@ -78,13 +83,18 @@ class Store::Impl {
  private:
   friend class Writer;
 
+  // Refuses a store of another format (naming `nsradar store migrate` for
+  // format 1), or one with data but no format entry.
+  Status ProbeFormat(const std::vector<std::string>& existing);
   Status OpenDatabase(const std::vector<std::string>& existing);
   Status CheckFormat();
+  Status DropLegacy();
   Status LoadZoneTable();
   void RefreshAnyObserved();
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_ = std::vector<rocksdb::ColumnFamilyHandle*>(kCfCount);
+  rocksdb::ColumnFamilyHandle* legacy_ = nullptr;  // format 1's ns_edges, left by a crashed migration
   std::string dir_;
   std::string secondary_dir_;  // a reader's own directory, removed on close
   StoreOptions options_;
