@@ -4,6 +4,7 @@
 // boundaries under every fence.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -112,39 +113,31 @@ TEST(NsBlocksTest, PagesAcrossBlockBoundariesUnderEveryFence) {
     ASSERT_TRUE(store->IngestSnapshot(SnapshotFromText(h.texts[i]), h.times[i], "t", &r).ok());
   }
   std::vector<std::pair<std::string, DomainQuery>> fences;
-  DomainQuery base;
-  base.ns = "ns1.big.net";
-  fences.emplace_back("none", base);
-  DomainQuery q = base;
-  q.first_seen_after = h.times[1];
-  fences.emplace_back("first_seen_after", q);
-  q = base;
-  q.first_seen_before = h.times[2];
-  fences.emplace_back("first_seen_before", q);
-  q = base;
-  q.last_seen_after = h.times[3];
-  fences.emplace_back("last_seen_after", q);
-  q = base;
-  q.last_seen_before = h.times[4];
-  fences.emplace_back("last_seen_before", q);
-  q = base;
-  q.active_only = true;
-  fences.emplace_back("active_only", q);
-  q = base;
-  q.kind = zone::DomainKind::kSubdomain;
-  fences.emplace_back("kind", q);
-  q = base;
-  q.kind = zone::DomainKind::kRegistered;
-  q.active_only = true;
-  q.first_seen_after = h.times[0];
-  fences.emplace_back("kind+active+first_seen_after", q);
-  for (const auto& [name, fence] : fences) {
-    const std::vector<std::string> all = All(*store, fence);
+  auto fence = [&](const char* name, const std::function<void(DomainQuery&)>& set) {
+    DomainQuery q;
+    q.ns = "ns1.big.net";
+    set(q);
+    fences.emplace_back(name, q);
+  };
+  fence("none", [](DomainQuery&) {});
+  fence("first_seen_after", [&](DomainQuery& q) { q.first_seen_after = h.times[1]; });
+  fence("first_seen_before", [&](DomainQuery& q) { q.first_seen_before = h.times[2]; });
+  fence("last_seen_after", [&](DomainQuery& q) { q.last_seen_after = h.times[3]; });
+  fence("last_seen_before", [&](DomainQuery& q) { q.last_seen_before = h.times[4]; });
+  fence("active_only", [](DomainQuery& q) { q.active_only = true; });
+  fence("kind", [](DomainQuery& q) { q.kind = zone::DomainKind::kSubdomain; });
+  fence("kind+active+first_seen_after", [&](DomainQuery& q) {
+    q.kind = zone::DomainKind::kRegistered;
+    q.active_only = true;
+    q.first_seen_after = h.times[0];
+  });
+  for (const auto& [name, query] : fences) {
+    const std::vector<std::string> all = All(*store, query);
     if (name == "none") {
       ASSERT_GT(all.size(), 4 * kEdgeBlockTarget) << name;  // several blocks
     }
     for (size_t limit : {size_t{1}, size_t{37}, size_t{300}}) {
-      DomainQuery p = fence;
+      DomainQuery p = query;
       p.limit = limit;
       std::vector<std::string> paged;
       for (;;) {

@@ -19,18 +19,16 @@ void RunMigrate(const GlobalOptions& g) {
   if (g.json) {
     std::string out;
     JsonWriter j(&out);
-    j.BeginObject()
-        .Field("store", g.store)
-        .Field("from_format", static_cast<int64_t>(r.from_format))
-        .Field("converted", r.converted)
-        .Field("edges", r.edges)
-        .Field("blocks", r.blocks)
-        .Field("store_bytes_before", r.store_bytes_before)
-        .Field("store_bytes_after", r.store_bytes_after)
-        .Field("edge_bytes_before", r.edge_bytes_before)
-        .Field("edge_bytes_after", r.edge_bytes_after)
-        .Field("seconds", r.seconds)
-        .EndObject();
+    j.BeginObject().Field("store", g.store).Field("from_format", static_cast<int64_t>(r.from_format));
+    j.Field("converted", r.converted);
+    const std::pair<const char*, uint64_t> sizes[] = {{"edges", r.edges},
+                                                      {"blocks", r.blocks},
+                                                      {"store_bytes_before", r.store_bytes_before},
+                                                      {"store_bytes_after", r.store_bytes_after},
+                                                      {"edge_bytes_before", r.edge_bytes_before},
+                                                      {"edge_bytes_after", r.edge_bytes_after}};
+    for (const auto& [key, value] : sizes) j.Field(key, value);
+    j.Field("seconds", r.seconds).EndObject();
     fmt::print("{}\n", out);
     return;
   }
