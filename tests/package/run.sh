@@ -9,8 +9,9 @@
 # permissions (a user in group nsradar streams dnstap into it, one outside
 # cannot connect), ExecReload= picking up a new API key, a clean stop.
 # Then upgrades to a newer build of the package and over itself, keeping
-# the edited config, the API keys and the store, and purges, leaving
-# nothing behind.
+# the edited config, the API keys and the store; puts a store of the
+# previous format in place, which the service refuses naming `nsradar store
+# migrate`, migrates it and serves it; and purges, leaving nothing behind.
 #
 #   run.sh BUILD_DIR TESTDATA_DIR
 set -euo pipefail
@@ -245,6 +246,35 @@ start_service
 [[ $(zones) == "$ZONES" ]] || fail "the store lost its zones in the upgrade"
 stop_service
 echo "upgraded; config, keys and the store's $ZONES zones kept"
+
+step "a store of the previous format: the service refuses to start and names the migration; migrated, it serves"
+# testdata/store-format1 was written by the format-1 release (its make.sh):
+# the root-zone history and two days of a zone whose ns1.host.test holds
+# 740 domains over both days.
+tar -xzf "$TESTDATA/store-format1/store-format1.tar.gz" -C "$WORK"
+find /var/lib/nsradar -mindepth 1 -delete
+cp -a "$WORK/store/." /var/lib/nsradar/
+chown -R nsradar:nsradar /var/lib/nsradar
+install -d -o nsradar -g nsradar -m 0750 /run/nsradar
+rc=0
+# shellcheck disable=SC2086 # ExecStart= is split into words as systemd does
+(cd / && exec timeout 30 setpriv --reuid nsradar --regid nsradar --init-groups -- $EXEC_START) \
+  >"$WORK/serve.log" 2>&1 || rc=$?
+((rc != 0 && rc != 124)) || fail "the service did not refuse the format-1 store (exit $rc)"
+# shellcheck disable=SC2016 # the backquotes are part of the message
+grep -qF 'is format 1; this nsradar reads format 2: run `nsradar store migrate --store /var/lib/nsradar`' \
+  "$WORK/serve.log" || fail "the refusal does not name nsradar store migrate: $(cat "$WORK/serve.log")"
+as_user nsradar /usr/bin/nsradar --store /var/lib/nsradar store migrate >"$WORK/migrate.log" 2>&1 ||
+  fail "store migrate as nsradar: $(cat "$WORK/migrate.log")"
+expected=$(cat "$TESTDATA/store-format1/big-1.zone" "$TESTDATA/store-format1/big-2.zone" |
+  awk '$4 == "NS" && $5 == "ns1.host.test." { print $1 }' | sort -u | wc -l)
+start_service
+[[ $(zones) == 2 ]] || fail "the migrated store has $(zones) zones, not the root and test"
+total=$(curl -s -H "X-API-Key: $KEY" "$API/v2/ns/ns1.host.test/domains?limit=1" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["total"])')
+[[ $total == "$expected" ]] || fail "ns1.host.test has $total domains after the migration, the zone files $expected"
+stop_service
+echo "format 1 refused with the command to run; migrated, the service answers ($total domains on ns1.host.test)"
 
 step "remove keeps config and store; purge removes them"
 pkg -r nsradar >/dev/null || fail "dpkg -r"
