@@ -89,7 +89,9 @@ Status NsBlockWriter::FinishGroup() {
 }
 
 Status NsBlockWriter::Emit(std::string_view domain, std::string_view value) {
-  pending_.emplace_back(std::string(domain), std::string(value));
+  pending_.push_back(Pending{pending_bytes_.size(), domain.size(), value.size()});
+  pending_bytes_.append(domain);
+  pending_bytes_.append(value);
   // Full blocks leave once more than twice a block is pending, so the
   // group's last block holds between one and two blocks' worth.
   if (pending_.size() > 2 * kEdgeBlockTarget) return Flush(kEdgeBlockTarget);
@@ -98,8 +100,16 @@ Status NsBlockWriter::Emit(std::string_view domain, std::string_view value) {
 
 Status NsBlockWriter::Flush(size_t n) {
   builder_.Clear();
-  for (size_t i = 0; i < n; ++i) builder_.Add(pending_[i].first, pending_[i].second);
+  const std::string_view bytes = pending_bytes_;
+  for (size_t i = 0; i < n; ++i) {
+    const Pending& p = pending_[i];
+    builder_.Add(bytes.substr(p.domain, p.domain_size), bytes.substr(p.domain + p.domain_size, p.value_size));
+  }
+  // The entries left move to the front (at most a block and one).
+  const size_t cut = n < pending_.size() ? pending_[n].domain : pending_bytes_.size();
+  pending_bytes_.erase(0, cut);
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
+  for (Pending& p : pending_) p.domain -= cut;
   key_.clear();
   AppendNsEdgeKey(&key_, host_, builder_.first_domain());
   return Put(key_, builder_.block());

@@ -18,7 +18,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "nsdb/internal/edge_block.h"
@@ -66,7 +65,13 @@ class NsBlockWriter {
   bool has_upper_ = false;
   std::string upper_;  // the first domain of the host's next stored block
   bool delete_old_ = false;
-  std::vector<std::pair<std::string, std::string>> pending_;
+  // Entries not yet in a block, as offsets into pending_bytes_ (domain,
+  // then value): no allocation per entry.
+  struct Pending {
+    size_t domain, domain_size, value_size;
+  };
+  std::vector<Pending> pending_;
+  std::string pending_bytes_;
   EdgeBlockBuilder builder_;
   std::string key_;
   uint64_t blocks_written_ = 0;
