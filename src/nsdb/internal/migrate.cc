@@ -143,7 +143,7 @@ Status MigrateStore(const std::string& dir, MigrateResult* result,
     first_batch = false;
     return Status::OK();
   };
-  NsBlockWriter writer(std::unique_ptr<rocksdb::Iterator>(db->NewIterator(rocksdb::ReadOptions(), blocks)),
+  NsBlockWriter writer(nullptr,  // ns_blocks was just created empty
                        [&](std::string_view key, const std::string_view* value) -> Status {
                          const rocksdb::Status s = value ? batch.Put(blocks, ToSlice(key), ToSlice(*value))
                                                          : batch.Delete(blocks, ToSlice(key));

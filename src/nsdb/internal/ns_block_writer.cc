@@ -36,6 +36,7 @@ Status NsBlockWriter::StartGroup(std::string_view host, std::string_view domain)
   old_next_ = 0;
   has_upper_ = false;
   delete_old_ = false;
+  if (!it_) return Status::OK();
   std::string target;
   AppendNsEdgeKey(&target, host, domain);
   std::string_view h, d;

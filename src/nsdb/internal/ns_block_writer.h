@@ -31,7 +31,10 @@ using BlockSink = std::function<Status(std::string_view key, const std::string_v
 class NsBlockWriter {
  public:
   // `blocks` iterates the stored ns_blocks (nothing else writes them while
-  // this writer runs); `out` receives block writes in key order.
+  // this writer runs), or is null for a family known to be empty (the
+  // migration's, whose memtable fills as it writes: an iterator's seeks
+  // would walk every entry newer than itself); `out` receives block writes
+  // in key order.
   NsBlockWriter(std::unique_ptr<rocksdb::Iterator> blocks, BlockSink out);
 
   // The new value of the edge whose ns_edges-style key (keys.h,
