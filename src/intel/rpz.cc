@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <set>
@@ -13,6 +14,7 @@
 #include "intel/check.h"
 #include "intel/store_allowlist.h"
 #include "util/atomic_file.h"
+#include "util/log.h"
 
 namespace nsradar::intel {
 namespace {
@@ -131,6 +133,20 @@ Status ExportRpz(const nsdb::Store& store, RpzOptions options, const std::string
   std::string zone;
   NSRADAR_RETURN_IF_ERROR(BuildRpz(store, options, &zone, stats));
   return ReplaceFile(path, zone);
+}
+
+Status ExportRpzAndReload(const nsdb::Store& store, const RpzOptions& options, const std::string& path,
+                          const std::string& reload_command) {
+  RpzStats stats;
+  NSRADAR_RETURN_IF_ERROR(ExportRpz(store, options, path, &stats));
+  Log(LogLevel::kInfo, "rpz",
+      fmt::format("{}: serial {}, {} QNAME, {} NSDNAME, {} NSIP triggers", path, stats.serial, stats.qname,
+                  stats.nsdname, stats.nsip));
+  if (reload_command.empty()) return Status::OK();
+  if (int rc = std::system(reload_command.c_str()); rc != 0) {
+    Log(LogLevel::kError, "rpz", fmt::format("the RPZ reload command '{}' failed (status {})", reload_command, rc));
+  }
+  return Status::OK();
 }
 
 }  // namespace nsradar::intel

@@ -66,6 +66,14 @@ Status BuildRpz(const nsdb::Store& store, const RpzOptions& options, std::string
 // with a serial above the one already there.
 Status ExportRpz(const nsdb::Store& store, RpzOptions options, const std::string& path, RpzStats* stats);
 
+// What a running nsradar (serve's pipeline, correlate) does when its alerts
+// change: ExportRpz, then the operator's reload command, run by the shell
+// when not empty, so that the resolvers load the new zone. The zone's
+// triggers and a failed command are logged; only a failed write is returned
+// (the previous zone then stays, and the caller tries again later).
+Status ExportRpzAndReload(const nsdb::Store& store, const RpzOptions& options, const std::string& path,
+                          const std::string& reload_command);
+
 // The SOA serial of an RPZ file written by ExportRpz; 0 when absent or unreadable.
 uint32_t ReadRpzSerial(const std::string& path);
 

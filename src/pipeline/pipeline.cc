@@ -399,22 +399,13 @@ class Pipeline::Impl {
     rpz.origin = config_.rpz_origin;
     rpz.action = config_.rpz_action;
     rpz.allowlist = &allow_;
-    intel::RpzStats stats;
-    if (Status s = intel::ExportRpz(*store_, rpz, config_.rpz_out, &stats); !s.ok()) {
+    if (Status s = intel::ExportRpzAndReload(*store_, rpz, config_.rpz_out, config_.rpz_reload_command); !s.ok()) {
       ++rpz_failures_;
       Log(LogLevel::kError, "rpz", "writing the RPZ failed; retrying", {{"error", s.ToString()}});
       rpz_dirty_ = true;
       return;
     }
     ++rpz_writes_;
-    Log(LogLevel::kInfo, "rpz",
-        fmt::format("{}: serial {}, {} QNAME, {} NSDNAME, {} NSIP triggers", config_.rpz_out, stats.serial, stats.qname,
-                    stats.nsdname, stats.nsip));
-    if (!config_.rpz_reload_command.empty()) {
-      if (int rc = std::system(config_.rpz_reload_command.c_str()); rc != 0) {
-        Log(LogLevel::kError, "rpz", fmt::format("rpz_reload_command failed (status {})", rc));
-      }
-    }
   }
 
   const Config config_;

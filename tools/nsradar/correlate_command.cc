@@ -18,7 +18,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <memory>
 
 #include "commands.h"
@@ -59,18 +58,9 @@ class CentralRpz {
   void MarkDirty() { dirty_ = true; }
   void Export() {
     if (!dirty_.exchange(false)) return;
-    intel::RpzStats stats;
-    if (Status s = intel::ExportRpz(*store_, options_, path_, &stats); !s.ok()) {
+    if (Status s = intel::ExportRpzAndReload(*store_, options_, path_, reload_); !s.ok()) {
       Log(LogLevel::kError, "rpz", "writing the RPZ failed; retrying after the next poll", {{"error", s.ToString()}});
       dirty_ = true;
-      return;
-    }
-    Log(LogLevel::kInfo, "rpz",
-        fmt::format("{}: serial {}, {} QNAME, {} NSDNAME, {} NSIP triggers", path_, stats.serial, stats.qname,
-                    stats.nsdname, stats.nsip));
-    if (reload_.empty()) return;
-    if (int rc = std::system(reload_.c_str()); rc != 0) {
-      Log(LogLevel::kError, "rpz", fmt::format("--rpz-reload-command failed (status {})", rc));
     }
   }
 
