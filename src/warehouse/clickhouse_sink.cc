@@ -49,10 +49,19 @@ class ClickHouseSink : public Sink {
     const std::string target = QueryTarget(fmt::format("INSERT INTO {}.{} {} FORMAT RowBinary", names_.database,
                                                        table->name, ColumnList(*table))) +
                                "&insert_distributed_sync=1";
-    return OnAny([&](const Endpoint& e, int* code) {
-      std::string answer;
-      return Post(e, target, rows, &answer, options_, code);
-    });
+    // One endpoint only: an insert that failed may have stored some shards'
+    // parts (the Distributed table writes each on its own; a receiving
+    // server killed mid-insert leaves what it forwarded), so sending it again
+    // elsewhere at once would store those rows twice. The writer looks the
+    // batch up first (StoredRows); the next endpoint is tried then.
+    const size_t at = current_;
+    int code = 0;
+    std::string answer;
+    Status s = Post(endpoints_[at], target, rows, &answer, options_, &code);
+    if (s.ok()) return s;
+    if (IsRejection(code)) return Status::InvalidArgument(s.message());
+    current_ = (at + 1) % endpoints_.size();
+    return s;
   }
 
   Status StoredRows(const Batch& batch, std::vector<uint32_t>* rows) override {
@@ -90,7 +99,8 @@ class ClickHouseSink : public Sink {
   }
 
   // Tries the endpoints from the last that answered; a refusal of the data
-  // is the answer (another server would refuse it too).
+  // is the answer (another server would refuse it too). For statements
+  // that change nothing: Insert tries one endpoint.
   template <typename F>
   Status OnAny(F&& call) {
     Status last;

@@ -1,8 +1,11 @@
 // ClickHouseSink: the writer's Sink on a ClickHouse cluster over HTTP.
 // Inserts go to the Distributed table (`INSERT INTO db.t (columns) FORMAT
 // RowBinary`) with insert_distributed_sync=1, so an acknowledged insert is
-// on its shards rather than in the receiving server's queue; they try the
-// endpoints in turn, from the last one that answered.
+// on its shards rather than in the receiving server's queue. An insert goes
+// to one endpoint, the last that answered; after a failure the next call
+// starts at the next endpoint (the writer's lookup of the uncertain batch
+// first: a failed insert may have stored some shards' rows). Lookups and
+// probes try the endpoints in turn.
 #pragma once
 
 #include <memory>

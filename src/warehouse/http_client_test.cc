@@ -3,7 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
-#include <thread>
+
+#include "warehouse/test_http_server.h"
 
 namespace nsradar::warehouse {
 namespace {
@@ -11,35 +12,7 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-// A one-connection HTTP server on loopback that records the request and
-// sends a canned answer.
-class FakeServer {
- public:
-  explicit FakeServer(std::string answer) : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-    thread_ = std::thread([this, answer = std::move(answer)] {
-      tcp::socket s(io_);
-      acceptor_.accept(s);
-      boost::system::error_code ec;
-      asio::streambuf buf;
-      size_t n = asio::read_until(s, buf, "\r\n\r\n", ec);
-      request_.assign(asio::buffers_begin(buf.data()), asio::buffers_begin(buf.data()) + n);
-      asio::write(s, asio::buffer(answer), ec);
-      s.shutdown(tcp::socket::shutdown_both, ec);
-    });
-  }
-  ~FakeServer() { thread_.join(); }
-  Endpoint endpoint(std::string user = "", std::string password = "") const {
-    return {"127.0.0.1", std::to_string(acceptor_.local_endpoint().port()), std::move(user), std::move(password)};
-  }
-  // Valid once the client has its answer.
-  const std::string& request() const { return request_; }
-
- private:
-  asio::io_context io_;
-  tcp::acceptor acceptor_;
-  std::thread thread_;
-  std::string request_;
-};
+using nsradar::warehouse::testing::FakeServer;
 
 TEST(HttpClient, PostsTheStatementWithBasicAuth) {
   FakeServer server("HTTP/1.1 200 OK\r\nContent-Length: 7\r\nConnection: close\r\n\r\n18.16.1");
