@@ -65,7 +65,9 @@ DIR=$(mktemp -d /tmp/nsradar-load.XXXXXX)
 declare -A PID PORT
 cleanup() {
   local s
-  for s in "${!PID[@]}"; do kill -9 "${PID[$s]}" 2>/dev/null || true; done
+  for s in "${!PID[@]}"; do
+    { kill "${PID[$s]}" && wait "${PID[$s]}"; } 2>/dev/null || true
+  done
   "$ROOT/scripts/warehouse.sh" down --dir "$DIR/cluster" >/dev/null 2>&1 || true
   rm -rf "$DIR"
 }
@@ -82,6 +84,7 @@ fail() {
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "generating $EVENTS events over $MINUTES minutes (seed $SEED)"
 python3 "$HERE/warehouse_load_gen.py" "$EVENTS" "$SEED" "$DIR" "$MINUTES"
 # Expected: sensor, minute (as ClickHouse prints toStartOfMinute), count.
@@ -132,25 +135,25 @@ scrape() {
     END { for (i = 1; i <= 8; i++) printf "%d ", v[i] }'
 }
 SHARD1=$DIR/cluster/shard1
-declare -A PEAK=([s1]=0 [s2]=0) DONE=([s1]="" [s2]="")
+declare -A PEAK=([s1]=0 [s2]=0) FINISHED=([s1]="" [s2]="")
 KILLED="" BACK=""
-while [[ -z ${DONE[s1]} || -z ${DONE[s2]} ]]; do
+while [[ -z ${FINISHED[s1]} || -z ${FINISHED[s2]} ]]; do
   sleep 0.2
   sent_all=0
   for s in s1 s2; do
-    [[ -n ${DONE[$s]} ]] && { sent_all=$((sent_all + LINES[$s])); continue; }
+    [[ -n ${FINISHED[$s]} ]] && { sent_all=$((sent_all + LINES[$s])); continue; }
     read -r sent batches bytes up read added spooled dropped <<<"$(scrape "$s")" || fail "$s stopped answering"
     ((dropped == 0)) || fail "$s dropped $dropped batches"
     ((bytes > PEAK[$s])) && PEAK[$s]=$bytes
     sent_all=$((sent_all + sent))
     if ((up == 0 && read == LINES[$s] && added == spooled && batches == 0)); then
-      DONE[$s]=$(now)
-      echo "$s: all $read events stored after $(since "$T0" "${DONE[$s]}") s"
+      FINISHED[$s]=$(now)
+      echo "$s: all $read events stored after $(since "$T0" "${FINISHED[$s]}") s"
     fi
   done
   if [[ $KILL == yes && -z $KILLED ]] && ((sent_all * 3 >= EVENTS)); then
     # A kill after a sensor finished would not test its replay.
-    [[ -z ${DONE[s1]}${DONE[s2]} ]] || fail "a sensor had stored all its events before a third of all was stored"
+    [[ -z ${FINISHED[s1]}${FINISHED[s2]} ]] || fail "a sensor had stored all its events before a third of all was stored"
     kill -9 "$(cat "$SHARD1/pid")"
     KILLED=$(now)
     echo "shard 1 killed -9 at $(since "$T0" "$KILLED") s ($sent_all events acknowledged)"
@@ -194,7 +197,7 @@ done
 
 echo "--- figures: $EVENTS events, 2 sensors, 3 shards, batches of $BATCH_ROWS rows, kill: $KILL"
 for s in s1 s2; do
-  t=$(since "$T0" "${DONE[$s]}")
+  t=$(since "$T0" "${FINISHED[$s]}")
   echo "$s: $(awk -v n="${LINES[$s]}" -v t="$t" 'BEGIN { printf "%.0f", n / t }') events/s (${LINES[$s]} in $t s)," \
     "peak spool $((PEAK[$s] / 1048576)) MiB, peak RSS $((RSS[${s#s}] / 1024)) MiB"
 done
@@ -205,4 +208,4 @@ awk -v c="$parts" -v u="$raw" -v n="$rows" \
   'BEGIN { printf "on disk: %d bytes compressed (%.1f bytes/event), %.1f bytes/event uncompressed\n", c, c / n, u / n }'
 awk -F'\t' '{ b[$1] += $2 } END { for (k in b) printf "%s\t%.2f\n", k, b[k] / n }' n="$rows" "$DIR/columns.tsv" |
   sort -t$'\t' -k2 -rn | head -n 6 | awk -F'\t' '{ printf "  %s %s bytes/event\n", $1, $2 }'
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average: $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
