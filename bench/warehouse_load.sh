@@ -18,8 +18,8 @@
 #    acknowledged, shard 1 is killed -9; DOWN seconds later (default 30) it is
 #    restarted from its folder, as warehouse.sh starts it.
 # 6. When both sensors have read their input and emptied their spools:
-#    count() of dns_events per (sensor, minute) must equal the awk counts,
-#    every row id once, no batch dropped. Then OPTIMIZE … FINAL on each
+#    count() of dns_events per (sensor, minute) must equal the awk counts;
+#    no row id twice in any table; no batch dropped. Then OPTIMIZE … FINAL on each
 #    shard and the compressed bytes of dns_events_local from system.parts
 #    and system.columns.
 #
@@ -58,7 +58,7 @@ done
 [[ -x $NSRADAR ]] || { echo "warehouse_load.sh: no nsradar at $NSRADAR" >&2; exit 2; }
 SERVER=$(command -v clickhouse-server || echo /usr/sbin/clickhouse-server)
 [[ -x $SERVER ]] || { echo "clickhouse-server not installed (scripts/install-deps.sh --tests); skipped"; exit 77; }
-# shellcheck source=../tests/lib/lab.sh
+# shellcheck source-path=SCRIPTDIR/.. source=tests/lib/lab.sh
 source "$ROOT/tests/lib/lab.sh"
 
 DIR=$(mktemp -d /tmp/nsradar-load.XXXXXX)
@@ -178,9 +178,13 @@ if ! diff "$DIR/expected.tsv" "$DIR/stored.tsv" >"$DIR/diff"; then
   head -n 20 "$DIR/diff" >&2
   fail "dns_events per (sensor, minute) differs from the input in $(grep -c '^<' "$DIR/diff") of $(wc -l <"$DIR/expected.tsv") minutes"
 fi
-ids=$(ch "$BASE" "SELECT count() - uniqExact(sensor, batch_seq, batch_row) FROM nsradar.dns_events")
-((ids == 0)) || fail "$ids rows of dns_events share a row id: stored twice"
-echo "OK: dns_events equals the input in each of $(wc -l <"$DIR/expected.tsv") (sensor, minute) counts, each row once"
+# Alerts, evidence and observations go through the same spool and replay.
+for t in dns_events alerts evidence observations; do
+  ids=$(ch "$BASE" "SELECT count() - uniqExact(sensor, batch_seq, batch_row) FROM nsradar.$t")
+  ((ids == 0)) || fail "$ids rows of $t share a row id: stored twice"
+done
+echo "OK: dns_events equals the input in each of $(wc -l <"$DIR/expected.tsv") (sensor, minute) counts;" \
+  "no row of dns_events, alerts, evidence, observations twice"
 
 # Bytes on disk, merged: the sum over the shards' local parts.
 parts=0 rows=0 raw=0
