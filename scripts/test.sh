@@ -5,7 +5,8 @@
 #      Recursor, iodine and dns2tcp in network namespaces;
 #   2. one clang 16 build with ASan, UBSan and libFuzzer's coverage: every
 #      library's tests and the CLI tests under the sanitizers, then each fuzz
-#      target replays its committed corpus and fuzzes FUZZ_SECONDS more;
+#      target replays its committed corpus and fuzzes FUZZ_SECONDS more
+#      (JOBS targets at a time);
 #   3. ThreadSanitizer over the project's threaded code (the HTTP server, the
 #      live pipeline, the dnstap socket, the prefetching source, the warehouse
 #      writer), suppressions only for the
@@ -22,6 +23,11 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --tests
 
 JOBS=${JOBS:-$(nproc)}
+# ccache (CMakeLists.txt uses it when installed) keys on paths relative to
+# this directory, so a fresh clone reuses what other checkouts on the same
+# machine compiled with the same flags; a fresh machine starts empty. Builds
+# with -g (the sanitizer stages) hit only in the same directory.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 LOG=$(mktemp)
 trap 'rm -f "$LOG"' EXIT
@@ -57,32 +63,48 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   run_ctest build-fuzz -L 'util|dns|zone|nsdb|api|ingest|detect|intel|pipeline|cli|warehouse' \
   -E '^(StoreTest.KillDuringIngestLosesNothingAndRerunCompletes|ChunkedIngest.KillDuringAChunkedIngestLeavesTheStoreBeforeOrAfter)$'
 
-stage "Fuzz targets: corpus replay and ${FUZZ_SECONDS}s each"
-fuzz_passed=0
-for target in "${FUZZERS[@]}"; do
+fuzz_one() {  # target: replays its committed corpus and fuzzes FUZZ_SECONDS more; prints its result, 0 if no failure
+  local target=$1 corpus seeds failed=0
   corpus=$(mktemp -d)
   seeds=fuzz/corpus/${target%_fuzz}
   [[ -d $seeds ]] && cp "$seeds"/* "$corpus"/
-  if ./build-fuzz/fuzz/$target -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -max_len=8192 \
+  if ./build-fuzz/fuzz/"$target" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -max_len=8192 \
       -print_final_stats=1 "$corpus" >"$corpus.log" 2>&1; then
     echo "$target: $(grep -m1 -o 'Done [0-9]* runs' "$corpus.log"), no failure"
-    fuzz_passed=$((fuzz_passed + 1))
   else
     tail -n 40 "$corpus.log"
     echo "$target: FAILED (crash input kept in the current directory)"
-    rm -rf "$corpus" "$corpus.log"
-    exit 1
+    failed=1
   fi
   rm -rf "$corpus" "$corpus.log"
+  return $failed
+}
+
+# JOBS targets at a time: each run is bounded by time, not work, so on 2
+# cores two at once fuzz as long each and take half the wall time.
+stage "Fuzz targets: corpus replay and ${FUZZ_SECONDS}s each, ${JOBS} at a time"
+fuzz_results=$(mktemp -d)
+for target in "${FUZZERS[@]}"; do
+  while (($(jobs -rp | wc -l) >= JOBS)); do wait -n || true; done
+  fuzz_one "$target" >"$fuzz_results/$target" 2>&1 &
 done
+wait
+fuzz_passed=0
+fuzz_failed=0
+for target in "${FUZZERS[@]}"; do
+  cat "$fuzz_results/$target"
+  if grep -q "^$target: FAILED" "$fuzz_results/$target"; then fuzz_failed=$((fuzz_failed + 1)); else fuzz_passed=$((fuzz_passed + 1)); fi
+done
+rm -rf "$fuzz_results"
+((fuzz_failed == 0)) || exit 1
 
 stage "ThreadSanitizer: HTTP server, pipeline, dnstap socket, prefetching source, warehouse writer"
 CXX=clang++-16 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSRADAR_TSAN=ON \
   -DNSRADAR_BENCH=OFF -DNSRADAR_WERROR=ON >/dev/null
-cmake --build build-tsan -j "$JOBS" --target api_test pipeline_test ingest_test warehouse_test
+cmake --build build-tsan -j "$JOBS" --target api_test pipeline_test ingest_threads_test warehouse_test
 tsan_failed=0
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
-for run in "api_test" "pipeline_test" "ingest_test --gtest_filter=DnstapSocket*:FrameStream*:PrefetchingSource*" \
+for run in "api_test" "pipeline_test" "ingest_threads_test --gtest_filter=DnstapSocket*:FrameStream*:PrefetchingSource*" \
   "warehouse_test"; do
   # shellcheck disable=SC2086 # the filter is a word of its own
   if ./build-tsan/src/$run --gtest_brief=1; then echo "tsan $run: passed"; else echo "tsan $run: FAILED"; tsan_failed=$((tsan_failed + 1)); fi
