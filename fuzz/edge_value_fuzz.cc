@@ -1,6 +1,7 @@
 // Stored keys and values from a damaged store must decode or be refused,
 // never crash; a decoded one must encode to bytes that decode to the same
 // thing (exactly the input, for layouts without varints). Covers EdgeValue
+// (and EdgeSpan, which must accept the same values and agree on them)
 // and every encoding of nsdb/internal/keys.h; the first byte picks keys,
 // values, or key-value records, the second where a record's key ends.
 #include <cstddef>
@@ -69,9 +70,23 @@ std::string Encoded(const T& v) {
   return out;
 }
 
+// EdgeSpan reads what EdgeValue reads, and the same bounds.
+void SpanAgrees(std::string_view in, bool decoded, const EdgeValue& edge) {
+  EdgeSpan span;
+  if (EdgeSpan::Decode(in, &span) != decoded) __builtin_trap();
+  if (!decoded) return;
+  constexpr int64_t kLatest = 1700000000;
+  if (span.zone_id != edge.zone_id || span.kind != edge.kind || span.first_seen != edge.first_seen() ||
+      span.active() != edge.active() || span.last_seen(kLatest) != edge.last_seen(kLatest)) {
+    __builtin_trap();
+  }
+}
+
 void Values(std::string_view in) {
   EdgeValue edge;
-  if (EdgeValue::Decode(in, &edge)) {
+  const bool decoded = EdgeValue::Decode(in, &edge);
+  SpanAgrees(in, decoded, edge);
+  if (decoded) {
     std::string out;
     edge.EncodeTo(&out);
     EdgeValue again;

@@ -14,33 +14,27 @@ void EdgeValue::EncodeTo(std::string* out) const {
   EncodeRuns(runs, out);
 }
 
-bool EdgeValue::Decode(std::string_view in, EdgeValue* v) {
+namespace {
+
+bool DecodeHeader(std::string_view* in, uint32_t* zone_id, zone::DomainKind* kind) {
   uint64_t zone;
-  if (!GetVarint64(&in, &zone) || zone > UINT32_MAX || in.empty()) return false;
-  v->zone_id = static_cast<uint32_t>(zone);
-  uint8_t kind = static_cast<uint8_t>(in[0]);
-  if (kind > static_cast<uint8_t>(zone::DomainKind::kSubdomain)) return false;
-  v->kind = static_cast<zone::DomainKind>(kind);
-  in.remove_prefix(1);
-  return DecodeRuns(&in, &v->runs) && in.empty();
+  if (!GetVarint64(in, &zone) || zone > UINT32_MAX || in->empty()) return false;
+  *zone_id = static_cast<uint32_t>(zone);
+  const auto k = static_cast<uint8_t>((*in)[0]);
+  if (k > static_cast<uint8_t>(zone::DomainKind::kSubdomain)) return false;
+  *kind = static_cast<zone::DomainKind>(k);
+  in->remove_prefix(1);
+  return true;
 }
 
-void EncodeRuns(const std::vector<SeenRun>& runs, std::string* out) {
-  PutVarint64(out, runs.size());
-  uint64_t prev = 0;
-  for (const SeenRun& r : runs) {
-    PutVarint64(out, static_cast<uint64_t>(r.first) - prev);
-    PutVarint64(out, r.open() ? 0 : static_cast<uint64_t>(r.last - r.first) + 1);
-    prev = r.open() ? static_cast<uint64_t>(r.first) : static_cast<uint64_t>(r.last);
-  }
-}
-
-bool DecodeRuns(std::string_view* in, std::vector<SeenRun>* runs) {
+// Consumes encoded runs from the front of *in, handing each to `visit` in
+// order; false, part way through, if they break EdgeValue's invariants.
+template <typename Visit>
+bool ParseRuns(std::string_view* in, Visit&& visit) {
   uint64_t n;
   if (!GetVarint64(in, &n) || n > in->size()) return false;
-  runs->clear();
-  runs->reserve(n);
   uint64_t prev = 0;
+  int64_t previous_last = 0;
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t d1, d2;
     if (!GetVarint64(in, &d1) || !GetVarint64(in, &d2)) return false;
@@ -54,10 +48,45 @@ bool DecodeRuns(std::string_view* in, std::vector<SeenRun>* runs) {
       return false;  // only the last run may be open
     }
     prev = r.open() ? first : static_cast<uint64_t>(r.last);
-    if (i > 0 && r.first <= runs->back().last) return false;
-    runs->push_back(r);
+    if (i > 0 && r.first <= previous_last) return false;
+    previous_last = r.last;
+    visit(r);
   }
   return true;
+}
+
+}  // namespace
+
+bool EdgeValue::Decode(std::string_view in, EdgeValue* v) {
+  if (!DecodeHeader(&in, &v->zone_id, &v->kind)) return false;
+  return DecodeRuns(&in, &v->runs) && in.empty();
+}
+
+bool EdgeSpan::Decode(std::string_view in, EdgeSpan* span) {
+  if (!DecodeHeader(&in, &span->zone_id, &span->kind)) return false;
+  span->has_runs = false;
+  span->first_seen = 0;
+  const bool ok = ParseRuns(&in, [span](const SeenRun& r) {
+    if (!span->has_runs) span->first_seen = r.first;
+    span->has_runs = true;
+    span->last_run = r;
+  });
+  return ok && in.empty();
+}
+
+void EncodeRuns(const std::vector<SeenRun>& runs, std::string* out) {
+  PutVarint64(out, runs.size());
+  uint64_t prev = 0;
+  for (const SeenRun& r : runs) {
+    PutVarint64(out, static_cast<uint64_t>(r.first) - prev);
+    PutVarint64(out, r.open() ? 0 : static_cast<uint64_t>(r.last - r.first) + 1);
+    prev = r.open() ? static_cast<uint64_t>(r.first) : static_cast<uint64_t>(r.last);
+  }
+}
+
+bool DecodeRuns(std::string_view* in, std::vector<SeenRun>* runs) {
+  runs->clear();
+  return ParseRuns(in, [runs](const SeenRun& r) { runs->push_back(r); });
 }
 
 bool ApplyObservation(std::vector<SeenRun>* runs, int64_t t, bool present, std::optional<int64_t> prev,

@@ -11,6 +11,7 @@
 // only the last run may be open.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -48,6 +49,25 @@ struct EdgeValue {
   static bool Decode(std::string_view in, EdgeValue* out);
 
   friend bool operator==(const EdgeValue&, const EdgeValue&) = default;
+};
+
+// What a listing shows of an edge: its bounds, not the runs between them.
+// Decoding one allocates nothing, which matters on the API's page path.
+struct EdgeSpan {
+  uint32_t zone_id = 0;
+  zone::DomainKind kind = zone::DomainKind::kRegistered;
+  int64_t first_seen = 0;  // 0 without runs, as EdgeValue
+  SeenRun last_run{0, 0};  // meaningful only with runs
+  bool has_runs = false;
+
+  bool active() const { return has_runs && last_run.open(); }
+  int64_t last_seen(int64_t zone_latest) const {
+    if (!has_runs) return 0;
+    return last_run.open() ? std::max(zone_latest, last_run.first) : last_run.last;
+  }
+
+  // Accepts exactly what EdgeValue::Decode accepts.
+  static bool Decode(std::string_view in, EdgeSpan* out);
 };
 
 // The runs alone, as EdgeValue encodes them: varint count, then per run

@@ -50,6 +50,48 @@ TEST(EdgeValueTest, DecodeRejectsGarbage) {
   }
 }
 
+// EdgeSpan accepts exactly the encodings EdgeValue accepts and reports the
+// same bounds: checked on valid values and on every truncation and one-byte
+// change of them.
+TEST(EdgeValueTest, SpanAgreesWithValue) {
+  std::mt19937_64 rng(11);
+  size_t accepted = 0, refused = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    EdgeValue v;
+    v.zone_id = static_cast<uint32_t>(rng() % 70000);
+    v.kind = static_cast<zone::DomainKind>(rng() % 3);
+    int64_t t = 1000 + static_cast<int64_t>(rng() % 100000);
+    for (int runs = static_cast<int>(rng() % 4); runs > 0; --runs) {
+      const int64_t last = t + static_cast<int64_t>(rng() % 5000);
+      v.runs.push_back(SeenRun{t, runs == 1 && rng() % 2 ? kOpenEnd : last});
+      t = last + 2 + static_cast<int64_t>(rng() % 5000);
+    }
+    std::string enc;
+    v.EncodeTo(&enc);
+    std::vector<std::string> inputs{enc, enc.substr(0, enc.size() - 1)};
+    std::string changed = enc;
+    changed[rng() % changed.size()] = static_cast<char>(rng());
+    inputs.push_back(changed);
+    for (const std::string& in : inputs) {
+      EdgeValue value;
+      EdgeSpan span;
+      const bool ok = EdgeValue::Decode(in, &value);
+      ASSERT_EQ(EdgeSpan::Decode(in, &span), ok) << testing::PrintToString(in);
+      (ok ? accepted : refused)++;
+      if (!ok) continue;
+      EXPECT_EQ(span.zone_id, value.zone_id);
+      EXPECT_EQ(span.kind, value.kind);
+      EXPECT_EQ(span.first_seen, value.first_seen());
+      EXPECT_EQ(span.active(), value.active());
+      for (int64_t latest : {int64_t{0}, t, int64_t{1} << 40})
+        EXPECT_EQ(span.last_seen(latest), value.last_seen(latest));
+    }
+  }
+  // Both branches ran many times.
+  EXPECT_GT(accepted, 3000u);
+  EXPECT_GT(refused, 1000u);
+}
+
 // Any order of observations yields the runs of the reference, and replaying
 // any observation changes nothing.
 TEST(EdgeValueTest, ObservationsInAnyOrderMatchReference) {

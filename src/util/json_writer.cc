@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstring>
 
 namespace nsradar {
 namespace {
@@ -38,15 +39,39 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
 
 }  // namespace
 
+size_t JsonPlainPrefix(std::string_view s) {
+  // Eight bytes at a time: a word is plain when none of its bytes is below
+  // 0x20, a quote, a backslash or 0x80 and above. The test can flag a plain
+  // byte after a flagged one (borrows), never miss one: the byte loop then
+  // finds the exact place. The last word overlaps the one before it.
+  constexpr uint64_t kOnes = 0x0101010101010101, kHigh = 0x8080808080808080;
+  auto has_zero_byte = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  auto flagged = [&](size_t at) {
+    uint64_t x;
+    std::memcpy(&x, s.data() + at, 8);
+    return (((x - kOnes * 0x20) & ~x & kHigh) | has_zero_byte(x ^ (kOnes * '"')) | has_zero_byte(x ^ (kOnes * '\\')) |
+            (x & kHigh)) != 0;
+  };
+  size_t i = 0;
+  if (s.size() >= 8) {
+    while (i + 8 <= s.size() && !flagged(i)) i += 8;
+    const bool stopped = i + 8 <= s.size();
+    if (!stopped && !flagged(s.size() - 8)) return s.size();
+  }
+  for (; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+  }
+  return i;
+}
+
 void AppendJsonEscaped(std::string_view s, std::string* out) {
   size_t plain_start = 0;
   auto flush = [&](size_t i) { out->append(s.data() + plain_start, i - plain_start); };
-  for (size_t i = 0; i < s.size();) {
+  for (size_t i = 0;;) {
+    i += JsonPlainPrefix(s.substr(i));
+    if (i == s.size()) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      ++i;
-      continue;
-    }
     if (c >= 0x80) {
       size_t n = Utf8SequenceLength(s, i);
       if (n) {

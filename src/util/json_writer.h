@@ -62,5 +62,9 @@ class JsonWriter {
 
 // Appends `s` escaped as a JSON string body (without the quotes).
 void AppendJsonEscaped(std::string_view s, std::string* out);
+// The length of the leading part of `s` that AppendJsonEscaped copies as
+// it is (printable ASCII but quote and backslash): all of it for nearly
+// every DNS name, which lets hot paths copy names without escaping.
+size_t JsonPlainPrefix(std::string_view s);
 
 }  // namespace nsradar

@@ -1,6 +1,7 @@
 #include "nsdb/internal/edge_block.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "util/varint.h"
 
@@ -12,6 +13,17 @@ size_t SharedPrefix(std::string_view a, std::string_view b) {
   size_t i = 0;
   while (i < n && a[i] == b[i]) ++i;
   return i;
+}
+
+// Whether a domain sorts after the previous one, given what follows the
+// prefix they share. A writer's `shared` is their whole common prefix, so
+// the first bytes differ and decide; only a hand-made block gets further.
+bool SortsAfter(std::string_view rest, std::string_view previous_rest) {
+  if (rest.empty()) return false;
+  if (previous_rest.empty()) return true;
+  const auto a = static_cast<unsigned char>(rest[0]), b = static_cast<unsigned char>(previous_rest[0]);
+  if (a != b) return a > b;
+  return rest > previous_rest;
 }
 
 }  // namespace
@@ -60,36 +72,51 @@ bool SkipEdgeValue(std::string_view* in) {
   return true;
 }
 
-bool EdgeBlockReader::Decode(std::string_view first_domain, std::string_view block) {
-  names_.clear();
+void EdgeBlockReader::Clear() {
+  names_used_ = 0;
   entries_.clear();
-  // Domains are rebuilt one after the other in names_; each is the previous
-  // one's first `shared` bytes and its own.
-  std::string_view previous_value;
-  size_t previous = 0, previous_size = first_domain.size();
+}
+
+char* EdgeBlockReader::AppendName(size_t size) {
+  // names_ only grows, so that decoding a block zero-fills nothing once the
+  // buffer has reached its working size.
+  if (names_.size() - names_used_ < size) names_.resize(std::max(2 * names_.size(), names_used_ + size));
+  names_used_ += size;
+  return names_.data() + names_used_ - size;
+}
+
+bool EdgeBlockReader::Decode(std::string_view first_domain, std::string_view block) {
+  Clear();
   uint64_t count;
   // Each entry takes at least two bytes.
   if (!GetVarint64(&block, &count) || count == 0 || count > block.size() / 2) return false;
   entries_.reserve(count);
+  // Domains are rebuilt one after the other in names_; each is the previous
+  // one's first `shared` bytes and its own.
+  std::string_view previous_value;
+  size_t previous = 0, previous_size = first_domain.size();
   for (uint64_t e = 0; e < count; ++e) {
     uint64_t shared, header;
     if (!GetVarint64(&block, &shared) || !GetVarint64(&block, &header)) return false;
     const uint64_t unshared = header >> 1;
     const bool same = header & 1;
     if (shared > previous_size || unshared > block.size()) return false;
-    if (entries_.empty() && (shared != first_domain.size() || unshared != 0 || same)) return false;
-    const size_t start = names_.size();
-    if (!entries_.empty()) {
-      names_.append(names_, previous, shared);
-      names_.append(block.substr(0, unshared));
-      const std::string_view prev(names_.data() + previous, previous_size);
-      const std::string_view cur(names_.data() + start, names_.size() - start);
-      if (cur <= prev) return false;
+    const size_t start = names_used_;
+    if (e == 0) {
+      if (shared != first_domain.size() || unshared != 0 || same) return false;
+      std::memcpy(AppendName(shared), first_domain.data(), shared);
     } else {
-      names_.append(first_domain);
+      char* name = AppendName(shared + unshared);
+      const char* prev = names_.data() + previous;
+      std::memcpy(name, prev, shared);
+      std::memcpy(name + shared, block.data(), unshared);
+      if (!SortsAfter(std::string_view(name + shared, unshared),
+                      std::string_view(prev + shared, previous_size - shared))) {
+        return false;
+      }
     }
     block.remove_prefix(unshared);
-    if (names_.size() - start > UINT32_MAX || names_.size() > UINT32_MAX) return false;
+    if (names_used_ > UINT32_MAX) return false;
     std::string_view value = previous_value;
     if (!same) {
       std::string_view rest = block;
@@ -97,9 +124,9 @@ bool EdgeBlockReader::Decode(std::string_view first_domain, std::string_view blo
       value = block.substr(0, block.size() - rest.size());
       block = rest;
     }
-    entries_.push_back(Entry{static_cast<uint32_t>(start), static_cast<uint32_t>(names_.size() - start), value});
+    entries_.push_back(Entry{static_cast<uint32_t>(start), static_cast<uint32_t>(names_used_ - start), value});
     previous = start;
-    previous_size = names_.size() - start;
+    previous_size = names_used_ - start;
     previous_value = value;
   }
   return block.empty();

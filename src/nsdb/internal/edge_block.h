@@ -50,9 +50,11 @@ class EdgeBlockReader {
   // domains out of order, a value that is not an EdgeValue's shape. Reads
   // nothing past `block`.
   bool Decode(std::string_view first_domain, std::string_view block);
+  // Empty, keeping the buffers for the next Decode.
+  void Clear();
   size_t size() const { return entries_.size(); }
   std::string_view domain(size_t i) const {
-    return std::string_view(names_).substr(entries_[i].name, entries_[i].name_size);
+    return std::string_view(names_.data() + entries_[i].name, entries_[i].name_size);
   }
   std::string_view value(size_t i) const { return entries_[i].value; }
   // The first entry whose domain is at or after `domain` (after it, with
@@ -64,7 +66,11 @@ class EdgeBlockReader {
     uint32_t name, name_size;
     std::string_view value;
   };
-  std::string names_;
+  // Room for `size` more bytes of names at the end of the used part.
+  char* AppendName(size_t size);
+
+  std::string names_;  // the first names_used_ bytes are the domains
+  size_t names_used_ = 0;
   std::vector<Entry> entries_;
 };
 

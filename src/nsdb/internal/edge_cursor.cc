@@ -30,7 +30,7 @@ void NsBlockCursor::Seek(std::string_view host, std::string_view domain, bool ex
 
 bool NsBlockCursor::LoadBlock() {
   index_ = 0;
-  block_ = EdgeBlockReader();
+  block_.Clear();
   if (!it_->Valid()) {
     status_ = FromRocks(it_->status(), "scanning ns_blocks");
     return false;
@@ -44,7 +44,7 @@ bool NsBlockCursor::LoadBlock() {
   host_.assign(host);
   if (!block_.Decode(first, ToView(it_->value()))) {
     status_ = Status::Corruption("ns_blocks block " + host_ + " " + std::string(first) + ": malformed");
-    block_ = EdgeBlockReader();
+    block_.Clear();
     return false;
   }
   return true;
@@ -80,17 +80,23 @@ bool MergedEdgeCursor::ReadObservedKey(std::string_view* host, std::string_view*
 }
 
 bool MergedEdgeCursor::ReadZoneRow(std::string_view domain, DomainRowView* row) {
-  EdgeValue v;
-  if (!EdgeValue::Decode(blocks_.value(), &v)) {
-    status_ = Status::Corruption("ns_blocks value of " + std::string(blocks_.host()) + " " + std::string(domain));
-    return false;
+  // Most entries of a block repeat their neighbour's value (a bulk ingest
+  // gives a zone's edges one history): decode each distinct value once.
+  const std::string_view value = blocks_.value();
+  if (value != span_bytes_) {
+    if (!EdgeSpan::Decode(value, &span_)) {
+      span_bytes_.clear();
+      status_ = Status::Corruption("ns_blocks value of " + std::string(blocks_.host()) + " " + std::string(domain));
+      return false;
+    }
+    span_bytes_.assign(value);
   }
   row->name = domain;
-  row->first_seen = v.first_seen();
-  row->last_seen = v.last_seen(memo_.Latest(v.zone_id));
-  row->active = v.active();
-  row->kind = v.kind;
-  row->zone = memo_.Name(v.zone_id);
+  row->first_seen = span_.first_seen;
+  row->last_seen = span_.last_seen(memo_.Latest(span_.zone_id));
+  row->active = span_.active();
+  row->kind = span_.kind;
+  row->zone = memo_.Name(span_.zone_id);
   row->from_zone = true;
   row->observed = false;
   return true;

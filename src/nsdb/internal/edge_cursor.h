@@ -120,6 +120,8 @@ class MergedEdgeCursor {
   NsBlockCursor blocks_;
   BoundedIterator seen_it_;
   ZoneMemo memo_;
+  EdgeSpan span_;  // decoded from span_bytes_, the last zone value read
+  std::string span_bytes_;
   bool pending_zone_ = false, pending_seen_ = false;
   Status status_;
 };
