@@ -1,6 +1,6 @@
 // GET /v2/ns/{ns}/domains/export?format=csv|json&FILTERS: the name server's
 // domain list under the list's filters (/v2/ns/{ns}/domains: kind, active,
-// the first/last-seen fences, a cursor to start after) as a download,
+// suffix, the first/last-seen fences, a cursor to start after) as a download,
 // streamed in chunks of one store page each (internal/domain_export.h).
 #include "api/internal/domain_export.h"
 
@@ -30,8 +30,9 @@ void AppendCsvRow(const nsdb::DomainRow& row, std::string* out) {
 // The export's state between chunks: the page in hand and where it ends.
 class ExportStream {
  public:
-  ExportStream(ExportFormat format, nsdb::DomainQuery q, nsdb::DomainPage first, DomainPageReader read)
-      : format_(format), q_(std::move(q)), page_(std::move(first)), read_(std::move(read)) {}
+  ExportStream(ExportFormat format, nsdb::DomainQuery q, nsdb::DomainPage first, DomainPageReader read,
+               std::shared_ptr<bool> failed)
+      : format_(format), q_(std::move(q)), page_(std::move(first)), read_(std::move(read)), failed_(std::move(failed)) {}
 
   bool Next(std::string* chunk) {
     if (!started_) {
@@ -91,6 +92,7 @@ class ExportStream {
 
   // The status line is long gone: the body itself must say it is cut short.
   void Failed(const Status& s, std::string* out) {
+    if (failed_) *failed_ = true;
     std::string id = LogInternalError("domain export", s);
     switch (format_) {
       case ExportFormat::kCsv:
@@ -110,6 +112,7 @@ class ExportStream {
   nsdb::DomainQuery q_;
   nsdb::DomainPage page_;
   const DomainPageReader read_;
+  const std::shared_ptr<bool> failed_;
   bool started_ = false;
   uint64_t rows_ = 0;
 };
@@ -140,8 +143,10 @@ void AppendCsvField(std::string_view s, std::string* out) {
 }
 
 std::function<bool(std::string* chunk)> DomainExportStream(ExportFormat format, nsdb::DomainQuery q,
-                                                           nsdb::DomainPage first, DomainPageReader read) {
-  auto stream = std::make_shared<ExportStream>(format, std::move(q), std::move(first), std::move(read));
+                                                           nsdb::DomainPage first, DomainPageReader read,
+                                                           std::shared_ptr<bool> failed) {
+  auto stream =
+      std::make_shared<ExportStream>(format, std::move(q), std::move(first), std::move(read), std::move(failed));
   return [stream](std::string* chunk) { return stream->Next(chunk); };
 }
 
@@ -170,10 +175,13 @@ Response HandleNsDomainsExport(const Call& call) {
   r.content_type = format == ExportFormat::kCsv ? "text/csv; charset=utf-8; header=present" : "application/json";
   r.headers.emplace_back("Content-Disposition", fmt::format("attachment; filename=\"{}\"", FileName(q.ns, format)));
   r.headers.emplace_back("Cache-Control", "no-store");
-  r.stream = DomainExportStream(format, q, std::move(first),
-                                [&store = call.store](const nsdb::DomainQuery& next, nsdb::DomainPage* page) {
-                                  return store.DomainsOnNs(next, page);
-                                });
+  r.stream_failed = std::make_shared<bool>(false);
+  r.stream = DomainExportStream(
+      format, q, std::move(first),
+      [&store = call.store](const nsdb::DomainQuery& next, nsdb::DomainPage* page) {
+        return store.DomainsOnNs(next, page);
+      },
+      r.stream_failed);
   return r;
 }
 

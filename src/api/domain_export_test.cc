@@ -12,10 +12,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 
@@ -80,9 +83,13 @@ TEST(DomainExport, AStoreErrorMidStreamLeavesABodyNoReaderTakesForWhole) {
   nsdb::testing::TempDir dir;
   ASSERT_TRUE(SetLogFile(dir.file("log")).ok());
   int csv_reads = 0, json_reads = 0;
-  auto csv = Drain(DomainExportStream(ExportFormat::kCsv, q, first, FailingOnThirdRead(&csv_reads)));
-  auto json = Drain(DomainExportStream(ExportFormat::kJson, q, first, FailingOnThirdRead(&json_reads)));
+  auto csv_failed = std::make_shared<bool>(false), json_failed = std::make_shared<bool>(false);
+  auto csv = Drain(DomainExportStream(ExportFormat::kCsv, q, first, FailingOnThirdRead(&csv_reads), csv_failed));
+  auto json = Drain(DomainExportStream(ExportFormat::kJson, q, first, FailingOnThirdRead(&json_reads), json_failed));
   ASSERT_TRUE(SetLogFile("").ok());
+  // The server is told, so that it also cuts the chunked transfer short.
+  EXPECT_TRUE(*csv_failed);
+  EXPECT_TRUE(*json_failed);
   EXPECT_EQ(csv_reads, 3);
   ASSERT_EQ(csv.size(), 3u);  // the first page, the two read pages, then the error
   std::string body;
@@ -122,11 +129,16 @@ TEST(DomainExport, AWholeJsonExportParsesWithItsCount) {
   nsdb::DomainPage first;
   first.rows = {Row("a.com", 1, true)};
   first.more = false;
-  auto chunks = Drain(DomainExportStream(ExportFormat::kJson, q, first, [](const auto&, auto*) {
-    ADD_FAILURE() << "read after the last page";
-    return Status::OK();
-  }));
+  auto failed = std::make_shared<bool>(false);
+  auto chunks = Drain(DomainExportStream(
+      ExportFormat::kJson, q, first,
+      [](const auto&, auto*) {
+        ADD_FAILURE() << "read after the last page";
+        return Status::OK();
+      },
+      failed));
   ASSERT_EQ(chunks.size(), 1u);
+  EXPECT_FALSE(*failed);
   simdjson::dom::parser p;
   simdjson::dom::element doc;
   ASSERT_EQ(p.parse(chunks[0]).get(doc), simdjson::SUCCESS) << chunks[0];
@@ -273,7 +285,14 @@ TEST_F(DomainExportServer, EqualsThePagedListUnderEachFilter) {
                                  "&first_seen_after=1500",
                                  "&last_seen_before=1500&kind=registered",
                                  "&first_seen_before=1970-01-01T00:20:00Z&active=true",
-                                 "&kind=suffix"};
+                                 "&kind=suffix",
+                                 "&suffix=com",
+                                 "&suffix=d00017.com",
+                                 "&suffix=SUB.D00017.COM.",
+                                 "&suffix=d00017.com&kind=subdomain",
+                                 "&suffix=00017.com",
+                                 "&suffix=n0001.com&active=true",
+                                 "&suffix=net"};
   size_t sizes = 0;
   for (const std::string& f : filters) {
     const std::vector<std::string> want = ListRows(port(), f);
@@ -307,6 +326,41 @@ TEST_F(DomainExportServer, EqualsThePagedListUnderEachFilter) {
   EXPECT_GT(sizes, 15000u);
 }
 
+// The list's rows' names and its total under a suffix, by the zone's
+// construction: d00017.com has sub.d00017.com below it (every 17th), "00017"
+// is no label of it, and the n-domains came with the second snapshot.
+TEST_F(DomainExportServer, SuffixKeepsWholeLabelsAndTheTotalIsExact) {
+  struct Case {
+    std::string suffix;
+    std::vector<std::string> names;  // empty: only the count is checked
+    size_t count;
+  };
+  const Case cases[] = {
+      {"d00017.com", {"d00017.com", "sub.d00017.com"}, 2},
+      {"sub.d00017.com", {"sub.d00017.com"}, 1},
+      {"d00018.com", {"d00018.com"}, 1},
+      {"00017.com", {}, 0},
+      {"ub.d00017.com", {}, 0},
+      {"com", {}, 5795},
+      {"net", {}, 0},
+  };
+  simdjson::dom::parser p;
+  for (const auto& c : cases) {
+    for (const char* limit : {"1", "10000"}) {
+      const std::string body =
+          GetBody(port(), std::string("/v2/ns/") + kNs + "/domains?limit=" + limit + "&suffix=" + c.suffix);
+      simdjson::dom::element doc = p.parse(body);
+      EXPECT_EQ(uint64_t(doc["total"]), c.count) << c.suffix << " limit " << limit;
+    }
+    std::vector<std::string> names;
+    for (const auto& row : ListRows(port(), "&suffix=" + c.suffix)) {
+      names.emplace_back(std::string_view(p.parse(row)["name"]));
+    }
+    EXPECT_EQ(names.size(), c.count) << c.suffix;
+    if (!c.names.empty()) EXPECT_EQ(names, c.names) << c.suffix;
+  }
+}
+
 TEST_F(DomainExportServer, StartsAfterAListCursor) {
   const std::string page = GetBody(port(), std::string("/v2/ns/") + kNs + "/domains?limit=4000&active=true");
   simdjson::dom::parser p;
@@ -335,6 +389,20 @@ TEST_F(DomainExportServer, BadParametersAreAnsweredBeforeTheFirstByteWithThePara
       {"/v2/ns/a..b/domains/export", "ns: 'a..b' is not a valid name"},
       {"/v2/ns/" + std::string(300, 'a') + "/domains/export", "ns: name of 300 characters"},
       {"/v2/ns/a%22b/domains/export", "ns: byte 0x22 at position 1"},
+      {"/v2/ns/ns1.host.net/domains/export?suffix=", "suffix: empty name"},
+      {"/v2/ns/ns1.host.net/domains/export?suffix=.", "suffix: the root holds every domain"},
+      {"/v2/ns/ns1.host.net/domains/export?suffix=@", "suffix: the root holds every domain"},
+      {"/v2/ns/ns1.host.net/domains/export?suffix=a..com", "suffix: 'a..com' is not a valid name"},
+      {"/v2/ns/ns1.host.net/domains/export?suffix=" + std::string(64, 'a') + ".com", "suffix: '"},
+      {"/v2/ns/ns1.host.net/domains/export?suffix=" + std::string(1021, 'a'), "suffix: name of 1021 characters"},
+      {"/v2/ns/ns1.host.net/domains/export?suffix=a%5C", "suffix: 'a\\\\' is not a valid name"},
+      {"/v2/ns/ns1.host.net/domains/export?suffix=%5C999.com", "suffix: '\\\\999.com' is not a valid name"},
+      {"/v2/ns/ns1.host.net/domains/export?suffix=a%20b.com", "suffix: byte 0x20 at position 1"},
+      {"/v2/ns/ns1.host.net/domains/export?suffix=%FF.com", "suffix: byte 0xff at position 0"},
+      {"/v2/ns/ns1.host.net/domains?suffix=", "suffix: empty name"},
+      {"/v2/ns/ns1.host.net/domains?suffix=a..com", "suffix: 'a..com' is not a valid name"},
+      {"/v2/ns/ns1.host.net/domains?limit=5&suffix=" + std::string(130, 'a') + "." + std::string(130, 'b'),
+       "is not a valid name"},
   };
   for (const auto& [target, message] : cases) {
     std::string body;
@@ -385,6 +453,162 @@ size_t ResidentBytes() {
   size_t pages = 0, resident = 0;
   statm >> pages >> resident;
   return resident * static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+// What a client reads on one connection, raw: the bytes until the server
+// closes or `done` says enough, with a socket receive buffer of
+// `rcvbuf` bytes (0: the system's).
+struct RawConnection {
+  explicit RawConnection(uint16_t port, int rcvbuf = 0) : socket(ioc) {
+    socket.open(boost::asio::ip::tcp::v4());
+    if (rcvbuf) socket.set_option(boost::asio::socket_base::receive_buffer_size(rcvbuf));
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  }
+  void Send(const std::string& target) {
+    boost::asio::write(socket, boost::asio::buffer("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " +
+                                                   std::string(kKey) + "\r\n\r\n"));
+  }
+  // Reads until `done(bytes)` or the end of the connection (then *closed).
+  void ReadUntil(const std::function<bool(const std::string&)>& done) {
+    std::array<char, 65536> buf;
+    while (!done(bytes)) {
+      boost::system::error_code ec;
+      const size_t n = socket.read_some(boost::asio::buffer(buf), ec);
+      bytes.append(buf.data(), n);
+      if (ec) {
+        closed = ec == boost::asio::error::eof;
+        error = ec.message();
+        return;
+      }
+    }
+  }
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket socket;
+  std::string bytes, error;
+  bool closed = false;
+};
+
+// Decodes a chunked body from `raw` (the bytes after the header): the
+// body, and whether the last, zero-length chunk ended it; *used the bytes
+// of the message.
+std::string Dechunk(std::string_view raw, bool* last_chunk, size_t* used = nullptr) {
+  std::string body;
+  *last_chunk = false;
+  size_t at = 0;
+  for (;;) {
+    const size_t eol = raw.find("\r\n", at);
+    if (eol == std::string_view::npos) break;
+    size_t size = 0;
+    const auto [end, ec] = std::from_chars(raw.data() + at, raw.data() + eol, size, 16);
+    if (ec != std::errc() || end != raw.data() + eol || raw.size() < eol + 2 + size + 2) break;
+    if (size == 0) {
+      *last_chunk = raw.substr(eol + 2, 2) == "\r\n";
+      at = eol + 4;
+      break;
+    }
+    body.append(raw.substr(eol + 2, size));
+    at = eol + 2 + size + 2;
+  }
+  if (used) *used = at;
+  return body;
+}
+
+// The SST files of a store: what a failing disk would damage.
+std::vector<std::string> SstFiles(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() == ".sst") out.push_back(e.path().string());
+  }
+  return out;
+}
+
+// A real store failing mid-export: 250,000 domains in SST files, a client
+// that reads the header and then waits while the server fills the socket
+// and stalls, every SST file overwritten meanwhile, then the rest read. The
+// pages the server reads after that fail their checksums: the body ends
+// with the #error record and the connection closes without the last chunk,
+// although the request asked to keep it open.
+TEST(DomainExportAbort, AStoreErrorMidStreamCutsTheChunkedBodyAndClosesTheConnection) {
+  testing::ServerFixture fixture;
+  constexpr int kDomains = 250000;  // over the batch limit: written as SST files
+  {
+    std::string text = "com.\t60\tIN\tSOA\tns.com. h.com. 1 1 1 1 1\n";
+    text.reserve(size_t{kDomains} * 40);
+    for (int i = 0; i < kDomains; ++i) text += fmt::format("big{:06d}.com.\t60\tIN\tNS\tns1.big.net.\n", i);
+    fixture.Ingest(text, 1000);
+  }
+  ASSERT_TRUE(fixture.store().CompactAll().ok());
+  nsdb::testing::TempDir logdir;
+  ASSERT_TRUE(SetLogFile(logdir.file("log")).ok());
+  RawConnection c(fixture.port(), 4096);
+  c.Send("/v2/ns/ns1.big.net/domains/export?format=csv");
+  c.ReadUntil([](const std::string& b) { return b.find("\r\n\r\n") != std::string::npos; });
+  ASSERT_TRUE(c.bytes.starts_with("HTTP/1.1 200")) << c.bytes.substr(0, 200);
+  // Long enough for the server to fill the socket and wait on it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const std::vector<std::string> ssts = SstFiles(fixture.dir().file("store"));
+  ASSERT_FALSE(ssts.empty());
+  for (const auto& path : ssts) {
+    const auto size = std::filesystem::file_size(path);
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.write(std::string(size, '\xa5').data(), static_cast<std::streamsize>(size));
+  }
+  c.ReadUntil([](const std::string&) { return false; });  // to the end of the connection
+  ASSERT_TRUE(SetLogFile("").ok());
+  EXPECT_TRUE(c.closed) << c.error;
+  const size_t head_end = c.bytes.find("\r\n\r\n") + 4;
+  EXPECT_NE(c.bytes.substr(0, head_end).find("Transfer-Encoding: chunked"), std::string::npos);
+  bool last_chunk = true;
+  size_t used = 0;
+  const std::string body = Dechunk(std::string_view(c.bytes).substr(head_end), &last_chunk, &used);
+  EXPECT_FALSE(last_chunk);
+  EXPECT_EQ(head_end + used, c.bytes.size()) << "every byte is a whole chunk";
+  EXPECT_FALSE(c.bytes.ends_with("0\r\n\r\n"));
+  const size_t rows = std::count(body.begin(), body.end(), '\n') - 2;  // the header and the #error record
+  EXPECT_GT(rows, 2000u);                                              // pages before the damage came through
+  EXPECT_LT(rows, size_t{kDomains});
+  const size_t error_at = body.rfind("\r\n#error: internal error after ");
+  ASSERT_NE(error_at, std::string::npos) << body.substr(body.size() > 300 ? body.size() - 300 : 0);
+  EXPECT_TRUE(body.ends_with("\r\n")) << body.substr(error_at);
+  EXPECT_NE(body.find(fmt::format("after {} rows", rows)), std::string::npos) << body.substr(error_at);
+  // A client of the same server on a new connection is still answered (the
+  // damaged store is only this test's).
+  RawConnection other(fixture.port());
+  other.Send("/v2/ns/ns1.big.net/counts");
+  other.ReadUntil([](const std::string& b) { return b.find("\r\n\r\n") != std::string::npos; });
+  EXPECT_TRUE(other.bytes.starts_with("HTTP/1.1 200")) << other.bytes.substr(0, 200);
+}
+
+// A whole export ends with the last chunk and leaves the connection open
+// for the next request.
+TEST_F(DomainExportServer, AWholeExportEndsWithTheLastChunkAndKeepsTheConnection) {
+  RawConnection c(port());
+  const std::string target = std::string("/v2/ns/") + kNs + "/domains/export?format=csv&suffix=com";
+  auto whole = [](const std::string& b) {
+    const size_t head_end = b.find("\r\n\r\n");
+    if (head_end == std::string::npos) return false;
+    bool last = false;
+    Dechunk(std::string_view(b).substr(head_end + 4), &last);
+    return last;
+  };
+  c.Send(target);
+  c.ReadUntil(whole);
+  ASSERT_FALSE(c.closed) << c.error;
+  bool last = false;
+  size_t used = 0;
+  const size_t head_end = c.bytes.find("\r\n\r\n") + 4;
+  const std::string body = Dechunk(std::string_view(c.bytes).substr(head_end), &last, &used);
+  EXPECT_TRUE(last);
+  EXPECT_EQ(head_end + used, c.bytes.size());
+  std::string want = "name,kind,zone,first_seen,last_seen,active,observed\r\n";
+  for (const auto& row : ListRows(port(), "")) want += CsvRecord(row);
+  EXPECT_EQ(body, want);
+  // The same connection answers again.
+  c.bytes.clear();
+  c.Send(target);
+  c.ReadUntil(whole);
+  EXPECT_FALSE(c.closed) << c.error;
+  EXPECT_TRUE(c.bytes.starts_with("HTTP/1.1 200")) << c.bytes.substr(0, 200);
 }
 
 // 200,000 domains exported as JSON (about 26 MB) to a client that reads

@@ -573,7 +573,8 @@ class HttpServer::Impl {
     }
   }
 
-  // Builds and writes the answer to `req`; false when the connection broke.
+  // Builds and writes the answer to `req`; false when the connection must
+  // close: it broke, or a stream failed midway.
   template <class Stream>
   awaitable<bool> Answer(Connection& conn, Stream& stream, http::request<http::string_body>& req, bool keep_alive,
                          Clock::time_point started) {
@@ -631,7 +632,8 @@ class HttpServer::Impl {
 
   // Chunked encoding, one chunk per piece the handler yields, each write
   // under its own deadline so a client that stops reading is dropped rather
-  // than holding the producer.
+  // than holding the producer. False, without the last chunk, when the
+  // stream says it failed (Response::stream_failed).
   template <class Stream>
   awaitable<bool> WriteStreamed(Connection& conn, Stream& stream, Response& r, unsigned version, bool keep_alive,
                                 bool head, uint64_t* bytes) {
@@ -663,6 +665,7 @@ class HttpServer::Impl {
       auto [ec, n] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(chunk)), kTuple);
       if (ec) co_return false;
     }
+    if (r.stream_failed && *r.stream_failed) co_return false;
     conn.lowest().expires_after(options_.request_timeout);
     auto [ec, n] = co_await asio::async_write(stream, http::make_chunk_last(), kTuple);
     co_return !ec;

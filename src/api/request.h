@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,12 @@ struct Response {
   // appends nothing makes the server wait this long before the next, and
   // the stream ends when the server stops.
   std::chrono::milliseconds stream_wait{0};
+  // When the stream sets it, after its last call (the one that appended the
+  // body's in-band error and returned false), the server closes the
+  // connection without the last, zero-length chunk: a stream that failed
+  // after the status line reaches clients as a cut-short body (curl exits
+  // 18, browsers fail the download), never as a whole one.
+  std::shared_ptr<bool> stream_failed;
   std::vector<std::pair<std::string, std::string>> headers;
 };
 

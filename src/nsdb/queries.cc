@@ -19,11 +19,13 @@ bool RowMatches(const DomainQuery& q, const DomainRowView& row) {
   if (q.first_seen_before && !(row.first_seen < *q.first_seen_before)) return false;
   if (q.last_seen_after && !(row.last_seen > *q.last_seen_after)) return false;
   if (q.last_seen_before && !(row.last_seen < *q.last_seen_before)) return false;
+  if (!q.suffix.empty() && !dns::IsAtOrBelow(row.name, q.suffix)) return false;
   return true;
 }
 
 bool Unfiltered(const DomainQuery& q) {
-  return !q.kind && !q.first_seen_after && !q.first_seen_before && !q.last_seen_after && !q.last_seen_before;
+  return !q.kind && !q.first_seen_after && !q.first_seen_before && !q.last_seen_after && !q.last_seen_before &&
+         q.suffix.empty();
 }
 
 // Whether passive DNS saw any domain on `ns`.
@@ -192,29 +194,37 @@ Status Store::VisitDomainsOnNs(const DomainQuery& q, const std::function<void(co
 Status Store::DomainsOnNs(const DomainQuery& q, DomainPage* page) const {
   page->rows.clear();
   page->total = 0;
+  page->more = false;
   page->rows.reserve(std::min<size_t>(q.limit, 1024));
-  NSRADAR_RETURN_IF_ERROR(VisitDomainsOnNs(
-      q,
-      [page](const DomainRowView& r) {
-        page->rows.push_back(DomainRow{std::string(r.name), r.first_seen, r.last_seen, r.active, r.kind,
-                                       std::string(r.zone), r.observed});
-      },
-      &page->more));
-  if (!q.want_total) return Status::OK();
-  if (Unfiltered(q) && !HasObserved(*impl_, q.ns)) {
+  auto keep = [page](const DomainRowView& r) {
+    page->rows.push_back(
+        DomainRow{std::string(r.name), r.first_seen, r.last_seen, r.active, r.kind, std::string(r.zone), r.observed});
+  };
+  if (!q.want_total || (Unfiltered(q) && !HasObserved(*impl_, q.ns))) {
+    NSRADAR_RETURN_IF_ERROR(VisitDomainsOnNs(q, keep, &page->more));
+    if (!q.want_total) return Status::OK();
     NsCounts c;
     NSRADAR_RETURN_IF_ERROR(Counts(q.ns, &c));
     page->total = q.active_only ? c.active : c.total;
     return Status::OK();
   }
-  // Time or kind fences, or pairs seen in traffic: the exact total needs a
-  // scan of the host's edges.
+  // Time, kind or suffix filters, or pairs seen in traffic: the exact total
+  // needs every row of the host, so one scan from its first row counts the
+  // matches and keeps the page's (those after the cursor) on the way.
+  if (q.limit > kMaxPage) return Status::InvalidArgument("limit must be at most " + std::to_string(kMaxPage));
   MergedEdgeCursor cursor(*impl_, q.ns);
   cursor.Seek(q.ns, {}, false);
   std::string_view host;
   DomainRowView row;
   while (cursor.Next(&host, &row)) {
-    if (RowMatches(q, row)) ++page->total;
+    if (!RowMatches(q, row)) continue;
+    ++page->total;
+    if (!q.after.empty() && row.name <= q.after) continue;
+    if (page->rows.size() == q.limit) {
+      page->more = true;
+    } else {
+      keep(row);
+    }
   }
   return cursor.status();
 }

@@ -121,6 +121,11 @@ struct DomainQuery {
   std::optional<int64_t> first_seen_after, first_seen_before, last_seen_after, last_seen_before;
   std::optional<zone::DomainKind> kind;  // none: every kind
   bool active_only = false;
+  // Canonical; when set, only the domains at or below it (label by label:
+  // "example.com" keeps example.com and a.example.com, not badexample.com).
+  // A host's domains are kept in name order, not by reversed labels, so a
+  // suffix is no key range: it filters the host's rows as the others do.
+  std::string suffix;
   bool want_total = true;
 };
 

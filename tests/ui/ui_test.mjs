@@ -331,6 +331,35 @@ await step('filters, and the CSV and JSON exports, match the API', async () => {
   assert.deepEqual(json, { ns: 'ns1.iodtxt.test', domains: want, count: want.length });
 });
 
+await step('the name suffix filter: typed from the keyboard, list, total and exports equal to the API', async () => {
+  await go('#/ns/ns1.iodtxt.test', '.vrow[aria-rowindex="2"]');
+  const all = (await api('/v2/ns/ns1.iodtxt.test/domains?limit=10000')).domains;
+  const want = (await api('/v2/ns/ns1.iodtxt.test/domains?suffix=cohost&limit=10000')).domains;
+  assert.ok(want.length > 0 && want.length < all.length, `${want.length} of ${all.length}`);
+  assert.ok(want.every((d) => d.name.endsWith('.cohost')), want.map((d) => d.name).join(' '));
+  // The labelled field, reached and submitted from the keyboard.
+  await page.getByLabel('Name suffix').focus();
+  await page.keyboard.type('COHOST.');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((n) => location.hash.includes('suffix=COHOST.') &&
+    document.querySelectorAll('.vrows .vrow').length === n, want.length);
+  const shown = await page.$$eval('.vrows .vrow', (r) => r.map((x) => x.dataset.name));
+  assert.deepEqual(shown, want.map((d) => d.name));
+  await page.waitForFunction((n) => document.querySelector('p.counts').textContent.includes(`; ${n} match the filters`), want.length);
+  assert.equal(await page.getByLabel('Name suffix').inputValue(), 'COHOST.');
+  const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+  assert.ok(href.includes('suffix=COHOST.'), href);
+  const csv = await exported('CSV', 'ns1.iodtxt.test-domains.csv');
+  assert.deepEqual(csv.split('\r\n'), ['name,kind,zone,first_seen,last_seen,active,observed', ...want.map(csvLine), '']);
+  const json = JSON.parse(await exported('JSON', 'ns1.iodtxt.test-domains.json'));
+  assert.deepEqual(json, { ns: 'ns1.iodtxt.test', domains: want, count: want.length });
+  await capture('nameserver-suffix');
+  // A name the server refuses: its message, naming the parameter.
+  await go('#/ns/ns1.iodtxt.test?suffix=a..cohost', '[role="alert"]');
+  const message = await page.locator('main [role="alert"]').textContent();
+  assert.ok(message.startsWith('suffix: '), message);
+});
+
 await step('name server plot: the domain count at each snapshot with new and removed, as the API has them', async () => {
   // Still on ns1.iodtxt.test: the cohost. zone's two snapshots moved bravo away and added delta.
   const want = (await api('/v2/ns/ns1.iodtxt.test/history')).snapshots;
@@ -489,8 +518,9 @@ await step('sign out ends the session', async () => {
 });
 
 await step('no CSP violation or script error on any page', async () => {
-  // 404s are answers (a name that is no domain), 403 the signed-out probe.
-  assert.deepEqual(consoleErrors.filter((e) => !/status of 40[134]/.test(e)), []);
+  // 404s are answers (a name that is no domain), 403 the signed-out probe,
+  // 400 the refused name suffix.
+  assert.deepEqual(consoleErrors.filter((e) => !/status of 40[0134]/.test(e)), []);
 });
 
 writeFileSync(join(OUT, 'timings.json'), JSON.stringify({ timings, a11y }, null, 2));

@@ -117,6 +117,7 @@ export async function nsPage(ns, params) {
   const filters = {
     active: params.get('active') === 'true' ? 'true' : '',
     kind: params.get('kind') || '',
+    suffix: params.get('suffix') || '',
     first_seen_after: fence(params.get('after') || ''),
     first_seen_before: fence(params.get('before') || ''),
   };
@@ -143,6 +144,12 @@ export async function nsPage(ns, params) {
     h('label', {}, h('input', { type: 'checkbox', name: 'active', checked: filters.active === 'true' }), ' active only'),
     h('label', {}, 'Kind ', h('select', { name: 'kind' },
       ['', 'registered', 'subdomain', 'suffix'].map((k) => h('option', { value: k, selected: k === filters.kind }, k || 'any')))),
+    // Domains at or below a name (whole labels: example.com keeps
+    // a.example.com, not badexample.com); the server checks the name, and
+    // a refusal is the page's error, naming the parameter.
+    h('label', {}, 'Name suffix ', h('input', { type: 'text', name: 'suffix', value: filters.suffix, placeholder: 'example.com',
+      autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'suffix-help' })),
+    h('span', { id: 'suffix-help', class: 'hint' }, 'domains at or below this name'),
     h('label', {}, 'First seen after ', h('input', { type: 'date', name: 'after', value: params.get('after') || '' })),
     h('label', {}, 'First seen before ', h('input', { type: 'date', name: 'before', value: params.get('before') || '' })),
     h('button', { type: 'submit' }, 'Apply'),
@@ -152,7 +159,7 @@ export async function nsPage(ns, params) {
     const q = new URLSearchParams();
     const f = new FormData(form);
     if (f.get('active')) q.set('active', 'true');
-    for (const k of ['kind', 'after', 'before']) if (f.get(k)) q.set(k, f.get(k));
+    for (const k of ['kind', 'suffix', 'after', 'before']) if (String(f.get(k) || '').trim()) q.set(k, String(f.get(k)).trim());
     location.hash = '#/ns/' + enc(ns) + (q.size ? '?' + q : '');
   });
   const plot = h('section', { 'aria-label': 'Domain count over time', class: 'plot' }, h('p', { class: 'status' }, 'Loading the history…'));

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -39,9 +40,12 @@ using DomainPageReader = std::function<Status(const nsdb::DomainQuery& q, nsdb::
 // A read that fails mid-stream ends the body so that no reader takes it
 // for a whole export: CSV with a last record `#error: ...` naming the
 // server log's error id, JSON with the array closed, "error" and
-// "error_id" members and the document left unclosed (no parser accepts it).
+// "error_id" members and the document left unclosed (no parser accepts it),
+// and *failed (the Response's stream_failed; may be null) becomes true, so
+// that the server also cuts the chunked transfer short.
 std::function<bool(std::string* chunk)> DomainExportStream(ExportFormat format, nsdb::DomainQuery q,
-                                                           nsdb::DomainPage first, DomainPageReader read);
+                                                           nsdb::DomainPage first, DomainPageReader read,
+                                                           std::shared_ptr<bool> failed);
 
 // `s` as one RFC 4180 field.
 void AppendCsvField(std::string_view s, std::string* out);
