@@ -32,7 +32,11 @@ class ExportStream {
  public:
   ExportStream(ExportFormat format, nsdb::DomainQuery q, nsdb::DomainPage first, DomainPageReader read,
                std::shared_ptr<bool> failed)
-      : format_(format), q_(std::move(q)), page_(std::move(first)), read_(std::move(read)), failed_(std::move(failed)) {}
+      : format_(format),
+        q_(std::move(q)),
+        page_(std::move(first)),
+        read_(std::move(read)),
+        failed_(std::move(failed)) {}
 
   bool Next(std::string* chunk) {
     if (!started_) {
