@@ -331,6 +331,20 @@ await step('filters, and the CSV and JSON exports, match the API', async () => {
   assert.deepEqual(json, { ns: 'ns1.iodtxt.test', domains: want, count: want.length });
 });
 
+await step('name server plot: the domain count at each snapshot with new and removed, as the API has them', async () => {
+  // Still on ns1.iodtxt.test: the cohost. zone's two snapshots moved bravo away and added delta.
+  const want = (await api('/v2/ns/ns1.iodtxt.test/history')).snapshots;
+  await page.waitForSelector('svg.nshist');
+  assert.equal(await page.locator('svg.nshist circle').count(), want.length);
+  const feb = want.find((p) => p.time === Date.parse('2026-02-01T00:00:00Z') / 1000);
+  assert.deepEqual([feb.added, feb.removed], [1, 1]);
+  assert.equal(await page.locator('svg.nshist rect.hdel').count(), want.filter((p) => p.removed).length);
+  assert.equal(await page.locator('svg.nshist rect.hadd').count(), want.filter((p) => p.added).length);
+  const titles = await page.locator('svg.nshist circle title').allTextContents();
+  assert.ok(titles.includes(`2026-02-01: ${feb.domains} domains, 1 new, 1 removed`), titles.join(' | '));
+  await capture('nameserver-history');
+});
+
 await step('the name suffix filter: typed from the keyboard, list, total and exports equal to the API', async () => {
   await go('#/ns/ns1.iodtxt.test', '.vrow[aria-rowindex="2"]');
   const all = (await api('/v2/ns/ns1.iodtxt.test/domains?limit=10000')).domains;
@@ -358,20 +372,6 @@ await step('the name suffix filter: typed from the keyboard, list, total and exp
   await go('#/ns/ns1.iodtxt.test?suffix=a..cohost', '[role="alert"]');
   const message = await page.locator('main [role="alert"]').textContent();
   assert.ok(message.startsWith('suffix: '), message);
-});
-
-await step('name server plot: the domain count at each snapshot with new and removed, as the API has them', async () => {
-  // Still on ns1.iodtxt.test: the cohost. zone's two snapshots moved bravo away and added delta.
-  const want = (await api('/v2/ns/ns1.iodtxt.test/history')).snapshots;
-  await page.waitForSelector('svg.nshist');
-  assert.equal(await page.locator('svg.nshist circle').count(), want.length);
-  const feb = want.find((p) => p.time === Date.parse('2026-02-01T00:00:00Z') / 1000);
-  assert.deepEqual([feb.added, feb.removed], [1, 1]);
-  assert.equal(await page.locator('svg.nshist rect.hdel').count(), want.filter((p) => p.removed).length);
-  assert.equal(await page.locator('svg.nshist rect.hadd').count(), want.filter((p) => p.added).length);
-  const titles = await page.locator('svg.nshist circle title').allTextContents();
-  assert.ok(titles.includes(`2026-02-01: ${feb.domains} domains, 1 new, 1 removed`), titles.join(' | '));
-  await capture('nameserver-history');
 });
 
 await step('the big name server exported as CSV from the server, equal to the API walked page by page', async () => {
