@@ -11,6 +11,7 @@
 #include "intel/check.h"
 #include "nsdb/cursor.h"
 #include "nsdb/json.h"
+#include "nsdb/suffix_filter.h"
 #include "util/json_writer.h"
 
 namespace nsradar::api {
@@ -36,33 +37,6 @@ std::string PathName(const Call& call, std::string_view param, std::string* out)
   return NormalizeName(param, call.path.Get(param), out);
 }
 
-// The suffix filter: a name as the list shows names, so that any of them can
-// be taken as a suffix: presentation format with \X and \DDD escapes (which
-// NormalizeName does not take), any case, an optional trailing dot. A public
-// suffix ("com") is a fine filter of one name server's list; the root is
-// refused, since it would keep every domain. Into *out canonical; "" or the
-// error.
-std::string ParseSuffix(std::string_view value, std::string* out) {
-  out->clear();
-  if (value.empty()) return "suffix: empty name (leave the parameter out to keep every domain)";
-  // Every byte of a name escaped (\DDD) is four characters.
-  if (value.size() > 4 * dns::kMaxNameWireLength) {
-    return fmt::format("suffix: name of {} characters is longer than {}", value.size(), 4 * dns::kMaxNameWireLength);
-  }
-  for (size_t i = 0; i < value.size(); ++i) {
-    const unsigned char c = value[i];
-    if (c < 0x21 || c > 0x7e) {
-      return fmt::format("suffix: byte 0x{:02x} at position {} is not allowed in a name (escape it as \\DDD)", c, i);
-    }
-  }
-  if (const char* err = dns::ParseName(value, "", out)) {
-    out->clear();
-    return fmt::format("suffix: '{}' is not a valid name: {}", value, err);
-  }
-  if (out->empty()) return "suffix: the root holds every domain (leave the parameter out)";
-  return "";
-}
-
 }  // namespace
 
 std::string ReadDomainFilter(std::string_view key, std::string_view value, nsdb::DomainQuery* q) {
@@ -82,7 +56,7 @@ std::string ReadDomainFilter(std::string_view key, std::string_view value, nsdb:
   } else if (key == "active") {
     err = ParseBoolParam(key, value, &q->active_only);
   } else if (key == "suffix") {
-    err = ParseSuffix(value, &q->suffix);
+    if (std::string why = nsdb::ParseSuffixFilter(value, &q->suffix); !why.empty()) err = "suffix: " + why;
   } else if (key != "apiKey") {
     err = fmt::format("{}: unknown parameter", key);
   }

@@ -109,6 +109,18 @@ TEST_F(CliTest, IngestAndQuery) {
   r = Run("--json ns domains ns1.shared.net --active --since 2024-01-02");
   EXPECT_NE(r.out.find(R"("total":2)"), std::string::npos) << r.out;
 
+  // --suffix keeps the domains at or below a name, label by label, as the
+  // API's suffix parameter does (the same parser): one of four here.
+  r = Run("--json ns domains ns1.shared.net --suffix BETA.com.");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"("total":1)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("name":"beta.com")"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("alpha.com"), std::string::npos) << r.out;
+  r = Run("--json ns domains ns1.shared.net --suffix com");
+  EXPECT_NE(r.out.find(R"("total":4)"), std::string::npos) << r.out;
+  r = Run("--json ns domains ns1.shared.net --suffix eta.com");  // a string suffix of beta.com, not a label one
+  EXPECT_NE(r.out.find(R"("total":0)"), std::string::npos) << r.out;
+
   r = Run("--json domain history gamma.com");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find(R"("name_servers":["ns1.gamma.com"])"), std::string::npos) << r.out;
@@ -202,6 +214,15 @@ TEST_F(CliTest, BadInputGetsClearErrors) {
   r = Run("ns domains 'bad..name'");
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.err.find("not a valid domain name: empty label"), std::string::npos) << r.err;
+  for (const auto& [suffix, message] :
+       std::vector<std::pair<std::string, std::string>>{{"''", "--suffix: empty name"},
+                                                        {".", "--suffix: the root holds every domain"},
+                                                        {"a..com", "--suffix: 'a..com' is not a valid name"},
+                                                        {"'a b.com'", "--suffix: byte 0x20 at position 1"}}) {
+    r = Run("ns domains ns1.shared.net --suffix " + suffix);
+    EXPECT_NE(r.code, 0) << suffix;
+    EXPECT_NE(r.err.find(message), std::string::npos) << suffix << ": " << r.err;
+  }
 
   r = Run("zone ingest --observed-at yesterday " + bad);
   EXPECT_NE(r.code, 0);

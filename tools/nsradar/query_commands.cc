@@ -2,12 +2,14 @@
 #include <fmt/format.h>
 
 #include <functional>
+#include <optional>
 
 #include "commands.h"
 #include "dns/name.h"
 #include "nsdb/cursor.h"
 #include "nsdb/json.h"
 #include "nsdb/store.h"
+#include "nsdb/suffix_filter.h"
 #include "util/json_writer.h"
 #include "util/time.h"
 
@@ -61,6 +63,7 @@ struct NsDomainsOptions {
   std::string ns, from, cursor;
   size_t limit = 100;
   std::string since, until, first_after, first_before, last_after, last_before, kind = "all";
+  std::optional<std::string> suffix;  // given, even empty, it must be a name
   bool active = false;
 };
 
@@ -80,6 +83,11 @@ void RunNsDomains(const GlobalOptions& g, const NsDomainsOptions& o) {
     throw CLI::ValidationError("--kind", "'" + o.kind + "': expected " + nsdb::KindFilterNames());
   }
   q.active_only = o.active;
+  if (o.suffix) {
+    if (std::string err = nsdb::ParseSuffixFilter(*o.suffix, &q.suffix); !err.empty()) {
+      throw CLI::ValidationError("--suffix", err);
+    }
+  }
   auto store = OpenForReading(g);
   nsdb::DomainPage page;
   Check(store->DomainsOnNs(q, &page));
@@ -234,6 +242,7 @@ void AddQueryCommands(CLI::App& app, const GlobalOptions& global) {
   for (const auto& row : zone::kDomainKindNames) kinds.emplace_back(row.name);
   domains->add_option("--kind", d->kind, nsdb::KindFilterNames())->check(CLI::IsMember(kinds))->capture_default_str();
   domains->add_flag("--active", d->active, "Only domains present in their zone's latest snapshot");
+  domains->add_option("--suffix", d->suffix, "Only domains at or below this name (label by label)");
   domains->callback([&global, d]() { RunNsDomains(global, *d); });
 
   auto l = std::make_shared<NsListOptions>();
